@@ -1,0 +1,269 @@
+"""Event consumers: one durable queue per handler, idempotent, retried with backoff, then dead-lettered.
+
+For every message: open a transaction, insert (event id, consumer) into processed_events, run the handler
+in the same transaction, commit, then ack. A redelivered event hits the unique key and has no second
+effect. A handler that raises is retried by republishing the message to its queue with an attempt count
+(after a backoff) and, after `max_deliveries` attempts, moved to `<queue>.dlq`. The republish is confirmed
+before the original is acked, so nothing is lost; a crash in between gives a duplicate that the
+processed-events key absorbs. On RabbitMQ the quorum queue's delivery limit is a second line for
+consumers that crash mid-message.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from kombu import Queue
+from marshmallow import ValidationError
+from sqlalchemy import insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.common.broker import (
+    BrokerUnavailable,
+    Outgoing,
+    Publisher,
+    connect,
+    declare_topology,
+    is_embedded,
+    queue_arguments,
+    recover_orphans,
+)
+from services.common.events import parse_envelope
+from services.common.outbox import register
+from services.common.topology import TOPOLOGY, Topology
+
+log = logging.getLogger(__name__)
+
+ATTEMPT_HEADER = "x-legalduty-attempt"
+ERROR_HEADER = "x-legalduty-error"
+QUEUE_HEADER = "x-legalduty-queue"
+
+Handler = Callable[[Session, dict[str, Any], dict[str, Any]], None]
+
+
+@dataclass
+class ConsumerStats:
+    processed: int = 0
+    duplicates: int = 0
+    retried: int = 0
+    dead_lettered: int = 0
+    last_event_at: dict[str, float] = field(default_factory=dict)
+
+
+class EventConsumer:
+    """Runs the handlers of one service, one queue each."""
+
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session],
+        connection_factory: Callable[[], Any],
+        handlers: dict[str, Handler],
+        topology: Topology = TOPOLOGY,
+        max_deliveries: int = 5,
+        retry_backoff: float = 0.5,
+        max_backoff: float = 10.0,
+        prefetch: int = 20,
+    ):
+        self.session_factory = session_factory
+        self.connection_factory = connection_factory
+        self.handlers = handlers
+        self.topology = topology
+        self.max_deliveries = max_deliveries
+        self.retry_backoff = retry_backoff
+        self.max_backoff = max_backoff
+        self.prefetch = prefetch
+        self.processed_table = register(session_factory.kw["info"]["metadata"])[1]
+        self.stats = ConsumerStats()
+        self._publisher: Publisher | None = None
+
+    # ------------------------------------------------------------------ one message
+
+    def handle(self, queue_name: str, body: bytes, headers: dict[str, Any]) -> str:
+        """Process one message; returns 'processed', 'duplicate', 'retried' or 'dead_lettered'.
+
+        The caller acks the message after this returns (whatever the outcome) and never before.
+        """
+        attempt = int(headers.get(ATTEMPT_HEADER) or 1)
+        try:
+            envelope, data = parse_envelope(json.loads(body))
+        except (ValueError, ValidationError, KeyError) as exc:
+            # a message that breaks the contract never gets better: straight to the dead letters
+            self._dead_letter(queue_name, body, headers, attempt, f"contract: {exc}")
+            return "dead_lettered"
+        handler = self.handlers[queue_name]
+        session = self.session_factory()
+        try:
+            session.execute(
+                insert(self.processed_table).values(
+                    event_id=envelope["id"], consumer=queue_name, processed_at=datetime.now(UTC)
+                )
+            )
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            session.close()
+            self.stats.duplicates += 1
+            log.info("duplicate event ignored", extra={"event_id": envelope["id"], "queue": queue_name})
+            return "duplicate"
+        try:
+            handler(session, envelope, data)
+            session.commit()
+        except IntegrityError as exc:
+            session.rollback()
+            if self._already_processed(envelope["id"], queue_name):
+                self.stats.duplicates += 1
+                return "duplicate"
+            return self._failed(queue_name, body, headers, attempt, exc, envelope)
+        except Exception as exc:  # noqa: BLE001 - any handler failure is retried, then dead-lettered
+            session.rollback()
+            return self._failed(queue_name, body, headers, attempt, exc, envelope)
+        finally:
+            session.close()
+        self.stats.processed += 1
+        self.stats.last_event_at[queue_name] = time.time()
+        return "processed"
+
+    def _already_processed(self, event_id: str, queue_name: str) -> bool:
+        from sqlalchemy import select
+
+        t = self.processed_table
+        with self.session_factory() as session:
+            return (
+                session.execute(select(t.c.event_id).where(t.c.event_id == event_id, t.c.consumer == queue_name))
+                .first()
+                is not None
+            )
+
+    def _failed(
+        self, queue_name: str, body: bytes, headers: dict[str, Any], attempt: int, exc: Exception,
+        envelope: dict[str, Any],
+    ) -> str:
+        reason = f"{type(exc).__name__}: {exc}"
+        log.warning(
+            "handler failed",
+            extra={"queue": queue_name, "event_id": envelope["id"], "attempt": attempt, "error": reason,
+                   "correlation_id": envelope.get("correlation_id")},
+        )
+        if attempt >= self.max_deliveries:
+            self._dead_letter(queue_name, body, headers, attempt, reason)
+            return "dead_lettered"
+        delay = min(self.retry_backoff * (2 ** (attempt - 1)), self.max_backoff)
+        time.sleep(delay)
+        self._republish(
+            Outgoing(
+                message_id=envelope["id"],
+                routing_key=queue_name,
+                body=body,
+                headers={**headers, ATTEMPT_HEADER: attempt + 1, ERROR_HEADER: reason[:500]},
+                exchange="",
+            )
+        )
+        self.stats.retried += 1
+        return "retried"
+
+    def _dead_letter(self, queue_name: str, body: bytes, headers: dict[str, Any], attempt: int, reason: str) -> None:
+        spec = self.topology.queue(queue_name)
+        self._republish(
+            Outgoing(
+                message_id=str(headers.get("message_id") or uuid.uuid4()),
+                routing_key=spec.dead_letter_queue,
+                body=body,
+                headers={**headers, ATTEMPT_HEADER: attempt, ERROR_HEADER: reason[:500], QUEUE_HEADER: queue_name},
+                exchange=self.topology.dead_letter_exchange,
+            )
+        )
+        self.stats.dead_lettered += 1
+        log.error("event dead-lettered", extra={"queue": queue_name, "attempt": attempt, "error": reason})
+
+    def _republish(self, out: Outgoing) -> None:
+        if self._publisher is None:
+            self._publisher = Publisher(
+                self.connection_factory(), self.topology, max_deliveries=self.max_deliveries
+            )
+        try:
+            result = self._publisher.publish([out])
+        except BrokerUnavailable:
+            self._publisher.reset()
+            raise
+        if out.message_id not in result.confirmed:
+            raise BrokerUnavailable(f"could not republish to {out.routing_key}")
+
+    # ------------------------------------------------------------------ the loop
+
+    def run(self, stop: threading.Event, *, idle_timeout: float = 1.0) -> None:
+        """Consume until `stop` is set, reconnecting with backoff when the broker goes away."""
+        backoff = 0.5
+        while not stop.is_set():
+            conn = self.connection_factory()
+            try:
+                connect(conn)
+                declare_topology(conn, self.topology, max_deliveries=self.max_deliveries)
+                if is_embedded(conn):
+                    recover_orphans(Path(conn.transport_options["unacked_folder"]).parent.parent)
+                self._consume(conn, stop, idle_timeout)
+                backoff = 0.5
+            except Exception as exc:  # noqa: BLE001 - reconnect on any broker trouble
+                if stop.is_set():
+                    break
+                log.warning("consumer connection lost, reconnecting in %.1fs: %s", backoff, exc)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 30.0)
+            finally:
+                try:
+                    conn.release()
+                except Exception:  # noqa: BLE001
+                    pass
+        if self._publisher is not None:
+            self._publisher.close()
+
+    def _consume(self, conn: Any, stop: threading.Event, idle_timeout: float) -> None:
+        embedded = is_embedded(conn)
+        consumers = []
+        for queue_name in self.handlers:
+            queue = Queue(
+                queue_name,
+                durable=True,
+                no_declare=True,
+                queue_arguments=queue_arguments(self.topology, queue_name, self.max_deliveries, embedded),
+            )
+            channel = conn.channel()
+            consumer = conn.Consumer(
+                queues=[queue], channel=channel, on_message=self._on_message(queue_name),
+                prefetch_count=self.prefetch, accept=["json"],
+            )
+            consumer.consume()
+            consumers.append(consumer)
+        try:
+            while not stop.is_set():
+                try:
+                    conn.drain_events(timeout=idle_timeout)
+                except (socket.timeout, TimeoutError):
+                    if not embedded:
+                        conn.heartbeat_check()
+        finally:
+            for consumer in consumers:
+                try:
+                    consumer.cancel()
+                except Exception:  # noqa: BLE001
+                    pass
+
+    def _on_message(self, queue_name: str) -> Callable[[Any], None]:
+        def on_message(message: Any) -> None:
+            headers = dict(message.headers or {})
+            headers.setdefault("message_id", message.properties.get("message_id"))
+            self.handle(queue_name, message.body, headers)
+            message.ack()
+
+        return on_message

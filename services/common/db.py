@@ -1,0 +1,108 @@
+"""Engines and units of work: one sessionmaker per process, one unit of work per request or message."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def normalise_url(url: str) -> str:
+    """Let a plain postgresql:// URL work as given, with the driver the project installs (psycopg 3)."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine; on SQLite: WAL, a busy timeout and immediate write transactions."""
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        parsed = make_url(url)
+        if parsed.database and parsed.database != ":memory:":
+            from pathlib import Path
+
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+            **kwargs,
+        )
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+            # let SQLAlchemy, not the driver, decide when transactions begin
+            dbapi_connection.isolation_level = None
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(conn: Any) -> None:
+            # take the write lock up front: a deferred transaction that later writes fails with
+            # "database is locked" instead of waiting for the busy timeout
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 5)
+    kwargs.setdefault("max_overflow", 10)
+    kwargs.setdefault("connect_args", {"connect_timeout": 5})
+    return create_engine(url, **kwargs)
+
+
+def make_session_factory(engine: Engine, metadata: MetaData) -> sessionmaker[Session]:
+    """The process's one sessionmaker; sessions know their metadata so the outbox finds its table."""
+    from services.common.outbox import register
+
+    register(metadata)
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True, info={"metadata": metadata})
+
+
+class UnitOfWork:
+    """A session whose changes, and the events they raise, are committed together or not at all."""
+
+    def __init__(self, session_factory: sessionmaker[Session], *, producer: str, correlation_id: str | None = None):
+        self._factory = session_factory
+        self.producer = producer
+        self.correlation_id = correlation_id
+        self.session: Session
+        self._committed = False
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self._factory()
+        self._committed = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if not self._committed:
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def emit(self, event_type: str, data: dict[str, Any]) -> str:
+        """Write an event to the outbox in this transaction; returns the event id."""
+        from services.common.outbox import add_event
+
+        return add_event(
+            self.session, event_type, data, producer=self.producer, correlation_id=self.correlation_id
+        )
+
+    def commit(self) -> None:
+        self.session.commit()
+        self._committed = True
+
+    def rollback(self) -> None:
+        self.session.rollback()

@@ -1,0 +1,187 @@
+"""The outbox relay: publishes committed outbox rows in order, with confirms, and marks them published.
+
+A crash between publish and mark republishes the row on restart (a duplicate, never a loss); consumers
+apply each event id once. Unroutable events are flagged and left unpublished. One relay per service holds
+a leader lock (PostgreSQL advisory lock, or a file lock on the embedded SQLite default).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import logging
+import threading
+
+import zlib
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.common.broker import BrokerUnavailable, Outgoing, Publisher
+from services.common.outbox import register
+
+log = logging.getLogger(__name__)
+
+
+class Relay:
+    """Moves outbox rows to the broker."""
+
+    def __init__(
+        self,
+        *,
+        session_factory: sessionmaker[Session],
+        publisher: Publisher,
+        batch_size: int = 500,
+        hook_after_publish: Any = None,
+    ):
+        self.session_factory = session_factory
+        self.publisher = publisher
+        self.batch_size = batch_size
+        self.outbox = register(session_factory.kw["info"]["metadata"])[0]
+        # test seam: called after the broker confirmed a batch and before the rows are marked
+        self.hook_after_publish = hook_after_publish
+        self.unroutable_total = 0
+
+    def pending(self) -> list[Any]:
+        with self.session_factory() as session:
+            rows = session.execute(
+                select(self.outbox.c.event_id, self.outbox.c.event_type, self.outbox.c.body)
+                .where(self.outbox.c.published_at.is_(None), self.outbox.c.unroutable.is_(False))
+                .order_by(self.outbox.c.id)
+                .limit(self.batch_size)
+            ).all()
+            session.rollback()
+        return list(rows)
+
+    def run_once(self) -> int:
+        """Publish one batch; returns how many events the broker confirmed."""
+        rows = self.pending()
+        if not rows:
+            return 0
+        batch = []
+        for row in rows:
+            envelope = json.loads(row.body)
+            batch.append(
+                Outgoing(
+                    message_id=row.event_id,
+                    routing_key=row.event_type,
+                    body=row.body.encode(),
+                    headers={"x-correlation-id": envelope.get("correlation_id") or ""},
+                )
+            )
+        result = self.publisher.publish(batch)
+        if self.hook_after_publish:
+            self.hook_after_publish(result)
+        now = datetime.now(UTC)
+        with self.session_factory() as session:
+            if result.confirmed:
+                session.execute(
+                    update(self.outbox)
+                    .where(self.outbox.c.event_id.in_(result.confirmed))
+                    .values(published_at=now, attempts=self.outbox.c.attempts + 1, last_error=None)
+                )
+            if result.unroutable:
+                self.unroutable_total += len(result.unroutable)
+                log.error("unroutable events left unpublished", extra={"event_ids": result.unroutable})
+                session.execute(
+                    update(self.outbox)
+                    .where(self.outbox.c.event_id.in_(result.unroutable))
+                    .values(
+                        unroutable=True,
+                        attempts=self.outbox.c.attempts + 1,
+                        last_error="unroutable: no queue is bound to this event type",
+                    )
+                )
+            if result.failed:
+                session.execute(
+                    update(self.outbox)
+                    .where(self.outbox.c.event_id.in_(result.failed))
+                    .values(attempts=self.outbox.c.attempts + 1, last_error="nacked by the broker")
+                )
+            session.commit()
+        return len(result.confirmed)
+
+    def run_forever(self, stop: threading.Event, idle_sleep: float = 0.1, max_backoff: float = 30.0) -> None:
+        backoff = 0.5
+        while not stop.is_set():
+            try:
+                sent = self.run_once()
+                backoff = 0.5
+            except BrokerUnavailable as exc:
+                log.warning("broker unavailable, retrying in %.1fs: %s", backoff, exc)
+                self.publisher.reset()
+                stop.wait(backoff)
+                backoff = min(backoff * 2, max_backoff)
+                continue
+            except Exception:
+                log.exception("relay batch failed, retrying in %.1fs", backoff)
+                self.publisher.reset()
+                stop.wait(backoff)
+                backoff = min(backoff * 2, max_backoff)
+                continue
+            if sent < self.batch_size:
+                stop.wait(idle_sleep)
+
+
+def backlog(session: Session) -> tuple[int, int]:
+    """(unpublished, unroutable) outbox rows."""
+    outbox = register(session.info["metadata"])[0]
+    unpublished = session.scalar(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None)))
+    unroutable = session.scalar(select(func.count()).select_from(outbox).where(outbox.c.unroutable.is_(True)))
+    return int(unpublished or 0), int(unroutable or 0)
+
+
+def requeue_unroutable(session: Session) -> int:
+    """Let the relay try the flagged unroutable rows again (after the topology was fixed)."""
+    outbox = register(session.info["metadata"])[0]
+    result = session.execute(update(outbox).where(outbox.c.unroutable.is_(True)).values(unroutable=False))
+    return int(result.rowcount or 0)
+
+
+class LeaderLock:
+    """Only one relay per service publishes: an advisory lock on PostgreSQL, a file lock on SQLite."""
+
+    def __init__(self, engine: Engine, name: str, data_dir: Path):
+        self.engine = engine
+        self.name = name
+        self.data_dir = Path(data_dir)
+        self._conn: Any = None
+        self._file: Any = None
+
+    def acquire(self, stop: threading.Event, poll: float = 1.0) -> bool:
+        while not stop.is_set():
+            if self.try_acquire():
+                return True
+            stop.wait(poll)
+        return False
+
+    def try_acquire(self) -> bool:
+        if self.engine.dialect.name == "postgresql":
+            if self._conn is None:
+                self._conn = self.engine.connect()
+            key = zlib.crc32(self.name.encode())
+            got = self._conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+            self._conn.commit()
+            return bool(got)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self._file = open(self.data_dir / f"{self.name}.lock", "w")  # noqa: SIM115 - held for the process
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            self._file.close()
+            self._file = None
+            return False
+
+    def release(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+

@@ -1,0 +1,63 @@
+"""The gateway's event handlers: its copy of the lawyer directory, and lawyers' notifications."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from services.gateway.adapters.orm import LawyerEntry, Notification
+
+
+def on_lawyer_upserted(session: Session, envelope: dict[str, Any], data: dict[str, Any]) -> None:
+    entry = session.get(LawyerEntry, data["id"]) or LawyerEntry(id=data["id"])
+    entry.name = data["name"]
+    entry.status = data["status"]
+    entry.region_code = data["region_code"]
+    entry.updated_at = datetime.now(UTC)
+    session.add(entry)
+
+
+def _notify(session: Session, envelope: dict[str, Any], lawyer_id: str, kind: str, message: str,
+            data: dict[str, Any]) -> None:
+    session.add(
+        Notification(
+            lawyer_id=lawyer_id, event_id=envelope["id"], kind=kind, message=message,
+            data={k: (v.isoformat() if hasattr(v, "isoformat") else str(v) if not isinstance(v, (int, bool, type(None), list, dict)) else v) for k, v in data.items() if k != "assignments"},
+            created_at=datetime.now(UTC), read=False,
+        )
+    )
+
+
+def on_roster_published(session: Session, envelope: dict[str, Any], data: dict[str, Any]) -> None:
+    counts: dict[str, int] = {}
+    for assignment in data["assignments"]:
+        counts[assignment["lawyer_id"]] = counts.get(assignment["lawyer_id"], 0) + 1
+    period = f"{data['period_start'].isoformat()} – {data['period_end'].isoformat()}"
+    for lawyer_id, n in counts.items():
+        _notify(session, envelope, lawyer_id, "roster_published",
+                f"The roster for {period} is published: you have {n} duties.", data)
+
+
+def on_duty_changed(session: Session, envelope: dict[str, Any], data: dict[str, Any]) -> None:
+    when = f"{data['date'].isoformat()} {data['start_time']}–{data['end_time']}"
+    _notify(session, envelope, data["lawyer_id"], "duty_assigned", f"You now have the duty of {when}.", data)
+    if data.get("previous_lawyer_id"):
+        _notify(session, envelope, data["previous_lawyer_id"], "duty_released",
+                f"Your duty of {when} was given to another lawyer.", data)
+
+
+def on_claim_changed(session: Session, envelope: dict[str, Any], data: dict[str, Any]) -> None:
+    status = data["status"]
+    _notify(session, envelope, data["lawyer_id"], f"claim_{status}",
+            f"Your {data['kind'].replace('_', ' ')} claim of {data['service_date'].isoformat()} "
+            f"({data['amount']} yuan) is {status}.", data)
+
+
+HANDLERS = {
+    "gateway.on_lawyer_upserted": on_lawyer_upserted,
+    "gateway.on_roster_published": on_roster_published,
+    "gateway.on_duty_changed": on_duty_changed,
+    "gateway.on_claim_changed": on_claim_changed,
+}

@@ -1,0 +1,4 @@
+from services.gateway.adapters.orm import metadata
+from services.common.env_template import run
+
+run(metadata)

@@ -1,0 +1,114 @@
+"""`make run`: migrate every service's database, seed it, and supervise all processes in the foreground.
+
+Processes: gateway, roster and subsidy under gunicorn, and per service an outbox relay and an event
+worker. supervisord restarts any process that dies while the others keep running; SIGTERM or Ctrl-C stops
+them all (each gets at most 8 s, so the whole system is down within 10 s).
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from services.common.settings import SERVICES, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _python() -> str:
+    return sys.executable
+
+
+def prepare() -> None:
+    """Migrate and seed every service (idempotent: seeding only fills empty databases)."""
+    for service in SERVICES:
+        for command in ("migrate", "seed"):
+            subprocess.run([_python(), "-m", f"services.{service}", command], check=True, cwd=ROOT)
+
+
+def gunicorn_command(service: str) -> str:
+    settings = load_settings(service)
+    worker_class = "gthread --threads 8" if service == "gateway" else "gthread --threads 4"
+    return (
+        f"{shlex.quote(_python())} -m gunicorn --bind {settings.bind}:{settings.port} "
+        f"--workers {settings.web_workers} --worker-class {worker_class} --graceful-timeout 5 --timeout 60 "
+        f"--keep-alive 5 --log-level warning 'services.{service}.app:create_app()'"
+    )
+
+
+def supervisor_config(data_dir: Path) -> str:
+    run_dir = data_dir / "run"
+    lines = [
+        "[supervisord]",
+        "nodaemon=true",
+        f"logfile={run_dir / 'supervisord.log'}",
+        f"pidfile={run_dir / 'supervisord.pid'}",
+        "loglevel=warn",
+        "",
+        "[unix_http_server]",
+        f"file={run_dir / 'supervisor.sock'}",
+        "",
+        "[rpcinterface:supervisor]",
+        "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface",
+        "",
+        "[supervisorctl]",
+        f"serverurl=unix://{run_dir / 'supervisor.sock'}",
+        "",
+    ]
+    programs: dict[str, tuple[str, dict[str, str]]] = {}
+    for service in SERVICES:
+        prom = data_dir / "prometheus" / service
+        programs[f"{service}-web"] = (gunicorn_command(service), {"PROMETHEUS_MULTIPROC_DIR": str(prom)})
+        programs[f"{service}-relay"] = (f"{shlex.quote(_python())} -m services.{service} relay", {})
+        programs[f"{service}-worker"] = (f"{shlex.quote(_python())} -m services.{service} worker", {})
+    for name, (command, env) in programs.items():
+        lines += [
+            f"[program:{name}]",
+            f"command={command}",
+            f"directory={ROOT}",
+            "autostart=true",
+            "autorestart=true",
+            "startsecs=1",
+            "startretries=100",
+            "stopsignal=TERM",
+            "stopwaitsecs=8",
+            "stopasgroup=true",
+            "killasgroup=true",
+            "redirect_stderr=true",
+            "stdout_logfile=/dev/stdout",
+            "stdout_logfile_maxbytes=0",
+        ]
+        if env:
+            lines.append("environment=" + ",".join(f'{k}="{v}"' for k, v in env.items()))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    settings = load_settings("gateway")
+    data_dir = settings.data_dir.resolve()
+    os.environ["LEGALDUTY_DATA_DIR"] = str(data_dir)
+    (data_dir / "run").mkdir(parents=True, exist_ok=True)
+    for service in SERVICES:
+        prom = data_dir / "prometheus" / service
+        shutil.rmtree(prom, ignore_errors=True)
+        prom.mkdir(parents=True)
+    prepare()
+    config = data_dir / "run" / "supervisord.conf"
+    config.write_text(supervisor_config(data_dir))
+    print(
+        f"legalduty: gateway http://{settings.bind}:{settings.ports['gateway']}/api  "
+        f"(roster :{settings.ports['roster']}, subsidy :{settings.ports['subsidy']}); Ctrl-C stops",
+        file=sys.stderr,
+        flush=True,
+    )
+    supervisord = shutil.which("supervisord", path=str(Path(_python()).parent)) or "supervisord"
+    os.execv(supervisord, [supervisord, "-n", "-c", str(config)])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+import sys
+from pathlib import Path
+
+from services.common.cli import ServiceCommands, main
+
+
+def _metadata():
+    from services.roster.adapters.orm import metadata
+
+    return metadata
+
+
+def _seed(settings):
+    from services.roster.demo import load_demo
+
+    load_demo(settings)
+
+
+sys.exit(main(ServiceCommands("roster", _metadata, Path(__file__).parent / "migrations", seed=_seed)))

@@ -1,0 +1,15 @@
+"""create_app for the subsidy service."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from services.common.settings import Settings, load_settings
+from services.common.web import create_service_app
+from services.subsidy.adapters.orm import metadata
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or load_settings("subsidy")
+    app, _api = create_service_app(settings, metadata=metadata, title="legalduty subsidy")
+    return app

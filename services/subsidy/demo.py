@@ -1,0 +1,11 @@
+"""Demo data for an empty subsidy database (filled by the subsidy issue)."""
+
+from __future__ import annotations
+
+from services.common.settings import Settings
+
+
+def load_demo(settings: Settings) -> None:
+    """Load the demo prefecture into an empty database unless LEGALDUTY_DEMO=0."""
+    if not settings.demo:
+        return

@@ -1,0 +1,97 @@
+"""The audit trail: append-only records, each carrying the hash of the one before it.
+
+Editing, deleting or reordering a stored record breaks the chain at that record (or at the next
+one, when whoever edited it also recomputed its own hash). Removing records from the end is only
+seen when the caller also keeps the latest hash somewhere else and compares it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+from uuid import UUID
+
+GENESIS_HASH = "0" * 64
+
+
+def _canonical(value: Any) -> Any:
+    """A JSON-ready value with one spelling per meaning: Decimals as plain strings, dates ISO, UTC instants."""
+    if isinstance(value, Enum):
+        return _canonical(value.value)
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"cannot hash the non-finite number {value!r}")
+        # 1.5 and 1.50 are the same money: hash the value, not the scale a column happened to give it.
+        text = f"{value:f}"
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return "0" if value == 0 else text
+    if isinstance(value, float):
+        raise ValueError("audit records hold no floats; use Decimal")
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(UTC)
+        return value.isoformat()
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    raise ValueError(f"cannot hash a {type(value).__name__} in an audit record")
+
+
+def canonical_json(record_fields: Mapping[str, Any]) -> str:
+    """The record as sorted, compact JSON text: the exact bytes that are hashed."""
+    return json.dumps(_canonical(record_fields), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def record_hash(prev_hash: str, record_fields: Mapping[str, Any]) -> str:
+    """sha256 (hex) over the previous record's hash and this record's canonical JSON."""
+    digest = hashlib.sha256()
+    digest.update(prev_hash.encode("ascii"))
+    digest.update(b"\n")
+    digest.update(canonical_json(record_fields).encode("utf-8"))
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One stored audit record: who, when, what, before/after, reason live in `fields`."""
+
+    id: str
+    fields: Mapping[str, Any]
+    prev_hash: str
+    hash: str
+
+
+def chain_record(*, id: str, fields: Mapping[str, Any], prev: AuditRecord | None) -> AuditRecord:
+    """The record to append after `prev` (None for the first record of the chain)."""
+    prev_hash = GENESIS_HASH if prev is None else prev.hash
+    return AuditRecord(id=id, fields=fields, prev_hash=prev_hash, hash=record_hash(prev_hash, fields))
+
+
+def verify_chain(records: Iterable[AuditRecord]) -> str | None:
+    """The id of the first record whose link or content does not check out, in chain order; None when intact."""
+    expected_prev = GENESIS_HASH
+    for record in records:
+        if record.prev_hash != expected_prev:
+            return record.id
+        try:
+            actual = record_hash(record.prev_hash, record.fields)
+        except ValueError:
+            return record.id
+        if actual != record.hash:
+            return record.id
+        expected_prev = record.hash
+    return None

@@ -1,0 +1,91 @@
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+
+from services.subsidy.domain.audit import (
+    GENESIS_HASH,
+    AuditRecord,
+    canonical_json,
+    chain_record,
+    record_hash,
+    verify_chain,
+)
+
+
+def _chain(n: int = 5) -> list[AuditRecord]:
+    records: list[AuditRecord] = []
+    for i in range(n):
+        fields = {
+            "actor": "finance-wang",
+            "at": datetime(2026, 5, 1, 9, i, tzinfo=UTC),
+            "entity": "claim",
+            "entity_id": f"C{i}",
+            "action": "approve",
+            "before": {"status": "pending", "amount": Decimal("2000.00")},
+            "after": {"status": "approved", "amount": Decimal("2000.00")},
+            "reason": None,
+        }
+        records.append(chain_record(id=f"A{i}", fields=fields, prev=records[-1] if records else None))
+    return records
+
+
+def test_an_untouched_chain_verifies() -> None:
+    records = _chain()
+    assert records[0].prev_hash == GENESIS_HASH
+    assert verify_chain(records) is None
+    assert verify_chain([]) is None
+
+
+def test_an_edited_record_is_named_as_the_first_tampered_one() -> None:
+    records = _chain()
+    after = dict(records[2].fields["after"])
+    after["amount"] = Decimal("20000.00")
+    records[2] = replace(records[2], fields={**records[2].fields, "after": after})
+    assert verify_chain(records) == "A2"
+
+
+def test_an_edit_with_a_recomputed_hash_is_caught_at_the_next_record() -> None:
+    records = _chain()
+    fields = {**records[2].fields, "actor": "someone-else"}
+    records[2] = replace(records[2], fields=fields, hash=record_hash(records[2].prev_hash, fields))
+    assert verify_chain(records) == "A3"
+
+
+def test_a_deleted_record_breaks_the_chain_at_the_one_after_it() -> None:
+    records = _chain()
+    del records[1]
+    assert verify_chain(records) == "A2"
+
+
+def test_reordered_records_break_the_chain() -> None:
+    records = _chain()
+    records[1], records[2] = records[2], records[1]
+    assert verify_chain(records) == "A2"
+
+
+def test_the_same_money_hashes_the_same_whatever_its_scale() -> None:
+    assert record_hash(GENESIS_HASH, {"amount": Decimal("1.5")}) == record_hash(GENESIS_HASH, {"amount": Decimal("1.50")})
+    assert record_hash(GENESIS_HASH, {"amount": Decimal("100")}) == record_hash(GENESIS_HASH, {"amount": Decimal("1E+2")})
+    assert record_hash(GENESIS_HASH, {"amount": Decimal("1.50")}) != record_hash(GENESIS_HASH, {"amount": Decimal("1.51")})
+
+
+def test_the_same_instant_in_another_time_zone_hashes_the_same() -> None:
+    utc = datetime(2026, 5, 1, 1, 0, tzinfo=UTC)
+    beijing = utc.astimezone(timezone(timedelta(hours=8)))
+    assert record_hash(GENESIS_HASH, {"at": utc}) == record_hash(GENESIS_HASH, {"at": beijing})
+
+
+def test_the_canonical_json_sorts_keys_and_spells_decimals_and_dates_plainly() -> None:
+    text = canonical_json({"b": Decimal("2000.00"), "a": date(2026, 5, 1), "名": "王律师"})
+    assert text == '{"a":"2026-05-01","b":"2000","名":"王律师"}'
+
+
+def test_the_hash_depends_on_the_previous_hash() -> None:
+    assert record_hash(GENESIS_HASH, {"x": 1}) != record_hash("1" * 64, {"x": 1})
+
+
+def test_a_float_in_an_audit_record_is_refused() -> None:
+    with pytest.raises(ValueError, match="float"):
+        record_hash(GENESIS_HASH, {"amount": 1.5})
