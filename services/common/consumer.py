@@ -95,15 +95,117 @@ class EventConsumer:
 
         The caller acks the message after this returns (whatever the outcome) and never before.
         """
-        attempt = int(headers.get(ATTEMPT_HEADER) or 1)
-        try:
-            envelope, data = parse_envelope(json.loads(body))
-        except (ValueError, ValidationError, KeyError) as exc:
-            # a message that breaks the contract never gets better: straight to the dead letters
-            self._dead_letter(queue_name, body, headers, attempt, f"contract: {exc}")
-            return "dead_lettered"
-        handler = self.handlers[queue_name]
+        return self.handle_batch([(queue_name, body, headers)])[0]
+
+    def handle_batch(self, batch: list[tuple[str, bytes, dict[str, Any]]]) -> list[str]:
+        """Process messages in one transaction, each in its own savepoint, so one commit serves many.
+
+        A message whose handler fails rolls back only its savepoint and is retried or dead-lettered after
+        the others are committed. Returns one outcome per message, in order.
+        """
+        outcomes: list[str | None] = [None] * len(batch)
+        failures: list[tuple[int, Exception, dict[str, Any]]] = []
+        parsed: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+        for i, (queue_name, body, headers) in enumerate(batch):
+            try:
+                envelope, data = parse_envelope(json.loads(body))
+                parsed.append((i, envelope, data))
+            except (ValueError, ValidationError, KeyError) as exc:
+                # a message that breaks the contract never gets better: straight to the dead letters
+                attempt = int(headers.get(ATTEMPT_HEADER) or 1)
+                self._dead_letter(queue_name, body, headers, attempt, f"contract: {exc}")
+                outcomes[i] = "dead_lettered"
+        known_failures: dict[int, Exception] = {}
+        if parsed and not self._fast_path(batch, parsed, outcomes, known_failures):
+            session = self.session_factory()
+            try:
+                for i, envelope, data in parsed:
+                    queue_name = batch[i][0]
+                    outcomes[i], error = self._apply(session, queue_name, envelope, data, known_failures.get(i))
+                    if error is not None:
+                        failures.append((i, error, envelope))
+                session.commit()
+            except Exception:  # noqa: BLE001 - the batch could not commit: fall back to one by one
+                session.rollback()
+                session.close()
+                if len(batch) == 1:
+                    raise
+                log.warning("batch commit failed; processing its %d messages one by one", len(batch))
+                return [self.handle(*item) for item in batch]
+            finally:
+                session.close()
+        for i, outcome in enumerate(outcomes):
+            if outcome == "processed":
+                self.stats.processed += 1
+                self.stats.last_event_at[batch[i][0]] = time.time()
+            elif outcome == "duplicate":
+                self.stats.duplicates += 1
+        for i, error, envelope in failures:
+            queue_name, body, headers = batch[i]
+            attempt = int(headers.get(ATTEMPT_HEADER) or 1)
+            outcomes[i] = self._failed(queue_name, body, headers, attempt, error, envelope)
+        return [o or "processed" for o in outcomes]
+
+    def _fast_path(
+        self,
+        batch: list[tuple[str, bytes, dict[str, Any]]],
+        parsed: list[tuple[int, dict[str, Any], dict[str, Any]]],
+        outcomes: list[str | None],
+        known_failures: dict[int, Exception],
+    ) -> bool:
+        """Whole batch in one transaction without savepoints: record every event id with one
+        INSERT .. ON CONFLICT DO NOTHING RETURNING (which also tells the duplicates), run the handlers,
+        commit. Returns False (having rolled back) when anything fails, so the caller redoes the batch
+        message by message in savepoints."""
+        if len(parsed) < 2:
+            return False
         session = self.session_factory()
+        try:
+            dialect = session.get_bind().dialect.name
+            if dialect == "postgresql":
+                from sqlalchemy.dialects.postgresql import insert as upsert
+            elif dialect == "sqlite":
+                from sqlalchemy.dialects.sqlite import insert as upsert
+            else:
+                return False
+            now = datetime.now(UTC)
+            rows, seen = [], set()
+            for i, envelope, _data in parsed:
+                key = (envelope["id"], batch[i][0])
+                if key not in seen:
+                    seen.add(key)
+                    rows.append({"event_id": key[0], "consumer": key[1], "processed_at": now})
+            t = self.processed_table
+            statement = upsert(t).values(rows).on_conflict_do_nothing().returning(t.c.event_id, t.c.consumer)
+            fresh = {(r.event_id, r.consumer) for r in session.execute(statement)}
+            for i, envelope, data in parsed:
+                key = (envelope["id"], batch[i][0])
+                if key not in fresh:
+                    outcomes[i] = "duplicate"
+                    continue
+                fresh.discard(key)  # a second copy in the same batch is a duplicate too
+                try:
+                    self.handlers[batch[i][0]](session, envelope, data)
+                except Exception as exc:
+                    known_failures[i] = exc  # not run again in the careful pass: it failed this delivery
+                    raise
+                outcomes[i] = "processed"
+            session.commit()
+            return True
+        except Exception:  # noqa: BLE001 - redo carefully, one savepoint per message
+            session.rollback()
+            for i, _e, _d in parsed:
+                outcomes[i] = None
+            return False
+        finally:
+            session.close()
+
+    def _apply(
+        self, session: Session, queue_name: str, envelope: dict[str, Any], data: dict[str, Any],
+        known_failure: Exception | None = None,
+    ) -> tuple[str, Exception | None]:
+        """Record the event id and run the handler inside a savepoint of the batch's transaction."""
+        savepoint = session.begin_nested()
         try:
             session.execute(
                 insert(self.processed_table).values(
@@ -112,39 +214,19 @@ class EventConsumer:
             )
             session.flush()
         except IntegrityError:
-            session.rollback()
-            session.close()
-            self.stats.duplicates += 1
+            savepoint.rollback()
             log.info("duplicate event ignored", extra={"event_id": envelope["id"], "queue": queue_name})
-            return "duplicate"
+            return "duplicate", None
         try:
-            handler(session, envelope, data)
-            session.commit()
-        except IntegrityError as exc:
-            session.rollback()
-            if self._already_processed(envelope["id"], queue_name):
-                self.stats.duplicates += 1
-                return "duplicate"
-            return self._failed(queue_name, body, headers, attempt, exc, envelope)
+            if known_failure is not None:
+                raise known_failure
+            self.handlers[queue_name](session, envelope, data)
+            session.flush()
+            savepoint.commit()
         except Exception as exc:  # noqa: BLE001 - any handler failure is retried, then dead-lettered
-            session.rollback()
-            return self._failed(queue_name, body, headers, attempt, exc, envelope)
-        finally:
-            session.close()
-        self.stats.processed += 1
-        self.stats.last_event_at[queue_name] = time.time()
-        return "processed"
-
-    def _already_processed(self, event_id: str, queue_name: str) -> bool:
-        from sqlalchemy import select
-
-        t = self.processed_table
-        with self.session_factory() as session:
-            return (
-                session.execute(select(t.c.event_id).where(t.c.event_id == event_id, t.c.consumer == queue_name))
-                .first()
-                is not None
-            )
+            savepoint.rollback()
+            return "failed", exc
+        return "processed", None
 
     def _failed(
         self, queue_name: str, body: bytes, headers: dict[str, Any], attempt: int, exc: Exception,
@@ -231,6 +313,7 @@ class EventConsumer:
     def _consume(self, conn: Any, stop: threading.Event, idle_timeout: float) -> None:
         embedded = is_embedded(conn)
         consumers = []
+        pending: list[tuple[str, Any]] = []
         for queue_name in self.handlers:
             queue = Queue(
                 queue_name,
@@ -240,7 +323,8 @@ class EventConsumer:
             )
             channel = conn.channel()
             consumer = conn.Consumer(
-                queues=[queue], channel=channel, on_message=self._on_message(queue_name),
+                queues=[queue], channel=channel,
+                on_message=lambda message, q=queue_name: pending.append((q, message)),
                 prefetch_count=self.prefetch, accept=["json"],
             )
             consumer.consume()
@@ -249,9 +333,15 @@ class EventConsumer:
             while not stop.is_set():
                 try:
                     conn.drain_events(timeout=idle_timeout)
+                    # take what has already arrived, up to the prefetch, before committing once for all
+                    while len(pending) < self.prefetch:
+                        conn.drain_events(timeout=0.005)
                 except (socket.timeout, TimeoutError):
                     if not embedded:
                         conn.heartbeat_check()
+                if pending:
+                    self._process(pending)
+                    pending.clear()
         finally:
             for consumer in consumers:
                 try:
@@ -259,11 +349,12 @@ class EventConsumer:
                 except Exception:  # noqa: BLE001
                     pass
 
-    def _on_message(self, queue_name: str) -> Callable[[Any], None]:
-        def on_message(message: Any) -> None:
+    def _process(self, pending: list[tuple[str, Any]]) -> None:
+        batch = []
+        for queue_name, message in pending:
             headers = dict(message.headers or {})
             headers.setdefault("message_id", message.properties.get("message_id"))
-            self.handle(queue_name, message.body, headers)
+            batch.append((queue_name, message.body, headers))
+        self.handle_batch(batch)
+        for _queue_name, message in pending:  # ack only after the effects are committed
             message.ack()
-
-        return on_message

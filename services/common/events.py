@@ -6,6 +6,7 @@ unknown fields, so a producer may add fields without breaking anyone.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -141,18 +142,25 @@ class EventContractError(ValueError):
         self.errors = errors
 
 
+@functools.cache
+def _schemas(event_type: str) -> tuple[Payload, Payload]:
+    schema = EVENT_SCHEMAS[event_type]
+    return schema(), schema(unknown=RAISE)
+
+
 def serialise_data(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     """Turn domain values (dates, Decimals) into the wire form and validate it strictly."""
     try:
         schema = EVENT_SCHEMAS[event_type]
     except KeyError as exc:
         raise EventContractError(event_type, "unknown event type") from exc
-    extra = set(data) - set(schema().fields)
+    lenient, strict = _schemas(event_type)
+    extra = set(data) - set(lenient.fields)
     if extra:
         raise EventContractError(event_type, {name: ["unknown field"] for name in sorted(extra)})
-    wire = schema().dump(data)
+    wire = lenient.dump(data)
     try:
-        schema(unknown=RAISE).load(wire)
+        strict.load(wire)
     except ValidationError as exc:
         raise EventContractError(event_type, exc.messages) from exc
     return wire
@@ -173,9 +181,13 @@ def make_envelope(
     }
 
 
+_ENVELOPE = Envelope()
+_LENIENT = {name: schema() for name, schema in EVENT_SCHEMAS.items()}
+
+
 def parse_envelope(body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Validate a received envelope; returns (envelope, data loaded into Python values)."""
-    envelope = Envelope().load(body)
-    data = EVENT_SCHEMAS[envelope["type"]]().load(envelope["data"])
+    envelope = _ENVELOPE.load(body)
+    data = _LENIENT[envelope["type"]].load(envelope["data"])
     envelope["id"] = str(envelope["id"])
     return envelope, data

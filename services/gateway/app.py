@@ -1,17 +1,77 @@
-"""create_app for the gateway."""
+"""create_app for the gateway: users and tokens, the route table, forwarding, the API's documents."""
 
 from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from flask import Flask
 
 from services.common.settings import Settings, load_settings
-from services.common.web import create_service_app
+from services.common.web import create_service_app, runtime
 from services.gateway.adapters.orm import metadata
+from services.gateway.adapters.reads import make_read_engine
+from services.gateway.api import auth, docs, forward, me, users
+from services.gateway.login import authenticate
+from services.gateway.openapi import SpecCache
+from services.gateway.proxy import Backends, Timeouts
+from services.gateway.routes import BACKENDS, RouteTable
+from services.gateway.state import Gateway, check_secrets
+from services.gateway.throttle import ThrottlePolicy
+from services.gateway.tokens import TOKEN_TTL
+
+PUBLIC_PATHS = ("/api/auth/token", "/api/openapi.json", "/api/docs")
+REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 
 
-def create_app(settings: Settings | None = None) -> Flask:
+class RequestIdGuard:
+    """WSGI middleware: an incoming X-Request-ID that is not a short plain token is replaced by a new one
+    (it ends up in logs, headers and events' correlation ids)."""
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        given = environ.get("HTTP_X_REQUEST_ID")
+        if given is not None and not REQUEST_ID.match(given):
+            environ["HTTP_X_REQUEST_ID"] = uuid.uuid4().hex
+        return self.wsgi_app(environ, start_response)
+
+
+def create_app(
+    settings: Settings | None = None, *, throttle: ThrottlePolicy | None = None, timeouts: Timeouts | None = None,
+    token_ttl: int = TOKEN_TTL, spec_ttl: float = 30.0,
+) -> Flask:
+    """The gateway's app; refuses (SettingsError) to start in production without strong secrets."""
     settings = settings or load_settings("gateway")
-    app, _api = create_service_app(
-        settings, metadata=metadata, title="legalduty gateway", authenticate=lambda app: None
+    check_secrets(settings)
+    app, api = create_service_app(
+        settings, metadata=metadata, title="legalduty API", public_paths=PUBLIC_PATHS, authenticate=authenticate,
     )
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )
+    for blueprint in (auth.blp, users.blp, me.blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(forward.bp)
+    app.register_blueprint(docs.bp)
+    rt = runtime(app)
+    backends = Backends({name: settings.service_url(name) for name in BACKENDS},
+                        internal_secret=settings.internal_secret, timeouts=timeouts)
+
+    def fetch_spec(backend: str) -> dict[str, Any]:
+        status, body = backends.get_json(backend, "/openapi.json", identity=None, timeout=2.0)
+        if status != 200 or not isinstance(body, dict):
+            raise ValueError(f"{backend} answered {status}")
+        return body
+
+    app.extensions["gateway"] = Gateway(
+        settings=settings, reader=make_read_engine(settings.database_url, rt.engine), backends=backends,
+        routes=RouteTable(), specs=SpecCache(fetch_spec, ttl=spec_ttl), throttle=throttle or ThrottlePolicy(),
+        token_ttl=token_ttl,
+    )
+    app.extensions["gateway_api"] = api
+    app.wsgi_app = RequestIdGuard(app.wsgi_app)  # type: ignore[method-assign]
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -10,11 +10,34 @@ from sqlalchemy.orm import Session
 from services.gateway.adapters.orm import LawyerEntry, Notification
 
 
+def _wire(value: Any) -> Any:
+    """A loaded event value back in its JSON form (dates as ISO strings)."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_wire(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _wire(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def _utc(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def on_lawyer_upserted(session: Session, envelope: dict[str, Any], data: dict[str, Any]) -> None:
-    entry = session.get(LawyerEntry, data["id"]) or LawyerEntry(id=data["id"])
+    entry = session.get(LawyerEntry, data["id"])
+    occurred_at = envelope.get("occurred_at")
+    if entry is not None and entry.source_at and occurred_at and _utc(entry.source_at) > _utc(occurred_at):
+        return  # a late, older version of the lawyer: the directory already holds a newer one
+    entry = entry or LawyerEntry(id=data["id"])
     entry.name = data["name"]
     entry.status = data["status"]
     entry.region_code = data["region_code"]
+    entry.profile = _wire(data)
+    entry.source_at = occurred_at
     entry.updated_at = datetime.now(UTC)
     session.add(entry)
 
@@ -24,7 +47,7 @@ def _notify(session: Session, envelope: dict[str, Any], lawyer_id: str, kind: st
     session.add(
         Notification(
             lawyer_id=lawyer_id, event_id=envelope["id"], kind=kind, message=message,
-            data={k: (v.isoformat() if hasattr(v, "isoformat") else str(v) if not isinstance(v, (int, bool, type(None), list, dict)) else v) for k, v in data.items() if k != "assignments"},
+            data={k: _wire(v) for k, v in data.items() if k != "assignments"},
             created_at=datetime.now(UTC), read=False,
         )
     )

@@ -21,12 +21,15 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
-    lawyer_id: Mapped[str | None] = mapped_column(String(36), nullable=True, index=True)
+    lawyer_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # bumped when the password changes or the user is disabled: tokens carry it and older ones are refused
     token_version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    # one user per roster lawyer (NULLs, the staff users, do not collide)
+    __table_args__ = (Index("uq_users_lawyer_id", "lawyer_id", unique=True),)
 
 
 class LawyerEntry(Base):
@@ -38,6 +41,10 @@ class LawyerEntry(Base):
     name: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20))
     region_code: Mapped[str] = mapped_column(String(6))
+    # the event's contract fields as received (languages, licence number, internship...), for /api/me
+    profile: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # when the roster said so (the event's occurred_at): an older event arriving late changes nothing
+    source_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 

@@ -340,4 +340,6 @@ class RosterProblem:
 
     def is_on_leave(self, lawyer_id: str, day: date) -> bool:
         """Whether the lawyer is on leave on `day`."""
-        return any(leave.start_date <= day <= leave.end_date for leave in self.leaves_by_lawyer.get(lawyer_id, ()))
+        return any(
+            leave.start_date <= day <= leave.end_date for leave in self.leaves_by_lawyer.get(lawyer_id, ())
+        )

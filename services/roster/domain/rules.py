@@ -186,26 +186,52 @@ def _seat_violations(*, view: RosterView, assignment: Assignment) -> list[Violat
         return _violation("1", code, message, assignment)
 
     if slot is None:
-        return [violation("unknown_slot", f"{view.who(assignment.lawyer_id)} is on a duty at {where} "
-                                          "that this roster does not have")]
+        return [
+            violation(
+                "unknown_slot",
+                f"{view.who(assignment.lawyer_id)} is on a duty at {where} that this roster does not have",
+            )
+        ]
     if lawyer is None:
-        return [violation("unknown_lawyer", f"the duty at {where} names lawyer {assignment.lawyer_id}, "
-                                            "who is not on this roster's list")]
+        return [
+            violation(
+                "unknown_lawyer",
+                f"the duty at {where} names lawyer {assignment.lawyer_id}, who is not on this roster's list",
+            )
+        ]
     found: list[Violation] = []
     if assignment.role == "lawyer" and lawyer.status == "intern":
-        found.append(violation("intern_in_lawyer_seat", f"{lawyer.name} is an intern and cannot take a "
-                                                        f"practising lawyer's seat at {where}"))
+        found.append(
+            violation(
+                "intern_in_lawyer_seat",
+                f"{lawyer.name} is an intern and cannot take a practising lawyer's seat at {where}",
+            )
+        )
     if assignment.role == "intern":
         if lawyer.status == "practising":
-            found.append(violation("lawyer_in_intern_seat", f"{lawyer.name} is a practising lawyer, "
-                                                            f"not an intern, but sits in an intern seat at {where}"))
+            found.append(
+                violation(
+                    "lawyer_in_intern_seat",
+                    f"{lawyer.name} is a practising lawyer, "
+                    f"not an intern, but sits in an intern seat at {where}",
+                )
+            )
         elif lawyer.status == "intern" and not lawyer.is_interning_on(assignment.date):
-            found.append(violation("outside_internship", f"{lawyer.name}'s internship does not cover "
-                                                         f"{assignment.date.isoformat()} ({where})"))
+            found.append(
+                violation(
+                    "outside_internship",
+                    f"{lawyer.name}'s internship does not cover {assignment.date.isoformat()} ({where})",
+                )
+            )
         if station is not None and not station.is_grassroots:
-            found.append(violation("intern_station_level", f"{lawyer.name} is an intern at {where}, a "
-                                                           f"{station.level} station; interns serve only at "
-                                                           "township or village stations"))
+            found.append(
+                violation(
+                    "intern_station_level",
+                    f"{lawyer.name} is an intern at {where}, a "
+                    f"{station.level} station; interns serve only at "
+                    "township or village stations",
+                )
+            )
     return found
 
 
@@ -216,23 +242,46 @@ def _slot_staffing_violations(*, view: RosterView, slot: Slot) -> list[Violation
     where = view.duty(slot)
     found: list[Violation] = []
     if len(practising) > slot.headcount:
-        found.append(_slot_violation("1", "overstaffed", f"{where} has {len(practising)} lawyers for "
-                                                         f"{slot.headcount} seats", slot))
+        found.append(
+            _slot_violation(
+                "1", "overstaffed", f"{where} has {len(practising)} lawyers for {slot.headcount} seats", slot
+            )
+        )
     if len(interns) > slot.intern_seats:
-        found.append(_slot_violation("1", "intern_seats", f"{where} has {len(interns)} interns for "
-                                                          f"{slot.intern_seats} intern seats", slot))
+        found.append(
+            _slot_violation(
+                "1",
+                "intern_seats",
+                f"{where} has {len(interns)} interns for {slot.intern_seats} intern seats",
+                slot,
+            )
+        )
     if interns and not practising:
         names = ", ".join(view.who(a.lawyer_id) for a in interns)
-        found.append(_slot_violation("1", "intern_alone", f"{names} would staff {where} without a practising "
-                                                          "lawyer; an intern never sits alone", slot))
+        found.append(
+            _slot_violation(
+                "1",
+                "intern_alone",
+                f"{names} would staff {where} without a practising lawyer; an intern never sits alone",
+                slot,
+            )
+        )
     missing = slot.headcount - len(practising)
     if missing > 0 and missing > view.excused_seats(slot):
-        found.append(_slot_violation("1", "headcount", f"{where} has {len(practising)} of {slot.headcount} "
-                                                       "lawyers and is not reported as unfilled", slot))
+        found.append(
+            _slot_violation(
+                "1",
+                "headcount",
+                f"{where} has {len(practising)} of {slot.headcount} lawyers and is not reported as unfilled",
+                slot,
+            )
+        )
     return found
 
 
-def check_lawyer_availability(*, view: RosterView, lawyer_ids: Iterable[str] | None = None) -> list[Violation]:
+def check_lawyer_availability(
+    *, view: RosterView, lawyer_ids: Iterable[str] | None = None
+) -> list[Violation]:
     """Rule 2: one duty a day, none on leave, none over the monthly maximum, none for a suspended lawyer."""
     problem = view.problem
     found: list[Violation] = []
@@ -242,23 +291,49 @@ def check_lawyer_availability(*, view: RosterView, lawyer_ids: Iterable[str] | N
         name = view.who(lawyer_id)
         for assignment in duties:
             if lawyer is not None and lawyer.status == "suspended":
-                found.append(_violation("2", "suspended", f"{name} is suspended (停止执业) and cannot be on duty at "
-                                                          f"{view.duty(assignment)}", assignment))
+                found.append(
+                    _violation(
+                        "2",
+                        "suspended",
+                        f"{name} is suspended (停止执业) and cannot be on duty at {view.duty(assignment)}",
+                        assignment,
+                    )
+                )
             if problem.is_on_leave(lawyer_id, assignment.date):
-                found.append(_violation("2", "on_leave", f"{name} is on leave on {assignment.date.isoformat()} "
-                                                         f"but on duty at {view.duty(assignment)}", assignment))
+                found.append(
+                    _violation(
+                        "2",
+                        "on_leave",
+                        f"{name} is on leave on {assignment.date.isoformat()} "
+                        f"but on duty at {view.duty(assignment)}",
+                        assignment,
+                    )
+                )
         per_day = Counter(a.date for a in duties)
         for day, n in sorted(per_day.items()):
             if n > 1:
-                found.append(Violation(rule="2", code="double_duty", lawyer_id=lawyer_id, date=day,
-                                       message=f"{name} has {n} duties on {day.isoformat()}; one a day at most"))
+                found.append(
+                    Violation(
+                        rule="2",
+                        code="double_duty",
+                        lawyer_id=lawyer_id,
+                        date=day,
+                        message=f"{name} has {n} duties on {day.isoformat()}; one a day at most",
+                    )
+                )
         if lawyer is not None:
             per_month = Counter(month_of(a.date) for a in duties)
             for month, n in sorted(per_month.items()):
                 if n > lawyer.max_duties_per_month:
-                    found.append(Violation(rule="2", code="monthly_maximum", lawyer_id=lawyer_id,
-                                           message=f"{name} has {n} duties in {month}, over their monthly "
-                                                   f"maximum of {lawyer.max_duties_per_month}"))
+                    found.append(
+                        Violation(
+                            rule="2",
+                            code="monthly_maximum",
+                            lawyer_id=lawyer_id,
+                            message=f"{name} has {n} duties in {month}, over their monthly "
+                            f"maximum of {lawyer.max_duties_per_month}",
+                        )
+                    )
     return found
 
 
@@ -272,13 +347,26 @@ def check_region(*, view: RosterView, lawyer_ids: Iterable[str] | None = None) -
             continue
         if station.is_hotline:
             if not region_covers(view.problem.region_code, lawyer.region_code):
-                found.append(_violation("3", "region", f"{lawyer.name} ({lawyer.region_code}) is not a lawyer of "
-                                                       f"{view.problem.region_code} and cannot take the hotline "
-                                                       f"duty at {view.duty(assignment)}", assignment))
+                found.append(
+                    _violation(
+                        "3",
+                        "region",
+                        f"{lawyer.name} ({lawyer.region_code}) is not a lawyer of "
+                        f"{view.problem.region_code} and cannot take the hotline "
+                        f"duty at {view.duty(assignment)}",
+                        assignment,
+                    )
+                )
         elif station.region_code != lawyer.region_code:
-            found.append(_violation("3", "region", f"{lawyer.name} is a lawyer of {lawyer.region_code} and cannot "
-                                                   f"serve at {view.duty(assignment)} in {station.region_code}",
-                                    assignment))
+            found.append(
+                _violation(
+                    "3",
+                    "region",
+                    f"{lawyer.name} is a lawyer of {lawyer.region_code} and cannot "
+                    f"serve at {view.duty(assignment)} in {station.region_code}",
+                    assignment,
+                )
+            )
     return found
 
 
@@ -296,8 +384,14 @@ def check_languages(*, view: RosterView, slots: Iterable[Slot] | None = None) ->
         missing = slot.languages - spoken - view.excused_languages(slot)
         if missing:
             names = " and ".join(language_name(code) for code in sorted(missing))
-            found.append(_slot_violation("4", "language", f"no {names}-speaking practising lawyer on the duty at "
-                                                          f"{view.duty(slot)}", slot))
+            found.append(
+                _slot_violation(
+                    "4",
+                    "language",
+                    f"no {names}-speaking practising lawyer on the duty at {view.duty(slot)}",
+                    slot,
+                )
+            )
     return found
 
 
@@ -314,10 +408,19 @@ def check_intern_rotation(*, view: RosterView, lawyer_ids: Iterable[str] | None 
         duties = view.by_lawyer.get(intern.id, ())
         for first, last in problem.months():
             stations = sorted({a.station_id for a in duties if first <= a.date <= last})
-            found.extend(_rotation_violations(view=view, intern=intern, month=(first, last), stations=stations,
-                                              previous=previous))
-            found.extend(_minimum_violations(view=view, intern=intern, month=(first, last),
-                                             duties=sum(first <= a.date <= last for a in duties)))
+            found.extend(
+                _rotation_violations(
+                    view=view, intern=intern, month=(first, last), stations=stations, previous=previous
+                )
+            )
+            found.extend(
+                _minimum_violations(
+                    view=view,
+                    intern=intern,
+                    month=(first, last),
+                    duties=sum(first <= a.date <= last for a in duties),
+                )
+            )
             previous = stations[0] if len(stations) == 1 else (None if stations else previous)
     return found
 
@@ -328,16 +431,29 @@ def _rotation_violations(
     label = month_of(month[0])
     if len(stations) > 1:
         names = ", ".join(view.where(s) for s in stations)
-        return [Violation(rule="5", code="intern_one_station", lawyer_id=intern.id,
-                          message=f"{intern.name} serves at {len(stations)} stations in {label} ({names}); "
-                                  "an intern stays at one station a month")]
+        return [
+            Violation(
+                rule="5",
+                code="intern_one_station",
+                lawyer_id=intern.id,
+                message=f"{intern.name} serves at {len(stations)} stations in {label} ({names}); "
+                "an intern stays at one station a month",
+            )
+        ]
     if stations and previous and stations[0] == previous:
         others = view.intern_stations.get((intern.region_code, label), frozenset())
         if others - {previous}:
-            return [Violation(rule="5", code="intern_same_station", lawyer_id=intern.id, station_id=previous,
-                              message=f"{intern.name} stays at {view.where(previous)} for a second month in "
-                                      f"{label} although {intern.region_code} has other township or village "
-                                      "stations with intern seats")]
+            return [
+                Violation(
+                    rule="5",
+                    code="intern_same_station",
+                    lawyer_id=intern.id,
+                    station_id=previous,
+                    message=f"{intern.name} stays at {view.where(previous)} for a second month in "
+                    f"{label} although {intern.region_code} has other township or village "
+                    "stations with intern seats",
+                )
+            ]
     return []
 
 
@@ -351,9 +467,15 @@ def _minimum_violations(
     for shortfall in view.intern_shortfalls:
         if shortfall.lawyer_id == intern.id and shortfall.month == label and duties >= shortfall.duties:
             return []
-    return [Violation(rule="5", code="intern_minimum", lawyer_id=intern.id,
-                      message=f"{intern.name} has {duties} duties in {label}; an intern gets at least {required} "
-                              "and no shortfall was reported")]
+    return [
+        Violation(
+            rule="5",
+            code="intern_minimum",
+            lawyer_id=intern.id,
+            message=f"{intern.name} has {duties} duties in {label}; an intern gets at least {required} "
+            "and no shortfall was reported",
+        )
+    ]
 
 
 def intern_is_active(*, intern: Lawyer, first: date, last: date) -> bool:
@@ -383,20 +505,41 @@ def check_fairness(*, view: RosterView) -> list[Violation]:
     found: list[Violation] = []
     for first, last in problem.months():
         counts, weekend = _month_counts(view=view, first=first, last=last)
-        for (region_code, _, _), members in sorted(fairness_groups(problem=problem, first=first, last=last).items(),
-                                                   key=lambda item: (item[0][0], sorted(item[1]))):
+        for (region_code, _, _), members in sorted(
+            fairness_groups(problem=problem, first=first, last=last).items(),
+            key=lambda item: (item[0][0], sorted(item[1])),
+        ):
             if len(members) < 2:
                 continue
             for kind, tally in (("duties", counts), ("weekend-or-holiday duties", weekend)):
                 low = min(members, key=lambda m: (tally[m], m))
                 high = max(members, key=lambda m: (tally[m], m))
                 if tally[high] - tally[low] > 1:
-                    found.append(Violation(
-                        rule="6", code="fairness", lawyer_id=high,
-                        message=f"{kind} are not spread fairly among the {len(members)} lawyers of {region_code} "
-                                f"with the same availability in {month_of(first)}: from {tally[low]} "
-                                f"({view.who(low)}) to {tally[high]} ({view.who(high)})"))
+                    found.append(
+                        Violation(
+                            rule="6",
+                            code="fairness",
+                            lawyer_id=high,
+                            message=f"{kind} are not spread fairly among the {len(members)} lawyers of {region_code} "
+                            f"with the same availability in {month_of(first)}: from {tally[low]} "
+                            f"({view.who(low)}) to {tally[high]} ({view.who(high)})",
+                        )
+                    )
     return found
+
+
+def fairness_spread(*, problem: RosterProblem, assignments: Iterable[Assignment]) -> tuple[int, int]:
+    """The largest gap in duty counts, and in weekend-or-holiday duty counts, inside any fairness group."""
+    view = RosterView(problem=problem, assignments=assignments)
+    spread = weekend_spread = 0
+    for first, last in problem.months():
+        counts, weekend = _month_counts(view=view, first=first, last=last)
+        for members in fairness_groups(problem=problem, first=first, last=last).values():
+            spread = max(spread, max(counts[m] for m in members) - min(counts[m] for m in members))
+            weekend_spread = max(
+                weekend_spread, max(weekend[m] for m in members) - min(weekend[m] for m in members)
+            )
+    return spread, weekend_spread
 
 
 def fairness_groups(
@@ -434,8 +577,9 @@ def check_roster(
     rules: Sequence[str] = ALL_RULES,
 ) -> list[Violation]:
     """Every violation of the given rules in a roster; reported unfilled slots and shortfalls are excused."""
-    view = RosterView(problem=problem, assignments=assignments, unfilled=unfilled,
-                      intern_shortfalls=intern_shortfalls)
+    view = RosterView(
+        problem=problem, assignments=assignments, unfilled=unfilled, intern_shortfalls=intern_shortfalls
+    )
     return _check(view=view, rules=rules)
 
 
@@ -477,11 +621,17 @@ def check_change(
     intern_shortfalls = tuple(intern_shortfalls)
     after = apply_changes(assignments=assignments, changes=changes)
     lawyer_ids = {c.assignment.lawyer_id for c in changes} | {c.to_lawyer_id for c in changes}
-    slots = [problem.slot_by_key[k] for k in sorted({c.assignment.slot_key for c in changes})
-             if k in problem.slot_by_key]
-    before_view = RosterView(problem=problem, assignments=assignments, unfilled=unfilled,
-                             intern_shortfalls=intern_shortfalls)
-    after_view = RosterView(problem=problem, assignments=after, unfilled=unfilled, intern_shortfalls=intern_shortfalls)
+    slots = [
+        problem.slot_by_key[k]
+        for k in sorted({c.assignment.slot_key for c in changes})
+        if k in problem.slot_by_key
+    ]
+    before_view = RosterView(
+        problem=problem, assignments=assignments, unfilled=unfilled, intern_shortfalls=intern_shortfalls
+    )
+    after_view = RosterView(
+        problem=problem, assignments=after, unfilled=unfilled, intern_shortfalls=intern_shortfalls
+    )
 
     def scoped(view: RosterView) -> list[Violation]:
         return _check(view=view, rules=HARD_RULES, slots=slots, lawyer_ids=sorted(lawyer_ids))
@@ -533,10 +683,18 @@ def _is_practising(view: RosterView, lawyer_id: str) -> bool:
 
 
 def _violation(rule: str, code: str, message: str, assignment: Assignment) -> Violation:
-    return Violation(rule=rule, code=code, message=message, lawyer_id=assignment.lawyer_id,
-                     slot_key=assignment.slot_key, station_id=assignment.station_id, date=assignment.date)
+    return Violation(
+        rule=rule,
+        code=code,
+        message=message,
+        lawyer_id=assignment.lawyer_id,
+        slot_key=assignment.slot_key,
+        station_id=assignment.station_id,
+        date=assignment.date,
+    )
 
 
 def _slot_violation(rule: str, code: str, message: str, slot: Slot) -> Violation:
-    return Violation(rule=rule, code=code, message=message, slot_key=slot.key, station_id=slot.station_id,
-                     date=slot.date)
+    return Violation(
+        rule=rule, code=code, message=message, slot_key=slot.key, station_id=slot.station_id, date=slot.date
+    )

@@ -67,7 +67,9 @@ def expand_pattern(
             intern_seats=pattern.intern_seats,
             holiday=calendar.is_holiday(day),
         )
-        for day in pattern_dates(pattern=pattern, calendar=calendar, period_start=period_start, period_end=period_end)
+        for day in pattern_dates(
+            pattern=pattern, calendar=calendar, period_start=period_start, period_end=period_end
+        )
     ]
 
 
@@ -88,7 +90,11 @@ def expand_patterns(
             raise ValueError(f"pattern {pattern.id} names unknown station {pattern.station_id}")
         slots.extend(
             expand_pattern(
-                pattern=pattern, station=station, calendar=calendar, period_start=period_start, period_end=period_end
+                pattern=pattern,
+                station=station,
+                calendar=calendar,
+                period_start=period_start,
+                period_end=period_end,
             )
         )
     slots.sort(key=lambda s: (s.date, s.start_time, s.key))

@@ -171,8 +171,8 @@ def batch_xlsx(batch: PaymentBatch, lines: Sequence[BatchLine]) -> bytes:
     sheet.append(["律师公共法律服务补贴发放表 Lawyers' public legal service subsidy payment"])
     sheet.append([f"批次 Batch: {batch.id}    月份 Month: {batch.month}    地区 Region: {region}"])
     sheet.append([])
-    header_row = sheet.max_row + 1
     sheet.append(list(HEADER))
+    header_row = sheet.max_row
     for number, line in enumerate(lines, start=1):
         sheet.append(
             [number, line.lawyer_id, line.lawyer_name, len(line.claims), line.total, ";".join(line.claims)]

@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, localcontext
 from enum import StrEnum
 from functools import cached_property
+from itertools import combinations
 from types import MappingProxyType
 from typing import Any
 
@@ -256,26 +257,36 @@ def _when_errors(*, when: object, kind: str, where: str, errors: dict[str, list[
     return len(errors.get(where, [])) > before
 
 
-def _could_both_match(a: Mapping[str, AttrValue], b: Mapping[str, AttrValue]) -> bool:
-    """Whether one claim could satisfy both: they disagree on no attribute they share."""
-    return all(normalise_value(a[k]) == normalise_value(b[k]) for k in a.keys() & b.keys())
+def _pairs(when: Mapping[str, AttrValue]) -> frozenset[tuple[str, str]]:
+    """A `when` mapping as a set of normalised (attribute, value) pairs."""
+    return frozenset((k, normalise_value(v)) for k, v in when.items())
 
 
 def _tie_errors(*, rates: tuple[Rate, ...], skip: frozenset[int] = frozenset()) -> list[str]:
-    """Pairs of rates with the same number of conditions that one claim could both match (`skip`: unreadable ones)."""
+    """Pairs of rates with equally many conditions that some claim matches with nothing more specific to settle it.
+
+    Two such rates can both match a claim when they disagree on no attribute they share; the
+    smallest such claim carries exactly the union of their conditions. If a rate with more
+    conditions matches that claim, it matches every claim both match and wins; otherwise that
+    claim is a tie. `skip` lists unreadable rates left out of the check.
+    """
+    readable = [(i, rate, _pairs(rate.when)) for i, rate in enumerate(rates) if i not in skip]
     messages = []
-    for i, first in enumerate(rates):
-        for j in range(i + 1, len(rates)):
-            second = rates[j]
-            if i in skip or j in skip:
-                continue
-            if len(first.when) == len(second.when) and _could_both_match(first.when, second.when):
-                messages.append(
-                    f"rates[{i}] ({describe_attributes(attributes=first.when) or 'any claim'}) and "
-                    f"rates[{j}] ({describe_attributes(attributes=second.when) or 'any claim'}) could both "
-                    f"match one claim with {len(first.when)} condition(s) each; "
-                    "add a condition to one of them so the more specific rate wins"
-                )
+    for (i, first, a), (j, second, b) in combinations(readable, 2):
+        if len(a) != len(b):
+            continue
+        claim = a | b
+        if len({key for key, _ in claim}) != len(claim):
+            continue  # they disagree on a shared attribute: no claim matches both
+        if any(len(p) > len(a) and p <= claim for _, _, p in readable):
+            continue  # a more specific rate wins wherever both match
+        witness = ", ".join(f"{k}={v}" for k, v in sorted(claim)) or "no attributes"
+        messages.append(
+            f"rates[{i}] ({describe_attributes(attributes=first.when) or 'any claim'}) and "
+            f"rates[{j}] ({describe_attributes(attributes=second.when) or 'any claim'}) both match a claim "
+            f"with {witness}, each with {len(a)} condition(s); add a condition to one of them, "
+            "or a rate for that combination"
+        )
     return messages
 
 
@@ -646,18 +657,26 @@ def calculate(
     attrs = _normalised_attributes(attributes, wanted=wanted)
 
     best: Rate | None = None
-    tied: Rate | None = None
-    for rate in scheme.rates:
+    best_at = tied_at = -1
+    for at, rate in enumerate(scheme.rates):
         if not rate.matches(attrs):
             continue
         if best is None or len(rate.when) > len(best.when):
-            best, tied = rate, None
+            best, best_at, tied_at = rate, at, -1
         elif len(rate.when) == len(best.when):
-            tied = rate
+            tied_at = at
     if best is None:
         raise NoMatchingRate(attributes, scheme.kind, scheme.id)
-    if tied is not None:  # second line: validate_scheme refuses such schemes at creation
-        raise SchemeInvalid({"rates": _tie_errors(rates=(best, tied))})
+    if tied_at >= 0:  # second line of defence: validate_scheme refuses such tables at creation
+        raise SchemeInvalid(
+            {
+                "rates": [
+                    f"rates[{best_at}] and rates[{tied_at}] of scheme {scheme.id} both match "
+                    f"{describe_attributes(attributes=attributes) or 'the claim'} with "
+                    f"{len(best.when)} condition(s) each"
+                ]
+            }
+        )
 
     steps: list[dict[str, Any]] = []
     with localcontext() as ctx:

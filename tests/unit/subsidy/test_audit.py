@@ -66,9 +66,15 @@ def test_reordered_records_break_the_chain() -> None:
 
 
 def test_the_same_money_hashes_the_same_whatever_its_scale() -> None:
-    assert record_hash(GENESIS_HASH, {"amount": Decimal("1.5")}) == record_hash(GENESIS_HASH, {"amount": Decimal("1.50")})
-    assert record_hash(GENESIS_HASH, {"amount": Decimal("100")}) == record_hash(GENESIS_HASH, {"amount": Decimal("1E+2")})
-    assert record_hash(GENESIS_HASH, {"amount": Decimal("1.50")}) != record_hash(GENESIS_HASH, {"amount": Decimal("1.51")})
+    assert record_hash(GENESIS_HASH, {"amount": Decimal("1.5")}) == record_hash(
+        GENESIS_HASH, {"amount": Decimal("1.50")}
+    )
+    assert record_hash(GENESIS_HASH, {"amount": Decimal("100")}) == record_hash(
+        GENESIS_HASH, {"amount": Decimal("1E+2")}
+    )
+    assert record_hash(GENESIS_HASH, {"amount": Decimal("1.50")}) != record_hash(
+        GENESIS_HASH, {"amount": Decimal("1.51")}
+    )
 
 
 def test_the_same_instant_in_another_time_zone_hashes_the_same() -> None:

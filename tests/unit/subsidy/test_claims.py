@@ -101,7 +101,9 @@ def test_a_claim_amount_must_be_whole_fen_and_not_negative() -> None:
 # --- budgets ----------------------------------------------------------------------------------
 
 
-def _budget(region: str | None = "654000", amount: str = "1000.00", committed: str = "0.00", **kw: object) -> Budget:
+def _budget(
+    region: str | None = "654000", amount: str = "1000.00", committed: str = "0.00", **kw: object
+) -> Budget:
     return Budget(
         region_code=region,
         kind=kw.get("kind", Kind.LEGAL_AID_CASE),  # type: ignore[arg-type]

@@ -45,7 +45,9 @@ def test_a_float_is_refused_with_a_message_that_says_why(value: float) -> None:
         to_money(value)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "sNaN", Decimal("NaN"), Decimal("Infinity")])
+@pytest.mark.parametrize(
+    "value", ["NaN", "Infinity", "-Infinity", "sNaN", Decimal("NaN"), Decimal("Infinity")]
+)
 def test_a_non_finite_amount_is_refused(value: object) -> None:
     with pytest.raises(ValueError, match="finite|not an amount"):
         to_money(value)  # type: ignore[arg-type]

@@ -1,5 +1,6 @@
 from datetime import date, time
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -7,6 +8,7 @@ from services.subsidy.domain.schemes import (
     Adjustment,
     Kind,
     NoMatchingRate,
+    Scheme,
     SchemeInvalid,
     breakdown_as_json,
     calculate,
@@ -93,7 +95,7 @@ def test_attributes_no_rate_looks_at_are_ignored_even_if_odd() -> None:
 # --- adjustments and the breakdown -----------------------------------------------------------
 
 
-def _legal_aid_with_uplifts(**kwargs: object) -> object:
+def _legal_aid_with_uplifts(**kwargs: Any) -> Scheme:
     return scheme(
         rate("2000.00", case_type="criminal", stage="first_instance"),
         adjustments=(
@@ -101,7 +103,7 @@ def _legal_aid_with_uplifts(**kwargs: object) -> object:
             Adjustment(when={"language": "ug"}, add=Decimal("100.00"), label="minority language"),
             Adjustment(when={"remote_area": True}, multiply=Decimal("1.20"), label="remote area uplift"),
         ),
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
 
 
@@ -134,13 +136,17 @@ def test_multiplies_apply_before_adds_whatever_the_listed_order() -> None:
 
 
 def test_only_matching_adjustments_apply() -> None:
-    calc = calculate(_legal_aid_with_uplifts(), {"case_type": "criminal", "stage": "first_instance", "language": "zh"})
+    calc = calculate(
+        _legal_aid_with_uplifts(), {"case_type": "criminal", "stage": "first_instance", "language": "zh"}
+    )
     assert calc.amount == Decimal("2000.00")
     assert len(calc.breakdown) == 1
 
 
 def test_the_breakdown_carries_the_scheme_and_its_policy_document() -> None:
-    calc = calculate(_legal_aid_with_uplifts(id="S-2025"), {"case_type": "criminal", "stage": "first_instance"})
+    calc = calculate(
+        _legal_aid_with_uplifts(id="S-2025"), {"case_type": "criminal", "stage": "first_instance"}
+    )
     assert calc.scheme_id == "S-2025"
     assert calc.document_no == "伊州司发〔2025〕12号"
 
@@ -156,7 +162,11 @@ def test_a_deduction_never_takes_a_claim_below_zero() -> None:
     s = scheme(rate("30.00"), adjustments=(Adjustment(when={}, add=Decimal("-50.00"), label="deduction"),))
     calc = calculate(s, {})
     assert calc.amount == Decimal("0.00")
-    assert [step["step"] for step in calc.breakdown] == ["base rate: any claim", "deduction −50.00", "not below zero"]
+    assert [step["step"] for step in calc.breakdown] == [
+        "base rate: any claim",
+        "deduction −50.00",
+        "not below zero",
+    ]
 
 
 def test_an_intermediate_is_kept_exact_and_rounded_once_at_the_end() -> None:
@@ -208,14 +218,22 @@ def test_the_breakdown_as_json_shows_money_with_two_places_and_the_exact_figure(
 def test_the_scheme_maximum_caps_one_claim() -> None:
     s = _legal_aid_with_uplifts(max_amount="2500.00")
     calc = calculate(
-        s, {"case_type": "criminal", "stage": "first_instance", "remote_area": True, "jurisdiction": "cross_county"}
+        s,
+        {
+            "case_type": "criminal",
+            "stage": "first_instance",
+            "remote_area": True,
+            "jurisdiction": "cross_county",
+        },
     )
     assert calc.amount == Decimal("2500.00")
     assert calc.breakdown[-1]["step"] == "capped at scheme maximum 2500.00"
 
 
 def test_a_claim_below_the_maximum_is_not_capped() -> None:
-    calc = calculate(_legal_aid_with_uplifts(max_amount="2500.00"), {"case_type": "criminal", "stage": "first_instance"})
+    calc = calculate(
+        _legal_aid_with_uplifts(max_amount="2500.00"), {"case_type": "criminal", "stage": "first_instance"}
+    )
     assert calc.amount == Decimal("2000.00")
     assert all(step["rule"] != "max_amount" for step in calc.breakdown)
 
@@ -224,7 +242,10 @@ def test_the_monthly_cap_pays_only_what_is_left_of_the_lawyers_month() -> None:
     s = scheme(rate("800.00"), monthly_cap_per_lawyer="2000.00", kind=Kind.STATION_DUTY)
     calc = calculate(s, {}, month_total_so_far=Decimal("1500.00"))
     assert calc.amount == Decimal("500.00")
-    assert calc.breakdown[-1]["step"] == "capped by monthly limit per lawyer (2000.00, 1500.00 already this month)"
+    assert (
+        calc.breakdown[-1]["step"]
+        == "capped by monthly limit per lawyer (2000.00, 1500.00 already this month)"
+    )
 
 
 def test_a_lawyer_who_has_reached_the_monthly_cap_gets_nothing_more_that_month() -> None:
@@ -254,6 +275,33 @@ def test_two_rates_one_claim_could_both_match_with_equal_conditions_are_a_tie() 
         validate_scheme(s)
     [message] = caught.value.errors["rates"]
     assert "rates[0] (case_type=criminal)" in message and "rates[1] (stage=prosecution)" in message
+
+
+def test_a_tie_message_names_the_claim_that_would_be_ambiguous() -> None:
+    with pytest.raises(SchemeInvalid, match="both match a claim with case_type=criminal, stage=prosecution"):
+        validate_scheme(scheme(rate("1200.00", case_type="criminal"), rate("1500.00", stage="prosecution")))
+
+
+def test_a_more_specific_rate_for_the_overlap_settles_what_would_otherwise_be_a_tie() -> None:
+    s = scheme(
+        rate("1000.00", case_type="criminal"),
+        rate("900.00", stage="investigation"),
+        rate("1200.00", case_type="criminal", stage="investigation"),
+    )
+    assert validate_scheme(s) is s
+    assert calculate(s, {"case_type": "criminal", "stage": "investigation"}).amount == Decimal("1200.00")
+    assert calculate(s, {"case_type": "criminal", "stage": "trial"}).amount == Decimal("1000.00")
+    assert calculate(s, {"case_type": "civil", "stage": "investigation"}).amount == Decimal("900.00")
+
+
+def test_a_more_specific_rate_that_covers_only_part_of_the_overlap_settles_nothing() -> None:
+    s = scheme(
+        rate("1000.00", case_type="criminal"),
+        rate("900.00", stage="investigation"),
+        rate("1200.00", case_type="criminal", remote_area=True),
+    )
+    with pytest.raises(SchemeInvalid):
+        validate_scheme(s)
 
 
 def test_identical_conditions_are_a_tie() -> None:
@@ -292,8 +340,12 @@ def test_every_tie_is_reported_not_just_the_first() -> None:
 
 
 def test_calculating_with_an_unvalidated_tied_scheme_refuses_rather_than_guess() -> None:
-    s = scheme(rate("1200.00", case_type="criminal"), rate("1500.00", stage="prosecution"))
-    with pytest.raises(SchemeInvalid):
+    s = scheme(
+        rate("9.00", case_type="civil"),
+        rate("1200.00", case_type="criminal"),
+        rate("1500.00", stage="prosecution"),
+    )
+    with pytest.raises(SchemeInvalid, match=r"rates\[1\] and rates\[2\] of scheme S1"):
         calculate(s, {"case_type": "criminal", "stage": "prosecution"})
 
 
@@ -431,7 +483,9 @@ TRIAL = {"case_type": "criminal", "stage": "first_instance"}
 
 
 def test_a_may_case_keeps_the_old_rate_after_a_july_scheme_arrives() -> None:
-    before = select_scheme([MAY_SCHEME], kind="legal_aid_case", region_code="654021", service_date=date(2026, 5, 20))
+    before = select_scheme(
+        [MAY_SCHEME], kind="legal_aid_case", region_code="654021", service_date=date(2026, 5, 20)
+    )
     after = select_scheme(
         [MAY_SCHEME, JULY_SCHEME], kind="legal_aid_case", region_code="654021", service_date=date(2026, 5, 20)
     )
@@ -456,7 +510,9 @@ def test_the_last_day_of_a_scheme_is_still_in_force() -> None:
 
 def test_a_case_before_any_scheme_has_none() -> None:
     assert (
-        select_scheme([MAY_SCHEME], kind="legal_aid_case", region_code="654021", service_date=date(2024, 12, 31))
+        select_scheme(
+            [MAY_SCHEME], kind="legal_aid_case", region_code="654021", service_date=date(2024, 12, 31)
+        )
         is None
     )
 
@@ -470,7 +526,9 @@ def test_the_most_specific_covering_region_wins() -> None:
     schemes = [everywhere, yining_county, xinjiang, tacheng, ili]
 
     def pick(region: str) -> str | None:
-        found = select_scheme(schemes, kind="legal_aid_case", region_code=region, service_date=date(2026, 1, 5))
+        found = select_scheme(
+            schemes, kind="legal_aid_case", region_code=region, service_date=date(2026, 1, 5)
+        )
         return None if found is None else found.id
 
     assert pick("654021") == "yn"
@@ -482,7 +540,10 @@ def test_the_most_specific_covering_region_wins() -> None:
 
 def test_a_scheme_of_another_kind_is_never_selected() -> None:
     duty = scheme(kind=Kind.STATION_DUTY)
-    assert select_scheme([duty], kind="legal_aid_case", region_code="654021", service_date=date(2026, 1, 5)) is None
+    assert (
+        select_scheme([duty], kind="legal_aid_case", region_code="654021", service_date=date(2026, 1, 5))
+        is None
+    )
 
 
 def test_schemes_of_one_kind_and_region_overlap_when_their_dates_intersect() -> None:
@@ -533,13 +594,20 @@ def test_a_duty_that_ends_when_it_starts_is_refused() -> None:
 
 
 def test_claim_attributes_are_checked_against_what_each_kind_expects() -> None:
-    assert validate_attributes(kind="mediation_case", attributes={"difficulty": "simple", "agreement": True}) == {}
+    assert (
+        validate_attributes(kind="mediation_case", attributes={"difficulty": "simple", "agreement": True})
+        == {}
+    )
     assert validate_attributes(kind="mediation_case", attributes={"difficulty": "hard"}) == {
         "attributes.difficulty": ["must be one of simple, ordinary, difficult, major"]
     }
-    errors = validate_attributes(kind="station_duty", attributes={"station_level": "county", "holiday": "maybe"})
+    errors = validate_attributes(
+        kind="station_duty", attributes={"station_level": "county", "holiday": "maybe"}
+    )
     assert errors == {
         "attributes.length": ["missing"],
         "attributes.holiday": ["must be one of true, false"],
     }
-    assert validate_attributes(kind="legal_aid_case", attributes={"case_type": "civil", "stage": "appeal"}) == {}
+    assert (
+        validate_attributes(kind="legal_aid_case", attributes={"case_type": "civil", "stage": "appeal"}) == {}
+    )

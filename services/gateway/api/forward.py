@@ -1,0 +1,38 @@
+"""/api/roster/* and /api/subsidy/*: looked up in the route table, then forwarded to their service."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from services.common.auth import current_identity
+from services.common.http import Problem
+from services.gateway.proxy import BackendUnavailable, forward
+from services.gateway.state import gateway
+
+# a plain Flask blueprint: these operations are documented by the services' own specs, not the gateway's
+bp = Blueprint("forward", __name__)
+METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def forward_request(rest: str = "") -> Response:
+    state = gateway()
+    match = state.routes.match(request.method, request.path)
+    if match.route is None:
+        if match.allowed_methods:
+            allowed = ", ".join(match.allowed_methods)
+            raise Problem(405, f"{request.method} is not allowed here; allowed: {allowed}",
+                          headers={"Allow": allowed})
+        raise Problem(404, f"no such endpoint: {request.path}")
+    identity = current_identity()
+    if identity.role not in match.route.roles:
+        raise Problem(403, f"the {identity.role} role may not {match.route.method} {match.route.path}")
+    try:
+        return forward(state.backends, match.route.backend, identity)
+    except BackendUnavailable as exc:
+        raise exc.problem() from exc
+
+
+for _backend in ("roster", "subsidy"):
+    for _rule in (f"/api/{_backend}", f"/api/{_backend}/<path:rest>"):
+        bp.add_url_rule(_rule, endpoint=f"{_backend}_{_rule.count('/')}", view_func=forward_request,
+                        methods=METHODS, provide_automatic_options=False)

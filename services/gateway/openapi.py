@@ -1,0 +1,174 @@
+"""One OpenAPI document for the whole API: the gateway's own spec merged with the backends' specs.
+
+The backends' documents are fetched from their public `/openapi.json`, kept for a short while, and merged
+path by path (only their `/api/<backend>/` paths: their health checks are not part of the public API).
+Component names that collide with different definitions are prefixed with the backend's name. The merged
+document then says what the gateway adds to every operation: bearer security, and errors as
+`application/problem+json` (401/403 from the gateway, 502/503/504 when a backend cannot answer).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+PROBLEM = "application/problem+json"
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "An error (RFC 9457)",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "description": "field -> messages, for invalid fields",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+        "request_id": {"type": "string"},
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+SECURITY_SCHEME = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+                   "description": "an access token from POST /api/auth/token"}
+PUBLIC_OPERATIONS = {("post", "/api/auth/token")}
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+COMPONENT_SECTIONS = ("schemas", "responses", "parameters", "examples", "requestBodies", "headers", "links",
+                      "callbacks")
+GATEWAY_ERRORS = {
+    "401": "no token, or a token that is not (or no longer) valid",
+    "403": "the caller's role may not do this",
+}
+BACKEND_ERRORS = {
+    "502": "the service broke off its answer",
+    "503": "the service is unavailable",
+    "504": "the service did not answer in time",
+}
+
+
+def _rewrite_refs(node: Any, renames: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str) and value in renames:
+                out[key] = renames[value]
+            else:
+                out[key] = _rewrite_refs(value, renames)
+        return out
+    if isinstance(node, list):
+        return [_rewrite_refs(v, renames) for v in node]
+    return node
+
+
+def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref")
+    if not isinstance(ref, str) or not ref.startswith("#/components/"):
+        return node
+    section, _, name = ref.removeprefix("#/components/").partition("/")
+    return spec.get("components", {}).get(section, {}).get(name, node)
+
+
+def _problem_response(description: str) -> dict[str, Any]:
+    return {"description": description,
+            "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+def _is_error(code: str) -> bool:
+    return code == "default" or (code[:1] in ("4", "5"))
+
+
+def merge(gateway: dict[str, Any], backends: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
+    """The whole API's document; a backend whose spec is None is listed in `info.x-unavailable`."""
+    doc = copy.deepcopy(gateway)
+    doc.setdefault("info", {})["title"] = "legalduty API"
+    doc["info"]["description"] = (
+        "Lawyer duty rosters and public legal service subsidies, through one gateway. "
+        "Log in with POST /api/auth/token and send `Authorization: Bearer <access_token>`."
+    )
+    components = doc.setdefault("components", {})
+    doc.setdefault("paths", {})
+    unavailable = []
+    for backend, spec in backends.items():
+        if spec is None:
+            unavailable.append(backend)
+            continue
+        renames: dict[str, str] = {}
+        for section in COMPONENT_SECTIONS:
+            mine = components.setdefault(section, {})
+            for name, definition in (spec.get("components", {}).get(section) or {}).items():
+                if name in mine and mine[name] != definition:
+                    renames[f"#/components/{section}/{name}"] = f"#/components/{section}/{backend.title()}{name}"
+        spec = _rewrite_refs(spec, renames)
+        for section in COMPONENT_SECTIONS:
+            mine = components.setdefault(section, {})
+            for name, definition in (spec.get("components", {}).get(section) or {}).items():
+                new_name = renames.get(f"#/components/{section}/{name}", name).rsplit("/", 1)[1]
+                mine[new_name] = definition
+        for tag in spec.get("tags", []) or []:
+            if tag.get("name") not in {t.get("name") for t in doc.setdefault("tags", [])}:
+                doc["tags"].append(tag)
+        for path, item in (spec.get("paths") or {}).items():
+            if path.startswith(f"/api/{backend}/"):
+                doc["paths"][path] = item
+                for method in METHODS:
+                    if method in item:
+                        item[method].setdefault("tags", [backend])
+                        item[method]["x-backend"] = backend
+    for section in COMPONENT_SECTIONS:
+        if not components.get(section):
+            components.pop(section, None)
+    components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    components.setdefault("securitySchemes", {})["bearerAuth"] = SECURITY_SCHEME
+    doc["security"] = [{"bearerAuth": []}]
+    for path, item in doc["paths"].items():
+        for method in METHODS:
+            operation = item.get(method)
+            if operation is None:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code in list(responses):
+                if _is_error(code):
+                    description = _resolve(doc, responses[code]).get("description") or "error"
+                    responses[code] = _problem_response(description)
+            if (method, path) in PUBLIC_OPERATIONS:
+                operation["security"] = []
+            else:
+                for code, description in GATEWAY_ERRORS.items():
+                    responses.setdefault(code, _problem_response(description))
+            if operation.get("x-backend"):
+                for code, description in BACKEND_ERRORS.items():
+                    responses.setdefault(code, _problem_response(description))
+    if unavailable:
+        doc["info"]["x-unavailable"] = sorted(unavailable)
+    return doc
+
+
+class SpecCache:
+    """The backends' specs, fetched at most every `ttl` seconds per process (failures retried sooner)."""
+
+    def __init__(self, fetch: Callable[[str], dict[str, Any]], *, ttl: float = 30.0, retry: float = 5.0):
+        self._fetch = fetch
+        self.ttl = ttl
+        self.retry = retry
+        self._entries: dict[str, tuple[float, dict[str, Any] | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, backend: str) -> dict[str, Any] | None:
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(backend)
+        if entry is not None and now < entry[0]:
+            return entry[1]
+        try:
+            spec: dict[str, Any] | None = self._fetch(backend)
+            expires = now + self.ttl
+        except Exception:  # noqa: BLE001 - a backend that is down leaves the rest of the document
+            spec = entry[1] if entry is not None else None  # keep serving the last good copy
+            expires = now + self.retry
+        with self._lock:
+            self._entries[backend] = (expires, spec)
+        return spec

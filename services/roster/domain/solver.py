@@ -1,0 +1,747 @@
+"""Roster generation that keeps rules 1-5, spreads duties fairly (rule 6) and explains every gap.
+
+Design: the period is cut into calendar months; each month is decomposed by region code. In a region,
+practising lawyers who are interchangeable for the model (same leave days, monthly maximum and languages
+that some duty asks for) form a *class*; OR-Tools CP-SAT decides how many members of each class sit on
+each slot (integer variables, so the model grows with classes x slots, not lawyers x slots), maximising
+filled seats first and fairness second (every class of an availability group within [k, k+1] duties and
+weekend-or-holiday duties). A class's seats are then handed to its members day by day, weekend and
+holiday days first, always to the members with the fewest duties, which keeps each class within one.
+The 12348 hotline, open to every lawyer of the roster's region, is filled afterwards from the lawyers
+whose extra duty keeps their group within one; interns are then placed one station a month in the
+intern seats of staffed township and village duties. Any seat left open is reported with its reason.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any, Literal
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from .model import (
+    Assignment,
+    InternShortfall,
+    Lawyer,
+    Role,
+    RosterProblem,
+    Slot,
+    Unfilled,
+    language_name,
+    month_of,
+    region_covers,
+)
+from .rules import RosterView, Violation, check_fairness, fairness_spread, intern_is_active
+
+Progress = Callable[[float], None]
+HOTLINE = "hotline"
+
+
+@dataclass(frozen=True, kw_only=True)
+class SolverSettings:
+    """How to generate: min-cost flow per region (default) or the simple greedy reference; the tie-break seed."""
+
+    method: Literal["flow", "greedy"] = "flow"
+    seed: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Result:
+    """A generated roster: assignments, what stayed unfilled and why, and the contract's stats."""
+
+    assignments: tuple[Assignment, ...]
+    unfilled: tuple[Unfilled, ...]
+    intern_shortfalls: tuple[InternShortfall, ...]
+    notices: tuple[Violation, ...]
+    stats: dict[str, Any]
+
+
+def generate(
+    problem: RosterProblem, *, settings: SolverSettings | None = None, progress: Progress | None = None
+) -> Result:
+    """Generate the roster of `problem`: every hard rule kept, gaps reported with reasons, duties spread fairly."""
+    settings = settings or SolverSettings()
+    report = progress or (lambda _fraction: None)
+    months = problem.months()
+    assignments: list[Assignment] = []
+    unfilled: list[Unfilled] = []
+    shortfalls: list[InternShortfall] = []
+    previous = dict(problem.previous_intern_stations)
+    for index, (first, last) in enumerate(months):
+        month = _MonthPlan(problem=problem, first=first, last=last, settings=settings, previous=previous)
+
+        def month_progress(fraction: float, index: int = index) -> None:
+            report(min(1.0, (index + fraction) / len(months)))
+
+        month.run(progress=month_progress)
+        assignments += month.ledger.assignments
+        unfilled += month.unfilled
+        shortfalls += month.shortfalls
+        previous = {**previous, **month.intern_stations}
+    report(1.0)
+    return _result(
+        problem=problem, settings=settings, assignments=assignments, unfilled=unfilled, shortfalls=shortfalls
+    )
+
+
+def generate_greedy(problem: RosterProblem, *, seed: int = 0, progress: Progress | None = None) -> Result:
+    """The simple greedy reference: slot by slot in date order, the least-loaded free lawyers first."""
+    return generate(problem, settings=SolverSettings(method="greedy", seed=seed), progress=progress)
+
+
+def _result(
+    *,
+    problem: RosterProblem,
+    settings: SolverSettings,
+    assignments: list[Assignment],
+    unfilled: list[Unfilled],
+    shortfalls: list[InternShortfall],
+) -> Result:
+    view = RosterView(
+        problem=problem, assignments=assignments, unfilled=unfilled, intern_shortfalls=shortfalls
+    )
+    notices = tuple(check_fairness(view=view))
+    spread, weekend_spread = fairness_spread(problem=problem, assignments=assignments)
+    duties = Counter(a.lawyer_id for a in assignments)
+    per_lawyer = {lawyer.id: duties[lawyer.id] for lawyer in problem.lawyers if lawyer.status != "suspended"}
+    open_keys = {item.slot_key for item in unfilled}
+    stats: dict[str, Any] = {
+        "slots": len(problem.slots),
+        "filled": sum(1 for slot in problem.slots if slot.key not in open_keys),
+        "unfilled": [item.as_stats() for item in unfilled],
+        "duties_per_lawyer": per_lawyer,
+        "intern_shortfalls": [item.as_stats() for item in shortfalls],
+        "fairness": {
+            "spread": spread,
+            "weekend_spread": weekend_spread,
+            "notices": [n.message for n in notices],
+        },
+        "method": settings.method,
+        "seed": settings.seed,
+    }
+    return Result(
+        assignments=tuple(assignments),
+        unfilled=tuple(unfilled),
+        intern_shortfalls=tuple(shortfalls),
+        notices=notices,
+        stats=stats,
+    )
+
+
+class _Ledger:
+    """Who is on which duty so far in one month."""
+
+    def __init__(self, problem: RosterProblem) -> None:
+        self.problem = problem
+        self.busy: dict[str, set[date]] = defaultdict(set)
+        self.count: Counter[str] = Counter()
+        self.weekend: Counter[str] = Counter()
+        self.crew: dict[str, list[Lawyer]] = defaultdict(list)
+        self.interns: dict[str, list[Lawyer]] = defaultdict(list)
+        self.assignments: list[Assignment] = []
+
+    def on_leave(self, lawyer: Lawyer, day: date) -> bool:
+        """Whether the lawyer is on leave that day."""
+        return day in self.problem.leave_days.get(lawyer.id, ())
+
+    def is_free(self, lawyer: Lawyer, day: date) -> bool:
+        """Whether the lawyer can take one more duty on `day`."""
+        return (
+            day not in self.busy.get(lawyer.id, ())
+            and self.count[lawyer.id] < lawyer.max_duties_per_month
+            and not self.on_leave(lawyer, day)
+        )
+
+    def assign(self, slot: Slot, lawyer: Lawyer, role: Role = "lawyer") -> None:
+        """Put the lawyer on the slot."""
+        self.busy[lawyer.id].add(slot.date)
+        self.count[lawyer.id] += 1
+        if slot.holiday:
+            self.weekend[lawyer.id] += 1
+        (self.crew if role == "lawyer" else self.interns)[slot.key].append(lawyer)
+        self.assignments.append(Assignment.of(slot, lawyer.id, role))
+
+    def missing_languages(self, slot: Slot) -> frozenset[str]:
+        """The slot's languages no practising lawyer on it speaks."""
+        spoken: set[str] = set()
+        for lawyer in self.crew.get(slot.key, ()):
+            spoken |= lawyer.languages
+        return slot.languages - spoken
+
+    def missing_seats(self, slot: Slot) -> int:
+        """How many practising lawyers the slot still lacks."""
+        return max(0, slot.headcount - len(self.crew.get(slot.key, ())))
+
+
+class _MonthPlan:
+    """One calendar month of the roster: regions, hotline, interns, then the gaps explained."""
+
+    def __init__(
+        self,
+        *,
+        problem: RosterProblem,
+        first: date,
+        last: date,
+        settings: SolverSettings,
+        previous: dict[str, str],
+    ) -> None:
+        self.problem = problem
+        self.first = first
+        self.last = last
+        self.settings = settings
+        self.previous = previous
+        self.ledger = _Ledger(problem)
+        self.unfilled: list[Unfilled] = []
+        self.shortfalls: list[InternShortfall] = []
+        self.intern_stations: dict[str, str] = {}
+        ids = sorted(lawyer.id for lawyer in problem.lawyers)
+        random.Random(f"{settings.seed}:{month_of(first)}").shuffle(ids)
+        self.rank = {lawyer_id: position for position, lawyer_id in enumerate(ids)}
+        self.slots = [s for s in problem.slots if first <= s.date <= last]
+        self.slots.sort(key=lambda s: (s.date, s.start_time, s.key))
+
+    def run(self, *, progress: Progress) -> None:
+        """Staff every region, then the hotline, then place interns and explain what stays open."""
+        regions, hotline, orphans = self._partition()
+        total = max(1, len(self.slots))
+        done = 0
+        for region_code in sorted(regions):
+            slots = regions[region_code]
+            pool = self._region_pool(region_code)
+            self._staff_region(slots=slots, pool=pool)
+            done += len(slots)
+            progress(0.9 * done / total)
+        hotline_pool = self._hotline_pool()
+        _fill_fairly(
+            slots=hotline,
+            pool=hotline_pool,
+            ledger=self.ledger,
+            rank=self.rank,
+            problem=self.problem,
+            first=self.first,
+            last=self.last,
+        )
+        for region_code in sorted(regions):
+            self._top_up(regions[region_code], self._region_pool(region_code))
+        self._place_interns(regions)
+        progress(0.95)
+        for slot in self.slots:
+            if slot.key in orphans:
+                self.unfilled.append(
+                    _unfilled(
+                        slot, self.ledger, f"station {slot.station_id} is not on the roster's station list"
+                    )
+                )
+            elif self.ledger.missing_seats(slot) or self.ledger.missing_languages(slot):
+                station = self.problem.station_by_id[slot.station_id]
+                pool = hotline_pool if station.is_hotline else self._region_pool(station.region_code)
+                label = self.problem.region_code if station.is_hotline else station.region_code
+                reason = explain_gap(slot=slot, pool=pool, region_label=label, ledger=self.ledger)
+                self.unfilled.append(_unfilled(slot, self.ledger, reason))
+        progress(1.0)
+
+    def _partition(self) -> tuple[dict[str, list[Slot]], list[Slot], set[str]]:
+        regions: dict[str, list[Slot]] = defaultdict(list)
+        hotline: list[Slot] = []
+        orphans: set[str] = set()
+        for slot in self.slots:
+            station = self.problem.station_by_id.get(slot.station_id)
+            if station is None:
+                orphans.add(slot.key)
+            elif station.is_hotline:
+                hotline.append(slot)
+            else:
+                regions[station.region_code].append(slot)
+        return regions, hotline, orphans
+
+    def _region_pool(self, region_code: str) -> list[Lawyer]:
+        return self._pools.get(region_code, [])
+
+    @cached_property
+    def _pools(self) -> dict[str, list[Lawyer]]:
+        """Practising lawyers by region code, in seeded rank order."""
+        pools: dict[str, list[Lawyer]] = defaultdict(list)
+        for lawyer in self.problem.lawyers:
+            if lawyer.is_practising:
+                pools[lawyer.region_code].append(lawyer)
+        for members in pools.values():
+            members.sort(key=lambda lawyer: self.rank[lawyer.id])
+        return dict(pools)
+
+    def _hotline_pool(self) -> list[Lawyer]:
+        return [
+            lawyer
+            for code, members in sorted(self._pools.items())
+            if region_covers(self.problem.region_code, code)
+            for lawyer in members
+        ]
+
+    def _staff_region(self, *, slots: list[Slot], pool: list[Lawyer]) -> None:
+        if self.settings.method == "flow" and pool:
+            seats = _solve_region(
+                slots=slots, pool=pool, problem=self.problem, first=self.first, last=self.last
+            )
+            _hand_out(seats=seats, ledger=self.ledger, rank=self.rank)
+            return
+        for slot in slots:
+            _fill_slot(slot=slot, candidates=pool, ledger=self.ledger, key=self._least_loaded(slot))
+
+    def _top_up(self, slots: Iterable[Slot], pool: list[Lawyer]) -> None:
+        for slot in slots:
+            if self.ledger.missing_seats(slot):
+                _fill_slot(slot=slot, candidates=pool, ledger=self.ledger, key=self._least_loaded(slot))
+
+    def _least_loaded(self, slot: Slot) -> Callable[[Lawyer], tuple[int, ...]]:
+        ledger, rank = self.ledger, self.rank
+        if slot.holiday:
+            return lambda lawyer: (ledger.weekend[lawyer.id], ledger.count[lawyer.id], rank[lawyer.id])
+        return lambda lawyer: (ledger.count[lawyer.id], rank[lawyer.id])
+
+    def _place_interns(self, regions: dict[str, list[Slot]]) -> None:
+        interns = [
+            lawyer
+            for lawyer in self.problem.lawyers
+            if intern_is_active(intern=lawyer, first=self.first, last=self.last)
+        ]
+        interns.sort(key=lambda lawyer: self.rank[lawyer.id])
+        placer = _InternPlacer(plan=self, regions=regions)
+        for intern in placer.ordered(interns):
+            placer.place(intern)
+
+
+class _InternPlacer:
+    """Places each active intern at one township or village station for the month."""
+
+    def __init__(self, *, plan: _MonthPlan, regions: dict[str, list[Slot]]) -> None:
+        self.plan = plan
+        self.problem = plan.problem
+        self.ledger = plan.ledger
+        self.seated: Counter[str] = Counter()
+        self.offers: dict[str, dict[str, list[Slot]]] = defaultdict(lambda: defaultdict(list))
+        for region_code, slots in regions.items():
+            for slot in slots:
+                station = self.problem.station_by_id[slot.station_id]
+                if slot.intern_seats > 0 and station.is_grassroots:
+                    self.offers[region_code][station.id].append(slot)
+
+    def ordered(self, interns: list[Lawyer]) -> list[Lawyer]:
+        """Interns with the fewest usable stations first."""
+        return sorted(
+            interns,
+            key=lambda intern: (len(self.offers.get(intern.region_code, {})), self.plan.rank[intern.id]),
+        )
+
+    def usable(self, intern: Lawyer, slots: list[Slot]) -> list[Slot]:
+        """The intern seats at one station the intern can take: staffed, seat free, intern free, one a day."""
+        seen: set[date] = set()
+        found: list[Slot] = []
+        for slot in slots:
+            if (
+                slot.date not in seen
+                and self.ledger.crew.get(slot.key)
+                and len(self.ledger.interns.get(slot.key, ())) < slot.intern_seats
+                and intern.is_interning_on(slot.date)
+                and self.ledger.is_free(intern, slot.date)
+            ):
+                seen.add(slot.date)
+                found.append(slot)
+        return found
+
+    def place(self, intern: Lawyer) -> None:
+        """Choose the intern's station for the month and seat them there."""
+        required = self.problem.min_intern_duties
+        target = min(required, intern.max_duties_per_month)
+        stations = self.offers.get(intern.region_code, {})
+        previous = self.plan.previous.get(intern.id)
+        choices = sorted(s for s in stations if s != previous) or sorted(stations)
+        best: tuple[str, list[Slot]] | None = None
+        best_key: tuple[int, int, int, int] | None = None
+        for station_id in choices:
+            usable = self.usable(intern, stations[station_id])
+            supervised = any(
+                member.id == intern.supervisor_id
+                for s in stations[station_id]
+                for member in self.ledger.crew.get(s.key, ())
+            )
+            key = (-min(len(usable), target), len(usable), self.seated[station_id], -int(supervised))
+            if best_key is None or key < best_key:
+                best, best_key = (station_id, usable), key
+        got = 0
+        if best is not None:
+            station_id, usable = best
+            for slot in _spread(usable, target):
+                self.ledger.assign(slot, intern, role="intern")
+                got += 1
+            if got:
+                self.seated[station_id] += 1
+                self.plan.intern_stations[intern.id] = station_id
+        if got < required:
+            reason = self._shortfall_reason(
+                intern=intern,
+                got=got,
+                station_id=best[0] if best else None,
+                previous=previous,
+                stations=stations,
+            )
+            self.plan.shortfalls.append(
+                InternShortfall(
+                    lawyer_id=intern.id,
+                    month=month_of(self.plan.first),
+                    duties=got,
+                    required=required,
+                    reason=reason,
+                )
+            )
+
+    def _shortfall_reason(
+        self,
+        *,
+        intern: Lawyer,
+        got: int,
+        station_id: str | None,
+        previous: str | None,
+        stations: dict[str, Any],
+    ) -> str:
+        month = month_of(self.plan.first)
+        if not stations:
+            return f"{intern.region_code} has no township or village station with intern seats in {month}"
+        if intern.max_duties_per_month < self.problem.min_intern_duties:
+            return f"{intern.name}'s monthly maximum is {intern.max_duties_per_month}"
+        active = [
+            d
+            for d in _days(self.plan.first, self.plan.last)
+            if intern.is_interning_on(d) and not self.ledger.on_leave(intern, d)
+        ]
+        if len(active) < self.problem.min_intern_duties:
+            return f"{intern.name} is in internship and not on leave on only {len(active)} days of {month}"
+        name = self.problem.station_by_id[station_id].name if station_id else "any station"
+        excluded = ""
+        if previous and previous in stations and len(stations) > 1:
+            excluded = f"; last month's {self.problem.station_by_id[previous].name} excluded"
+        others = sum(self.seated.values())
+        return (
+            f"too few intern seats on staffed duties in {intern.region_code} for {month}: the best station left, "
+            f"{name}, had {_duties(got)} on days {intern.name} was free ({others} other interns placed{excluded})"
+        )
+
+
+def _duties(n: int) -> str:
+    return f"{n} duty" if n == 1 else f"{n} duties"
+
+
+def _spread(slots: Sequence[Slot], target: int) -> list[Slot]:
+    """`target` of the slots, spread evenly over the month."""
+    if len(slots) <= target:
+        return list(slots)
+    step = len(slots) / target
+    return [slots[int(i * step)] for i in range(target)]
+
+
+def _days(first: date, last: date) -> Iterable[date]:
+    day = first
+    while day <= last:
+        yield day
+        day = date.fromordinal(day.toordinal() + 1)
+
+
+def _fill_slot(
+    *, slot: Slot, candidates: Sequence[Lawyer], ledger: _Ledger, key: Callable[[Lawyer], tuple[int, ...]]
+) -> None:
+    """Seat free candidates on the slot: speakers of its missing languages first; never a crew without them."""
+    need = ledger.missing_seats(slot)
+    if need <= 0:
+        return
+    free = [lawyer for lawyer in candidates if ledger.is_free(lawyer, slot.date)]
+    missing = set(ledger.missing_languages(slot))
+    chosen: list[Lawyer] = []
+    while missing:
+        seats_after = need - len(chosen) - 1
+        speakers = [
+            lawyer
+            for lawyer in free
+            if lawyer.languages & missing
+            and len(missing - lawyer.languages) <= seats_after
+            and lawyer not in chosen
+        ]
+        if not speakers:
+            return
+        pick = min(speakers, key=lambda lawyer: (*key(lawyer), -len(lawyer.languages & missing)))
+        chosen.append(pick)
+        missing -= pick.languages
+    rest = sorted((lawyer for lawyer in free if lawyer not in chosen), key=key)
+    chosen += rest[: need - len(chosen)]
+    for lawyer in chosen:
+        ledger.assign(slot, lawyer)
+
+
+def _fill_fairly(
+    *,
+    slots: Sequence[Slot],
+    pool: Sequence[Lawyer],
+    ledger: _Ledger,
+    rank: dict[str, int],
+    problem: RosterProblem,
+    first: date,
+    last: date,
+) -> None:
+    """Fill slots open to a wide pool (the hotline) with lawyers whose extra duty keeps their group within one."""
+    group_of: dict[str, tuple[str, frozenset[date], int]] = {}
+    members: dict[tuple[str, frozenset[date], int], list[str]] = defaultdict(list)
+    for lawyer in pool:
+        leave = frozenset(d for d in problem.leave_days.get(lawyer.id, ()) if first <= d <= last)
+        group = (lawyer.region_code, leave, lawyer.max_duties_per_month)
+        group_of[lawyer.id] = group
+        members[group].append(lawyer.id)
+    low: dict[tuple[str, frozenset[date], int], tuple[int, int]] = {}
+
+    def floor(group: tuple[str, frozenset[date], int]) -> tuple[int, int]:
+        if group not in low:
+            ids = members[group]
+            low[group] = (min(ledger.count[i] for i in ids), min(ledger.weekend[i] for i in ids))
+        return low[group]
+
+    for slot in slots:
+
+        def key(lawyer: Lawyer, slot: Slot = slot) -> tuple[int, ...]:
+            least, least_weekend = floor(group_of[lawyer.id])
+            beyond = ledger.count[lawyer.id] > least or (
+                slot.holiday and ledger.weekend[lawyer.id] > least_weekend
+            )
+            return (int(beyond), ledger.count[lawyer.id], rank[lawyer.id])
+
+        before = {lawyer.id for lawyer in ledger.crew.get(slot.key, ())}
+        _fill_slot(slot=slot, candidates=pool, ledger=ledger, key=key)
+        for lawyer in ledger.crew.get(slot.key, ()):
+            if lawyer.id not in before:
+                low.pop(group_of[lawyer.id], None)
+
+
+def explain_gap(*, slot: Slot, pool: Sequence[Lawyer], region_label: str, ledger: _Ledger) -> str:
+    """Why a slot still lacks lawyers or a language, in words a county scheduler understands."""
+    day = slot.date.isoformat()
+    have = len(ledger.crew.get(slot.key, ()))
+    prefix = f"{have} of {slot.headcount} lawyers: " if have else ""
+    if not pool:
+        return f"{prefix}no practising lawyer in {region_label}"
+    missing = sorted(ledger.missing_languages(slot))
+    for code in missing:
+        speakers = [lawyer for lawyer in pool if code in lawyer.languages]
+        name = language_name(code)
+        if not speakers:
+            return f"{prefix}no {name}-speaking lawyer in {region_label}"
+        if not any(ledger.is_free(lawyer, slot.date) for lawyer in speakers):
+            return f"{prefix}no {name}-speaking lawyer free on {day} ({_tally(speakers, slot, ledger, region_label)})"
+    if missing:
+        names = " and ".join(language_name(code) for code in missing)
+        return f"{prefix}no crew of {slot.headcount} free lawyer(s) of {region_label} on {day} speaks {names}"
+    if all(ledger.count[lawyer.id] >= lawyer.max_duties_per_month for lawyer in pool):
+        return f"{prefix}all {len(pool)} lawyers of {region_label} already at their monthly maximum"
+    if all(ledger.on_leave(lawyer, slot.date) for lawyer in pool):
+        return f"{prefix}all {len(pool)} lawyers of {region_label} are on leave on {day}"
+    return f"{prefix}no other lawyer of {region_label} free on {day} ({_tally(pool, slot, ledger, region_label)})"
+
+
+def _tally(lawyers: Sequence[Lawyer], slot: Slot, ledger: _Ledger, region_label: str) -> str:
+    on_leave = sum(ledger.on_leave(lawyer, slot.date) for lawyer in lawyers)
+    busy = sum(
+        not ledger.on_leave(lawyer, slot.date) and slot.date in ledger.busy.get(lawyer.id, ())
+        for lawyer in lawyers
+    )
+    at_max = len(lawyers) - on_leave - busy
+    parts = [f"{on_leave} on leave", f"{busy} on another duty that day", f"{at_max} at their monthly maximum"]
+    return f"of {len(lawyers)} in {region_label}: " + ", ".join(parts)
+
+
+def _unfilled(slot: Slot, ledger: _Ledger, reason: str) -> Unfilled:
+    return Unfilled(
+        station_id=slot.station_id,
+        date=slot.date,
+        start_time=slot.start_time,
+        reason=reason,
+        slot_key=slot.key,
+        missing_seats=ledger.missing_seats(slot),
+        missing_languages=ledger.missing_languages(slot),
+    )
+
+
+ClassKey = tuple[frozenset[str], frozenset[date], int]
+
+
+def _lawyer_classes(
+    *, pool: Sequence[Lawyer], relevant: frozenset[str], problem: RosterProblem, first: date, last: date
+) -> list[tuple[ClassKey, list[Lawyer]]]:
+    """Lawyers interchangeable for the model: same useful languages, leave days in the month and maximum."""
+    classes: dict[ClassKey, list[Lawyer]] = defaultdict(list)
+    for lawyer in pool:
+        leave = frozenset(d for d in problem.leave_days.get(lawyer.id, ()) if first <= d <= last)
+        classes[(lawyer.languages & relevant, leave, lawyer.max_duties_per_month)].append(lawyer)
+    return sorted(classes.items(), key=lambda item: item[1][0].id)
+
+
+_LEVEL_COST = (
+    1  # marginal cost of a member's j-th duty (and j-th weekend duty) is j: convex, so spread evenly
+)
+
+
+@dataclass
+class _Network:
+    """A min-cost-flow network under construction."""
+
+    nodes: int = 0
+    tails: list[int] = field(default_factory=list)
+    heads: list[int] = field(default_factory=list)
+    capacities: list[int] = field(default_factory=list)
+    costs: list[int] = field(default_factory=list)
+
+    def node(self) -> int:
+        """A new node."""
+        self.nodes += 1
+        return self.nodes - 1
+
+    def arc(self, tail: int, head: int, capacity: int, cost: int = 0) -> int:
+        """A new arc; returns its index."""
+        self.tails.append(tail)
+        self.heads.append(head)
+        self.capacities.append(capacity)
+        self.costs.append(cost)
+        return len(self.tails) - 1
+
+    def solve(self, *, source: int, sink: int, supply: int) -> list[int]:
+        """Maximum flow from source to sink at minimum cost; the flow on every arc."""
+        flow = min_cost_flow.SimpleMinCostFlow()
+        flow.add_arcs_with_capacity_and_unit_cost(
+            np.array(self.tails, dtype=np.int32),
+            np.array(self.heads, dtype=np.int32),
+            np.array(self.capacities, dtype=np.int64),
+            np.array(self.costs, dtype=np.int64),
+        )
+        flow.set_nodes_supplies(
+            np.array([source, sink], dtype=np.int32), np.array([supply, -supply], dtype=np.int64)
+        )
+        status = flow.solve_max_flow_with_min_cost()
+        if status != flow.OPTIMAL:
+            raise RuntimeError(f"min-cost flow failed: {status}")
+        return [int(x) for x in flow.flows(np.arange(len(self.tails), dtype=np.int32))]
+
+
+def _seat_plan(slot: Slot) -> list[tuple[frozenset[str], int]]:
+    """The slot's seats as (languages the seat's lawyer must speak, how many such seats)."""
+    languages = sorted(slot.languages)
+    if not languages:
+        return [(frozenset(), slot.headcount)]
+    if slot.headcount >= len(languages):
+        plan = [(frozenset({code}), 1) for code in languages]
+        if slot.headcount > len(languages):
+            plan.append((frozenset(), slot.headcount - len(languages)))
+        return plan
+    buckets: list[set[str]] = [set() for _ in range(slot.headcount)]
+    for i, code in enumerate(languages):
+        buckets[i % slot.headcount].add(code)
+    return [(frozenset(bucket), 1) for bucket in buckets]
+
+
+def _solve_region(
+    *, slots: Sequence[Slot], pool: Sequence[Lawyer], problem: RosterProblem, first: date, last: date
+) -> list[tuple[Slot, list[Lawyer], int]]:
+    """Seats per (lawyer class, slot) by min-cost flow: the most seats, then the most even spread.
+
+    A duty that names languages is staffed only when its language seats are: a slot whose language seat
+    stays empty is closed and the flow solved again without it.
+    """
+    relevant = frozenset().union(*(slot.languages for slot in slots))
+    classes = _lawyer_classes(pool=pool, relevant=relevant, problem=problem, first=first, last=last)
+    closed: set[str] = set()
+    while True:
+        seats, language_gaps = _flow_once(slots=slots, classes=classes, closed=closed)
+        staffed = {slot.key for (slot, _), n in seats.items() if n}
+        newly = (language_gaps & staffed) - closed
+        if not newly:
+            return [
+                (slot, classes[ci][1], n) for (slot, ci), n in sorted(seats.items(), key=_seat_order) if n
+            ]
+        closed |= newly
+
+
+def _seat_order(item: tuple[tuple[Slot, int], int]) -> tuple[date, str, int]:
+    (slot, ci), _ = item
+    return (slot.date, slot.key, ci)
+
+
+def _flow_once(
+    *, slots: Sequence[Slot], classes: list[tuple[ClassKey, list[Lawyer]]], closed: set[str]
+) -> tuple[dict[tuple[Slot, int], int], set[str]]:
+    """One min-cost flow: source -> class (convex by level) -> weekend/workday -> class-day -> seat -> sink."""
+    net = _Network()
+    source, sink = net.node(), net.node()
+    day_node: dict[tuple[int, date], int] = {}
+    lanes: list[tuple[int, int]] = []  # (weekend node, workday node) per class
+    dates = sorted({slot.date: slot.holiday for slot in slots}.items())
+    for (_, _, maximum), members in classes:
+        size = len(members)
+        hub, weekend, workday = net.node(), net.node(), net.node()
+        for level in range(1, maximum + 1):
+            net.arc(source, hub, size, level * _LEVEL_COST)
+            net.arc(hub, weekend, size, level * _LEVEL_COST)
+        net.arc(hub, workday, size * maximum)
+        lanes.append((weekend, workday))
+    for ci, ((_, leave, maximum), members) in enumerate(classes):
+        for day, holiday in dates:
+            if day not in leave and maximum > 0:
+                day_node[(ci, day)] = net.node()
+                net.arc(lanes[ci][0] if holiday else lanes[ci][1], day_node[(ci, day)], len(members))
+    seat_arcs: list[tuple[int, Slot, int]] = []
+    language_arcs: dict[str, list[tuple[int, int]]] = defaultdict(list)  # slot key -> (sink arc, capacity)
+    supply = 0
+    for slot in slots:
+        if slot.key in closed or slot.headcount <= 0:
+            continue
+        for required, capacity in _seat_plan(slot):
+            seat = net.node()
+            sink_arc = net.arc(seat, sink, capacity)
+            supply += capacity
+            if required:
+                language_arcs[slot.key].append((sink_arc, capacity))
+            for ci, ((languages, _, _), members) in enumerate(classes):
+                node = day_node.get((ci, slot.date))
+                if node is not None and required <= languages:
+                    seat_arcs.append((net.arc(node, seat, min(capacity, len(members))), slot, ci))
+    if supply == 0:
+        return {}, set()
+    flows = net.solve(source=source, sink=sink, supply=supply)
+    seats: dict[tuple[Slot, int], int] = defaultdict(int)
+    for arc, slot, ci in seat_arcs:
+        if flows[arc]:
+            seats[(slot, ci)] += flows[arc]
+    gaps = {
+        key for key, arcs in language_arcs.items() if any(flows[arc] < capacity for arc, capacity in arcs)
+    }
+    return seats, gaps
+
+
+def _hand_out(*, seats: list[tuple[Slot, list[Lawyer], int]], ledger: _Ledger, rank: dict[str, int]) -> None:
+    """Give each class's seats to its members day by day, weekend and holiday days first, least loaded first."""
+    by_class: dict[str, list[tuple[Slot, list[Lawyer], int]]] = defaultdict(list)
+    for slot, members, number in seats:
+        by_class[members[0].id].append((slot, members, number))
+    for _, items in sorted(by_class.items()):
+        members = items[0][1]
+        by_day: dict[date, list[tuple[Slot, int]]] = defaultdict(list)
+        for slot, _, number in items:
+            by_day[slot.date].append((slot, number))
+        days = sorted(by_day, key=lambda d: (not by_day[d][0][0].holiday, d))
+        for day in days:
+            holiday = by_day[day][0][0].holiday
+            if holiday:
+                order = sorted(members, key=lambda m: (ledger.weekend[m.id], ledger.count[m.id], rank[m.id]))
+            else:
+                order = sorted(members, key=lambda m: (ledger.count[m.id], rank[m.id]))
+            queue = iter(order)
+            for slot, number in sorted(by_day[day], key=lambda item: item[0].key):
+                for _ in range(number):
+                    ledger.assign(slot, next(queue))
