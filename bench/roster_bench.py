@@ -135,7 +135,7 @@ def _county_stations(county: County, rng: random.Random, stations: list[Station]
         weekdays = tuple(sorted(rng.sample(range(1, 6), 2 if t % 3 == 0 else 1)))
         patterns.append(DutyPattern(id=f"P-{township.id}", station_id=township.id, days=weekdays,
                                     start_time=time(10, 30), end_time=time(14, 30), headcount=1,
-                                    languages=_language(county, rng), intern_seats=1))
+                                    languages=_language(county, rng), intern_seats=2))
     for v in range(county.villages):
         parent = townships[v % len(townships)]
         village = Station(id=f"{parent}-V{v:03d}", name=f"{county.name} village post {v + 1}", level="village",
@@ -156,7 +156,7 @@ def _speaker_shares(patterns: list[DutyPattern]) -> dict[str, float]:
     need: Counter[str] = Counter()
     total = 0.0
     for pattern in patterns:
-        weight = 22.0 if pattern.days == "workdays" else 1.0 if pattern.rrule else 4.3 * len(pattern.days)
+        weight = 1.0 if pattern.rrule else 22.0 if pattern.days == "workdays" else 4.3 * len(pattern.days)
         total += weight * pattern.headcount
         for code in pattern.languages:
             need[code] += weight

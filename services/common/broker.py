@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import socket
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -61,7 +60,7 @@ class SafeFilesystemChannel(filesystem.Channel):
         os.makedirs(folder, exist_ok=True)
         return folder
 
-    def _get(self, queue: str) -> dict[str, Any]:
+    def _get(self, queue: str, timeout: Any = None) -> dict[str, Any]:
         wanted = f"{queue}.msg"
         for filename in sorted(os.listdir(self.data_folder_in)):
             if filename.partition(".")[2] != wanted:
@@ -156,7 +155,8 @@ def connection_for(data_dir: Path, broker_url: str | None) -> Connection:
         broker_url,
         heartbeat=HEARTBEAT,
         connect_timeout=CONNECT_TIMEOUT,
-        transport_options={"confirm_publish": False, "max_retries": CONNECT_RETRIES},
+        # a blocked broker (memory alarm) must not hang a publish forever
+        transport_options={"confirm_publish": False, "max_retries": CONNECT_RETRIES, "write_timeout": 10},
     )
 
 
@@ -216,7 +216,7 @@ def declare_topology(conn: Connection, topology: Topology = TOPOLOGY, *, max_del
     dlx(channel).declare()
     for queue in queues:
         bound = queue(channel)
-        if not queue.no_declare:
+        if not getattr(queue, "no_declare", False):
             bound.queue_declare()
         bound.queue_bind()
 
@@ -349,7 +349,7 @@ class Publisher:
                     raise BrokerUnavailable(f"{len(pending)} publisher confirms not received in time")
                 try:
                     self.conn.connection.drain_events(timeout=min(remaining, 1.0))
-                except socket.timeout:
+                except TimeoutError:
                     continue
         except BrokerUnavailable:
             self.reset()
@@ -363,6 +363,14 @@ class Publisher:
             unroutable=unroutable,
             failed=[o.message_id for o in batch if o.message_id in nacked],
         )
+
+    def heartbeat(self) -> None:
+        """Keep an idle RabbitMQ connection alive (py-amqp sends heartbeats only when asked)."""
+        if self._channel is not None and not is_embedded(self.conn):
+            try:
+                self.conn.heartbeat_check()
+            except Exception:  # noqa: BLE001 - the next publish reconnects
+                self.reset()
 
     def close(self) -> None:
         try:
@@ -380,7 +388,8 @@ def queue_depths(conn: Connection, topology: Topology = TOPOLOGY) -> tuple[dict[
     dead: dict[str, int] = {}
     if is_embedded(conn):
         counts: dict[str, int] = {}
-        folder = conn.transport_options["data_folder_in"]
+        options: dict[str, Any] = dict(conn.transport_options or {})
+        folder = options["data_folder_in"]
         for filename in os.listdir(folder):
             name = filename.partition(".")[2].removesuffix(".msg")
             counts[name] = counts.get(name, 0) + 1

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import threading
 import time
 import uuid
@@ -162,6 +161,7 @@ class EventConsumer:
         session = self.session_factory()
         try:
             dialect = session.get_bind().dialect.name
+            upsert: Any
             if dialect == "postgresql":
                 from sqlalchemy.dialects.postgresql import insert as upsert
             elif dialect == "sqlite":
@@ -336,7 +336,7 @@ class EventConsumer:
                     # take what has already arrived, up to the prefetch, before committing once for all
                     while len(pending) < self.prefetch:
                         conn.drain_events(timeout=0.005)
-                except (socket.timeout, TimeoutError):
+                except TimeoutError:
                     if not embedded:
                         conn.heartbeat_check()
                 if pending:

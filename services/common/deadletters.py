@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from typing import Any
 
 from kombu import Connection, Queue
@@ -106,7 +105,7 @@ def cli(settings: Settings, args: list[str]) -> int:
         else:
             ids = set(args[2:]) or None
             print(f"replayed {replay(conn, args[1], ids, max_deliveries=settings.max_deliveries)}")
-    except socket.timeout:
+    except TimeoutError:
         print("broker did not answer")
         return 1
     finally:

@@ -10,7 +10,7 @@ from services.common.db import make_engine
 
 def run(metadata: MetaData) -> None:
     config = context.config
-    url = config.get_main_option("sqlalchemy.url")
+    url = config.get_main_option("sqlalchemy.url") or ""
     if context.is_offline_mode():
         context.configure(url=url, target_metadata=metadata, literal_binds=True, render_as_batch=True)
         with context.begin_transaction():

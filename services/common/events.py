@@ -150,11 +150,12 @@ def _schemas(event_type: str) -> tuple[Payload, Payload]:
 
 def serialise_data(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     """Turn domain values (dates, Decimals) into the wire form and validate it strictly."""
+    if event_type not in EVENT_SCHEMAS:
+        raise EventContractError(event_type, "unknown event type")
     try:
-        schema = EVENT_SCHEMAS[event_type]
+        lenient, strict = _schemas(event_type)
     except KeyError as exc:
         raise EventContractError(event_type, "unknown event type") from exc
-    lenient, strict = _schemas(event_type)
     extra = set(data) - set(lenient.fields)
     if extra:
         raise EventContractError(event_type, {name: ["unknown field"] for name in sorted(extra)})

@@ -11,7 +11,6 @@ import fcntl
 import json
 import logging
 import threading
-
 import zlib
 from datetime import UTC, datetime
 from pathlib import Path
@@ -123,6 +122,7 @@ class Relay:
                 backoff = min(backoff * 2, max_backoff)
                 continue
             if sent < self.batch_size:
+                self.publisher.heartbeat()
                 stop.wait(idle_sleep)
 
 
@@ -138,7 +138,7 @@ def requeue_unroutable(session: Session) -> int:
     """Let the relay try the flagged unroutable rows again (after the topology was fixed)."""
     outbox = register(session.info["metadata"])[0]
     result = session.execute(update(outbox).where(outbox.c.unroutable.is_(True)).values(unroutable=False))
-    return int(result.rowcount or 0)
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 class LeaderLock:

@@ -135,14 +135,14 @@ def readiness(rt: Runtime) -> dict[str, str]:
         checks["database"] = "ok"
     except Exception as exc:  # noqa: BLE001
         checks["database"] = f"unreachable: {type(exc).__name__}"
-    conn = connection_for(rt.settings.data_dir, rt.settings.broker_url)
+    broker = connection_for(rt.settings.data_dir, rt.settings.broker_url)
     try:
-        connect(conn, retries=0)
+        connect(broker, retries=0)
         checks["broker"] = "ok"
     except Exception as exc:  # noqa: BLE001
         checks["broker"] = f"unreachable: {type(exc).__name__}"
     finally:
-        conn.release()
+        broker.release()
     return checks
 
 

@@ -21,7 +21,7 @@ from services.common.http import Problem
 from services.gateway import passwords
 from services.gateway.adapters.orm import LawyerEntry, User
 
-USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,99}$")
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,99}$")
 MIN_PASSWORD, MAX_PASSWORD = 8, 256
 
 
@@ -94,8 +94,8 @@ def create_user(
     """Add a user with a hashed password."""
     username = normalise_username(username)
     if not USERNAME.match(username):
-        raise Problem(422, "username: 3 to 100 letters, digits or . _ @ -",
-                      errors={"username": ["3 to 100 letters, digits or . _ @ -, starting with a letter or digit"]})
+        raise Problem(422, "username: 2 to 100 letters, digits or . _ @ -",
+                      errors={"username": ["2 to 100 letters, digits or . _ @ -, starting with a letter or digit"]})
     _check_password(password)
     _check_link(session, role=role, lawyer_id=lawyer_id or None)
     now = datetime.now(UTC)

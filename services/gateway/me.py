@@ -40,17 +40,21 @@ def lawyer_profile(session: Session, *, lawyer_id: str) -> dict[str, Any] | None
     return profile
 
 
+def _unavailable(detail: str) -> dict[str, Any]:
+    return {"available": False, "detail": detail, "items": None, "total": None}
+
+
 def _section(fetch: Callable[[], tuple[int, Any]], backend: str) -> dict[str, Any]:
     try:
         status, body = fetch()
     except BackendUnavailable as exc:
-        return {"available": False, "detail": exc.detail}
+        return _unavailable(exc.detail)
     if status != 200 or not isinstance(body, dict):
         detail = body.get("detail") if isinstance(body, dict) else None
-        return {"available": False, "detail": f"the {backend} service answered {status}: {detail or 'no detail'}"}
+        return _unavailable(f"the {backend} service answered {status}: {detail or 'no detail'}")
     items = body.get("items")
     if not isinstance(items, list):
-        return {"available": False, "detail": f"the {backend} service sent an unexpected answer"}
+        return _unavailable(f"the {backend} service sent an unexpected answer")
     return {"available": True, "items": items, "total": int(body.get("total", len(items)))}
 
 
@@ -104,7 +108,7 @@ def overview(
     with ThreadPoolExecutor(max_workers=len(questions)) as pool:
         futures = {name: pool.submit(_section, fetch, backend) for name, (backend, fetch) in questions.items()}
         sections = {name: future.result() for name, future in futures.items()}
-    sections["upcoming_duties"].update({"from": today.isoformat(), "to": until.isoformat()})
+    sections["upcoming_duties"].update({"from": today, "to": until})
     claims = sections["claims_this_month"]
     claims["month"] = month
     if claims["available"]:

@@ -106,7 +106,8 @@ def merge(gateway: dict[str, Any], backends: dict[str, dict[str, Any] | None]) -
         for section in COMPONENT_SECTIONS:
             mine = components.setdefault(section, {})
             for name, definition in (spec.get("components", {}).get(section) or {}).items():
-                new_name = renames.get(f"#/components/{section}/{name}", name).rsplit("/", 1)[1]
+                renamed = renames.get(f"#/components/{section}/{name}")
+                new_name = renamed.rsplit("/", 1)[1] if renamed else name
                 mine[new_name] = definition
         for tag in spec.get("tags", []) or []:
             if tag.get("name") not in {t.get("name") for t in doc.setdefault("tags", [])}:

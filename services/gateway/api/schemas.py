@@ -43,7 +43,7 @@ class TokenOut(Schema):
 
 
 class UserIn(Body):
-    username = fields.String(required=True, validate=validate.Length(min=3, max=100))
+    username = fields.String(required=True, validate=validate.Length(min=2, max=100))
     password = fields.String(required=True, validate=validate.Length(min=8, max=256))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     lawyer_id = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=36),
@@ -115,8 +115,8 @@ class MeUser(Schema):
 class Section(Schema):
     available = fields.Boolean(required=True, metadata={"description": "false when the service did not answer"})
     detail = fields.String(metadata={"description": "why the section is unavailable"})
-    items = fields.List(fields.Dict())
-    total = fields.Integer()
+    items = fields.List(fields.Dict(), allow_none=True, metadata={"description": "null when unavailable"})
+    total = fields.Integer(allow_none=True)
 
 
 class DutiesSection(Section):

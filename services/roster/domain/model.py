@@ -183,7 +183,7 @@ class Slot:
     def __post_init__(self) -> None:
         _frozen_languages(self, "languages")
 
-    @property
+    @cached_property
     def key(self) -> str:
         """A stable key: pattern, date and start time."""
         return slot_key(pattern_id=self.pattern_id, day=self.date, start_time=self.start_time)

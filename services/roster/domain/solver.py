@@ -1,15 +1,24 @@
 """Roster generation that keeps rules 1-5, spreads duties fairly (rule 6) and explains every gap.
 
-Design: the period is cut into calendar months; each month is decomposed by region code. In a region,
-practising lawyers who are interchangeable for the model (same leave days, monthly maximum and languages
-that some duty asks for) form a *class*; OR-Tools CP-SAT decides how many members of each class sit on
-each slot (integer variables, so the model grows with classes x slots, not lawyers x slots), maximising
-filled seats first and fairness second (every class of an availability group within [k, k+1] duties and
-weekend-or-holiday duties). A class's seats are then handed to its members day by day, weekend and
-holiday days first, always to the members with the fewest duties, which keeps each class within one.
-The 12348 hotline, open to every lawyer of the roster's region, is filled afterwards from the lawyers
-whose extra duty keeps their group within one; interns are then placed one station a month in the
-intern seats of staffed township and village duties. Any seat left open is reported with its reason.
+Design. The period is cut into calendar months and each month is decomposed by region code (rule 3 makes
+regions independent except for the hotline). In a region, practising lawyers who are interchangeable for
+the model (same useful languages, leave days and monthly maximum) form a *class*, and one min-cost flow
+(OR-Tools, exact and deterministic) decides how many members of each class sit on each slot:
+
+    source -> class (one arc per level j, capacity = members, cost j: convex, so duties spread evenly)
+           -> weekend lane (again one arc per level: weekend-or-holiday duties spread evenly) | workday lane
+           -> class-day (capacity = members: one duty a day each) -> seat -> sink
+
+Maximum flow fills the most seats (rules 1, 2, 4 are capacities and arc eligibility); minimum cost among
+maximum flows is the fairest spread. A language seat is a seat only its speakers can reach; a slot whose
+language seat stays empty is closed and the flow solved again, so no duty is staffed without its
+language. A class's seats are then handed to its members day by day, weekend and holiday days first,
+always to the members with the fewest duties, which keeps each class within one (rule 6).
+
+The 12348 hotline, open to every lawyer of the roster's region, is filled next from lawyers whose extra
+duty keeps their group within one; short slots are topped up greedily; interns are placed one station a
+month in the intern seats of staffed township and village duties (rule 5). Whatever stays open is
+reported with the reason a scheduler reads. `generate_greedy` is the simple slot-by-slot reference.
 """
 
 from __future__ import annotations
@@ -40,7 +49,6 @@ from .model import (
 from .rules import RosterView, Violation, check_fairness, fairness_spread, intern_is_active
 
 Progress = Callable[[float], None]
-HOTLINE = "hotline"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -424,7 +432,7 @@ class _InternPlacer:
         excluded = ""
         if previous and previous in stations and len(stations) > 1:
             excluded = f"; last month's {self.problem.station_by_id[previous].name} excluded"
-        others = sum(self.seated.values())
+        others = sum(n for station_id, n in self.seated.items() if station_id in stations)
         return (
             f"too few intern seats on staffed duties in {intern.region_code} for {month}: the best station left, "
             f"{name}, had {_duties(got)} on days {intern.name} was free ({others} other interns placed{excluded})"
@@ -457,25 +465,29 @@ def _fill_slot(
     need = ledger.missing_seats(slot)
     if need <= 0:
         return
-    free = [lawyer for lawyer in candidates if ledger.is_free(lawyer, slot.date)]
+    free = sorted(
+        ((key(lawyer), lawyer) for lawyer in candidates if ledger.is_free(lawyer, slot.date)),
+        key=lambda item: item[0],
+    )
     missing = set(ledger.missing_languages(slot))
     chosen: list[Lawyer] = []
+    taken: set[str] = set()
     while missing:
         seats_after = need - len(chosen) - 1
         speakers = [
-            lawyer
-            for lawyer in free
+            (score, lawyer)
+            for score, lawyer in free
             if lawyer.languages & missing
             and len(missing - lawyer.languages) <= seats_after
-            and lawyer not in chosen
+            and lawyer.id not in taken
         ]
         if not speakers:
             return
-        pick = min(speakers, key=lambda lawyer: (*key(lawyer), -len(lawyer.languages & missing)))
+        _, pick = min(speakers, key=lambda item: (item[0], -len(item[1].languages & missing)))
         chosen.append(pick)
+        taken.add(pick.id)
         missing -= pick.languages
-    rest = sorted((lawyer for lawyer in free if lawyer not in chosen), key=key)
-    chosen += rest[: need - len(chosen)]
+    chosen += [lawyer for _, lawyer in free if lawyer.id not in taken][: need - len(chosen)]
     for lawyer in chosen:
         ledger.assign(slot, lawyer)
 
@@ -506,6 +518,8 @@ def _fill_fairly(
             low[group] = (min(ledger.count[i] for i in ids), min(ledger.weekend[i] for i in ids))
         return low[group]
 
+    # The least loaded come first; a short list of them is plenty for one slot, the whole pool is the fallback.
+    order = sorted(pool, key=lambda lawyer: (ledger.count[lawyer.id], rank[lawyer.id]))
     for slot in slots:
 
         def key(lawyer: Lawyer, slot: Slot = slot) -> tuple[int, ...]:
@@ -516,10 +530,30 @@ def _fill_fairly(
             return (int(beyond), ledger.count[lawyer.id], rank[lawyer.id])
 
         before = {lawyer.id for lawyer in ledger.crew.get(slot.key, ())}
-        _fill_slot(slot=slot, candidates=pool, ledger=ledger, key=key)
+        shortlist = _shortlist(slot=slot, order=order, ledger=ledger, key=key)
+        _fill_slot(slot=slot, candidates=shortlist, ledger=ledger, key=key)
+        if ledger.missing_seats(slot) or ledger.missing_languages(slot):
+            _fill_slot(slot=slot, candidates=pool, ledger=ledger, key=key)
         for lawyer in ledger.crew.get(slot.key, ()):
             if lawyer.id not in before:
                 low.pop(group_of[lawyer.id], None)
+
+
+def _shortlist(
+    *, slot: Slot, order: Sequence[Lawyer], ledger: _Ledger, key: Callable[[Lawyer], tuple[int, ...]]
+) -> list[Lawyer]:
+    """Free lawyers whose extra duty keeps their group within one, enough of them for every seat and language."""
+    wanted = 4 * max(1, slot.headcount)
+    speakers: Counter[str] = Counter()
+    found: list[Lawyer] = []
+    for lawyer in order:
+        if not ledger.is_free(lawyer, slot.date) or key(lawyer)[0]:
+            continue
+        found.append(lawyer)
+        speakers.update(lawyer.languages & slot.languages)
+        if len(found) >= wanted and all(speakers[code] >= wanted for code in slot.languages):
+            break
+    return found
 
 
 def explain_gap(*, slot: Slot, pool: Sequence[Lawyer], region_label: str, ledger: _Ledger) -> str:
@@ -594,10 +628,7 @@ class _Network:
     """A min-cost-flow network under construction."""
 
     nodes: int = 0
-    tails: list[int] = field(default_factory=list)
-    heads: list[int] = field(default_factory=list)
-    capacities: list[int] = field(default_factory=list)
-    costs: list[int] = field(default_factory=list)
+    arcs: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     def node(self) -> int:
         """A new node."""
@@ -606,20 +637,15 @@ class _Network:
 
     def arc(self, tail: int, head: int, capacity: int, cost: int = 0) -> int:
         """A new arc; returns its index."""
-        self.tails.append(tail)
-        self.heads.append(head)
-        self.capacities.append(capacity)
-        self.costs.append(cost)
-        return len(self.tails) - 1
+        self.arcs.append((tail, head, capacity, cost))
+        return len(self.arcs) - 1
 
     def solve(self, *, source: int, sink: int, supply: int) -> list[int]:
         """Maximum flow from source to sink at minimum cost; the flow on every arc."""
         flow = min_cost_flow.SimpleMinCostFlow()
+        table = np.array(self.arcs, dtype=np.int64).reshape(-1, 4)
         flow.add_arcs_with_capacity_and_unit_cost(
-            np.array(self.tails, dtype=np.int32),
-            np.array(self.heads, dtype=np.int32),
-            np.array(self.capacities, dtype=np.int64),
-            np.array(self.costs, dtype=np.int64),
+            table[:, 0].astype(np.int32), table[:, 1].astype(np.int32), table[:, 2], table[:, 3]
         )
         flow.set_nodes_supplies(
             np.array([source, sink], dtype=np.int32), np.array([supply, -supply], dtype=np.int64)
@@ -627,7 +653,7 @@ class _Network:
         status = flow.solve_max_flow_with_min_cost()
         if status != flow.OPTIMAL:
             raise RuntimeError(f"min-cost flow failed: {status}")
-        return [int(x) for x in flow.flows(np.arange(len(self.tails), dtype=np.int32))]
+        return flow.flows(np.arange(len(self.arcs), dtype=np.int32)).tolist()
 
 
 def _seat_plan(slot: Slot) -> list[tuple[frozenset[str], int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -13,6 +14,9 @@ from werkzeug.serving import make_server
 
 from services.common.auth import IDENTITY_HEADER, verify_identity
 from services.common.http import Problem, problem_response
+
+
+logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 @dataclass
