@@ -2,13 +2,149 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import DeclarativeBase
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from services.common.outbox import register
 
 
 class Base(DeclarativeBase):
     pass
+
+
+class Versioned:
+    """Optimistic locking: the ETag is the row's version; a write with a stale If-Match gets 412."""
+
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class LawyerRow(Versioned, Base):
+    __tablename__ = "lawyers"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    license_no: Mapped[str] = mapped_column(String(17), unique=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    languages: Mapped[list[str]] = mapped_column(JSON)
+    max_duties_per_month: Mapped[int] = mapped_column(Integer, default=8)
+    intern_start: Mapped[date | None] = mapped_column(Date, nullable=True)
+    intern_end: Mapped[date | None] = mapped_column(Date, nullable=True)
+    supervisor_id: Mapped[str | None] = mapped_column(ForeignKey("lawyers.id"), nullable=True)
+    phone: Mapped[str | None] = mapped_column(String(30), nullable=True)
+
+
+class StationRow(Versioned, Base):
+    __tablename__ = "stations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(20))
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("stations.id"), nullable=True)
+    address: Mapped[str | None] = mapped_column(String(300), nullable=True)
+
+
+class DutyPatternRow(Versioned, Base):
+    __tablename__ = "duty_patterns"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"), index=True)
+    days: Mapped[Any] = mapped_column(JSON)  # "workdays" | "daily" | "non_workdays" | [ISO weekdays]
+    rrule: Mapped[str | None] = mapped_column(Text, nullable=True)
+    start_time: Mapped[str] = mapped_column(String(5))
+    end_time: Mapped[str] = mapped_column(String(5))
+    headcount: Mapped[int] = mapped_column(Integer)
+    languages: Mapped[list[str]] = mapped_column(JSON)
+    intern_seats: Mapped[int] = mapped_column(Integer, default=0)
+    skip_public_holidays: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class LeaveRow(Base):
+    __tablename__ = "leaves"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    lawyer_id: Mapped[str] = mapped_column(ForeignKey("lawyers.id"), index=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CalendarYearRow(Base):
+    """A scheduler's holiday arrangement for a year (overrides the bundled State Council data)."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holidays: Mapped[list[str]] = mapped_column(JSON)
+    workdays: Mapped[list[str]] = mapped_column(JSON)
+    updated_by: Mapped[str] = mapped_column(String(36))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class RosterRow(Versioned, Base):
+    __tablename__ = "rosters"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    region_code: Mapped[str] = mapped_column(String(6), index=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    min_intern_duties: Mapped[int] = mapped_column(Integer, default=4)
+    # draft -> queued -> generating -> generated -> published (failed on a solver error)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    stats: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_by: Mapped[str] = mapped_column(String(36))
+    generated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class AssignmentRow(Base):
+    __tablename__ = "assignments"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    roster_id: Mapped[str] = mapped_column(ForeignKey("rosters.id", ondelete="CASCADE"), index=True)
+    station_id: Mapped[str] = mapped_column(ForeignKey("stations.id"))
+    pattern_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    date: Mapped[date] = mapped_column(Date)
+    start_time: Mapped[str] = mapped_column(String(5))
+    end_time: Mapped[str] = mapped_column(String(5))
+    lawyer_id: Mapped[str] = mapped_column(ForeignKey("lawyers.id"))
+    role: Mapped[str] = mapped_column(String(10))
+    # scheduled -> checked_in -> completed
+    status: Mapped[str] = mapped_column(String(20), default="scheduled")
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    checked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    __table_args__ = (Index("ix_assignments_lawyer_date", "lawyer_id", "date"),)
+
+
+class SwapRow(Base):
+    __tablename__ = "swaps"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    from_lawyer_id: Mapped[str] = mapped_column(String(36), index=True)
+    to_lawyer_id: Mapped[str] = mapped_column(String(36), index=True)
+    # requested -> accepted -> approved; declined / refused / cancelled end it
+    status: Mapped[str] = mapped_column(String(20))
+    requested_by: Mapped[str] = mapped_column(String(36))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    decided_by: Mapped[str | None] = mapped_column(String(36), nullable=True)
 
 
 metadata = Base.metadata

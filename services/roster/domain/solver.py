@@ -46,7 +46,7 @@ from .model import (
     month_of,
     region_covers,
 )
-from .rules import RosterView, Violation, check_fairness, fairness_spread, intern_is_active
+from .rules import RosterView, Violation, check_fairness, fairness_groups, fairness_spread, intern_is_active
 
 Progress = Callable[[float], None]
 
@@ -152,7 +152,13 @@ class _Ledger:
         self.weekend: Counter[str] = Counter()
         self.crew: dict[str, list[Lawyer]] = defaultdict(list)
         self.interns: dict[str, list[Lawyer]] = defaultdict(list)
-        self.assignments: list[Assignment] = []
+        self.duties: dict[str, list[Slot]] = defaultdict(list)
+        self._assignments: dict[tuple[str, str], Assignment] = {}
+
+    @property
+    def assignments(self) -> list[Assignment]:
+        """Every assignment so far, in the order made."""
+        return list(self._assignments.values())
 
     def on_leave(self, lawyer: Lawyer, day: date) -> bool:
         """Whether the lawyer is on leave that day."""
@@ -173,7 +179,29 @@ class _Ledger:
         if slot.holiday:
             self.weekend[lawyer.id] += 1
         (self.crew if role == "lawyer" else self.interns)[slot.key].append(lawyer)
-        self.assignments.append(Assignment.of(slot, lawyer.id, role))
+        self.duties[lawyer.id].append(slot)
+        self._assignments[(slot.key, lawyer.id)] = Assignment.of(slot, lawyer.id, role)
+
+    def move(self, slot: Slot, giver: Lawyer, taker: Lawyer) -> None:
+        """Hand a practising lawyer's seat on the slot to another practising lawyer."""
+        self.busy[giver.id].discard(slot.date)
+        self.count[giver.id] -= 1
+        if slot.holiday:
+            self.weekend[giver.id] -= 1
+        self.crew[slot.key].remove(giver)
+        self.duties[giver.id].remove(slot)
+        del self._assignments[(slot.key, giver.id)]
+        self.assign(slot, taker)
+
+    def can_take(self, lawyer: Lawyer, slot: Slot, *, instead_of: Lawyer) -> bool:
+        """Whether `lawyer` may take `instead_of`'s seat on the slot: free that day, languages still covered."""
+        if not self.is_free(lawyer, slot.date):
+            return False
+        spoken = set(lawyer.languages)
+        for member in self.crew.get(slot.key, ()):
+            if member is not instead_of:
+                spoken |= member.languages
+        return slot.languages <= spoken
 
     def missing_languages(self, slot: Slot) -> frozenset[str]:
         """The slot's languages no practising lawyer on it speaks."""
@@ -185,6 +213,87 @@ class _Ledger:
     def missing_seats(self, slot: Slot) -> int:
         """How many practising lawyers the slot still lacks."""
         return max(0, slot.headcount - len(self.crew.get(slot.key, ())))
+
+
+class _Rebalancer:
+    """Local search for rule 6: hand duties from the most to the least loaded lawyer of an availability group.
+
+    A move is made only when it keeps rules 1-5 and strictly lowers the sum over the two lawyers of
+    (duties^2 + weekend-or-holiday duties^2), so the search ends.
+    """
+
+    def __init__(
+        self, *, ledger: _Ledger, groups: Iterable[list[Lawyer]], stations: dict[str, Any], region: str
+    ):
+        self.ledger = ledger
+        self.groups = [members for members in groups if len(members) > 1]
+        self.stations = stations
+        self.region = region
+
+    def run(self, *, rounds: int = 200) -> None:
+        """Improve every group until no move helps (or the round limit)."""
+        for members in self.groups:
+            for _ in range(rounds):
+                if not (self._even(members, weekend=False) or self._even(members, weekend=True)):
+                    break
+
+    def _even(self, members: list[Lawyer], *, weekend: bool) -> bool:
+        tally = self.ledger.weekend if weekend else self.ledger.count
+        ranked = sorted(members, key=lambda m: (tally[m.id], self.ledger.count[m.id], m.id))
+        low, high = ranked[0], ranked[-1]
+        if tally[high.id] - tally[low.id] < 2:
+            return False
+        for taker in ranked[: len(ranked) // 2 + 1]:
+            if tally[high.id] - tally[taker.id] < 2:
+                break
+            if self._transfer(high, taker, weekend=weekend) or (weekend and self._swap(high, taker)):
+                return True
+        return False
+
+    def _transfer(self, giver: Lawyer, taker: Lawyer, *, weekend: bool) -> bool:
+        ledger = self.ledger
+        for slot in sorted(ledger.duties[giver.id], key=lambda s: (s.holiday != weekend, s.date, s.key)):
+            if weekend and not slot.holiday:
+                break
+            gain = 2 * (ledger.count[giver.id] - ledger.count[taker.id] - 1)
+            if slot.holiday:
+                gain += 2 * (ledger.weekend[giver.id] - ledger.weekend[taker.id] - 1)
+            if gain > 0 and self._eligible(taker, slot) and ledger.can_take(taker, slot, instead_of=giver):
+                ledger.move(slot, giver, taker)
+                return True
+        return False
+
+    def _swap(self, giver: Lawyer, taker: Lawyer) -> bool:
+        """The giver's weekend duty for the taker's workday duty: duty counts stay, weekend counts even out."""
+        ledger = self.ledger
+        weekend_duties = [s for s in ledger.duties[giver.id] if s.holiday and self._eligible(taker, s)]
+        workday_duties = [s for s in ledger.duties[taker.id] if not s.holiday and self._eligible(giver, s)]
+        for mine in sorted(weekend_duties, key=lambda s: (s.date, s.key)):
+            for theirs in sorted(workday_duties, key=lambda s: (s.date, s.key)):
+                if mine.date in ledger.busy[taker.id] or theirs.date in ledger.busy[giver.id]:
+                    continue
+                if not (_covered(ledger, mine, giver, taker) and _covered(ledger, theirs, taker, giver)):
+                    continue
+                if ledger.on_leave(taker, mine.date) or ledger.on_leave(giver, theirs.date):
+                    continue
+                ledger.move(mine, giver, taker)
+                ledger.move(theirs, taker, giver)
+                return True
+        return False
+
+    def _eligible(self, lawyer: Lawyer, slot: Slot) -> bool:
+        station = self.stations[slot.station_id]
+        if station.is_hotline:
+            return region_covers(self.region, lawyer.region_code)
+        return station.region_code == lawyer.region_code
+
+
+def _covered(ledger: _Ledger, slot: Slot, leaving: Lawyer, joining: Lawyer) -> bool:
+    spoken = set(joining.languages)
+    for member in ledger.crew.get(slot.key, ()):
+        if member is not leaving:
+            spoken |= member.languages
+    return slot.languages <= spoken
 
 
 class _MonthPlan:
@@ -237,6 +346,8 @@ class _MonthPlan:
         )
         for region_code in sorted(regions):
             self._top_up(regions[region_code], self._region_pool(region_code))
+        if self.settings.method == "flow":
+            self._rebalance()
         self._place_interns(regions)
         progress(0.95)
         for slot in self.slots:
@@ -311,6 +422,19 @@ class _MonthPlan:
             return lambda lawyer: (ledger.weekend[lawyer.id], ledger.count[lawyer.id], rank[lawyer.id])
         return lambda lawyer: (ledger.count[lawyer.id], rank[lawyer.id])
 
+    def _rebalance(self) -> None:
+        groups = fairness_groups(problem=self.problem, first=self.first, last=self.last)
+        lawyers = self.problem.lawyer_by_id
+        ordered = [
+            [lawyers[i] for i in sorted(ids)] for _, ids in sorted(groups.items(), key=lambda g: sorted(g[1]))
+        ]
+        _Rebalancer(
+            ledger=self.ledger,
+            groups=ordered,
+            stations=dict(self.problem.station_by_id),
+            region=self.problem.region_code,
+        ).run()
+
     def _place_interns(self, regions: dict[str, list[Slot]]) -> None:
         interns = [
             lawyer
@@ -339,11 +463,14 @@ class _InternPlacer:
                     self.offers[region_code][station.id].append(slot)
 
     def ordered(self, interns: list[Lawyer]) -> list[Lawyer]:
-        """Interns with the fewest usable stations first."""
-        return sorted(
-            interns,
-            key=lambda intern: (len(self.offers.get(intern.region_code, {})), self.plan.rank[intern.id]),
-        )
+        """Interns with the fewest stations to choose from first (last month's station excluded)."""
+        return sorted(interns, key=lambda intern: (len(self.choices(intern)), self.plan.rank[intern.id]))
+
+    def choices(self, intern: Lawyer) -> list[str]:
+        """The stations the intern may serve at this month: not last month's where the county has another."""
+        stations = self.offers.get(intern.region_code, {})
+        previous = self.plan.previous.get(intern.id)
+        return sorted(s for s in stations if s != previous) or sorted(stations)
 
     def usable(self, intern: Lawyer, slots: list[Slot]) -> list[Slot]:
         """The intern seats at one station the intern can take: staffed, seat free, intern free, one a day."""
@@ -367,7 +494,7 @@ class _InternPlacer:
         target = min(required, intern.max_duties_per_month)
         stations = self.offers.get(intern.region_code, {})
         previous = self.plan.previous.get(intern.id)
-        choices = sorted(s for s in stations if s != previous) or sorted(stations)
+        choices = self.choices(intern)
         best: tuple[str, list[Slot]] | None = None
         best_key: tuple[int, int, int, int] | None = None
         for station_id in choices:

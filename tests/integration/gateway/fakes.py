@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -124,3 +125,34 @@ def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class KeepAliveBackend:
+    """A bare HTTP/1.1 server that keeps connections open (as gunicorn does; werkzeug's always closes them)
+    and notes the client port of every request."""
+
+    def __init__(self) -> None:
+        ports = self.ports = []
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                ports.append(self.client_address[1])
+                body = b'{"items": [], "total": 0}'
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

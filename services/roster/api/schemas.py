@@ -1,0 +1,254 @@
+"""Request and response schemas of the roster API (marshmallow; they also generate its OpenAPI spec)."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from services.roster.domain.model import LANGUAGE_NAMES, LAWYER_STATUSES, STATION_LEVELS
+
+REGION = validate.Regexp(r"^\d{6}$", error="must be a six-digit administrative division code, e.g. 654021")
+LICENSE = validate.Regexp(r"^\d{17}$", error="must be the 17-digit licence number (执业证号)")
+HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="must be a time HH:MM")
+LANGUAGE = validate.OneOf(sorted(LANGUAGE_NAMES), error="must be one of {choices}")
+
+
+class Body(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class Out(Schema):
+    class Meta:
+        ordered = True
+
+
+def _languages(required: bool = False) -> fields.List:
+    return fields.List(fields.String(validate=LANGUAGE), required=required, validate=validate.Length(max=10))
+
+
+class LawyerIn(Body):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    license_no = fields.String(required=True, validate=LICENSE)
+    status = fields.String(required=True, validate=validate.OneOf(sorted(LAWYER_STATUSES)))
+    region_code = fields.String(required=True, validate=REGION)
+    languages = _languages(required=True)
+    max_duties_per_month = fields.Integer(load_default=8, validate=validate.Range(min=0, max=31))
+    intern_start = fields.Date(allow_none=True, load_default=None)
+    intern_end = fields.Date(allow_none=True, load_default=None)
+    supervisor_id = fields.String(allow_none=True, load_default=None)
+    phone = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=30))
+
+    @validates_schema
+    def _internship(self, data: dict, **kwargs: object) -> None:
+        check_internship(data)
+
+
+def check_internship(data: dict) -> None:
+    errors: dict[str, list[str]] = {}
+    if data.get("status") == "intern":
+        for name in ("intern_start", "intern_end", "supervisor_id"):
+            if not data.get(name):
+                errors[name] = ["required for an intern lawyer"]
+    start, end = data.get("intern_start"), data.get("intern_end")
+    if start and end and end < start:
+        errors["intern_end"] = ["must not be before intern_start"]
+    if errors:
+        raise ValidationError(errors)
+
+
+class LawyerPatch(Body):
+    name = fields.String(validate=validate.Length(min=1, max=100))
+    license_no = fields.String(validate=LICENSE)
+    status = fields.String(validate=validate.OneOf(sorted(LAWYER_STATUSES)))
+    region_code = fields.String(validate=REGION)
+    languages = _languages()
+    max_duties_per_month = fields.Integer(validate=validate.Range(min=0, max=31))
+    intern_start = fields.Date(allow_none=True)
+    intern_end = fields.Date(allow_none=True)
+    supervisor_id = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True, validate=validate.Length(max=30))
+
+
+class LawyerOut(Out):
+    id = fields.String()
+    name = fields.String()
+    license_no = fields.String()
+    status = fields.String()
+    region_code = fields.String()
+    languages = fields.List(fields.String())
+    max_duties_per_month = fields.Integer()
+    intern_start = fields.Date(allow_none=True)
+    intern_end = fields.Date(allow_none=True)
+    supervisor_id = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    version = fields.Integer()
+
+
+class LawyerQuery(Body):
+    region_code = fields.String(validate=REGION)
+    status = fields.String(validate=validate.OneOf(sorted(LAWYER_STATUSES)))
+    language = fields.String(validate=LANGUAGE)
+    q = fields.String(validate=validate.Length(max=100))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class StationIn(Body):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    level = fields.String(required=True, validate=validate.OneOf(sorted(STATION_LEVELS)))
+    region_code = fields.String(required=True, validate=REGION)
+    parent_id = fields.String(allow_none=True, load_default=None)
+    address = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=300))
+
+
+class StationPatch(Body):
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    level = fields.String(validate=validate.OneOf(sorted(STATION_LEVELS)))
+    region_code = fields.String(validate=REGION)
+    parent_id = fields.String(allow_none=True)
+    address = fields.String(allow_none=True, validate=validate.Length(max=300))
+
+
+class StationOut(Out):
+    id = fields.String()
+    name = fields.String()
+    level = fields.String()
+    region_code = fields.String()
+    parent_id = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+    version = fields.Integer()
+
+
+class StationQuery(Body):
+    region_code = fields.String(validate=REGION)
+    level = fields.String(validate=validate.OneOf(sorted(STATION_LEVELS)))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class DaysField(fields.Field):
+    """"workdays" | "daily" | "non_workdays" | [ISO weekdays 1..7]."""
+
+    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(value, str):
+            if value in ("workdays", "daily", "non_workdays"):
+                return value
+            raise ValidationError('must be "workdays", "daily", "non_workdays" or a list of ISO weekdays 1-7')
+        if isinstance(value, list) and value and all(isinstance(d, int) and not isinstance(d, bool)
+                                                     and 1 <= d <= 7 for d in value):
+            return sorted(set(value))
+        raise ValidationError('must be "workdays", "daily", "non_workdays" or a list of ISO weekdays 1-7')
+
+    def _serialize(self, value, attr, obj, **kwargs):  # type: ignore[no-untyped-def]
+        return value
+
+
+DAYS_SPEC = {"oneOf": [{"type": "string", "enum": ["workdays", "daily", "non_workdays"]},
+                       {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 7}, "minItems": 1}]}
+
+
+class PatternIn(Body):
+    station_id = fields.String(required=True)
+    days = DaysField(load_default="workdays", metadata=DAYS_SPEC)
+    rrule = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=500))
+    start_time = fields.String(required=True, validate=HHMM)
+    end_time = fields.String(required=True, validate=HHMM)
+    headcount = fields.Integer(required=True, validate=validate.Range(min=1, max=50))
+    languages = _languages(required=False)
+    intern_seats = fields.Integer(load_default=0, validate=validate.Range(min=0, max=20))
+    skip_public_holidays = fields.Boolean(load_default=True)
+
+    @validates_schema
+    def _times(self, data: dict, **kwargs: object) -> None:
+        if data.get("start_time") and data.get("end_time") and data["end_time"] <= data["start_time"]:
+            raise ValidationError({"end_time": ["must be after start_time"]})
+
+
+class PatternPatch(Body):
+    days = DaysField(metadata=DAYS_SPEC)
+    rrule = fields.String(allow_none=True, validate=validate.Length(max=500))
+    start_time = fields.String(validate=HHMM)
+    end_time = fields.String(validate=HHMM)
+    headcount = fields.Integer(validate=validate.Range(min=1, max=50))
+    languages = _languages()
+    intern_seats = fields.Integer(validate=validate.Range(min=0, max=20))
+    skip_public_holidays = fields.Boolean()
+    active = fields.Boolean()
+
+
+class PatternOut(Out):
+    id = fields.String()
+    station_id = fields.String()
+    days = fields.Raw(metadata=DAYS_SPEC)
+    rrule = fields.String(allow_none=True)
+    start_time = fields.String()
+    end_time = fields.String()
+    headcount = fields.Integer()
+    languages = fields.List(fields.String())
+    intern_seats = fields.Integer()
+    skip_public_holidays = fields.Boolean()
+    active = fields.Boolean()
+    version = fields.Integer()
+
+
+class PatternQuery(Body):
+    station_id = fields.String()
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class LeaveIn(Body):
+    lawyer_id = fields.String(required=True)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(required=True)
+    reason = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=300))
+
+    @validates_schema
+    def _dates(self, data: dict, **kwargs: object) -> None:
+        if data.get("start_date") and data.get("end_date"):
+            if data["end_date"] < data["start_date"]:
+                raise ValidationError({"end_date": ["must not be before start_date"]})
+            if (data["end_date"] - data["start_date"]).days > 366:
+                raise ValidationError({"end_date": ["a leave lasts at most a year"]})
+
+
+class LeaveOut(Out):
+    id = fields.String()
+    lawyer_id = fields.String()
+    start_date = fields.Date()
+    end_date = fields.Date()
+    reason = fields.String(allow_none=True)
+    cancelled = fields.Boolean()
+
+
+class LeaveQuery(Body):
+    lawyer_id = fields.String()
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class CalendarIn(Body):
+    holidays = fields.List(fields.Date(), required=True)
+    workdays = fields.List(fields.Date(), required=True)
+
+
+class CalendarOut(Out):
+    year = fields.Integer()
+    source = fields.String(metadata={"description": "override | official | fallback (Monday-Friday)"})
+    holidays = fields.List(fields.Date())
+    workdays = fields.List(fields.Date())
+    warnings = fields.List(fields.String())
+
+
+def page_of(item_schema: type[Schema]) -> type[Schema]:
+    """`{items: [...], total}` around an item schema."""
+    return type(f"{item_schema.__name__.removesuffix('Out')}Page", (Out,), {
+        "items": fields.List(fields.Nested(item_schema)),
+        "total": fields.Integer(),
+    })
+
+
+LawyerPage = page_of(LawyerOut)
+StationPage = page_of(StationOut)
+PatternPage = page_of(PatternOut)
+LeavePage = page_of(LeaveOut)

@@ -1,0 +1,44 @@
+"""Small helpers the roster use cases share."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
+
+from services.roster.service.errors import NotFound, Stale
+
+T = TypeVar("T")
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def get_or_404(session: Session, model: type[T], id_: str, what: str) -> T:
+    row = session.get(model, id_)
+    if row is None:
+        raise NotFound(f"no {what} {id_}")
+    return row
+
+
+def check_version(row: Any, expected: int | None, what: str) -> None:
+    """Optimistic locking: refuse a write based on an older version (412)."""
+    if expected is not None and row.version != expected:
+        raise Stale(f"the {what} was changed by someone else (version {row.version}, you had {expected}); "
+                    "reload it and try again")
+
+
+def touch(row: Any) -> None:
+    row.version = (row.version or 0) + 1
+    row.updated_at = now()
+
+
+def columns(row: Any, names: list[str]) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in names}

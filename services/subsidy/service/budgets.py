@@ -1,0 +1,85 @@
+"""Yearly budgets per region and programme: what approvals commit against."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+
+from services.subsidy.adapters.orm import BudgetRow
+from services.subsidy.domain.claims import Budget
+from services.subsidy.domain.regions import covers
+from services.subsidy.domain.schemes import Kind
+from services.subsidy.service import audit
+from services.subsidy.service.claims import insert_new, plausible_id
+from services.subsidy.service.errors import Conflict, Invalid, NotFound
+from services.subsidy.service.unit import Unit
+
+ALL = "*"
+
+
+def budget_view(row: BudgetRow) -> dict[str, Any]:
+    amount, committed = Decimal(row.amount), Decimal(row.committed)
+    return {
+        "id": row.id, "region_code": row.region_code, "kind": row.kind, "year": row.year, "amount": amount,
+        "committed": committed, "remaining": Budget(region_code=row.region_code, kind=Kind(row.kind),
+                                                     year=row.year, amount=amount, committed=committed).remaining,
+        "created_by": row.created_by, "created_at": row.created_at, "updated_at": row.updated_at,
+    }
+
+
+def create_budget(
+    unit: Unit, *, region_code: str | None, kind: str, year: int, amount: Decimal, actor: str
+) -> dict[str, Any]:
+    """Add a region's budget for a programme and year; 409 when that one exists."""
+    try:
+        budget = Budget(region_code=region_code, kind=Kind(kind), year=year, amount=amount)
+    except ValueError as exc:
+        raise Invalid(str(exc), {"_schema": [str(exc)]}) from None
+    now = datetime.now(UTC)
+    values = {
+        "id": str(uuid.uuid4()), "region_code": budget.region_code, "scope": budget.region_code or ALL,
+        "kind": str(budget.kind), "year": budget.year, "amount": budget.amount, "committed": budget.committed,
+        "created_by": actor, "created_at": now, "updated_at": now,
+    }
+    if not insert_new(unit, BudgetRow.__table__, values):
+        raise Conflict(f"the {year} {kind} budget of region {region_code or 'all'} already exists")
+    row = unit.session.get_one(BudgetRow, values["id"])
+    view = budget_view(row)
+    audit.record(unit, actor=actor, action="budget.created", entity="budget", entity_id=row.id,
+                 after={k: view[k] for k in ("region_code", "kind", "year", "amount", "committed")})
+    return view
+
+
+def get_budget(unit: Unit, *, budget_id: str) -> dict[str, Any]:
+    row = unit.session.get(BudgetRow, budget_id) if plausible_id(budget_id) else None
+    if row is None:
+        raise NotFound(f"no budget {budget_id}")
+    return budget_view(row)
+
+
+def list_budgets(
+    unit: Unit,
+    *,
+    kind: str | None = None,
+    year: int | None = None,
+    region_code: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> dict[str, Any]:
+    """Budgets by year (newest first), kind and region; `region_code` lists those covering it."""
+    statement = select(BudgetRow)
+    if kind is not None:
+        statement = statement.where(BudgetRow.kind == kind)
+    if year is not None:
+        statement = statement.where(BudgetRow.year == year)
+    statement = statement.order_by(BudgetRow.year.desc(), BudgetRow.kind, BudgetRow.scope)
+    if region_code is None:
+        total = unit.session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
+        rows = unit.session.execute(statement.limit(limit).offset(offset)).scalars().all()
+        return {"items": [budget_view(r) for r in rows], "total": total}
+    rows = [r for r in unit.session.execute(statement).scalars() if covers(r.region_code, region_code)]
+    return {"items": [budget_view(r) for r in rows[offset:offset + limit]], "total": len(rows)}
