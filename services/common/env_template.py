@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import MetaData, pool
 
-from services.common.db import make_engine
+from services.common.db import UTCDateTime, make_engine
+
+
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+    """Migrations name plain SQLAlchemy types: UTCDateTime is a timestamp with time zone in the database."""
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run(metadata: MetaData) -> None:
     config = context.config
     url = config.get_main_option("sqlalchemy.url") or ""
     if context.is_offline_mode():
-        context.configure(url=url, target_metadata=metadata, literal_binds=True, render_as_batch=True)
+        context.configure(url=url, target_metadata=metadata, literal_binds=True, render_as_batch=True,
+                          render_item=render_item)
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -23,6 +33,7 @@ def run(metadata: MetaData) -> None:
             target_metadata=metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            render_item=render_item,
         )
         with context.begin_transaction():
             context.run_migrations()

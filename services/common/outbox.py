@@ -10,7 +10,6 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -22,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from services.common.db import UTCDateTime
 from services.common.events import make_envelope
 
 ID_TYPE = BigInteger().with_variant(Integer, "sqlite")
@@ -36,8 +36,8 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Column("event_id", String(36), nullable=False, unique=True),
         Column("event_type", String(100), nullable=False),
         Column("body", Text, nullable=False),
-        Column("created_at", DateTime(timezone=True), nullable=False),
-        Column("published_at", DateTime(timezone=True), nullable=True),
+        Column("created_at", UTCDateTime(), nullable=False),
+        Column("published_at", UTCDateTime(), nullable=True),
         Column("attempts", Integer, nullable=False, default=0),
         Column("last_error", Text, nullable=True),
         Column("unroutable", Boolean, nullable=False, default=False),
@@ -48,7 +48,7 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         metadata,
         Column("event_id", String(36), nullable=False),
         Column("consumer", String(100), nullable=False),
-        Column("processed_at", DateTime(timezone=True), nullable=False),
+        Column("processed_at", UTCDateTime(), nullable=False),
         PrimaryKeyConstraint("event_id", "consumer", name="pk_processed_events"),
     )
     return outbox, processed

@@ -10,10 +10,20 @@ def _metadata():
     return metadata
 
 
+def _background(settings):
+    from services.common.db import make_engine, make_session_factory
+    from services.roster.adapters.orm import metadata
+    from services.roster.service.rosters import generation_loop
+
+    return [generation_loop(make_session_factory(make_engine(settings.database_url), metadata))]
+
+
 def _seed(settings):
     from services.roster.demo import load_demo
 
     load_demo(settings)
 
 
-sys.exit(main(ServiceCommands("roster", _metadata, Path(__file__).parent / "migrations", seed=_seed)))
+sys.exit(
+    main(ServiceCommands("roster", _metadata, Path(__file__).parent / "migrations", background=_background, seed=_seed))
+)

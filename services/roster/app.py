@@ -12,8 +12,9 @@ from services.roster.adapters.orm import metadata
 def create_app(settings: Settings | None = None) -> Flask:
     from services.roster.api.common import register_roster_errors
     from services.roster.api.masterdata import blp as masterdata
+    from services.roster.api.rosters import blp as rosters
 
     settings = settings or load_settings("roster")
-    app, _api = create_service_app(settings, metadata=metadata, title="legalduty roster", blueprints=[masterdata])
+    app, _api = create_service_app(settings, metadata=metadata, title="legalduty roster", blueprints=[masterdata, rosters])
     register_roster_errors(app)
     return app

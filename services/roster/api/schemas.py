@@ -252,3 +252,141 @@ LawyerPage = page_of(LawyerOut)
 StationPage = page_of(StationOut)
 PatternPage = page_of(PatternOut)
 LeavePage = page_of(LeaveOut)
+
+
+class RosterIn(Body):
+    region_code = fields.String(required=True, validate=REGION)
+    period_start = fields.Date(required=True)
+    period_end = fields.Date(required=True)
+    min_intern_duties = fields.Integer(load_default=4, validate=validate.Range(min=0, max=31))
+
+
+class UnfilledOut(Out):
+    station_id = fields.String()
+    date = fields.String()
+    start_time = fields.String()
+    reason = fields.String()
+
+
+class StatsOut(Out):
+    slots = fields.Integer()
+    filled = fields.Integer()
+    unfilled = fields.List(fields.Nested(UnfilledOut))
+    duties_per_lawyer = fields.Dict(keys=fields.String(), values=fields.Integer())
+    intern_shortfalls = fields.List(fields.Dict())
+    fairness = fields.Dict()
+    method = fields.String()
+    seed = fields.Integer()
+
+
+class RosterOut(Out):
+    id = fields.String()
+    region_code = fields.String()
+    period_start = fields.Date()
+    period_end = fields.Date()
+    min_intern_duties = fields.Integer()
+    status = fields.String(metadata={"description": "draft | queued | generating | generated | published | failed"})
+    progress = fields.Float()
+    stats = fields.Nested(StatsOut, allow_none=True)
+    warnings = fields.List(fields.String())
+    error = fields.String(allow_none=True)
+    version = fields.Integer()
+    generated_at = fields.DateTime(allow_none=True)
+    published_at = fields.DateTime(allow_none=True)
+
+
+class RosterQuery(Body):
+    region_code = fields.String(validate=REGION)
+    status = fields.String()
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class AssignmentOut(Out):
+    id = fields.String()
+    roster_id = fields.String()
+    station_id = fields.String()
+    date = fields.Date()
+    start_time = fields.String()
+    end_time = fields.String()
+    lawyer_id = fields.String()
+    role = fields.String()
+    status = fields.String()
+
+
+class AssignmentQuery(Body):
+    lawyer_id = fields.String()
+    station_id = fields.String()
+    date = fields.Date()
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class DutyOut(AssignmentOut):
+    station_name = fields.String()
+    station_address = fields.String(allow_none=True)
+    station_level = fields.String()
+    checked_in_at = fields.DateTime(allow_none=True)
+    checked_out_at = fields.DateTime(allow_none=True)
+
+
+class DutyQuery(Body):
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+    limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class CheckOut(Out):
+    id = fields.String()
+    roster_id = fields.String()
+    station_id = fields.String()
+    date = fields.Date()
+    start_time = fields.String()
+    end_time = fields.String()
+    lawyer_id = fields.String()
+    role = fields.String()
+    status = fields.String()
+    checked_in_at = fields.DateTime(allow_none=True)
+    checked_out_at = fields.DateTime(allow_none=True)
+
+
+class ReassignIn(Body):
+    lawyer_id = fields.String(required=True)
+
+
+class ReassignOut(AssignmentOut):
+    notices = fields.List(fields.String())
+
+
+class SwapIn(Body):
+    assignment_id = fields.String(required=True)
+    to_lawyer_id = fields.String(required=True)
+
+
+class DeclineIn(Body):
+    reason = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=300))
+
+
+class SwapOut(Out):
+    id = fields.String()
+    assignment_id = fields.String()
+    from_lawyer_id = fields.String()
+    to_lawyer_id = fields.String()
+    status = fields.String(metadata={"description": "requested | accepted | approved | declined | cancelled"})
+    reason = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    accepted_at = fields.DateTime(allow_none=True)
+    decided_at = fields.DateTime(allow_none=True)
+
+
+class SwapQuery(Body):
+    status = fields.String()
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+RosterPage = page_of(RosterOut)
+AssignmentPage = page_of(AssignmentOut)
+DutyPage = page_of(DutyOut)
+SwapPage = page_of(SwapOut)

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from dateutil.rrule import rrulestr
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from services.common.db import UnitOfWork
 from services.common.auth import Identity
+from services.common.db import UnitOfWork
 from services.roster.adapters.orm import DutyPatternRow, LawyerRow, LeaveRow, StationRow
+from services.roster.domain.slots import validate_rrule
 from services.roster.service.common import check_version, columns, get_or_404, new_id, now, touch
 from services.roster.service.errors import Conflict, Invalid, NotFound
 
@@ -191,9 +191,9 @@ def _check_pattern(session: Session, data: dict[str, Any]) -> None:
         raise Invalid(f"no station {data['station_id']}", errors={"station_id": ["no such station"]})
     if data.get("rrule"):
         try:
-            rrulestr(data["rrule"], dtstart=None)
-        except (ValueError, TypeError) as exc:
-            errors["rrule"] = [f"not a valid RFC 5545 RRULE: {exc}"]
+            validate_rrule(data["rrule"])
+        except ValueError as exc:
+            errors["rrule"] = [str(exc)]
     if data["end_time"] <= data["start_time"]:
         errors["end_time"] = ["must be after start_time"]
     if data.get("intern_seats") and station.level not in ("township", "village"):

@@ -1,14 +1,14 @@
 """roster model
 
-Revision ID: 2f642576be8f
+Revision ID: 2cee478ec8b2
 Revises: 
-Create Date: 2026-11-27 15:51:53.728583
+Create Date: 2026-11-27 15:56:27.374531
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '2f642576be8f'
+revision = '2cee478ec8b2'
 down_revision = None
 branch_labels = None
 depends_on = None
