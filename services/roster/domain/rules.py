@@ -643,6 +643,25 @@ def check_change(
     return ChangeCheck(violations=violations, notices=notices)
 
 
+def check_reassignment(
+    *,
+    problem: RosterProblem,
+    assignments: Sequence[Assignment],
+    assignment: Assignment,
+    to_lawyer_id: str,
+    unfilled: Iterable[Unfilled] = (),
+    intern_shortfalls: Iterable[InternShortfall] = (),
+) -> ChangeCheck:
+    """What handing one duty to another lawyer (a swap request or a scheduler's reassignment) would break."""
+    return check_change(
+        problem=problem,
+        assignments=assignments,
+        changes=[Reassignment(assignment=assignment, to_lawyer_id=to_lawyer_id)],
+        unfilled=unfilled,
+        intern_shortfalls=intern_shortfalls,
+    )
+
+
 def apply_changes(*, assignments: Sequence[Assignment], changes: Sequence[Reassignment]) -> list[Assignment]:
     """The assignments after each changed duty went to its new lawyer (same seat, same role)."""
     remaining = Counter(c.assignment for c in changes)

@@ -361,7 +361,7 @@ class _MonthPlan:
                 station = self.problem.station_by_id[slot.station_id]
                 pool = hotline_pool if station.is_hotline else self._region_pool(station.region_code)
                 label = self.problem.region_code if station.is_hotline else station.region_code
-                reason = explain_gap(slot=slot, pool=pool, region_label=label, ledger=self.ledger)
+                reason = _explain_gap(slot=slot, pool=pool, region_label=label, ledger=self.ledger)
                 self.unfilled.append(_unfilled(slot, self.ledger, reason))
         progress(1.0)
 
@@ -572,6 +572,8 @@ def _duties(n: int) -> str:
 
 def _spread(slots: Sequence[Slot], target: int) -> list[Slot]:
     """`target` of the slots, spread evenly over the month."""
+    if target <= 0:
+        return []
     if len(slots) <= target:
         return list(slots)
     step = len(slots) / target
@@ -683,9 +685,11 @@ def _shortlist(
     return found
 
 
-def explain_gap(*, slot: Slot, pool: Sequence[Lawyer], region_label: str, ledger: _Ledger) -> str:
+def _explain_gap(*, slot: Slot, pool: Sequence[Lawyer], region_label: str, ledger: _Ledger) -> str:
     """Why a slot still lacks lawyers or a language, in words a county scheduler understands."""
     day = slot.date.isoformat()
+    if slot.headcount <= 0:
+        return "the duty has no seat for a practising lawyer, so nobody can speak its languages"
     have = len(ledger.crew.get(slot.key, ()))
     prefix = f"{have} of {slot.headcount} lawyers: " if have else ""
     if not pool:
@@ -697,7 +701,8 @@ def explain_gap(*, slot: Slot, pool: Sequence[Lawyer], region_label: str, ledger
         if not speakers:
             return f"{prefix}no {name}-speaking lawyer in {region_label}"
         if not any(ledger.is_free(lawyer, slot.date) for lawyer in speakers):
-            return f"{prefix}no {name}-speaking lawyer free on {day} ({_tally(speakers, slot, ledger, region_label)})"
+            tally = _tally(speakers, slot, ledger, f"{name} speakers of {region_label}")
+            return f"{prefix}no {name}-speaking lawyer free on {day} ({tally})"
     if missing:
         names = " and ".join(language_name(code) for code in missing)
         return f"{prefix}no crew of {slot.headcount} free lawyer(s) of {region_label} on {day} speaks {names}"
@@ -705,18 +710,28 @@ def explain_gap(*, slot: Slot, pool: Sequence[Lawyer], region_label: str, ledger
         return f"{prefix}all {len(pool)} lawyers of {region_label} already at their monthly maximum"
     if all(ledger.on_leave(lawyer, slot.date) for lawyer in pool):
         return f"{prefix}all {len(pool)} lawyers of {region_label} are on leave on {day}"
-    return f"{prefix}no other lawyer of {region_label} free on {day} ({_tally(pool, slot, ledger, region_label)})"
+    tally = _tally(pool, slot, ledger, f"lawyers of {region_label}")
+    return f"{prefix}no other lawyer of {region_label} free on {day} ({tally})"
 
 
-def _tally(lawyers: Sequence[Lawyer], slot: Slot, ledger: _Ledger, region_label: str) -> str:
+def _tally(lawyers: Sequence[Lawyer], slot: Slot, ledger: _Ledger, noun: str) -> str:
+    """Where everyone is that day: `12 Kazakh speakers of 654021: 2 on leave, 10 on another duty that day`."""
     on_leave = sum(ledger.on_leave(lawyer, slot.date) for lawyer in lawyers)
     busy = sum(
         not ledger.on_leave(lawyer, slot.date) and slot.date in ledger.busy.get(lawyer.id, ())
         for lawyer in lawyers
     )
     at_max = len(lawyers) - on_leave - busy
-    parts = [f"{on_leave} on leave", f"{busy} on another duty that day", f"{at_max} at their monthly maximum"]
-    return f"of {len(lawyers)} in {region_label}: " + ", ".join(parts)
+    parts = [
+        f"{n} {what}"
+        for n, what in (
+            (on_leave, "on leave"),
+            (busy, "on another duty that day"),
+            (at_max, "at their monthly maximum"),
+        )
+        if n
+    ]
+    return f"{len(lawyers)} {noun}: " + ", ".join(parts)
 
 
 def _unfilled(slot: Slot, ledger: _Ledger, reason: str) -> Unfilled:

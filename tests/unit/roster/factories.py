@@ -123,7 +123,11 @@ def problem_from_patterns(
     """A roster problem whose slots come from duty patterns on the official calendar."""
     stations = tuple(stations)
     slots = expand_patterns(
-        patterns=patterns, stations=stations, calendar=WorkCalendar.build(), period_start=period[0], period_end=period[1]
+        patterns=patterns,
+        stations=stations,
+        calendar=WorkCalendar.build(),
+        period_start=period[0],
+        period_end=period[1],
     )
     return problem(
         lawyers=lawyers,

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from services.roster.domain.model import Leave
-from services.roster.domain.rules import Reassignment, check_change
+from services.roster.domain.rules import Reassignment, check_change, check_reassignment
 
 from .factories import HUOCHENG, lawyer, on, problem, slot, station
 
@@ -48,8 +48,11 @@ def test_a_duty_on_the_new_lawyers_leave_day_is_refused_under_rule_2():
 def test_a_second_duty_on_the_same_day_is_refused_under_rule_2():
     other = slot("T1", D2)
     duty = on(PLAIN_DUTY, "alim")
-    result = check([duty, on(other, "chen")], [Reassignment(assignment=duty, to_lawyer_id="chen")],
-                   slots=(KAZAKH_DUTY, PLAIN_DUTY, other))
+    result = check(
+        [duty, on(other, "chen")],
+        [Reassignment(assignment=duty, to_lawyer_id="chen")],
+        slots=(KAZAKH_DUTY, PLAIN_DUTY, other),
+    )
     assert rules_of(result) == ["2"]
 
 
@@ -75,16 +78,21 @@ def test_taking_a_duty_from_an_intern_below_the_minimum_is_refused_under_rule_5(
     roster = [a for s in seats for a in (on(s, "alim"), on(s, "dana", "intern"))]
     intern_seat = roster[1]
     other_intern = lawyer("erlan", status="intern")
-    result = check(roster, [Reassignment(assignment=intern_seat, to_lawyer_id="erlan")], slots=seats,
-                   lawyers=[*LAWYERS, other_intern])
+    result = check(
+        roster,
+        [Reassignment(assignment=intern_seat, to_lawyer_id="erlan")],
+        slots=seats,
+        lawyers=[*LAWYERS, other_intern],
+    )
     assert "5" in rules_of(result)
 
 
 def test_a_fairness_breach_is_only_a_notice():
     duties = [slot("T2", date(2026, 12, d)) for d in (3, 4, 5)]
     roster = [on(duties[0], "alim"), on(duties[1], "chen"), on(duties[2], "chen")]
-    result = check(roster, [Reassignment(assignment=roster[0], to_lawyer_id="chen")], slots=duties,
-                   lawyers=LAWYERS[:3])
+    result = check(
+        roster, [Reassignment(assignment=roster[0], to_lawyer_id="chen")], slots=duties, lawyers=LAWYERS[:3]
+    )
     assert result.allowed
     assert [n.rule for n in result.notices] == ["6"]
 
@@ -92,20 +100,37 @@ def test_a_fairness_breach_is_only_a_notice():
 def test_an_existing_gap_elsewhere_does_not_block_a_change():
     unrelated_short = slot("T1", date(2026, 12, 9), headcount=2)
     duty = on(PLAIN_DUTY, "alim")
-    result = check([duty], [Reassignment(assignment=duty, to_lawyer_id="chen")],
-                   slots=(PLAIN_DUTY, unrelated_short))
+    result = check(
+        [duty], [Reassignment(assignment=duty, to_lawyer_id="chen")], slots=(PLAIN_DUTY, unrelated_short)
+    )
     assert result.allowed
 
 
-def test_two_lawyers_may_swap_duties_on_different_days():
+def test_two_lawyers_may_swap_duties_when_both_still_fit():
+    first, second = on(PLAIN_DUTY, "alim"), on(slot("T1", date(2026, 12, 9)), "chen")
+    exchange = [
+        Reassignment(assignment=first, to_lawyer_id="chen"),
+        Reassignment(assignment=second, to_lawyer_id="alim"),
+    ]
+    assert check([first, second], exchange, slots=(PLAIN_DUTY, slot("T1", date(2026, 12, 9)))).allowed
+
+
+def test_a_swap_that_leaves_a_kazakh_duty_without_a_kazakh_speaker_is_refused():
     first, second = on(KAZAKH_DUTY, "bota"), on(PLAIN_DUTY, "alim")
-    swap = [Reassignment(assignment=first, to_lawyer_id="bota"), Reassignment(assignment=second, to_lawyer_id="bota")]
-    result = check([first, second], swap[1:])
-    assert result.allowed
-    exchange = [Reassignment(assignment=first, to_lawyer_id="alim"), Reassignment(assignment=second, to_lawyer_id="bota")]
+    exchange = [
+        Reassignment(assignment=first, to_lawyer_id="alim"),
+        Reassignment(assignment=second, to_lawyer_id="bota"),
+    ]
     assert rules_of(check([first, second], exchange)) == ["4"]
 
 
 def test_a_change_of_a_duty_the_roster_does_not_have_is_an_error():
     with pytest.raises(ValueError, match="no duty"):
         check([], [Reassignment(assignment=on(PLAIN_DUTY, "alim"), to_lawyer_id="chen")])
+
+
+def test_a_single_reassignment_names_the_rule_it_would_break():
+    duty = on(PLAIN_DUTY, "alim")
+    roster = problem(lawyers=LAWYERS, stations=STATIONS, slots=[PLAIN_DUTY])
+    result = check_reassignment(problem=roster, assignments=[duty], assignment=duty, to_lawyer_id="hu")
+    assert [(v.rule, v.code) for v in result.violations] == [("3", "region")]

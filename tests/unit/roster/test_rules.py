@@ -55,7 +55,9 @@ def test_a_short_slot_reported_as_unfilled_is_excused():
 
 def test_a_report_excuses_only_the_seats_it_names():
     duty = slot("T1", D1, headcount=3)
-    report = Unfilled(station_id="T1", date=D1, start_time=time(10), reason="x", slot_key=duty.key, missing_seats=1)
+    report = Unfilled(
+        station_id="T1", date=D1, start_time=time(10), reason="x", slot_key=duty.key, missing_seats=1
+    )
     assert codes(violations([duty], [on(duty, "alim")], "1", unfilled=[report])) == ["headcount"]
 
 
@@ -176,14 +178,23 @@ def test_a_kazakh_duty_without_a_kazakh_speaking_lawyer_breaks_rule_4():
 def test_an_intern_who_speaks_the_language_does_not_cover_it():
     kazakh_intern = lawyer("dana", status="intern", languages=("zh", "kk"))
     duty = slot("T1", D1, headcount=1, languages=("kk",), intern_seats=1)
-    found = violations([duty], [on(duty, "alim"), on(duty, "dana", "intern")], "4", lawyers=[ALIM, kazakh_intern])
+    found = violations(
+        [duty], [on(duty, "alim"), on(duty, "dana", "intern")], "4", lawyers=[ALIM, kazakh_intern]
+    )
     assert codes(found) == ["language"]
 
 
 def test_a_missing_language_reported_as_unfilled_is_excused():
     duty = slot("T1", D1, headcount=1, languages=("kk", "ug"))
-    report = Unfilled(station_id="T1", date=D1, start_time=time(10), reason="no Uyghur speaker free",
-                      slot_key=duty.key, missing_seats=0, missing_languages=frozenset({"ug"}))
+    report = Unfilled(
+        station_id="T1",
+        date=D1,
+        start_time=time(10),
+        reason="no Uyghur speaker free",
+        slot_key=duty.key,
+        missing_seats=0,
+        missing_languages=frozenset({"ug"}),
+    )
     assert violations([duty], [on(duty, "bota")], "4", unfilled=[report]) == []
     assert codes(violations([duty], [on(duty, "alim")], "4", unfilled=[report])) == ["language"]
 
@@ -232,9 +243,13 @@ def test_an_active_intern_gets_at_least_the_minimum_duties():
 
 def test_a_reported_intern_shortfall_is_excused_but_not_a_smaller_count():
     duties, roster = intern_month("T1", 2)
-    report = InternShortfall(lawyer_id="aigerim", month="2026-12", duties=2, required=4, reason="too few seats")
+    report = InternShortfall(
+        lawyer_id="aigerim", month="2026-12", duties=2, required=4, reason="too few seats"
+    )
     assert violations(duties, roster, "5", intern_shortfalls=[report]) == []
-    worse = InternShortfall(lawyer_id="aigerim", month="2026-12", duties=3, required=4, reason="too few seats")
+    worse = InternShortfall(
+        lawyer_id="aigerim", month="2026-12", duties=3, required=4, reason="too few seats"
+    )
     assert codes(violations(duties, roster, "5", intern_shortfalls=[worse])) == ["intern_minimum"]
 
 
@@ -247,8 +262,9 @@ def test_in_a_two_month_roster_the_second_month_moves_on_from_the_first():
     november = [slot("T1", date(2026, 11, 3 + 7 * i), intern_seats=1) for i in range(4)]
     december, december_roster = intern_month("T1")
     roster = [a for d in november for a in (on(d, "alim"), on(d, "aigerim", "intern"))] + december_roster
-    found = violations(november + december + offered("T2"), roster, "5",
-                       period=(date(2026, 11, 1), date(2026, 12, 31)))
+    found = violations(
+        november + december + offered("T2"), roster, "5", period=(date(2026, 11, 1), date(2026, 12, 31))
+    )
     assert codes(found) == ["intern_same_station"]
 
 
@@ -263,9 +279,11 @@ def fairness(counts, *, leaves=(), holiday=False):
             duty = slot("T1", date(2026, 12, 1 + i), pattern=f"P-{name}", holiday=holiday)
             slots.append(duty)
             roster.append(on(duty, name))
-    return violations(slots, roster, "6", lawyers=lawyers, leaves=leaves), problem(
-        lawyers=lawyers, stations=STATIONS, slots=slots, leaves=leaves
-    ), roster
+    return (
+        violations(slots, roster, "6", lawyers=lawyers, leaves=leaves),
+        problem(lawyers=lawyers, stations=STATIONS, slots=slots, leaves=leaves),
+        roster,
+    )
 
 
 def test_duty_counts_within_one_keep_rule_6():

@@ -14,8 +14,15 @@ TOWNSHIP = Station(id="S1", name="Sarybulaq township station", level="township",
 
 
 def dates_of(days="workdays", rrule=None, period=OCTOBER, calendar=CALENDAR, skip=True):
-    pattern = DutyPattern(id="P1", station_id="S1", start_time=time(10), end_time=time(14), days=days,
-                          rrule=rrule, skip_public_holidays=skip)
+    pattern = DutyPattern(
+        id="P1",
+        station_id="S1",
+        start_time=time(10),
+        end_time=time(14),
+        days=days,
+        rrule=rrule,
+        skip_public_holidays=skip,
+    )
     return pattern_dates(pattern=pattern, calendar=calendar, period_start=period[0], period_end=period[1])
 
 
@@ -63,8 +70,9 @@ def test_an_rrule_occurrence_on_a_public_holiday_is_skipped_by_default():
     assert dates_of(rrule="FREQ=MONTHLY;BYMONTHDAY=1", skip=False) == [date(2026, 10, 1)]
 
 
-@pytest.mark.parametrize("text", ["", "FREQ=SECONDLY", "FREQ=FORTNIGHTLY", "DTSTART:20261001\nRRULE:FREQ=DAILY",
-                                  "BYDAY=MO"])
+@pytest.mark.parametrize(
+    "text", ["", "FREQ=SECONDLY", "FREQ=FORTNIGHTLY", "DTSTART:20261001\nRRULE:FREQ=DAILY", "BYDAY=MO"]
+)
 def test_an_unusable_rrule_is_refused(text):
     with pytest.raises(ValueError):
         validate_rrule(text)
@@ -77,26 +85,51 @@ def test_a_pattern_in_a_fallback_year_follows_monday_to_friday():
 
 
 def test_slots_carry_the_pattern_and_whether_the_day_is_a_non_working_day():
-    pattern = DutyPattern(id="P1", station_id="S1", start_time=time(10, 30), end_time=time(14, 30), days="daily",
-                          headcount=2, languages={"kk"}, intern_seats=1)
-    slots = expand_patterns(patterns=[pattern], stations=[TOWNSHIP], calendar=CALENDAR,
-                            period_start=date(2026, 10, 9), period_end=date(2026, 10, 11))
+    pattern = DutyPattern(
+        id="P1",
+        station_id="S1",
+        start_time=time(10, 30),
+        end_time=time(14, 30),
+        days="daily",
+        headcount=2,
+        languages={"kk"},
+        intern_seats=1,
+    )
+    slots = expand_patterns(
+        patterns=[pattern],
+        stations=[TOWNSHIP],
+        calendar=CALENDAR,
+        period_start=date(2026, 10, 9),
+        period_end=date(2026, 10, 11),
+    )
     assert [(s.date, s.holiday) for s in slots] == [
         (date(2026, 10, 9), False), (date(2026, 10, 10), False), (date(2026, 10, 11), True),
     ]  # fmt: skip
     first = slots[0]
-    assert (first.headcount, first.languages, first.intern_seats, first.start_time) == (2, {"kk"}, 1, time(10, 30))
+    assert (first.headcount, first.languages, first.intern_seats, first.start_time) == (
+        2,
+        {"kk"},
+        1,
+        time(10, 30),
+    )
     assert first.key == "P1|2026-10-09|10:30"
 
 
 def test_a_pattern_of_an_unknown_station_is_refused():
     pattern = DutyPattern(id="P9", station_id="nowhere", start_time=time(10), end_time=time(14))
     with pytest.raises(ValueError, match="unknown station"):
-        expand_patterns(patterns=[pattern], stations=[TOWNSHIP], calendar=CALENDAR,
-                        period_start=date(2026, 10, 1), period_end=date(2026, 10, 2))
+        expand_patterns(
+            patterns=[pattern],
+            stations=[TOWNSHIP],
+            calendar=CALENDAR,
+            period_start=date(2026, 10, 1),
+            period_end=date(2026, 10, 2),
+        )
 
 
-@pytest.mark.parametrize("fields", [{"days": (0,)}, {"days": "weekends"}, {"end_time": time(9)}, {"headcount": -1}])
+@pytest.mark.parametrize(
+    "fields", [{"days": (0,)}, {"days": "weekends"}, {"end_time": time(9)}, {"headcount": -1}]
+)
 def test_a_malformed_duty_pattern_is_refused(fields):
     values = {"id": "P1", "station_id": "S1", "start_time": time(10), "end_time": time(14), **fields}
     with pytest.raises(ValueError):

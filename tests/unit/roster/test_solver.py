@@ -8,7 +8,16 @@ from services.roster.domain.model import DutyPattern, Leave
 from services.roster.domain.rules import HARD_RULES, check_roster, fairness_spread
 from services.roster.domain.solver import SolverSettings, generate, generate_greedy
 
-from .factories import DECEMBER, HUOCHENG, YINING_COUNTY, lawyer, problem, problem_from_patterns, slot, station
+from .factories import (
+    DECEMBER,
+    HUOCHENG,
+    YINING_COUNTY,
+    lawyer,
+    problem,
+    problem_from_patterns,
+    slot,
+    station,
+)
 
 METHODS = [SolverSettings(method="flow"), SolverSettings(method="greedy")]
 
@@ -35,7 +44,9 @@ def county_roster(**overrides):
         pattern("hotline", "H", days="workdays", headcount=2, start_time=time(15, 30), end_time=time(19, 30)),
     ]
     yining = [lawyer(f"y{i}", languages=("zh", "ug") if i % 2 else ("zh", "kk")) for i in range(12)]
-    huocheng = [lawyer(f"h{i}", region=HUOCHENG, languages=("zh", "kk") if i < 5 else ("zh",)) for i in range(8)]
+    huocheng = [
+        lawyer(f"h{i}", region=HUOCHENG, languages=("zh", "kk") if i < 5 else ("zh",)) for i in range(8)
+    ]
     interns = [lawyer("i1", status="intern", supervisor="y1"), lawyer("i2", status="intern", supervisor="y2")]
     values = {
         "lawyers": [*yining, *huocheng, *interns, lawyer("s1", status="suspended")],
@@ -52,8 +63,16 @@ def county_roster(**overrides):
 def test_a_generated_roster_keeps_every_hard_rule(settings):
     roster = county_roster()
     result = generate(roster, settings=settings)
-    assert check_roster(problem=roster, assignments=result.assignments, unfilled=result.unfilled,
-                        intern_shortfalls=result.intern_shortfalls, rules=HARD_RULES) == []
+    assert (
+        check_roster(
+            problem=roster,
+            assignments=result.assignments,
+            unfilled=result.unfilled,
+            intern_shortfalls=result.intern_shortfalls,
+            rules=HARD_RULES,
+        )
+        == []
+    )
 
 
 def test_when_lawyers_suffice_every_slot_is_filled_and_duties_are_spread_within_one():
@@ -95,7 +114,9 @@ def test_suspended_lawyers_are_never_scheduled():
 def test_the_hotline_takes_lawyers_from_every_county_of_the_prefecture():
     roster = county_roster()
     result = generate(roster)
-    regions = {roster.lawyer_by_id[a.lawyer_id].region_code for a in result.assignments if a.station_id == "H"}
+    regions = {
+        roster.lawyer_by_id[a.lawyer_id].region_code for a in result.assignments if a.station_id == "H"
+    }
     assert regions == {YINING_COUNTY, HUOCHENG}
 
 
@@ -113,20 +134,31 @@ def test_interns_move_to_a_new_station_and_get_the_minimum_next_to_a_practising_
 
 
 def test_a_kazakh_duty_with_no_kazakh_speaker_in_the_county_is_left_open_with_the_reason():
-    roster = problem(lawyers=[lawyer("a"), lawyer("b")], stations=[station("T1")],
-                     slots=[slot("T1", date(2026, 12, 3), languages=("kk",))])
+    roster = problem(
+        lawyers=[lawyer("a"), lawyer("b")],
+        stations=[station("T1")],
+        slots=[slot("T1", date(2026, 12, 3), languages=("kk",))],
+    )
     result = generate(roster)
     assert result.assignments == ()
     assert [u.reason for u in result.unfilled] == ["no Kazakh-speaking lawyer in 654021"]
     assert result.stats["unfilled"] == [
-        {"station_id": "T1", "date": "2026-12-03", "start_time": "10:00", "reason": "no Kazakh-speaking lawyer in 654021"}
+        {
+            "station_id": "T1",
+            "date": "2026-12-03",
+            "start_time": "10:00",
+            "reason": "no Kazakh-speaking lawyer in 654021",
+        }
     ]
 
 
 def test_when_every_kazakh_speaker_is_on_leave_the_reason_names_the_day():
-    roster = problem(lawyers=[lawyer("a"), lawyer("b", languages=("zh", "kk"))], stations=[station("T1")],
-                     slots=[slot("T1", date(2026, 12, 3), headcount=2, languages=("kk",))],
-                     leaves=[Leave(lawyer_id="b", start_date=date(2026, 12, 1), end_date=date(2026, 12, 5))])
+    roster = problem(
+        lawyers=[lawyer("a"), lawyer("b", languages=("zh", "kk"))],
+        stations=[station("T1")],
+        slots=[slot("T1", date(2026, 12, 3), headcount=2, languages=("kk",))],
+        leaves=[Leave(lawyer_id="b", start_date=date(2026, 12, 1), end_date=date(2026, 12, 5))],
+    )
     result = generate(roster)
     assert result.assignments == ()  # never staffed without its language
     (gap,) = result.unfilled
@@ -137,7 +169,9 @@ def test_when_every_kazakh_speaker_is_on_leave_the_reason_names_the_day():
 
 def test_when_every_lawyer_is_at_the_monthly_maximum_the_reason_says_so():
     slots = [slot("T1", date(2026, 12, d)) for d in (1, 2, 3)]
-    roster = problem(lawyers=[lawyer("a", maximum=1), lawyer("b", maximum=1)], stations=[station("T1")], slots=slots)
+    roster = problem(
+        lawyers=[lawyer("a", maximum=1), lawyer("b", maximum=1)], stations=[station("T1")], slots=slots
+    )
     result = generate(roster)
     assert len(result.assignments) == 2
     (gap,) = result.unfilled
@@ -145,42 +179,67 @@ def test_when_every_lawyer_is_at_the_monthly_maximum_the_reason_says_so():
 
 
 def test_a_slot_short_of_a_second_lawyer_is_partly_filled_and_reported():
-    roster = problem(lawyers=[lawyer("a")], stations=[station("T1")], slots=[slot("T1", date(2026, 12, 1), headcount=2)])
+    roster = problem(
+        lawyers=[lawyer("a")], stations=[station("T1")], slots=[slot("T1", date(2026, 12, 1), headcount=2)]
+    )
     result = generate(roster)
     assert [a.lawyer_id for a in result.assignments] == ["a"]
     (gap,) = result.unfilled
     assert gap.missing_seats == 1 and gap.reason.startswith("1 of 2 lawyers: ")
-    assert check_roster(problem=roster, assignments=result.assignments, unfilled=result.unfilled, rules=HARD_RULES) == []
+    assert (
+        check_roster(
+            problem=roster, assignments=result.assignments, unfilled=result.unfilled, rules=HARD_RULES
+        )
+        == []
+    )
 
 
 def test_a_county_without_practising_lawyers_is_reported():
-    roster = problem(lawyers=[lawyer("a")], stations=[station("T23", region=HUOCHENG)],
-                     slots=[slot("T23", date(2026, 12, 1))])
+    roster = problem(
+        lawyers=[lawyer("a")],
+        stations=[station("T23", region=HUOCHENG)],
+        slots=[slot("T23", date(2026, 12, 1))],
+    )
     assert [u.reason for u in generate(roster).unfilled] == ["no practising lawyer in 654023"]
 
 
 def test_an_intern_without_enough_intern_seats_is_reported_with_a_reason():
     slots = [slot("T1", date(2026, 12, 1 + 7 * i), intern_seats=1) for i in range(2)]
-    roster = problem(lawyers=[lawyer("a"), lawyer("i", status="intern")], stations=[station("T1")], slots=slots)
+    roster = problem(
+        lawyers=[lawyer("a"), lawyer("i", status="intern")], stations=[station("T1")], slots=slots
+    )
     result = generate(roster)
     (shortfall,) = result.intern_shortfalls
     assert (shortfall.lawyer_id, shortfall.duties, shortfall.required) == ("i", 2, 4)
     assert "too few intern seats" in shortfall.reason
     assert result.stats["intern_shortfalls"][0]["lawyer_id"] == "i"
-    assert check_roster(problem=roster, assignments=result.assignments, unfilled=result.unfilled,
-                        intern_shortfalls=result.intern_shortfalls, rules=HARD_RULES) == []
+    assert (
+        check_roster(
+            problem=roster,
+            assignments=result.assignments,
+            unfilled=result.unfilled,
+            intern_shortfalls=result.intern_shortfalls,
+            rules=HARD_RULES,
+        )
+        == []
+    )
 
 
 def test_an_intern_whose_county_has_no_grassroots_seats_is_reported():
-    roster = problem(lawyers=[lawyer("a"), lawyer("i", status="intern")], stations=[station("C", level="county")],
-                     slots=[slot("C", date(2026, 12, 1), intern_seats=1)])
+    roster = problem(
+        lawyers=[lawyer("a"), lawyer("i", status="intern")],
+        stations=[station("C", level="county")],
+        slots=[slot("C", date(2026, 12, 1), intern_seats=1)],
+    )
     (shortfall,) = generate(roster).intern_shortfalls
     assert shortfall.reason == "654021 has no township or village station with intern seats in 2026-12"
 
 
 def test_weekend_duties_are_spread_as_evenly_as_weekday_duties():
     weekends = [date(2026, 12, d) for d in (5, 6, 12, 13, 19, 20, 26, 27)]
-    slots = [slot("T1", d, holiday=True) for d in weekends] + [slot("T1", date(2026, 12, d)) for d in (1, 2, 3, 4)]
+    slots = [slot("T1", d, holiday=True) for d in weekends] + [
+        slot("T1", date(2026, 12, d)) for d in (1, 2, 3, 4)
+    ]
     roster = problem(lawyers=[lawyer(f"l{i}") for i in range(4)], stations=[station("T1")], slots=slots)
     result = generate(roster)
     assert fairness_spread(problem=roster, assignments=result.assignments) == (0, 0)
@@ -201,8 +260,16 @@ def test_progress_is_reported_and_ends_at_one():
 def test_a_two_month_roster_rotates_interns_and_keeps_every_hard_rule():
     roster = county_roster(period=(date(2026, 11, 1), DECEMBER[1]))
     result = generate(roster)
-    assert check_roster(problem=roster, assignments=result.assignments, unfilled=result.unfilled,
-                        intern_shortfalls=result.intern_shortfalls, rules=HARD_RULES) == []
+    assert (
+        check_roster(
+            problem=roster,
+            assignments=result.assignments,
+            unfilled=result.unfilled,
+            intern_shortfalls=result.intern_shortfalls,
+            rules=HARD_RULES,
+        )
+        == []
+    )
     november = {a.station_id for a in result.assignments if a.lawyer_id == "i2" and a.date.month == 11}
     december = {a.station_id for a in result.assignments if a.lawyer_id == "i2" and a.date.month == 12}
     assert len(november) == len(december) == 1 and november != december
@@ -212,8 +279,16 @@ def test_the_greedy_reference_keeps_the_hard_rules_too():
     roster = county_roster()
     result = generate_greedy(roster)
     assert result.stats["method"] == "greedy"
-    assert check_roster(problem=roster, assignments=result.assignments, unfilled=result.unfilled,
-                        intern_shortfalls=result.intern_shortfalls, rules=HARD_RULES) == []
+    assert (
+        check_roster(
+            problem=roster,
+            assignments=result.assignments,
+            unfilled=result.unfilled,
+            intern_shortfalls=result.intern_shortfalls,
+            rules=HARD_RULES,
+        )
+        == []
+    )
 
 
 def test_national_day_2026_has_no_workday_duties_but_the_adjusted_saturday_has():
