@@ -73,11 +73,11 @@ def _check_lawyer(session: Session, data: dict[str, Any], *, self_id: str | None
         raise Invalid("; ".join(f"{k}: {v[0]}" for k, v in errors.items()), errors=errors)
 
 
-def create_lawyer(*, uow: UnitOfWork, data: dict[str, Any]) -> dict[str, Any]:
-    """Register a lawyer."""
+def create_lawyer(*, uow: UnitOfWork, data: dict[str, Any], lawyer_id: str | None = None) -> dict[str, Any]:
+    """Register a lawyer (with a given id only for data loaders that must know it in advance)."""
     data = {**data, "languages": sorted(set(data["languages"]))}
     _check_lawyer(uow.session, data)
-    row = LawyerRow(id=new_id(), version=1, created_at=now(), updated_at=now(), **data)
+    row = LawyerRow(id=lawyer_id or new_id(), version=1, created_at=now(), updated_at=now(), **data)
     uow.session.add(row)
     uow.session.flush()
     uow.emit("roster.lawyer.upserted", columns(row, EVENT_LAWYER_FIELDS))

@@ -92,9 +92,12 @@ def request_generation(*, uow: UnitOfWork, roster_id: str, expected_version: int
     return roster_view(row), False
 
 
-def _generate_into(session: Session, row: RosterRow, problem: Any, calendar: Any,
-                   progress: Any = None) -> None:
-    result = generate(problem, progress=progress)
+def _generate_into(session: Session, row: RosterRow, problem: Any, calendar: Any) -> None:
+    _store_result(session, row, problem, generate(problem), calendar)
+
+
+def _store_result(session: Session, row: RosterRow, problem: Any, result: Any, calendar: Any) -> None:
+    """Replace the roster's assignments with a generated result."""
     session.execute(delete(AssignmentRow).where(AssignmentRow.roster_id == row.id))
     pattern_of = {slot.key: slot.pattern_id for slot in problem.slots}
     rows = [
@@ -152,11 +155,12 @@ def run_queued_generation(session_factory: sessionmaker[Session]) -> bool:
             assert row is not None
             calendar = load_calendar(session)
             problem = build_problem(session, row, calendar)
-            session.rollback()  # do not hold a transaction open while solving
+            session.rollback()
+        result = generate(problem, progress=report)  # no transaction is open while solving
+        with session_factory() as session:
             row = session.get(RosterRow, roster_id)
             assert row is not None
-            result_row = row
-            _generate_into(session, result_row, problem, calendar, progress=report)
+            _store_result(session, row, problem, result, calendar)
             session.commit()
     except Exception as exc:  # noqa: BLE001 - the scheduler sees the failure on the roster
         log.exception("roster generation failed", extra={"roster_id": roster_id})
