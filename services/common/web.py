@@ -65,9 +65,9 @@ def create_service_app(
         OPENAPI_URL_PREFIX="/",
         OPENAPI_JSON_PATH="openapi.json",
         MAX_CONTENT_LENGTH=MAX_BODY,
-        JSON_SORT_KEYS=False,
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # fields in the order the schemas give
     engine = engine or make_engine(settings.database_url)
     app.extensions["legalduty"] = Runtime(settings, engine, make_session_factory(engine, metadata), metadata)
     api = Api(app)
