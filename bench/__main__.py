@@ -10,6 +10,8 @@ import sys
 BENCHES = {
     "event_pipeline": ("bench.event_pipeline", []),
     "roster": ("bench.roster_bench", ["--scale", "prefecture"]),
+    "roster_province": ("bench.roster_bench", ["--scale", "province"]),
+    "roster_service": ("bench.roster_service_bench", []),
     "subsidy": ("bench.subsidy_bench", []),
     "gateway": ("bench.gateway_bench", []),
 }

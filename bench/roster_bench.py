@@ -89,6 +89,16 @@ def build_instance(
     *, scale: str, seed: int, first: date, last: date, staffing: float = 1.0
 ) -> tuple[RosterProblem, float]:
     """A realistic roster problem for one month; returns it and the seconds spent expanding patterns."""
+    problem, _patterns, expand_s = build_instance_with_patterns(
+        scale=scale, seed=seed, first=first, last=last, staffing=staffing
+    )
+    return problem, expand_s
+
+
+def build_instance_with_patterns(
+    *, scale: str, seed: int, first: date, last: date, staffing: float = 1.0
+) -> tuple[RosterProblem, list[DutyPattern], float]:
+    """The instance, the duty patterns it was expanded from, and the seconds the expansion took."""
     rng = random.Random(seed)
     region_code, counties = counties_for(scale, rng)
     counties = [replace(county, lawyers=max(1, round(county.lawyers * staffing))) for county in counties]
@@ -133,7 +143,7 @@ def build_instance(
         previous_intern_stations=previous,
         min_intern_duties=4,
     )
-    return problem, expand_s
+    return problem, patterns, expand_s
 
 
 def _language(county: County, rng: random.Random) -> frozenset[str]:
