@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from sqlalchemy import MetaData, pool
@@ -10,7 +10,7 @@ from sqlalchemy import MetaData, pool
 from services.common.db import UTCDateTime, make_engine
 
 
-def render_item(type_: str, obj: Any, autogen_context: Any) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
     """Migrations name plain SQLAlchemy types: UTCDateTime is a timestamp with time zone in the database."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

@@ -35,7 +35,7 @@ class LawyerIn(Body):
     max_duties_per_month = fields.Integer(load_default=8, validate=validate.Range(min=0, max=31))
     intern_start = fields.Date(allow_none=True, load_default=None)
     intern_end = fields.Date(allow_none=True, load_default=None)
-    supervisor_id = fields.String(allow_none=True, load_default=None)
+    supervisor_id = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=36))
     phone = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=30))
 
     @validates_schema
@@ -65,7 +65,7 @@ class LawyerPatch(Body):
     max_duties_per_month = fields.Integer(validate=validate.Range(min=0, max=31))
     intern_start = fields.Date(allow_none=True)
     intern_end = fields.Date(allow_none=True)
-    supervisor_id = fields.String(allow_none=True)
+    supervisor_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=36))
     phone = fields.String(allow_none=True, validate=validate.Length(max=30))
 
 
@@ -79,7 +79,7 @@ class LawyerOut(Out):
     max_duties_per_month = fields.Integer()
     intern_start = fields.Date(allow_none=True)
     intern_end = fields.Date(allow_none=True)
-    supervisor_id = fields.String(allow_none=True)
+    supervisor_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=36))
     phone = fields.String(allow_none=True)
     version = fields.Integer()
 
@@ -97,7 +97,7 @@ class StationIn(Body):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     level = fields.String(required=True, validate=validate.OneOf(sorted(STATION_LEVELS)))
     region_code = fields.String(required=True, validate=REGION)
-    parent_id = fields.String(allow_none=True, load_default=None)
+    parent_id = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=36))
     address = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=300))
 
 
@@ -105,7 +105,7 @@ class StationPatch(Body):
     name = fields.String(validate=validate.Length(min=1, max=200))
     level = fields.String(validate=validate.OneOf(sorted(STATION_LEVELS)))
     region_code = fields.String(validate=REGION)
-    parent_id = fields.String(allow_none=True)
+    parent_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=36))
     address = fields.String(allow_none=True, validate=validate.Length(max=300))
 
 
@@ -114,7 +114,7 @@ class StationOut(Out):
     name = fields.String()
     level = fields.String()
     region_code = fields.String()
-    parent_id = fields.String(allow_none=True)
+    parent_id = fields.String(allow_none=True, validate=validate.Length(min=1, max=36))
     address = fields.String(allow_none=True)
     version = fields.Integer()
 

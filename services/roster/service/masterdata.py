@@ -59,7 +59,7 @@ def _check_lawyer(session: Session, data: dict[str, Any], *, self_id: str | None
                 errors[name] = ["required for an intern lawyer"]
     if data.get("intern_start") and data.get("intern_end") and data["intern_end"] < data["intern_start"]:
         errors["intern_end"] = ["must not be before intern_start"]
-    if data.get("supervisor_id"):
+    if data.get("supervisor_id") is not None:
         supervisor = session.get(LawyerRow, data["supervisor_id"])
         if supervisor is None:
             errors["supervisor_id"] = [f"no lawyer {data['supervisor_id']}"]
@@ -129,7 +129,7 @@ def list_lawyers(*, session: Session, region_code: str | None = None, status: st
 
 def _check_station(session: Session, data: dict[str, Any], *, self_id: str | None = None) -> None:
     parent_id = data.get("parent_id")
-    if parent_id:
+    if parent_id is not None:
         parent = session.get(StationRow, parent_id)
         if parent is None:
             raise Invalid(f"no station {parent_id}", errors={"parent_id": [f"no station {parent_id}"]})

@@ -8,7 +8,7 @@ import time as clock
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.common.auth import Identity
@@ -107,7 +107,7 @@ def _store_result(session: Session, row: RosterRow, problem: Any, result: Any, c
         for a in result.assignments
     ]
     for start in range(0, len(rows), 2000):
-        session.execute(AssignmentRow.__table__.insert(), rows[start:start + 2000])
+        session.execute(insert(AssignmentRow), rows[start:start + 2000])
     row.stats = _json_safe(result.stats)
     row.warnings = calendar.warnings_for(row.period_start, row.period_end)
     row.status, row.progress, row.error, row.generated_at = "generated", 1.0, None, now()

@@ -138,3 +138,10 @@ def test_the_calendar_shows_official_2026_and_takes_a_2027_arrangement(api: Api)
     assert put.get_json()["warnings"] == []
     stray = api.put("/api/roster/calendar/2027", json={"holidays": ["2026-01-01"], "workdays": []})
     assert stray.status_code == 422 and "holidays" in stray.get_json()["errors"]
+
+
+def test_an_empty_supervisor_or_parent_id_is_a_field_error_not_a_crash(api: Api) -> None:
+    lawyer = api.post("/api/roster/lawyers", json=lawyer_body(supervisor_id=""))
+    assert lawyer.status_code == 422 and "supervisor_id" in lawyer.get_json()["errors"]
+    station = api.post("/api/roster/stations", json=station_body(parent_id=""))
+    assert station.status_code == 422 and "parent_id" in station.get_json()["errors"]
