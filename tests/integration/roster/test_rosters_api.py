@@ -169,3 +169,23 @@ def test_a_stale_roster_version_cannot_be_published(api: Api, county: dict) -> N
     roster = generated_roster(api, date(2026, 12, 1), date(2026, 12, 2))
     stale = api.post(f"/api/roster/rosters/{roster['id']}/publish", headers={"If-Match": '"1"'})
     assert stale.status_code == 412
+
+
+def test_every_event_the_roster_wrote_keeps_its_wire_contract(api: Api, county: dict) -> None:
+    from services.common.events import parse_envelope
+
+    today = today_in_beijing()
+    roster = generated_roster(api, today, today + timedelta(days=2))
+    api.post(f"/api/roster/rosters/{roster['id']}/publish")
+    [duty] = api.get(f"/api/roster/rosters/{roster['id']}/assignments?date={today.isoformat()}").get_json()["items"]
+    api.as_role("lawyer", lawyer_id=duty["lawyer_id"])
+    api.post(f"/api/roster/assignments/{duty['id']}/check-in")
+    api.post(f"/api/roster/assignments/{duty['id']}/check-out")
+    with api.app.extensions["legalduty"].session_factory() as session:
+        bodies = [json.loads(r.body) for r in session.execute(select(outbox.c.body)).all()]
+    types = {b["type"] for b in bodies}
+    assert {"roster.lawyer.upserted", "roster.station.upserted", "roster.roster.published",
+            "roster.duty.completed"} <= types
+    for body in bodies:
+        envelope, _data = parse_envelope(body)
+        assert envelope["producer"] == "roster" and envelope["version"] == 1
