@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+READ_ONLY = "legalduty_read_only"
 
 
 def normalise_url(url: str) -> str:
@@ -51,6 +52,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_begin(conn: Any) -> None:
+            if conn.get_execution_options().get(READ_ONLY):
+                # a reader: in WAL mode it sees a consistent snapshot and never waits for a writer
+                conn.exec_driver_sql("BEGIN")
+                return
             # take the write lock up front: a deferred transaction that later writes fails with
             # "database is locked" instead of waiting for the busy timeout
             conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -70,6 +75,15 @@ def make_session_factory(engine: Engine, metadata: MetaData) -> sessionmaker[Ses
 
     register(metadata)
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True, info={"metadata": metadata})
+
+
+def make_read_session_factory(engine: Engine, metadata: MetaData) -> sessionmaker[Session]:
+    """Sessions for requests that only read: no write lock on SQLite, READ ONLY transactions on PostgreSQL."""
+    options: dict[str, Any] = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    return sessionmaker(bind=engine.execution_options(**options), expire_on_commit=False, autoflush=False,
+                        info={"metadata": metadata})
 
 
 class UnitOfWork:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.common.auth import IDENTITY_HEADER, verify_identity
 from services.common.broker import connect, connection_for, queue_depths
-from services.common.db import make_engine, make_session_factory
+from services.common.db import make_engine, make_read_session_factory, make_session_factory
 from services.common.http import Problem, problem_response, register_error_handlers
 from services.common.logs import configure_logging
 from services.common.metrics import LATENCY, REQUESTS, ScrapeTimeCollector, render
@@ -37,6 +37,7 @@ class Runtime:
     engine: Engine
     session_factory: sessionmaker[Session]
     metadata: MetaData
+    read_factory: sessionmaker[Session]
 
 
 def runtime(app: Flask | None = None) -> Runtime:
@@ -69,7 +70,10 @@ def create_service_app(
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]  # fields in the order the schemas give
     engine = engine or make_engine(settings.database_url)
-    app.extensions["legalduty"] = Runtime(settings, engine, make_session_factory(engine, metadata), metadata)
+    app.extensions["legalduty"] = Runtime(
+        settings, engine, make_session_factory(engine, metadata), metadata,
+        make_read_session_factory(engine, metadata),
+    )
     api = Api(app)
     register_error_handlers(app)
     open_paths = tuple(PUBLIC_PATHS) + tuple(public_paths)

@@ -20,7 +20,7 @@ from services.gateway.proxy import Backends, Timeouts
 from services.gateway.routes import BACKENDS, RouteTable
 from services.gateway.state import Gateway, check_secrets
 from services.gateway.throttle import ThrottlePolicy
-from services.gateway.tokens import TOKEN_TTL
+from services.gateway.tokens import TOKEN_TTL, VerifiedTokens
 
 PUBLIC_PATHS = ("/api/auth/token", "/api/openapi.json", "/api/docs")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
@@ -70,7 +70,7 @@ def create_app(
     app.extensions["gateway"] = Gateway(
         settings=settings, reader=make_read_engine(settings.database_url, rt.engine), backends=backends,
         routes=RouteTable(), specs=SpecCache(fetch_spec, ttl=spec_ttl), throttle=throttle or ThrottlePolicy(),
-        token_ttl=token_ttl,
+        token_ttl=token_ttl, tokens=VerifiedTokens(settings.jwt_secret),
     )
     app.extensions["gateway_api"] = api
     app.wsgi_app = RequestIdGuard(app.wsgi_app)  # type: ignore[method-assign]

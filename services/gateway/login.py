@@ -14,8 +14,15 @@ from services.common.http import Problem
 from services.gateway import accounts, passwords
 from services.gateway.adapters.reads import user_state
 from services.gateway.state import gateway
-from services.gateway.throttle import ThrottlePolicy, client_key, count_attempt, forgive, retry_after, user_key
-from services.gateway.tokens import bearer_token, issue_token, unauthorized, verify_token
+from services.gateway.throttle import (
+    ThrottlePolicy,
+    client_key,
+    count_attempt,
+    forgive,
+    retry_after,
+    user_key,
+)
+from services.gateway.tokens import bearer_token, issue_token, unauthorized
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,7 @@ def log_in(
 def authenticate(app: Flask) -> None:
     """The gateway's check of every non-public request: a valid token of a user it still holds for."""
     state = gateway(app)
-    claims = verify_token(bearer_token(request.headers.get("Authorization")), secret=state.settings.jwt_secret)
+    claims = state.tokens.verify(bearer_token(request.headers.get("Authorization")))
     user = user_state(state.reader, claims.user_id)
     if user is None or user.disabled or user.token_version != claims.version:
         raise unauthorized("the token has been revoked; log in again")

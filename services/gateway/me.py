@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from services.common.auth import Identity
 from services.common.http import Problem
 from services.gateway.adapters.orm import LawyerEntry, Notification
-from services.gateway.proxy import BackendUnavailable, Backends
+from services.gateway.proxy import Backends, BackendUnavailable
 
 UPCOMING_DAYS = 30
 SECTION_TIMEOUT = 5.0
@@ -156,4 +156,4 @@ def mark_all_read(session: Session, *, lawyer_id: str | None) -> int:
         update(Notification).where(Notification.lawyer_id == lawyer_id, Notification.read.is_(False))
         .values(read=True)
     )
-    return int(result.rowcount or 0)
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +22,8 @@ from urllib.parse import quote, urlsplit
 
 import urllib3
 from flask import Response, g, request
-from urllib3.exceptions import HTTPError as Urllib3Error
 from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ReadTimeoutError
+from urllib3.exceptions import HTTPError as Urllib3Error
 
 from services.common.auth import IDENTITY_HEADER, Identity, sign_identity
 from services.common.http import Problem
@@ -42,6 +43,9 @@ RESPONSE_DROP = HOP_BY_HOP | {"x-request-id", "server", "date", "set-cookie"}
 BUFFER_LIMIT = 256 * 1024  # responses up to this size (with a Content-Length) are read whole
 CHUNK = 64 * 1024
 PATH_SAFE = "/:@!$&'()*+,;=-._~"
+IDENTITY_TTL = 60
+IDENTITY_REUSE = 20.0
+SIGNED_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class Backends:
         self._pools: dict[str, urllib3.HTTPConnectionPool] = {}
         self._pid = os.getpid()
         self._lock = threading.Lock()
+        self._signed: dict[tuple[Identity, str], tuple[str, float]] = {}
 
     def pool(self, backend: str) -> urllib3.HTTPConnectionPool:
         if self._pid != os.getpid():  # forked after use: never share sockets with the parent
@@ -88,7 +93,7 @@ class Backends:
                 if pool is None:
                     parts = urlsplit(self.urls[backend])
                     pool = urllib3.HTTPConnectionPool(
-                        parts.hostname, parts.port, maxsize=self.pool_size, block=False,
+                        parts.hostname or "127.0.0.1", parts.port, maxsize=self.pool_size, block=False,
                         timeout=urllib3.Timeout(connect=self.timeouts.connect, read=self.timeouts.read),
                         retries=urllib3.Retry(total=1, connect=1, read=0, redirect=0, status=0, other=0,
                                               raise_on_redirect=False, raise_on_status=False),
@@ -102,7 +107,20 @@ class Backends:
         self._pools = {}
 
     def identity_header(self, identity: Identity, backend: str) -> str:
-        return sign_identity(identity, secret=self.internal_secret, audience=backend)
+        """The identity signed for `backend` (valid 60 s; the same signature is reused for up to 20 s).
+
+        Reuse only saves the signing: the caller's token and user row were checked on this request, and the
+        identity is derived from that user row, so a revoked or changed user never gets a reused one."""
+        key = (identity, backend)
+        now = time.monotonic()
+        cached = self._signed.get(key)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        token = sign_identity(identity, secret=self.internal_secret, audience=backend, ttl=IDENTITY_TTL)
+        if len(self._signed) >= SIGNED_CACHE_SIZE:
+            self._signed.clear()
+        self._signed[key] = (token, now + IDENTITY_REUSE)
+        return token
 
     def call(
         self, backend: str, method: str, path_and_query: str, *, headers: dict[str, str], body: bytes | None,

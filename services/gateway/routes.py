@@ -28,9 +28,8 @@ FINANCE = frozenset({"finance"})
 LAWYER = frozenset({"lawyer"})
 EVERYONE = frozenset(ROLES)
 
-# who keeps roster master data (lawyers, stations, patterns, calendar) and who may read it
+# who keeps roster master data (lawyers, stations, patterns, calendar)
 ROSTER_KEEPERS = SCHEDULER | ADMIN
-ROSTER_READERS = SCHEDULER | ADMIN | FINANCE
 # finance decides on money; the administrator may look
 SUBSIDY_READERS = FINANCE | ADMIN
 
@@ -69,22 +68,22 @@ def _compile(path: str) -> re.Pattern[str]:
 
 R = Route
 ROUTES: tuple[Route, ...] = (
-    # ---- roster: master data (scheduler and admin keep it; finance reads lawyers to pay them) ----
-    R("GET", "/api/roster/lawyers", ROSTER_READERS),
+    # ---- roster: master data (scheduler and admin keep it; lawyers read their own record and stations) ----
+    R("GET", "/api/roster/lawyers", ROSTER_KEEPERS),
     R("POST", "/api/roster/lawyers", ROSTER_KEEPERS),
-    R("GET", "/api/roster/lawyers/{id}", ROSTER_READERS),
+    R("GET", "/api/roster/lawyers/{id}", LAWYER | ROSTER_KEEPERS, note="a lawyer sees only themself: 404"),
     R("PATCH", "/api/roster/lawyers/{id}", ROSTER_KEEPERS),
     R("POST", "/api/roster/imports/lawyers", ROSTER_KEEPERS),
     R("POST", "/api/roster/imports/stations", ROSTER_KEEPERS),
-    R("GET", "/api/roster/stations", EVERYONE, note="public information: lawyers look up where they serve"),
+    R("GET", "/api/roster/stations", LAWYER | ROSTER_KEEPERS, note="lawyers look up where they serve"),
     R("POST", "/api/roster/stations", ROSTER_KEEPERS),
-    R("GET", "/api/roster/stations/{id}", EVERYONE),
+    R("GET", "/api/roster/stations/{id}", LAWYER | ROSTER_KEEPERS),
     R("PATCH", "/api/roster/stations/{id}", ROSTER_KEEPERS),
     R("GET", "/api/roster/duty-patterns", ROSTER_KEEPERS),
     R("POST", "/api/roster/duty-patterns", ROSTER_KEEPERS),
     R("GET", "/api/roster/duty-patterns/{id}", ROSTER_KEEPERS),
     R("PATCH", "/api/roster/duty-patterns/{id}", ROSTER_KEEPERS),
-    R("GET", "/api/roster/calendar/{year}", EVERYONE),
+    R("GET", "/api/roster/calendar/{year}", LAWYER | ROSTER_KEEPERS),
     R("PUT", "/api/roster/calendar/{year}", ROSTER_KEEPERS),
     # ---- roster: leave (a lawyer for themself, the scheduler for anyone) ----
     R("GET", "/api/roster/leaves", LAWYER | ROSTER_KEEPERS, note="a lawyer sees their own"),
@@ -110,13 +109,14 @@ ROUTES: tuple[Route, ...] = (
     R("POST", "/api/roster/swaps", LAWYER, note="for one of the lawyer's own duties"),
     R("GET", "/api/roster/swaps/{id}", LAWYER | ROSTER_KEEPERS, note="not a party: 404"),
     R("POST", "/api/roster/swaps/{id}/accept", LAWYER, note="the other lawyer only"),
-    R("POST", "/api/roster/swaps/{id}/reject", LAWYER | SCHEDULER, note="the other lawyer, or the scheduler"),
+    R("POST", "/api/roster/swaps/{id}/decline", LAWYER | SCHEDULER, note="the other lawyer, or the scheduler"),
     R("POST", "/api/roster/swaps/{id}/approve", SCHEDULER),
     # ---- subsidy: rate tables and budgets (finance) ----
     R("GET", "/api/subsidy/schemes", SUBSIDY_READERS),
     R("POST", "/api/subsidy/schemes", FINANCE),
     R("POST", "/api/subsidy/schemes/preview", FINANCE),
     R("GET", "/api/subsidy/schemes/{id}", SUBSIDY_READERS),
+    R("POST", "/api/subsidy/schemes/{id}/close", FINANCE, note="ends a standard: a new one follows"),
     R("GET", "/api/subsidy/budgets", SUBSIDY_READERS),
     R("POST", "/api/subsidy/budgets", FINANCE),
     R("GET", "/api/subsidy/budgets/{id}", SUBSIDY_READERS),
@@ -133,6 +133,7 @@ ROUTES: tuple[Route, ...] = (
     R("GET", "/api/subsidy/payment-batches/{id}/export.csv", SUBSIDY_READERS),
     R("GET", "/api/subsidy/payment-batches/{id}/export.xlsx", SUBSIDY_READERS),
     R("POST", "/api/subsidy/payment-batches/{id}/mark-paid", FINANCE),
+    R("GET", "/api/subsidy/audit", SUBSIDY_READERS),
     R("GET", "/api/subsidy/audit/verify", SUBSIDY_READERS),
 )
 del R

@@ -68,6 +68,31 @@ def bearer_token(authorization: str | None) -> str:
     return token
 
 
+class VerifiedTokens:
+    """Tokens already verified by this process, until they expire: a token is verified once, not per request.
+
+    Only a full verification puts a token here, keyed by its exact text, so a changed token is a miss; a hit
+    is checked against the clock again. Revocation is not the cache's business: callers check `ver`
+    against the user's row on every request."""
+
+    def __init__(self, secret: str, size: int = 10_000):
+        self.secret = secret
+        self.size = size
+        self._claims: dict[str, TokenClaims] = {}
+
+    def verify(self, token: str) -> TokenClaims:
+        claims = self._claims.get(token)
+        if claims is not None:
+            if claims.expires_at > time.time() - LEEWAY:
+                return claims
+            self._claims.pop(token, None)
+        claims = verify_token(token, secret=self.secret)
+        if len(self._claims) >= self.size:
+            self._claims.clear()
+        self._claims[token] = claims
+        return claims
+
+
 def verify_token(token: str, *, secret: str) -> TokenClaims:
     """The claims of a valid token; a 401 problem for anything else (forged, expired, wrong audience...)."""
     if len(token) > MAX_TOKEN_LENGTH:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+import logging
+
+from flask import Blueprint, Response, g, request
 
 from services.common.auth import current_identity
 from services.common.http import Problem
 from services.gateway.proxy import BackendUnavailable, forward
 from services.gateway.state import gateway
+
+log = logging.getLogger(__name__)
 
 # a plain Flask blueprint: these operations are documented by the services' own specs, not the gateway's
 bp = Blueprint("forward", __name__)
@@ -29,6 +33,8 @@ def forward_request(rest: str = "") -> Response:
     try:
         return forward(state.backends, match.route.backend, identity)
     except BackendUnavailable as exc:
+        log.warning("backend unavailable", extra={"backend": exc.backend, "status": exc.status,
+                                                  "path": match.route.path, "request_id": g.get("request_id")})
         raise exc.problem() from exc
 
 

@@ -11,8 +11,15 @@ from services.common.auth import current_identity
 from services.common.db import UnitOfWork
 from services.common.web import runtime
 from services.gateway import me
-from services.gateway.api.schemas import MeOut, NotificationList, NotificationOut, NotificationQuery, Problem, ReadAllOut
-from services.gateway.state import gateway
+from services.gateway.api.schemas import (
+    MeOut,
+    NotificationList,
+    NotificationOut,
+    NotificationQuery,
+    Problem,
+    ReadAllOut,
+)
+from services.gateway.state import gateway, read_session
 
 blp = Blueprint("me", __name__, url_prefix="/api/me", description="The caller's own view")
 
@@ -21,10 +28,9 @@ blp = Blueprint("me", __name__, url_prefix="/api/me", description="The caller's 
 @blp.response(200, MeOut)
 def my_page() -> Any:
     """Who I am; for a lawyer: profile, duties of the next 30 days, pending swaps, this month's claims."""
-    with runtime().session_factory() as session:
+    with read_session() as session:
         page = me.overview(session, identity=current_identity(), backends=gateway().backends,
                            request_id=g.request_id)
-        session.rollback()
     return page
 
 
@@ -33,10 +39,9 @@ def my_page() -> Any:
 @blp.response(200, NotificationList)
 def my_notifications(query: dict[str, Any]) -> Any:
     """My notifications, newest first: rosters published, duties changed, claims decided and paid."""
-    with runtime().session_factory() as session:
+    with read_session() as session:
         page = me.list_notifications(session, lawyer_id=current_identity().lawyer_id, unread_only=query["unread"],
                                      limit=query["limit"], offset=query["offset"])
-        session.rollback()
     return page
 
 

@@ -13,6 +13,7 @@ from services.common.http import Problem as HttpProblem
 from services.common.web import runtime
 from services.gateway import accounts
 from services.gateway.api.schemas import PasswordIn, Problem, UserIn, UserList, UserOut, UserPatch, UserQuery
+from services.gateway.state import read_session
 
 blp = Blueprint("users", __name__, url_prefix="/api/users", description="Users and roles (administrator)")
 
@@ -40,9 +41,8 @@ def create_user(body: dict[str, Any]) -> Any:
 @require_roles("admin")
 def list_users(query: dict[str, Any]) -> Any:
     """Users by username."""
-    with runtime().session_factory() as session:
+    with read_session() as session:
         items, total = accounts.list_users(session, **query)
-        session.rollback()
     return {"items": items, "total": total}
 
 
@@ -52,9 +52,8 @@ def list_users(query: dict[str, Any]) -> Any:
 @require_roles("admin")
 def get_user(user_id: str) -> Any:
     """One user."""
-    with runtime().session_factory() as session:
+    with read_session() as session:
         user = accounts.get_user(session, user_id=user_id)
-        session.rollback()
     return user
 
 

@@ -23,7 +23,7 @@ def unit_of_work() -> Iterator[UnitOfWork]:
 
 @contextmanager
 def read_session() -> Iterator[Session]:
-    with runtime().session_factory() as session:
+    with runtime().read_factory() as session:
         try:
             yield session
         finally:

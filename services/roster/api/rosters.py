@@ -46,7 +46,7 @@ def _lawyer_id() -> str:
 @blp.route("/rosters", methods=["POST"])
 @blp.arguments(RosterIn)
 @blp.response(201, RosterOut)
-@require_roles(*STAFF)
+@require_roles("scheduler")
 def create_roster(body: dict[str, Any]) -> Any:
     """Open a draft roster for a region and period."""
     with unit_of_work() as uow:
@@ -77,7 +77,7 @@ def get_roster(roster_id: str) -> Any:
 @blp.route("/rosters/<roster_id>/generate", methods=["POST"])
 @blp.response(200, RosterOut)
 @blp.alt_response(202, schema=RosterOut, description="queued: poll the roster until status is generated")
-@require_roles(*STAFF)
+@require_roles("scheduler")
 def generate_roster(roster_id: str) -> Any:
     """Generate the roster (200 when done at once; 202 when the worker does it: poll its status/progress)."""
     with unit_of_work() as uow:
@@ -88,7 +88,7 @@ def generate_roster(roster_id: str) -> Any:
 
 @blp.route("/rosters/<roster_id>/publish", methods=["POST"])
 @blp.response(200, RosterOut)
-@require_roles(*STAFF)
+@require_roles("scheduler")
 def publish_roster(roster_id: str) -> Any:
     """Publish a generated roster: lawyers see their duties."""
     with unit_of_work() as uow:
@@ -112,7 +112,7 @@ def list_assignments(query: dict[str, Any], roster_id: str) -> Any:
 @blp.route("/assignments/<assignment_id>/reassign", methods=["POST"])
 @blp.arguments(ReassignIn)
 @blp.response(200, ReassignOut)
-@require_roles(*STAFF)
+@require_roles("scheduler")
 def reassign(body: dict[str, Any], assignment_id: str) -> Any:
     """Give one duty to another lawyer (refused with 409 naming the rule it would break)."""
     with unit_of_work() as uow:
@@ -217,7 +217,7 @@ def decline_swap(body: dict[str, Any], swap_id: str) -> Any:
 
 @blp.route("/swaps/<swap_id>/approve", methods=["POST"])
 @blp.response(200, SwapOut)
-@require_roles(*STAFF)
+@require_roles("scheduler")
 def approve_swap(swap_id: str) -> Any:
     """Approve an accepted swap (re-checked against every rule; 409 names the one it would break)."""
     with unit_of_work() as uow:

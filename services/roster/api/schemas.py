@@ -90,7 +90,7 @@ class LawyerQuery(Body):
     language = fields.String(validate=LANGUAGE)
     q = fields.String(validate=validate.Length(max=100))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
 
 
 class StationIn(Body):
@@ -123,7 +123,7 @@ class StationQuery(Body):
     region_code = fields.String(validate=REGION)
     level = fields.String(validate=validate.OneOf(sorted(STATION_LEVELS)))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
 
 
 class DaysField(fields.Field):
@@ -194,7 +194,7 @@ class PatternOut(Out):
 class PatternQuery(Body):
     station_id = fields.String()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
 
 
 class LeaveIn(Body):
@@ -224,7 +224,7 @@ class LeaveOut(Out):
 class LeaveQuery(Body):
     lawyer_id = fields.String()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
 
 
 class CalendarIn(Body):
@@ -299,7 +299,7 @@ class RosterQuery(Body):
     region_code = fields.String(validate=REGION)
     status = fields.String()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
 
 
 class AssignmentOut(Out):
@@ -319,7 +319,7 @@ class AssignmentQuery(Body):
     station_id = fields.String()
     date = fields.Date()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
 
 
 class DutyOut(AssignmentOut):
@@ -334,7 +334,7 @@ class DutyQuery(Body):
     from_ = fields.Date(data_key="from")
     to = fields.Date()
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
 
 
 class CheckOut(Out):
@@ -383,7 +383,7 @@ class SwapOut(Out):
 class SwapQuery(Body):
     status = fields.String()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
 
 
 RosterPage = page_of(RosterOut)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import time
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
@@ -15,7 +15,6 @@ from werkzeug.serving import make_server
 
 from services.common.auth import IDENTITY_HEADER, verify_identity
 from services.common.http import Problem, problem_response
-
 
 logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
@@ -115,9 +114,9 @@ class FakeBackend:
         return app
 
     def _stream(self):
-        yield "lawyer_id,total\r\n".encode()
+        yield b"lawyer_id,total\r\n"
         self.release_stream.wait(10)
-        yield "L-1,120.00\r\n".encode()
+        yield b"L-1,120.00\r\n"
 
 
 def closed_port() -> int:
@@ -136,6 +135,7 @@ class KeepAliveBackend:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            wbufsize = -1  # headers and body in one write, flushed after each request
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
                 ports.append(self.client_address[1])

@@ -71,7 +71,7 @@ def test_the_users_token_never_reaches_a_service_only_the_signed_identity(gw: Ga
 
 
 def test_the_identity_is_signed_for_the_service_it_goes_to(gw: GatewayKit) -> None:
-    headers = gw.auth("finance")
+    headers = gw.auth("admin")
     gw.client.get("/api/subsidy/claims", headers=headers)
     gw.client.get("/api/roster/stations", headers=headers)
     # each fake verifies with its own audience; an identity for the other service would read as None

@@ -34,17 +34,18 @@ CONTRACT_ROUTES = [
     ("GET", "/api/subsidy/payment-batches/{id}/export.csv"), ("POST", "/api/subsidy/payment-batches/{id}/mark-paid"),
 ]
 
-# what a lawyer may reach (CONTRACT.md: own duties, leave, check-in/out, swaps, own claims; and public
-# station and calendar information). A new lawyer row must be added here on purpose.
+# what a lawyer may reach (CONTRACT.md: own duties, leave, check-in/out, swaps, own claims; their own
+# lawyer record; stations and the calendar). A new lawyer row must be added here on purpose.
 LAWYER_ROUTES = {
     ("GET", "/api/roster/me/duties"), ("GET", "/api/roster/me/duties.ics"),
     ("GET", "/api/roster/leaves"), ("POST", "/api/roster/leaves"), ("GET", "/api/roster/leaves/{id}"),
     ("GET", "/api/roster/assignments/{id}"), ("POST", "/api/roster/assignments/{id}/check-in"),
     ("POST", "/api/roster/assignments/{id}/check-out"),
     ("GET", "/api/roster/swaps"), ("POST", "/api/roster/swaps"), ("GET", "/api/roster/swaps/{id}"),
-    ("POST", "/api/roster/swaps/{id}/accept"), ("POST", "/api/roster/swaps/{id}/reject"),
+    ("POST", "/api/roster/swaps/{id}/accept"), ("POST", "/api/roster/swaps/{id}/decline"),
     ("GET", "/api/subsidy/claims"), ("POST", "/api/subsidy/claims"), ("GET", "/api/subsidy/claims/{id}"),
     ("GET", "/api/roster/stations"), ("GET", "/api/roster/stations/{id}"), ("GET", "/api/roster/calendar/{year}"),
+    ("GET", "/api/roster/lawyers/{id}"),
 }
 
 

@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import datetime
 
 import jwt
 import pytest
@@ -17,6 +18,7 @@ from services.gateway.tokens import (
     AUDIENCE,
     ISSUER,
     REQUIRED_CLAIMS,
+    VerifiedTokens,
     bearer_token,
     issue_token,
     verify_token,
@@ -166,3 +168,30 @@ def test_a_request_without_a_bearer_token_gets_a_bearer_challenge(header: str | 
 
 def test_the_bearer_scheme_is_read_case_insensitively() -> None:
     assert bearer_token("bearer abc.def.ghi") == "abc.def.ghi"
+
+
+def test_a_verified_token_is_remembered_only_until_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    tokens = VerifiedTokens(SECRET)
+    token = issue_token(user_id="user-1", role="finance", lawyer_id=None, version=1, secret=SECRET, ttl=60)
+    assert tokens.verify(token).user_id == "user-1"
+    later = time.time() + 3600
+
+    class AnHourLater(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
+            return datetime.fromtimestamp(later, tz)
+
+    monkeypatch.setattr(time, "time", lambda: later)  # the cache's clock
+    monkeypatch.setattr(jwt.api_jwt, "datetime", AnHourLater)  # pyjwt's
+    with pytest.raises(Problem) as caught:
+        tokens.verify(token)
+    assert caught.value.status == 401
+
+
+def test_a_remembered_token_changed_by_one_character_is_verified_afresh_and_refused() -> None:
+    tokens = VerifiedTokens(SECRET)
+    token = hs256(claims())
+    tokens.verify(token)
+    head, payload, signature = token.split(".")
+    with pytest.raises(Problem):
+        tokens.verify(f"{head}.{b64(json.dumps(claims(role='admin')).encode())}.{signature}")

@@ -1,12 +1,11 @@
 """initial
 
 Revision ID: 0ea343a7e754
-Revises: 
+Revises:
 Create Date: 2026-11-27 15:37:34.095682
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0ea343a7e754'
 down_revision = None

@@ -4,9 +4,8 @@ Revision ID: 248bb9686c91
 Revises: 0ea343a7e754
 Create Date: 2026-11-27 15:44:07.385206
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '248bb9686c91'
 down_revision = '0ea343a7e754'
