@@ -10,10 +10,29 @@ def _metadata():
     return metadata
 
 
+def _handlers(settings):
+    from services.subsidy.consumers import HANDLERS
+
+    return HANDLERS
+
+
 def _seed(settings):
     from services.subsidy.demo import load_demo
 
     load_demo(settings)
 
 
-sys.exit(main(ServiceCommands("subsidy", _metadata, Path(__file__).parent / "migrations", seed=_seed)))
+def _audit_verify(settings, args):
+    from services.subsidy.cli import audit_verify
+
+    return audit_verify(settings, args)
+
+
+sys.exit(
+    main(
+        ServiceCommands(
+            "subsidy", _metadata, Path(__file__).parent / "migrations", handlers=_handlers, seed=_seed,
+            extra={"audit-verify": _audit_verify},
+        )
+    )
+)

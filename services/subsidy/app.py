@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from flask import Flask
+from sqlalchemy import Engine
 
 from services.common.settings import Settings, load_settings
 from services.common.web import create_service_app
 from services.subsidy.adapters.orm import metadata
+from services.subsidy.api import audit, batches, budgets, claims, common, schemes
 
 
-def create_app(settings: Settings | None = None) -> Flask:
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> Flask:
     settings = settings or load_settings("subsidy")
-    app, _api = create_service_app(settings, metadata=metadata, title="legalduty subsidy")
+    app, api = create_service_app(settings, metadata=metadata, title="legalduty subsidy", engine=engine)
+    common.register(app, api)
+    for blueprint in (schemes.blp, claims.blp, budgets.blp, batches.blp, audit.blp):
+        api.register_blueprint(blueprint)
     return app

@@ -7,7 +7,7 @@ priced on and the breakdown of their amount, so a stored claim explains itself.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -15,41 +15,22 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
     Numeric,
     String,
+    Table,
     Text,
-    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from services.common.db import UTCDateTime
 from services.common.outbox import register
 
 MONEY = Numeric(14, 2)
 ID = String(36)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """A timezone-aware instant: stored in UTC, always read back aware (SQLite forgets the zone)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("store aware datetimes only")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -73,7 +54,7 @@ class SchemeRow(Base):
     max_amount: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
     document_no: Mapped[str | None] = mapped_column(String(100), nullable=True)
     created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (Index("ix_schemes_kind_region", "kind", "region_code"),)
 
@@ -90,9 +71,9 @@ class PaymentBatchRow(Base):
     claim_count: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20))  # open | paid
     created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     paid_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (Index("ix_payment_batches_month", "month"),)
 
@@ -132,13 +113,13 @@ class ClaimRow(Base):
     # pending | approved | rejected | paid, and needs_rate: a duty claim no rate prices yet
     status: Mapped[str] = mapped_column(String(20))
     submitted_by: Mapped[str] = mapped_column(String(100))
-    submitted_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reviewed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     budget_id: Mapped[str | None] = mapped_column(ForeignKey("budgets.id"), nullable=True)
     batch_id: Mapped[str | None] = mapped_column(ForeignKey("payment_batches.id"), nullable=True)
-    paid_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # the roster assignment a station-duty claim pays (NULL for case claims; NULLs do not collide)
     assignment_id: Mapped[str | None] = mapped_column(ID, nullable=True)
 
@@ -165,8 +146,8 @@ class BudgetRow(Base):
     amount: Mapped[Decimal] = mapped_column(MONEY)
     committed: Mapped[Decimal] = mapped_column(MONEY)
     created_by: Mapped[str] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (UniqueConstraint("scope", "kind", "year", name="uq_budgets_scope_kind_year"),)
 
@@ -177,7 +158,7 @@ class AuditRecordRow(Base):
     __tablename__ = "audit_records"
 
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
-    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(50))
     entity: Mapped[str] = mapped_column(String(20))
@@ -214,8 +195,8 @@ class LawyerEntry(Base):
     region_code: Mapped[str] = mapped_column(String(6))
     languages: Mapped[list[str]] = mapped_column(JSON)
     # when the roster said so (the event's occurred_at): an older event arriving late changes nothing
-    source_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    source_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class StationEntry(Base):
@@ -228,11 +209,13 @@ class StationEntry(Base):
     level: Mapped[str] = mapped_column(String(20))
     region_code: Mapped[str] = mapped_column(String(6))
     parent_id: Mapped[str | None] = mapped_column(ID, nullable=True)
-    source_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    source_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 metadata = Base.metadata
 outbox, processed_events = register(metadata)
-claims_table = ClaimRow.__table__
-audit_table = AuditRecordRow.__table__
+claims_table: Table = ClaimRow.__table__  # type: ignore[assignment]
+audit_table: Table = AuditRecordRow.__table__  # type: ignore[assignment]
+budgets_table: Table = BudgetRow.__table__  # type: ignore[assignment]
+schemes_table: Table = SchemeRow.__table__  # type: ignore[assignment]

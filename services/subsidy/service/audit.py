@@ -1,30 +1,38 @@
 """The audit trail, stored: append records to the hash chain in the caller's transaction, verify it.
 
-Appenders queue on the one `audit_head` row (locked FOR UPDATE; on SQLite the write transaction already
-serialises them), so the chain never forks however many requests write at once. Lock order everywhere:
-the objects a use case changes first, the audit head last.
+The chain is one sequence, so its appenders must queue: on the one `audit_head` row (SELECT .. FOR UPDATE on
+PostgreSQL; SQLite's write transactions already run one at a time). Every writing use case calls `begin`
+before it reads what it will change, so the head is always the first lock a writer takes: no two writers
+can wait for each other (no deadlocks), every check a writer makes (budget left, monthly cap, overlapping
+schemes) sees what the writer before it committed, and the chain never forks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.subsidy.adapters.fast_insert import insert_many
 from services.subsidy.adapters.orm import AuditHead, AuditRecordRow, audit_table
 from services.subsidy.domain.audit import GENESIS_HASH, AuditRecord, record_hash, verify_chain
-from services.subsidy.service.unit import Unit, dialect
+from services.subsidy.service.unit import Unit, insert_or_nothing
 
 HEAD_ID = 1
 
 
 def jsonable(value: Any) -> Any:
     """A value as it is stored in JSON (and hashed): Decimals and dates as text."""
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:
+        return value
+    if kind is dict:
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, Enum):
         return jsonable(value.value)
     if isinstance(value, Decimal):
@@ -40,20 +48,14 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+def begin(unit: Unit) -> None:
+    """Take this transaction's place in the queue of writers (call it first in every writing use case)."""
+    _lock_head(unit)
+
+
 def _lock_head(unit: Unit) -> AuditHead:
     session = unit.session
-    name = dialect(unit)
-    if name in ("postgresql", "sqlite"):
-        if name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as upsert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as upsert
-        session.execute(
-            upsert(AuditHead).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH).on_conflict_do_nothing()
-        )
-    elif session.get(AuditHead, HEAD_ID) is None:  # pragma: no cover - other databases
-        session.add(AuditHead(id=HEAD_ID, seq=0, hash=GENESIS_HASH))
-        session.flush()
+    session.execute(insert_or_nothing(unit, AuditHead).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH))
     return session.execute(
         select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update().execution_options(populate_existing=True)
     ).scalar_one()
@@ -92,8 +94,14 @@ def record(
     )
 
 
-def record_many(unit: Unit, entries: list[Mapping[str, Any]], *, chunk: int = 5000) -> int:
-    """Append records in order (one lock, batched inserts); returns the last sequence number."""
+def record_many(
+    unit: Unit, entries: Sequence[Mapping[str, Any]], *, chunk: int = 5000, json_ready: bool = False
+) -> int:
+    """Append records in order (one lock, batched inserts); returns the last sequence number.
+
+    `json_ready`: the entries' before/after already hold only JSON values (str, int, bool, None, lists and
+    dicts of them), as `jsonable` would make them."""
+    convert = (lambda value: value) if json_ready else jsonable
     if not entries:
         raise ValueError("nothing to record")
     head = _lock_head(unit)
@@ -108,15 +116,14 @@ def record_many(unit: Unit, entries: list[Mapping[str, Any]], *, chunk: int = 50
             "action": entry["action"],
             "entity": entry["entity"],
             "entity_id": entry["entity_id"],
-            "before": None if entry.get("before") is None else jsonable(entry["before"]),
-            "after": None if entry.get("after") is None else jsonable(entry["after"]),
+            "before": None if entry.get("before") is None else convert(entry["before"]),
+            "after": None if entry.get("after") is None else convert(entry["after"]),
             "reason": entry.get("reason"),
         }
         digest = record_hash(prev, _fields(seq, values))
         rows.append({"seq": seq, **values, "prev_hash": prev, "hash": digest})
         prev = digest
-    for start in range(0, len(rows), chunk):
-        unit.session.execute(insert(audit_table), rows[start:start + chunk])
+    insert_many(unit.session.connection(), audit_table, rows, chunk=chunk)
     head.seq, head.hash = seq, prev
     unit.session.flush()
     return seq
@@ -125,7 +132,7 @@ def record_many(unit: Unit, entries: list[Mapping[str, Any]], *, chunk: int = 50
 def _stored(session: Session) -> Iterator[AuditRecord]:
     statement = select(audit_table).order_by(audit_table.c.seq).execution_options(yield_per=2000)
     for row in session.execute(statement):
-        fields = _fields(row.seq, row._mapping)
+        fields = _fields(row.seq, dict(row._mapping))
         yield AuditRecord(id=str(row.seq), fields=fields, prev_hash=row.prev_hash, hash=row.hash)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,21 +16,24 @@ from services.subsidy.domain.batches import (
     batch_csv,
     batch_xlsx,
     build_batch,
-    parse_month,
 )
 from services.subsidy.domain.claims import Claim, ClaimStatus, add_to_batch, mark_paid
 from services.subsidy.domain.regions import PREFECTURE, PROVINCE, specificity
 from services.subsidy.domain.schemes import Kind
 from services.subsidy.service import audit
-from services.subsidy.service.claims import plausible_id
-from services.subsidy.service.errors import Conflict, Invalid, NotFound
-from services.subsidy.service.pricing import month_bounds
+from services.subsidy.service.claims import month_range, plausible_id
+from services.subsidy.service.errors import Conflict, NotFound
 from services.subsidy.service.unit import Unit
 
 OPEN, PAID = "open", "paid"
 CHUNK = 1000
 
 c = claims_table.c
+
+
+def _rowcount(result: Any) -> int:
+    """How many rows an UPDATE changed."""
+    return int(result.rowcount)
 
 
 def _covered_by(region_code: str | None) -> ColumnElement[bool] | None:
@@ -45,7 +48,8 @@ def _covered_by(region_code: str | None) -> ColumnElement[bool] | None:
     return c.region_code == region_code
 
 
-def _domain_claim(row: Any) -> Claim:
+def claim_of(row: Any) -> Claim:
+    """A selected claims row as the domain's Claim (for batching and paying: amounts are final)."""
     return Claim(
         id=row.id, kind=Kind(row.kind), lawyer_id=row.lawyer_id, region_code=row.region_code,
         service_date=row.service_date, amount=Decimal(row.amount), submitted_by=row.submitted_by,
@@ -63,7 +67,7 @@ def _names(unit: Unit, lawyer_ids: set[str]) -> dict[str, str]:
         chunk = ids[start:start + CHUNK]
         names.update(unit.session.execute(
             select(LawyerEntry.id, LawyerEntry.name).where(LawyerEntry.id.in_(chunk))
-        ).tuples().all())
+        ).all())
     return names
 
 
@@ -84,18 +88,15 @@ def batch_view(row: PaymentBatchRow, lines: list[PaymentBatchLineRow] | None = N
 
 def create_batch(unit: Unit, *, month: str, region_code: str | None, actor: str) -> dict[str, Any]:
     """Gather the month's approved claims in no batch yet (in the region, when given), one line per lawyer."""
-    try:
-        year, number = parse_month(month)
-    except ValueError as exc:
-        raise Invalid(str(exc), {"month": [str(exc)]}) from None
-    start, end = month_bounds(date(year, number, 1))
+    start, end = month_range(month)
+    audit.begin(unit)
     where = [c.status == ClaimStatus.APPROVED.value, c.batch_id.is_(None), c.service_date >= start,
              c.service_date < end]
     region = _covered_by(region_code)
     if region is not None:
         where.append(region)
     rows = unit.session.execute(select(*_COLUMNS).where(*where).order_by(c.id).with_for_update()).all()
-    claims = [_domain_claim(r) for r in rows]
+    claims = [claim_of(r) for r in rows]
     batch_id = str(uuid.uuid4())
     batch, lines = build_batch(claims, id=batch_id, month=month, region_code=region_code,
                                lawyer_names=_names(unit, {cl.lawyer_id for cl in claims}))
@@ -117,7 +118,7 @@ def create_batch(unit: Unit, *, month: str, region_code: str | None, actor: str)
         for i, line in enumerate(lines, start=1)
     ])
     # the rows are locked (and SQLite has one writer), so this takes exactly the claims read above
-    taken = unit.session.execute(update(claims_table).where(*where).values(batch_id=batch_id)).rowcount
+    taken = _rowcount(unit.session.execute(update(claims_table).where(*where).values(batch_id=batch_id)))
     if taken != count:
         raise Conflict("the claims changed while the batch was being made; try again")
     audit.record(unit, actor=actor, action="batch.created", entity="batch", entity_id=batch_id, after={
@@ -167,18 +168,20 @@ def list_batches(
 
 def mark_batch_paid(unit: Unit, *, batch_id: str, actor: str) -> dict[str, Any]:
     """Record that the bank paid the batch: every claim in it becomes paid (and says so in an event)."""
+    if plausible_id(batch_id):
+        audit.begin(unit)
     row = _batch(unit, batch_id, for_update=True)
     if row.status != OPEN:
         raise Conflict(f"payment batch {batch_id} was already marked paid on {row.paid_at.isoformat() if row.paid_at else '?'}")
     rows = unit.session.execute(
         select(*_COLUMNS).where(c.batch_id == batch_id).order_by(c.id).with_for_update()
     ).all()
-    paid = [mark_paid(_domain_claim(r)) for r in rows]  # WrongState (409) should one not be approved
+    paid = [mark_paid(claim_of(r)) for r in rows]  # WrongState (409) should one not be approved
     now = datetime.now(UTC)
-    changed = unit.session.execute(
+    changed = _rowcount(unit.session.execute(
         update(claims_table).where(c.batch_id == batch_id, c.status == ClaimStatus.APPROVED.value)
         .values(status=ClaimStatus.PAID.value, paid_at=now)
-    ).rowcount
+    ))
     if changed != len(paid):
         raise Conflict("the batch's claims changed while it was being marked paid; try again")
     row.status, row.paid_by, row.paid_at = PAID, actor, now

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from services.subsidy.adapters.orm import BudgetRow
+from services.subsidy.adapters.orm import BudgetRow, budgets_table
 from services.subsidy.domain.claims import Budget
 from services.subsidy.domain.regions import covers
 from services.subsidy.domain.schemes import Kind
@@ -39,13 +39,14 @@ def create_budget(
         budget = Budget(region_code=region_code, kind=Kind(kind), year=year, amount=amount)
     except ValueError as exc:
         raise Invalid(str(exc), {"_schema": [str(exc)]}) from None
+    audit.begin(unit)
     now = datetime.now(UTC)
     values = {
         "id": str(uuid.uuid4()), "region_code": budget.region_code, "scope": budget.region_code or ALL,
         "kind": str(budget.kind), "year": budget.year, "amount": budget.amount, "committed": budget.committed,
         "created_by": actor, "created_at": now, "updated_at": now,
     }
-    if not insert_new(unit, BudgetRow.__table__, values):
+    if not insert_new(unit, budgets_table, values):
         raise Conflict(f"the {year} {kind} budget of region {region_code or 'all'} already exists")
     row = unit.session.get_one(BudgetRow, values["id"])
     view = budget_view(row)

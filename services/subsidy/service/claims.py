@@ -41,7 +41,7 @@ from services.subsidy.domain.schemes import (
 from services.subsidy.service import audit
 from services.subsidy.service.errors import Conflict, Invalid, NotFound
 from services.subsidy.service.pricing import NoScheme, month_bounds, price
-from services.subsidy.service.unit import Unit, dialect
+from services.subsidy.service.unit import Unit, insert_or_nothing
 
 SYSTEM = "system"
 NEEDS_RATE = "needs_rate"
@@ -89,8 +89,15 @@ def claim_view(row: ClaimRow, *, lawyer_name: str | None = None) -> dict[str, An
     }
 
 
-def _audit_view(row: ClaimRow) -> dict[str, Any]:
-    return {k: v for k, v in claim_view(row).items() if k not in ("lawyer_name", "breakdown")}
+AUDITED = ("kind", "case_no", "lawyer_id", "region_code", "service_date", "attributes", "amount", "scheme_id",
+           "document_no", "status", "reviewed_by", "reason", "budget_id", "batch_id", "assignment_id")
+
+
+def audit_view(claim: ClaimRow | Mapping[str, Any]) -> dict[str, Any]:
+    """What an audit record keeps of a claim: the fields that decide what is paid, to whom and why (those
+    that are set; the record itself says who and when)."""
+    get = claim.get if isinstance(claim, Mapping) else lambda k: getattr(claim, k)
+    return {k: v for k in AUDITED if (v := get(k)) is not None}
 
 
 def event_data(row: ClaimRow | Mapping[str, Any]) -> dict[str, Any]:
@@ -99,7 +106,7 @@ def event_data(row: ClaimRow | Mapping[str, Any]) -> dict[str, Any]:
         "claim_id": get("id"),
         "kind": get("kind"),
         "lawyer_id": get("lawyer_id"),
-        "amount": Decimal(get("amount")),
+        "amount": Decimal(str(get("amount"))),
         "status": get("status"),
         "service_date": get("service_date"),
     }
@@ -116,6 +123,15 @@ def to_domain(row: ClaimRow) -> Claim:
     )
 
 
+def month_range(month: str) -> tuple[date, date]:
+    """The first day of a 'YYYY-MM' month and of the next (Invalid when it is no month)."""
+    try:
+        year, number = parse_month(month)
+        return month_bounds(date(year, number, 1))
+    except ValueError as exc:
+        raise Invalid(str(exc), {"month": [str(exc)]}) from None
+
+
 def _lawyer_name(session: Session, lawyer_id: str) -> str | None:
     entry = session.get(LawyerEntry, lawyer_id)
     return entry.name if entry else None
@@ -126,17 +142,8 @@ def _lawyer_name(session: Session, lawyer_id: str) -> str | None:
 
 def insert_new(unit: Unit, table: Table, values: Mapping[str, Any] | list[Mapping[str, Any]]) -> int:
     """INSERT .. ON CONFLICT DO NOTHING; returns how many rows went in."""
-    name = dialect(unit)
-    if name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    elif name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    else:  # pragma: no cover - the project runs on these two
-        raise RuntimeError(f"unsupported database {name}")
     rows = values if isinstance(values, list) else [values]
-    inserted = unit.session.execute(
-        upsert(table).values(rows).on_conflict_do_nothing().returning(table.c.id)
-    ).all()
+    inserted = unit.session.execute(insert_or_nothing(unit, table).values(rows).returning(table.c.id)).all()
     return len(inserted)
 
 
@@ -178,6 +185,7 @@ def submit_claim(
     if unit.session.get(LawyerEntry, lawyer_id) is None:
         detail = f"no lawyer {lawyer_id} in the subsidy service's lawyer directory (copied from the roster)"
         raise Invalid(detail, {"lawyer_id": [detail]})
+    audit.begin(unit)
     calc = price(unit, kind=kind, lawyer_id=lawyer_id, region_code=region_code, service_date=service_date,
                  attributes=attributes)
     values = _claim_values(
@@ -189,7 +197,7 @@ def submit_claim(
         raise Conflict(f"a {kind} claim for case {case_no} already exists")
     row = unit.session.get_one(ClaimRow, values["id"])
     audit.record(unit, actor=submitted_by, action="claim.created", entity="claim", entity_id=row.id,
-                 after=_audit_view(row))
+                 after=audit_view(row))
     unit.emit("subsidy.claim.created", event_data(row))
     return claim_view(row, lawyer_name=_lawyer_name(unit.session, lawyer_id))
 
@@ -208,6 +216,7 @@ def record_duty_claim(unit: Unit, *, duty: Mapping[str, Any]) -> dict[str, Any] 
     kind = Kind.STATION_DUTY.value
     calc: Calculation | None = None
     unpriced = None
+    audit.begin(unit)
     try:
         calc = price(unit, kind=kind, lawyer_id=duty["lawyer_id"], region_code=duty["region_code"],
                      service_date=duty["date"], attributes=attributes)
@@ -223,7 +232,7 @@ def record_duty_claim(unit: Unit, *, duty: Mapping[str, Any]) -> dict[str, Any] 
         return None  # this assignment's claim exists: a duplicate or late event changes nothing
     row = unit.session.get_one(ClaimRow, values["id"])
     audit.record(unit, actor=SYSTEM, action="claim.created", entity="claim", entity_id=row.id,
-                 after={**_audit_view(row), "station_id": duty.get("station_id")})
+                 after={**audit_view(row), "station_id": duty.get("station_id")})
     if row.status == ClaimStatus.PENDING:
         unit.emit("subsidy.claim.created", event_data(row))
     return claim_view(row)
@@ -233,6 +242,7 @@ def price_waiting_claims(unit: Unit, *, kind: str, actor: str, scheme_id: str) -
     """Price the `needs_rate` claims of a kind that the schemes now price (after `scheme_id` was added)."""
     from services.subsidy.service.pricing import schemes_of
 
+    audit.begin(unit)
     rows = unit.session.execute(
         select(ClaimRow).where(ClaimRow.kind == kind, ClaimRow.status == NEEDS_RATE)
         .order_by(ClaimRow.service_date, ClaimRow.id).with_for_update()
@@ -247,12 +257,12 @@ def price_waiting_claims(unit: Unit, *, kind: str, actor: str, scheme_id: str) -
                          service_date=row.service_date, attributes=row.attributes, schemes=schemes)
         except (NoScheme, NoMatchingRate):
             continue
-        before = _audit_view(row)
+        before = audit_view(row)
         row.amount, row.breakdown = calc.amount, breakdown_as_json(calc.breakdown)
         row.scheme_id, row.document_no, row.status = calc.scheme_id, calc.document_no, ClaimStatus.PENDING.value
         unit.session.flush()
         audit.record(unit, actor=actor, action="claim.priced", entity="claim", entity_id=row.id, before=before,
-                     after=_audit_view(row), reason=f"scheme {scheme_id} added")
+                     after=audit_view(row), reason=f"scheme {scheme_id} added")
         unit.emit("subsidy.claim.created", event_data(row))
         priced += 1
     return priced
@@ -261,6 +271,7 @@ def price_waiting_claims(unit: Unit, *, kind: str, actor: str, scheme_id: str) -
 def _locked_claim(unit: Unit, claim_id: str) -> ClaimRow:
     if not plausible_id(claim_id):
         raise NotFound(f"no claim {claim_id}")
+    audit.begin(unit)
     row = unit.session.execute(
         select(ClaimRow).where(ClaimRow.id == claim_id).with_for_update().execution_options(populate_existing=True)
     ).scalar_one_or_none()
@@ -277,8 +288,9 @@ def _to_budget(row: BudgetRow) -> Budget:
 def approve_claim(unit: Unit, *, claim_id: str, by_user: str) -> dict[str, Any]:
     """Approve a pending claim against the most specific budget covering it (never by its submitter).
 
-    Locks the claim, then the budget (FOR UPDATE on PostgreSQL; SQLite runs one writer at a time), so two
-    approvals at once can never commit more than the budget holds."""
+    Writers queue on the audit chain first (`audit.begin`), then the claim and its budget are locked too
+    (FOR UPDATE on PostgreSQL; SQLite runs one writer at a time): two approvals at once never commit more
+    than the budget holds."""
     row = _locked_claim(unit, claim_id)
     if row.status == NEEDS_RATE:
         raise Conflict(f"claim {claim_id} has no amount yet (no rate prices it); add a scheme or reject it")
@@ -297,13 +309,13 @@ def approve_claim(unit: Unit, *, claim_id: str, by_user: str) -> dict[str, Any]:
     ).scalar_one()
     approved, budget = approve_against_budget(claim, [_to_budget(budget_row)], by_user=by_user)
     now = datetime.now(UTC)
-    before, committed_before = _audit_view(row), Decimal(budget_row.committed)
+    before, committed_before = audit_view(row), Decimal(budget_row.committed)
     row.status, row.reviewed_by, row.reviewed_at, row.budget_id = approved.status.value, by_user, now, budget_row.id
     budget_row.committed, budget_row.updated_at = budget.committed, now
     unit.session.flush()
     audit.record_many(unit, [
         {"actor": by_user, "action": "claim.approved", "entity": "claim", "entity_id": row.id, "before": before,
-         "after": _audit_view(row)},
+         "after": audit_view(row)},
         {"actor": by_user, "action": "budget.committed", "entity": "budget", "entity_id": budget_row.id,
          "before": {"committed": committed_before}, "after": {"committed": budget.committed, "claim_id": row.id,
                                                                 "amount": claim.amount}},
@@ -316,12 +328,12 @@ def reject_claim(unit: Unit, *, claim_id: str, by_user: str, reason: str) -> dic
     """Reject a pending (or unpriced) claim with a reason (never by its submitter)."""
     row = _locked_claim(unit, claim_id)
     rejected = reject(to_domain(row), by_user=by_user, reason=reason)
-    before = _audit_view(row)
+    before = audit_view(row)
     row.status, row.reviewed_by, row.reviewed_at = rejected.status.value, by_user, datetime.now(UTC)
     row.reason = rejected.reject_reason
     unit.session.flush()
     audit.record(unit, actor=by_user, action="claim.rejected", entity="claim", entity_id=row.id, before=before,
-                 after=_audit_view(row), reason=rejected.reject_reason)
+                 after=audit_view(row), reason=rejected.reject_reason)
     unit.emit("subsidy.claim.rejected", event_data(row))
     return claim_view(row, lawyer_name=_lawyer_name(unit.session, row.lawyer_id))
 
@@ -365,8 +377,7 @@ def list_claims(
     if batch_id is not None:
         statement = statement.where(ClaimRow.batch_id == batch_id)
     if month is not None:
-        year, number = parse_month(month)
-        start, end = month_bounds(date(year, number, 1))
+        start, end = month_range(month)
         statement = statement.where(ClaimRow.service_date >= start, ClaimRow.service_date < end)
     total = unit.session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
     rows = unit.session.execute(
@@ -374,5 +385,5 @@ def list_claims(
         .limit(limit).offset(offset)
     ).scalars().all()
     ids = {r.lawyer_id for r in rows}
-    names = dict(unit.session.execute(select(LawyerEntry.id, LawyerEntry.name).where(LawyerEntry.id.in_(ids))).tuples().all()) if ids else {}
+    names = dict(unit.session.execute(select(LawyerEntry.id, LawyerEntry.name).where(LawyerEntry.id.in_(ids))).all()) if ids else {}
     return {"items": [claim_view(r, lawyer_name=names.get(r.lawyer_id)) for r in rows], "total": total}

@@ -13,7 +13,7 @@ from services.subsidy.adapters.orm import ClaimRow, SchemeRow
 from services.subsidy.domain.money import ZERO, format_money
 from services.subsidy.domain.schemes import Calculation, Scheme, calculate, parse_scheme, select_scheme
 from services.subsidy.service.errors import Invalid
-from services.subsidy.service.unit import Unit, lock
+from services.subsidy.service.unit import Unit
 
 # the statuses whose amounts count towards a lawyer's monthly cap
 COUNTED = ("pending", "approved", "paid")
@@ -89,8 +89,7 @@ def price(
 ) -> Calculation:
     """Price a claim under the scheme in force on its date (NoScheme / NoMatchingRate otherwise).
 
-    With a monthly cap, claims of the same lawyer, kind and month are priced one at a time (a PostgreSQL
-    advisory lock held to commit) so two at once cannot both take the room left under the cap."""
+    Writers run one at a time (`audit.begin`), so the room left under a monthly cap is not taken twice."""
     scheme = select_scheme(
         schemes if schemes is not None else schemes_of(unit, kind),
         kind=kind, region_code=region_code, service_date=service_date,
@@ -99,7 +98,6 @@ def price(
         raise NoScheme(kind=kind, region_code=region_code, service_date=service_date)
     so_far = ZERO
     if scheme.monthly_cap_per_lawyer is not None:
-        lock(unit, "monthly-cap", lawyer_id, kind, service_date.strftime("%Y-%m"))
         so_far = month_total(unit, lawyer_id=lawyer_id, kind=kind, service_date=service_date)
     return calculate(scheme, attributes, month_total_so_far=so_far)
 

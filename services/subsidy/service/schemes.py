@@ -26,7 +26,7 @@ from services.subsidy.service import audit
 from services.subsidy.service.claims import NEEDS_RATE, plausible_id, price_waiting_claims
 from services.subsidy.service.errors import Conflict, Invalid, NotFound
 from services.subsidy.service.pricing import COUNTED, month_bounds, to_scheme
-from services.subsidy.service.unit import Unit, lock
+from services.subsidy.service.unit import Unit
 
 PREVIEW_MAX_CLAIMS = 200_000
 
@@ -55,7 +55,7 @@ def create_scheme(unit: Unit, *, body: Mapping[str, Any], actor: str) -> dict[st
     """Add a standard; 422 when it breaks a rule (e.g. a possible tie), 409 when it overlaps another of its
     kind and region. Waiting (`needs_rate`) claims it now prices become pending."""
     scheme = parse_scheme(body, id=str(uuid.uuid4()))
-    lock(unit, "scheme", scheme.kind, scheme.region_code or "*")
+    audit.begin(unit)  # one writer at a time: two overlapping schemes cannot both pass the check
     other = find_overlap(scheme, _same_scope(unit, scheme))
     if other is not None:
         until = other.effective_to.isoformat() if other.effective_to else "open-ended"
@@ -83,12 +83,14 @@ def close_scheme(unit: Unit, *, scheme_id: str, effective_to: date, actor: str) 
 
     Only the end moves, and only earlier: no claim it priced may fall after the new end (those amounts never
     change), so every stored amount stays what it was."""
+    if not plausible_id(scheme_id):
+        raise NotFound(f"no scheme {scheme_id}")
+    audit.begin(unit)
     row = unit.session.execute(
-        select(SchemeRow).where(SchemeRow.id == scheme_id).with_for_update()
-    ).scalar_one_or_none() if plausible_id(scheme_id) else None
+        select(SchemeRow).where(SchemeRow.id == scheme_id).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one_or_none()
     if row is None:
         raise NotFound(f"no scheme {scheme_id}")
-    lock(unit, "scheme", row.kind, row.region_code or "*")
     if effective_to < row.effective_from:
         detail = f"must not be before the scheme's effective_from {row.effective_from.isoformat()}"
         raise Invalid(f"effective_to {detail}", {"effective_to": [detail]})
@@ -190,17 +192,16 @@ def preview_scheme(
     month_totals: dict[tuple[str, date], Decimal] = {}
     current_total = draft_total = ZERO
     unpriced = 0
-    items = []
+    items: list[dict[str, Any]] = []
     for r in rows:
         current = Decimal(r.amount) if r.status != NEEDS_RATE else None
         key = (r.lawyer_id, month_bounds(r.service_date)[0])
+        draft_amount: Decimal | None = None
+        note: str | None = None
         try:
             calc = calculate(draft, r.attributes, month_total_so_far=month_totals.get(key, ZERO))
-        except NoMatchingRate as exc:
-            draft_amount, note = None, str(exc)
-            unpriced += 1
-        except SchemeInvalid as exc:  # pragma: no cover - validate_scheme refuses ties; keep the preview going
-            draft_amount, note = None, str(exc)
+        except (NoMatchingRate, SchemeInvalid) as exc:  # SchemeInvalid: a tie, which creation would refuse
+            note = str(exc)
             unpriced += 1
         else:
             draft_amount, note = calc.amount, None
@@ -217,7 +218,8 @@ def preview_scheme(
                 "note": note,
             })
     return {
-        "scheme": {**scheme_as_json(draft), "id": None},
+        "scheme": {**scheme_as_json(draft), "id": None, "effective_from": draft.effective_from,
+                   "effective_to": draft.effective_to},
         "claims": len(rows),
         "priced": len(rows) - unpriced,
         "unpriced": unpriced,

@@ -35,15 +35,15 @@ def dialect(unit: Unit) -> str:
     return unit.session.get_bind().dialect.name
 
 
-def lock(unit: Unit, *parts: str) -> None:
-    """Serialise writers that must not race on a key (PostgreSQL advisory lock, released at commit).
+def insert_or_nothing(unit: Unit, table: Any) -> Any:
+    """INSERT .. ON CONFLICT DO NOTHING for the session's database (PostgreSQL or SQLite)."""
+    name = dialect(unit)
+    if name == "postgresql":
+        from sqlalchemy.dialects import postgresql
 
-    SQLite needs nothing: its write transactions begin IMMEDIATE and so run one at a time."""
-    if dialect(unit) != "postgresql":
-        return
-    import hashlib
+        return postgresql.insert(table).on_conflict_do_nothing()
+    if name == "sqlite":
+        from sqlalchemy.dialects import sqlite
 
-    from sqlalchemy import text
-
-    key = int.from_bytes(hashlib.sha256("\x1f".join(parts).encode()).digest()[:8], "big", signed=True)
-    unit.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+        return sqlite.insert(table).on_conflict_do_nothing()
+    raise RuntimeError(f"unsupported database {name}")  # pragma: no cover - the project runs on these two

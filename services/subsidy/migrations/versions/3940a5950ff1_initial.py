@@ -1,12 +1,11 @@
 """initial
 
 Revision ID: 3940a5950ff1
-Revises: 
+Revises:
 Create Date: 2026-11-27 15:37:33.601217
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '3940a5950ff1'
 down_revision = None

@@ -1,0 +1,94 @@
+"""/api/subsidy/payment-batches: monthly payment runs, their exports for the bank, and marking them paid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask_smorest import Blueprint
+
+from services.common.auth import current_identity, require_roles
+from services.subsidy.api.common import problems, unit_of_work
+from services.subsidy.api.schemas import BatchIn, BatchList, BatchOut, BatchQuery
+from services.subsidy.service import batches
+
+blp = Blueprint("payment_batches", __name__, url_prefix="/api/subsidy/payment-batches",
+                description="Monthly payment batches per lawyer")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FILE = {"type": "string", "format": "binary"}
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(BatchIn)
+@blp.response(201, BatchOut)
+@problems(blp, 400, 403, 409, 422)
+@require_roles("finance")
+def create_batch(body: dict[str, Any]) -> Any:
+    """Gather the month's approved unpaid claims (optionally of one region), one line per lawyer."""
+    with unit_of_work() as uow:
+        batch = batches.create_batch(uow, month=body["month"], region_code=body["region_code"],
+                                     actor=current_identity().user_id)
+        uow.commit()
+    return batch
+
+
+@blp.route("", methods=["GET"])
+@blp.arguments(BatchQuery, location="query")
+@blp.response(200, BatchList)
+@problems(blp, 403, 422)
+@require_roles("finance", "admin")
+def list_batches(query: dict[str, Any]) -> Any:
+    """Payment batches, newest first."""
+    with unit_of_work() as uow:
+        return batches.list_batches(uow, **query)
+
+
+@blp.route("/<batch_id>", methods=["GET"])
+@blp.response(200, BatchOut)
+@problems(blp, 403, 404)
+@require_roles("finance", "admin")
+def get_batch(batch_id: str) -> Any:
+    """One batch with its lines."""
+    with unit_of_work() as uow:
+        return batches.get_batch(uow, batch_id=batch_id)
+
+
+def _download(content: bytes, filename: str, mimetype: str) -> Response:
+    response = Response(content, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@blp.route("/<batch_id>/export.csv", methods=["GET"])
+@blp.response(200, FILE, content_type="text/csv", description="UTF-8 CSV with a BOM (Excel and WPS show the names)")
+@problems(blp, 403, 404)
+@require_roles("finance", "admin")
+def export_csv(batch_id: str) -> Any:
+    """The batch for the bank, as CSV."""
+    with unit_of_work() as uow:
+        content, filename = batches.export_batch(uow, batch_id=batch_id, fmt="csv")
+    return _download(content, filename, "text/csv; charset=utf-8")
+
+
+@blp.route("/<batch_id>/export.xlsx", methods=["GET"])
+@blp.response(200, FILE, content_type=XLSX, description="a printable workbook")
+@problems(blp, 403, 404)
+@require_roles("finance", "admin")
+def export_xlsx(batch_id: str) -> Any:
+    """The batch for the bank, as an Excel workbook."""
+    with unit_of_work() as uow:
+        content, filename = batches.export_batch(uow, batch_id=batch_id, fmt="xlsx")
+    return _download(content, filename, XLSX)
+
+
+@blp.route("/<batch_id>/mark-paid", methods=["POST"])
+@blp.response(200, BatchOut)
+@problems(blp, 403, 404, 409)
+@require_roles("finance")
+def mark_paid(batch_id: str) -> Any:
+    """Record that the bank paid the batch: every claim in it becomes paid."""
+    with unit_of_work() as uow:
+        batch = batches.mark_batch_paid(uow, batch_id=batch_id, actor=current_identity().user_id)
+        uow.commit()
+    return batch

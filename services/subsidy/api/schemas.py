@@ -1,0 +1,474 @@
+"""The subsidy API's request and response bodies. Bodies refuse unknown fields (422 names them); what the
+OpenAPI document says of a field (type, pattern, length) is what is checked."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+from services.subsidy.domain.money import format_money, to_money
+from services.subsidy.domain.schemes import KINDS
+
+PROBLEM = "application/problem+json"
+KIND_VALUES = sorted(KINDS)
+CASE_KINDS = ["legal_aid_case", "mediation_case"]
+CLAIM_STATUSES = ["needs_rate", "pending", "approved", "rejected", "paid"]
+NO_NUL = r"^[^\x00]*$"
+REGION_PATTERN = r"^(0[1-9]|[1-9][0-9])[0-9]{4}$"
+# the years the service pays for: 2000-2199
+MONTH_PATTERN = r"^2[01][0-9]{2}-(0[1-9]|1[0-2])$"
+DATE_PATTERN = r"^2[01][0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+MONEY_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+POSITIVE_MONEY_PATTERN = r"^([1-9][0-9]{0,11}(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-9]?))$"
+SIGNED_MONEY_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$"
+# above 0, at most 10
+FACTOR_PATTERN = r"^(10(\.0{1,6})?|[1-9](\.[0-9]{1,6})?|0\.(?=[0-9]*[1-9])[0-9]{1,6})$"
+# text a person must have written something in
+WRITTEN = r"^[^\x00]*[^\s\x00][^\x00]*$"
+
+
+class Pattern(validate.Regexp):
+    """A regular expression the whole value must match (as JSON Schema's anchored `pattern` means it:
+    Python's `$` would also let a trailing newline through)."""
+
+    def __call__(self, value: Any) -> Any:
+        if not isinstance(value, str) or re.fullmatch(self.regex.pattern, value) is None:  # type: ignore[arg-type]
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+class Body(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class Query(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+
+def Text(*, max_length: int, min_length: int = 1, written: bool = False, **kwargs: Any) -> fields.String:  # noqa: N802
+    """A string of bounded length with no NUL character (the database could not store it); `written`: not
+    blank either."""
+    pattern = Pattern(WRITTEN, error="must not be blank") if written else Pattern(NO_NUL, error="must not contain NUL")
+    return fields.String(validate=[validate.Length(min=min_length, max=max_length), pattern], **kwargs)
+
+
+def Region(**kwargs: Any) -> fields.String:  # noqa: N802
+    metadata = {"description": "six-digit administrative division code", "example": "654021",
+                **kwargs.pop("metadata", {})}
+    return fields.String(
+        validate=Pattern(REGION_PATTERN, error="must be a six-digit region code such as 654021"),
+        metadata=metadata, **kwargs,
+    )
+
+
+def Month(**kwargs: Any) -> fields.String:  # noqa: N802
+    metadata = {"example": "2026-05", **kwargs.pop("metadata", {})}
+    return fields.String(validate=Pattern(MONTH_PATTERN, error="must be a month such as 2026-05"),
+                         metadata=metadata, **kwargs)
+
+
+class IsoDate(fields.Date):
+    """A date written exactly YYYY-MM-DD, in 2000-2199 (Python alone would also take 20260501 or
+    2026-W01-1)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"pattern": DATE_PATTERN, **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if not isinstance(value, str) or re.fullmatch(DATE_PATTERN, value) is None:
+            raise ValidationError("must be a date such as 2026-05-12, in 2000-2199")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def Day(**kwargs: Any) -> fields.Date:  # noqa: N802
+    """An ISO date within the years the service pays for."""
+    return IsoDate(**kwargs)
+
+
+class Money(fields.String):
+    """Yuan as a decimal string with at most two places ("1234.50"), a Decimal once loaded."""
+
+    def __init__(self, *, signed: bool = False, positive: bool = False, **kwargs: Any) -> None:
+        self.pattern = SIGNED_MONEY_PATTERN if signed else POSITIVE_MONEY_PATTERN if positive else MONEY_PATTERN
+        metadata = {"pattern": self.pattern, "example": "1234.50", **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        return format_money(value if isinstance(value, Decimal) else to_money(value))
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if re.fullmatch(self.pattern, text) is None:
+            raise ValidationError("must be yuan such as 1234.50 (a string, at most two decimals)")
+        return to_money(text)
+
+
+class Factor(fields.String):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(validate=Pattern(FACTOR_PATTERN, error='must be a factor such as "1.20"'),
+                         metadata={"example": "1.20"}, **kwargs)
+
+
+class AttributeValue(fields.Raw):
+    """An attribute's value: text, a whole number or a boolean (never a float)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        metadata = {"oneOf": [
+            {"type": "string", "maxLength": 100, "pattern": NO_NUL}, {"type": "integer", "minimum": -(10**15) + 1, "maximum": 10**15 - 1},
+            {"type": "boolean"},
+        ], **kwargs.pop("metadata", {})}
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool) or (isinstance(value, int) and abs(value) < 10**15):
+            return value
+        if isinstance(value, str) and len(value) <= 100 and "\x00" not in value:
+            return value
+        raise ValidationError("must be text (at most 100 characters), a whole number or a boolean")
+
+
+def Attributes(**kwargs: Any) -> fields.Dict:  # noqa: N802
+    return fields.Dict(
+        keys=fields.String(validate=[validate.Length(min=1, max=50), Pattern(NO_NUL)]),
+        values=AttributeValue(), validate=_few, metadata={"maxProperties": 30, **kwargs.pop("metadata", {})},
+        **kwargs,
+    )
+
+
+def _few(value: dict[str, Any]) -> None:
+    if len(value) > 30:
+        raise ValidationError("at most 30 attributes")
+
+
+# ------------------------------------------------------------------------------------------- shared pieces
+
+
+class Problem(Schema):
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    request_id = fields.String()
+
+
+class PageQuery(Query):
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
+
+
+class BreakdownStep(Schema):
+    """One step of how an amount was reached."""
+
+    step = fields.String(required=True, metadata={"description": "what this step did, for people"})
+    amount = Money(signed=True, required=True, metadata={"description": "the running amount after this step"})
+    exact = fields.String(metadata={"description": "the exact running amount when it has more than two places"})
+    rule = fields.String(metadata={"enum": ["rate", "multiply", "add", "floor", "max_amount", "monthly_cap",
+                                            "rounding", "needs_rate"]})
+    when = fields.Dict(metadata={"description": "the conditions of the rate that applied"})
+    factor = fields.String()
+    add = Money(signed=True)
+    limit = Money()
+    already = Money()
+
+
+# ------------------------------------------------------------------------------------------- schemes
+
+
+class RateIn(Body):
+    when = Attributes(load_default=dict, metadata={"description": "attribute: value pairs that must all match"})
+    amount = Money(required=True)
+
+
+class AdjustmentIn(Body):
+    when = Attributes(load_default=dict)
+    multiply = Factor(allow_none=True)
+    add = Money(signed=True, allow_none=True)
+    label = Text(written=True, max_length=200, allow_none=True)
+
+
+class SchemeIn(Body):
+    kind = fields.String(required=True, validate=validate.OneOf(KIND_VALUES))
+    name = Text(required=True, written=True, max_length=200)
+    region_code = Region(allow_none=True, load_default=None, metadata={"description": "null: every region"})
+    effective_from = Day(required=True)
+    effective_to = Day(allow_none=True, load_default=None, metadata={"description": "inclusive; null: open-ended"})
+    rates = fields.List(fields.Nested(RateIn), required=True, validate=validate.Length(min=1, max=500))
+    adjustments = fields.List(fields.Nested(AdjustmentIn), load_default=list, validate=validate.Length(max=100))
+    monthly_cap_per_lawyer = Money(positive=True, allow_none=True, load_default=None)
+    max_amount = Money(positive=True, allow_none=True, load_default=None,
+                       metadata={"description": "the most one claim can get"})
+    document_no = Text(written=True, max_length=100, allow_none=True, load_default=None,
+                       metadata={"description": "the policy document that set the standard"})
+
+
+class RateOut(Schema):
+    when = fields.Dict(required=True)
+    amount = Money(required=True)
+
+
+class AdjustmentOut(Schema):
+    when = fields.Dict(required=True)
+    multiply = fields.String()
+    add = Money(signed=True)
+    label = fields.String()
+
+
+class SchemeOut(Schema):
+    id = fields.String(required=True, allow_none=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KIND_VALUES))
+    name = fields.String(required=True)
+    region_code = fields.String(required=True, allow_none=True)
+    effective_from = fields.Date(required=True)
+    effective_to = fields.Date(required=True, allow_none=True)
+    rates = fields.List(fields.Nested(RateOut), required=True)
+    adjustments = fields.List(fields.Nested(AdjustmentOut), required=True)
+    monthly_cap_per_lawyer = Money(required=True, allow_none=True)
+    max_amount = Money(required=True, allow_none=True)
+    document_no = fields.String(required=True, allow_none=True)
+    created_by = fields.String()
+    created_at = fields.AwareDateTime()
+    claims = fields.Integer(metadata={"description": "claims priced by this scheme"})
+    priced_waiting_claims = fields.Integer(
+        metadata={"description": "on creation: waiting (needs_rate) claims this scheme priced"})
+
+
+class SchemeList(Schema):
+    items = fields.List(fields.Nested(SchemeOut), required=True)
+    total = fields.Integer(required=True)
+
+
+class SchemeQuery(PageQuery):
+    kind = fields.String(validate=validate.OneOf(KIND_VALUES))
+    region_code = Region(metadata={"description": "schemes whose region covers this one"})
+    in_force_on = Day()
+
+
+class SchemeClose(Body):
+    effective_to = Day(required=True, metadata={"description": "the last day the scheme is in force"})
+
+
+class PreviewIn(Body):
+    scheme = fields.Nested(SchemeIn, required=True, metadata={"description": "the draft standard"})
+    service_from = Day(load_default=None, allow_none=True)
+    service_to = Day(load_default=None, allow_none=True)
+    statuses = fields.List(fields.String(validate=validate.OneOf(CLAIM_STATUSES)), load_default=None,
+                           allow_none=True, validate=validate.Length(min=1, max=5),
+                           metadata={"description": "default: pending, approved, paid"})
+    lawyer_id = Text(max_length=36, load_default=None, allow_none=True)
+    claim_ids = fields.List(Text(max_length=36), load_default=None, allow_none=True,
+                            validate=validate.Length(min=1, max=1000))
+    limit = fields.Integer(load_default=100, strict=True, validate=validate.Range(min=0, max=1000),
+                           metadata={"description": "how many claims to list one by one"})
+
+
+class PreviewItem(Schema):
+    claim_id = fields.String(required=True)
+    case_no = fields.String(required=True, allow_none=True)
+    lawyer_id = fields.String(required=True)
+    region_code = fields.String(required=True)
+    service_date = fields.Date(required=True)
+    status = fields.String(required=True)
+    scheme_id = fields.String(required=True, allow_none=True)
+    current_amount = Money(required=True, allow_none=True)
+    draft_amount = Money(required=True, allow_none=True)
+    difference = Money(signed=True, required=True, allow_none=True)
+    note = fields.String(required=True, allow_none=True)
+
+
+class PreviewOut(Schema):
+    scheme = fields.Nested(SchemeOut, required=True)
+    claims = fields.Integer(required=True)
+    priced = fields.Integer(required=True)
+    unpriced = fields.Integer(required=True, metadata={"description": "claims no rate of the draft matches"})
+    current_total = Money(required=True)
+    draft_total = Money(required=True)
+    difference = Money(signed=True, required=True)
+    items = fields.List(fields.Nested(PreviewItem), required=True)
+
+
+# ------------------------------------------------------------------------------------------- claims
+
+
+class ClaimIn(Body):
+    kind = fields.String(required=True, validate=validate.OneOf(CASE_KINDS),
+                         metadata={"description": "station-duty claims come from completed duties"})
+    lawyer_id = Text(required=True, max_length=36)
+    region_code = Region(required=True)
+    case_no = Text(required=True, written=True, max_length=100)
+    service_date = Day(required=True)
+    attributes = Attributes(load_default=dict)
+
+
+class ClaimOut(Schema):
+    id = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KIND_VALUES))
+    case_no = fields.String(required=True, allow_none=True)
+    lawyer_id = fields.String(required=True)
+    lawyer_name = fields.String(required=True, allow_none=True)
+    region_code = fields.String(required=True)
+    service_date = fields.Date(required=True)
+    attributes = fields.Dict(required=True)
+    amount = Money(required=True)
+    breakdown = fields.List(fields.Nested(BreakdownStep), required=True)
+    scheme_id = fields.String(required=True, allow_none=True)
+    document_no = fields.String(required=True, allow_none=True)
+    status = fields.String(required=True, validate=validate.OneOf(CLAIM_STATUSES))
+    submitted_by = fields.String(required=True)
+    submitted_at = fields.AwareDateTime(required=True)
+    reviewed_by = fields.String(required=True, allow_none=True)
+    reviewed_at = fields.AwareDateTime(required=True, allow_none=True)
+    reason = fields.String(required=True, allow_none=True)
+    budget_id = fields.String(required=True, allow_none=True)
+    batch_id = fields.String(required=True, allow_none=True)
+    paid_at = fields.AwareDateTime(required=True, allow_none=True)
+    assignment_id = fields.String(required=True, allow_none=True)
+
+
+class ClaimList(Schema):
+    items = fields.List(fields.Nested(ClaimOut), required=True)
+    total = fields.Integer(required=True)
+
+
+class ClaimQuery(PageQuery):
+    status = fields.String(validate=validate.OneOf(CLAIM_STATUSES))
+    lawyer_id = Text(max_length=36)
+    kind = fields.String(validate=validate.OneOf(KIND_VALUES))
+    month = Month(metadata={"description": "service date's month, e.g. 2026-05"})
+    region_code = Region()
+    batch_id = Text(max_length=36)
+
+
+class RejectIn(Body):
+    reason = Text(required=True, written=True, max_length=2000, metadata={"description": "why, for the lawyer to read"})
+
+
+# ------------------------------------------------------------------------------------------- budgets
+
+
+class BudgetIn(Body):
+    region_code = Region(required=True, allow_none=True, metadata={"description": "null: every region"})
+    kind = fields.String(required=True, validate=validate.OneOf(KIND_VALUES))
+    year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2199))
+    amount = Money(required=True)
+
+
+class BudgetOut(Schema):
+    id = fields.String(required=True)
+    region_code = fields.String(required=True, allow_none=True)
+    kind = fields.String(required=True, validate=validate.OneOf(KIND_VALUES))
+    year = fields.Integer(required=True)
+    amount = Money(required=True)
+    committed = Money(required=True)
+    remaining = Money(required=True)
+    created_by = fields.String(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+
+
+class BudgetList(Schema):
+    items = fields.List(fields.Nested(BudgetOut), required=True)
+    total = fields.Integer(required=True)
+
+
+class BudgetQuery(PageQuery):
+    kind = fields.String(validate=validate.OneOf(KIND_VALUES))
+    year = fields.Integer(validate=validate.Range(min=2000, max=2199))
+    region_code = Region(metadata={"description": "budgets whose region covers this one"})
+
+
+# ------------------------------------------------------------------------------------------- batches
+
+
+class BatchIn(Body):
+    month = Month(required=True)
+    region_code = Region(allow_none=True, load_default=None)
+
+
+class BatchLineOut(Schema):
+    lawyer_id = fields.String(required=True)
+    lawyer_name = fields.String(required=True)
+    claims = fields.List(fields.String(), required=True, metadata={"description": "the claim ids paid"})
+    claim_count = fields.Integer(required=True)
+    total = Money(required=True)
+
+
+class BatchOut(Schema):
+    id = fields.String(required=True)
+    month = fields.String(required=True)
+    region_code = fields.String(required=True, allow_none=True)
+    total = Money(required=True)
+    claim_count = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(["open", "paid"]))
+    created_by = fields.String(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    paid_by = fields.String(required=True, allow_none=True)
+    paid_at = fields.AwareDateTime(required=True, allow_none=True)
+    lines = fields.List(fields.Nested(BatchLineOut))
+
+
+class BatchSummaryOut(BatchOut):
+    class Meta:
+        exclude = ("lines",)
+
+
+class BatchList(Schema):
+    items = fields.List(fields.Nested(BatchSummaryOut), required=True)
+    total = fields.Integer(required=True)
+
+
+class BatchQuery(PageQuery):
+    month = Month()
+    status = fields.String(validate=validate.OneOf(["open", "paid"]))
+
+
+# ------------------------------------------------------------------------------------------- audit
+
+
+class AuditQuery(PageQuery):
+    entity = fields.String(validate=validate.OneOf(["claim", "scheme", "budget", "batch"]))
+    entity_id = Text(max_length=36)
+
+
+class AuditRecordOut(Schema):
+    seq = fields.Integer(required=True)
+    at = fields.AwareDateTime(required=True)
+    actor = fields.String(required=True)
+    action = fields.String(required=True)
+    entity = fields.String(required=True)
+    entity_id = fields.String(required=True)
+    before = fields.Dict(required=True, allow_none=True)
+    after = fields.Dict(required=True, allow_none=True)
+    reason = fields.String(required=True, allow_none=True)
+    prev_hash = fields.String(required=True)
+    hash = fields.String(required=True)
+
+
+class AuditList(Schema):
+    items = fields.List(fields.Nested(AuditRecordOut), required=True)
+    total = fields.Integer(required=True)
+
+
+class AuditBad(Schema):
+    seq = fields.Integer(required=True)
+    at = fields.AwareDateTime(required=True, allow_none=True)
+    actor = fields.String(required=True, allow_none=True)
+    action = fields.String(required=True, allow_none=True)
+    entity = fields.String(required=True, allow_none=True)
+    entity_id = fields.String(required=True, allow_none=True)
+
+
+class AuditVerifyOut(Schema):
+    ok = fields.Boolean(required=True)
+    records = fields.Integer(required=True)
+    first_bad = fields.Nested(AuditBad, required=True, allow_none=True,
+                              metadata={"description": "the first record that does not check out"})
+    detail = fields.String(required=True)

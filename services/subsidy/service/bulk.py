@@ -1,0 +1,299 @@
+"""Bulk paths: many case claims priced and recorded in one transaction (imports from a mediation committee's
+or a legal aid centre's case list), and many claims approved at once.
+
+The same rules as one at a time, the same domain functions, the same audit records and events; only the
+database work is batched (executemany in chunks) and the lookups are done once per import.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from services.common.events import make_envelope
+from services.subsidy.adapters.fast_insert import insert_many
+from services.subsidy.adapters.orm import BudgetRow, LawyerEntry, claims_table, outbox
+from services.subsidy.domain.claims import (
+    Budget,
+    ClaimStatus,
+    NoBudget,
+    approve,
+    commit,
+    select_budget,
+)
+from services.subsidy.domain.money import ZERO, to_money
+from services.subsidy.domain.schemes import (
+    Calculation,
+    Kind,
+    NoMatchingRate,
+    Scheme,
+    breakdown_as_json,
+    calculate,
+    select_scheme,
+    validate_attributes,
+)
+from services.subsidy.service import audit
+from services.subsidy.service.batches import claim_of
+from services.subsidy.service.claims import NEEDS_RATE, audit_view, new_id
+from services.subsidy.service.errors import Conflict, Invalid, NotFound
+from services.subsidy.service.pricing import COUNTED, month_bounds, schemes_of
+from services.subsidy.service.unit import PRODUCER, Unit
+
+CHUNK = 5000
+IN_CHUNK = 900  # ids per IN (...) list: under SQLite's parameter limit
+MAX_ERRORS = 50
+
+c = claims_table.c
+
+
+def _raise_if(errors: dict[str, list[str]], what: str) -> None:
+    if errors:
+        shown = dict(list(errors.items())[:MAX_ERRORS])
+        raise Invalid(f"{len(errors)} of the {what} cannot be recorded; nothing was", shown)
+
+
+def _known_lawyers(unit: Unit, ids: set[str]) -> set[str]:
+    known: set[str] = set()
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), IN_CHUNK):
+        known.update(unit.session.execute(
+            select(LawyerEntry.id).where(LawyerEntry.id.in_(ordered[start:start + IN_CHUNK]))
+        ).scalars())
+    return known
+
+
+def _month_totals(unit: Unit, *, months: set[date], kinds: set[str]) -> dict[tuple[str, str, date], Decimal]:
+    """What each lawyer's claims already come to, per kind and month, in the months an import touches.
+
+    Summed by the database (on SQLite, whose NUMERIC is a float, the sum is exact to the cent for any total
+    under 10^13 yuan and is quantised like every stored amount)."""
+    totals: dict[tuple[str, str, date], Decimal] = defaultdict(lambda: ZERO)
+    for month in sorted(months):
+        start, end = month_bounds(month)
+        rows = unit.session.execute(
+            select(c.lawyer_id, c.kind, func.sum(c.amount))
+            .where(c.service_date >= start, c.service_date < end, c.status.in_(COUNTED), c.kind.in_(sorted(kinds)))
+            .group_by(c.lawyer_id, c.kind)
+        )
+        for lawyer_id, kind, amount in rows:
+            totals[(lawyer_id, kind, start)] = to_money(Decimal(str(amount)))
+    return totals
+
+
+def _envelopes(event_type: str, data: list[dict[str, Any]], *, correlation_id: str | None) -> list[dict[str, Any]]:
+    """Outbox rows for many events of one type, all of one shape: the first is built and validated by the
+    contract's own `make_envelope`, the rest the same way without validating each again."""
+    if not data:
+        return []
+    now = datetime.now(UTC)
+    first = make_envelope(event_type, data[0], producer=PRODUCER, correlation_id=correlation_id)
+    compact = {"ensure_ascii": False, "separators": (",", ":")}
+    # everything but the event id and the claim's own fields, as the first envelope spells it
+    head = json.dumps({k: first[k] for k in ("type", "version", "occurred_at", "producer", "correlation_id")},
+                      **compact)[1:-1]  # type: ignore[arg-type]
+    text = json.encoder.encode_basestring  # a JSON string literal, as json.dumps writes one
+    rows = [{"event_id": first["id"], "event_type": event_type, "body": json.dumps(first, **compact),  # type: ignore[arg-type]
+             "created_at": now, "attempts": 0, "unroutable": False}]
+    for item in data[1:]:
+        event_id = str(uuid.uuid4())
+        body = (
+            f'{{"id":"{event_id}",{head},"data":{{"claim_id":{text(item["claim_id"])},'
+            f'"kind":"{item["kind"]}","lawyer_id":{text(item["lawyer_id"])},'
+            f'"amount":"{item["amount"]:f}","status":"{item["status"]}",'
+            f'"service_date":"{item["service_date"].isoformat()}"}}}}'
+        )
+        rows.append({"event_id": event_id, "event_type": event_type, "body": body, "created_at": now,
+                     "attempts": 0, "unroutable": False})
+    return rows
+
+
+def _emit_many(unit: Unit, event_type: str, data: list[dict[str, Any]]) -> None:
+    rows = _envelopes(event_type, data, correlation_id=getattr(unit, "correlation_id", None))
+    insert_many(unit.session.connection(), outbox, rows, chunk=CHUNK)
+
+
+def _stored_view(row: Mapping[str, Any]) -> dict[str, Any]:
+    """audit_view(row) in the JSON form audit.jsonable gives it (amount and date as text), built directly."""
+    view = audit_view(row)
+    view["amount"] = f"{row['amount']:f}"
+    view["service_date"] = row["service_date"].isoformat()
+    view["attributes"] = audit.jsonable(row["attributes"])
+    return view
+
+
+def _event(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {"claim_id": values["id"], "kind": values["kind"], "lawyer_id": values["lawyer_id"],
+            "amount": values["amount"], "status": values["status"], "service_date": values["service_date"]}
+
+
+def submit_claims_in_bulk(
+    unit: Unit, *, claims: Sequence[Mapping[str, Any]], submitted_by: str, chunk: int = CHUNK,
+) -> dict[str, Any]:
+    """Price and record many case claims (each `{kind, lawyer_id, region_code, case_no, service_date,
+    attributes}`) as submit_claim would, all or nothing; returns how many and their total."""
+    errors: dict[str, list[str]] = {}
+    seen: set[tuple[str, str]] = set()
+    for i, claim in enumerate(claims):
+        for key, messages in validate_attributes(kind=claim["kind"], attributes=claim["attributes"]).items():
+            errors[f"{i}.{key}"] = messages
+        case = (claim["kind"], claim["case_no"])
+        if case in seen:
+            errors[f"{i}.case_no"] = [f"case {claim['case_no']} is in this import twice"]
+        seen.add(case)
+    missing = {cl["lawyer_id"] for cl in claims} - _known_lawyers(unit, {cl["lawyer_id"] for cl in claims})
+    for i, claim in enumerate(claims):
+        if claim["lawyer_id"] in missing:
+            errors[f"{i}.lawyer_id"] = [f"no lawyer {claim['lawyer_id']} in the lawyer directory"]
+    _raise_if(errors, "claims")
+
+    audit.begin(unit)
+    schemes: dict[str, list[Scheme]] = {kind: schemes_of(unit, kind) for kind in {cl["kind"] for cl in claims}}
+    picked: dict[tuple[str, str, date], Scheme | None] = {}
+
+    def scheme_for(kind: str, region: str, day: date) -> Scheme | None:
+        key = (kind, region, day)
+        if key not in picked:
+            picked[key] = select_scheme(schemes[kind], kind=kind, region_code=region, service_date=day)
+        return picked[key]
+
+    # calculate() is a pure function of the scheme, the attributes and (under a monthly cap) what the month
+    # already holds: many claims of an import share all three, so each distinct case is priced once
+    priced: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[Calculation, list[dict[str, Any]]]] = {}
+    at_cap: dict[tuple[Any, ...], tuple[Calculation, list[dict[str, Any]]]] = {}
+
+    def calculation(scheme: Scheme, attributes: Mapping[str, Any], so_far: Decimal) -> tuple[Calculation, list[Any]]:
+        key = (scheme.id, tuple(sorted((k, repr(v)) for k, v in attributes.items())))
+        known = priced.get(key)
+        cap = scheme.monthly_cap_per_lawyer
+        if known is not None and (cap is None or known[0].amount <= cap - so_far):
+            return known
+        capped_key = (*key, so_far)  # under the cap the answer depends on what the month already holds
+        if capped_key in at_cap:
+            return at_cap[capped_key]
+        calc = calculate(scheme, attributes, month_total_so_far=so_far)
+        result = (calc, breakdown_as_json(calc.breakdown))
+        if so_far == ZERO and not any(step.get("rule") == "monthly_cap" for step in calc.breakdown):
+            priced[key] = result  # what any claim with this much room under the cap gets
+        else:
+            at_cap[capped_key] = result  # a lawyer at the cap stays there: the same answer again and again
+        return result
+
+    capped = {kind for kind, known in schemes.items() if any(s.monthly_cap_per_lawyer for s in known)}
+    totals = _month_totals(unit, months={month_bounds(cl["service_date"])[0] for cl in claims}, kinds=capped) \
+        if capped else defaultdict(lambda: ZERO)
+    now = datetime.now(UTC)
+    rows: list[dict[str, Any]] = []
+    for i, claim in enumerate(claims):
+        kind, day = claim["kind"], claim["service_date"]
+        scheme = scheme_for(kind, claim["region_code"], day)
+        if scheme is None:
+            errors[f"{i}.service_date"] = [
+                f"no {kind} scheme in force on {day.isoformat()} covers region {claim['region_code']}"]
+            continue
+        month_key = (claim["lawyer_id"], kind, day.replace(day=1))
+        try:
+            calc, breakdown = calculation(scheme, claim["attributes"], totals[month_key])
+        except NoMatchingRate as exc:
+            errors[f"{i}.attributes"] = [str(exc)]
+            continue
+        totals[month_key] += calc.amount
+        rows.append({
+            "id": new_id(), "kind": kind, "case_no": claim["case_no"], "lawyer_id": claim["lawyer_id"],
+            "region_code": claim["region_code"], "service_date": day, "attributes": dict(claim["attributes"]),
+            "amount": calc.amount, "breakdown": breakdown, "scheme_id": calc.scheme_id,
+            "document_no": calc.document_no, "status": ClaimStatus.PENDING.value, "submitted_by": submitted_by,
+            "submitted_at": now, "reviewed_by": None, "reviewed_at": None, "reason": None, "budget_id": None,
+            "batch_id": None, "paid_at": None, "assignment_id": None,
+        })
+    _raise_if(errors, "claims")
+    try:
+        for start in range(0, len(rows), chunk):
+            unit.session.execute(insert(claims_table), rows[start:start + chunk])
+    except IntegrityError:
+        raise Conflict("some of these cases already have a claim of their kind; nothing was recorded") from None
+    audit.record_many(unit, [
+        {"actor": submitted_by, "action": "claim.created", "entity": "claim", "entity_id": row["id"], "at": now,
+         "after": _stored_view(row)}
+        for row in rows
+    ], chunk=chunk, json_ready=True)
+    _emit_many(unit, "subsidy.claim.created", [_event(row) for row in rows])
+    return {"created": len(rows), "total": sum((row["amount"] for row in rows), ZERO),
+            "ids": [row["id"] for row in rows]}
+
+
+def approve_claims_in_bulk(
+    unit: Unit, *, claim_ids: Sequence[str], by_user: str, chunk: int = CHUNK,
+) -> dict[str, Any]:
+    """Approve many pending claims against their budgets as approve_claim would, all or nothing."""
+    audit.begin(unit)
+    loaded: list[Any] = []
+    ids = list(dict.fromkeys(claim_ids))
+    for start in range(0, len(ids), IN_CHUNK):
+        loaded.extend(unit.session.execute(
+            select(c.id, c.kind, c.lawyer_id, c.region_code, c.service_date, c.amount, c.submitted_by, c.status,
+                   c.batch_id).where(c.id.in_(ids[start:start + IN_CHUNK])).with_for_update()
+        ).all())
+    if len(loaded) != len(ids):
+        missing = sorted(set(ids) - {r.id for r in loaded})
+        raise NotFound(f"no claim {missing[0]}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+    if any(r.status == NEEDS_RATE for r in loaded):
+        raise Conflict("some claims have no amount yet (no rate prices them)")
+    claims = [approve(claim_of(r), by_user=by_user) for r in loaded]  # state and maker-checker
+    years = {(cl.kind, cl.service_date.year) for cl in claims}
+    rows = [b for b in unit.session.execute(select(BudgetRow)).scalars() if (b.kind, b.year) in years]
+    budgets = {b.id: Budget(region_code=b.region_code, kind=Kind(b.kind), year=b.year, amount=Decimal(b.amount),
+                            committed=Decimal(b.committed), id=b.id) for b in rows}
+    chosen: dict[tuple[str, str, int], Budget | None] = {}
+    spend: dict[str, list[str]] = defaultdict(list)
+    for claim in claims:
+        key = (claim.region_code, claim.kind, claim.service_date.year)
+        if key not in chosen:
+            chosen[key] = select_budget(budgets.values(), region_code=key[0], kind=key[1], year=key[2])
+        budget = chosen[key]
+        if budget is None:
+            raise NoBudget(region_code=key[0], kind=key[1], year=key[2])
+        spend[budget.id].append(claim.id)  # type: ignore[index]
+    locked = {b.id: b for b in unit.session.execute(
+        select(BudgetRow).where(BudgetRow.id.in_(sorted(spend))).order_by(BudgetRow.id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalars()}
+    by_id = {cl.id: cl for cl in claims}
+    now = datetime.now(UTC)
+    records: list[dict[str, Any]] = []
+    for budget_id, members in spend.items():
+        row = locked[budget_id]
+        budget = Budget(region_code=row.region_code, kind=Kind(row.kind), year=row.year, amount=Decimal(row.amount),
+                        committed=Decimal(row.committed), id=row.id)
+        before = budget.committed
+        amount = sum((by_id[m].amount for m in members), ZERO)
+        budget = commit(budget, amount)  # BudgetExceeded: the whole approval is refused
+        row.committed, row.updated_at = budget.committed, now
+        for start in range(0, len(members), IN_CHUNK):
+            unit.session.execute(
+                update(claims_table).where(c.id.in_(members[start:start + IN_CHUNK]))
+                .values(status=ClaimStatus.APPROVED.value, reviewed_by=by_user, reviewed_at=now, budget_id=budget_id)
+            )
+        records.extend(
+            {"actor": by_user, "action": "claim.approved", "entity": "claim", "entity_id": m, "at": now,
+             "before": {"status": "pending"}, "after": {"status": "approved", "reviewed_by": by_user,
+                                                        "reviewed_at": now, "budget_id": budget_id}}
+            for m in members
+        )
+        records.append({"actor": by_user, "action": "budget.committed", "entity": "budget", "entity_id": budget_id,
+                        "at": now, "before": {"committed": before},
+                        "after": {"committed": budget.committed, "claims": len(members), "amount": amount}})
+    unit.session.flush()
+    audit.record_many(unit, records, chunk=chunk)
+    _emit_many(unit, "subsidy.claim.approved", [
+        {"claim_id": cl.id, "kind": str(cl.kind), "lawyer_id": cl.lawyer_id, "amount": cl.amount,
+         "status": ClaimStatus.APPROVED.value, "service_date": cl.service_date} for cl in claims
+    ])
+    return {"approved": len(claims), "total": sum((cl.amount for cl in claims), ZERO)}

@@ -1,0 +1,112 @@
+"""The subsidy service in the running system (`make run`'s processes, embedded broker, demo data): a completed
+duty published by the roster becomes a priced claim, a lawyer submits a case, finance approves, pays in a
+batch for the bank, and the lawyer hears about it, all through the gateway."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import requests
+
+from services.common.broker import Outgoing, Publisher, connection_for
+from services.common.events import make_envelope
+from tests.buskit import wait_for
+from tests.e2e.stack import Stack
+
+LAWYER = "e2e-lawyer-1"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    s = Stack(tmp_path_factory.mktemp("subsidy-e2e") / "var").start()
+    yield s
+    s.stop()
+
+
+class Caller:
+    def __init__(self, stack: Stack, token: str):
+        self.base, self.headers = stack.url() + "/api", {"Authorization": f"Bearer {token}"}
+
+    def get(self, path: str, **params: Any) -> requests.Response:
+        return requests.get(self.base + path, headers=self.headers, params=params, timeout=10)
+
+    def post(self, path: str, body: dict[str, Any] | None = None) -> requests.Response:
+        return requests.post(self.base + path, headers=self.headers, json=body, timeout=10)
+
+
+def _user(stack: Stack, admin: Caller, role: str, lawyer_id: str | None = None) -> Caller:
+    """A new user; a lawyer user once the gateway's own lawyer directory has the lawyer."""
+    username, password = f"{role}-{uuid.uuid4().hex[:6]}", "a-long-enough-password"
+    body = {"username": username, "password": password, "role": role, "lawyer_id": lawyer_id}
+    wait_for(lambda: admin.post("/users", body).status_code == 201, timeout=60, what=f"the {role} user")
+    return Caller(stack, stack.token(username, password))
+
+
+def _publish(stack: Stack, event_type: str, data: dict[str, Any]) -> None:
+    """What the roster's relay does: an event on the exchange (here the embedded broker of the stack)."""
+    envelope = make_envelope(event_type, data, producer="roster")
+    publisher = Publisher(connection_for(stack.data_dir, None))
+    try:
+        result = publisher.publish([Outgoing(envelope["id"], event_type, json.dumps(envelope).encode(), {})])
+        assert envelope["id"] in result.confirmed
+    finally:
+        publisher.close()
+
+
+def test_a_duty_and_a_case_are_claimed_approved_paid_and_exported_through_the_gateway(stack: Stack) -> None:
+    admin = Caller(stack, stack.token())
+    finance, checker = _user(stack, admin, "finance"), _user(stack, admin, "finance")
+
+    # the roster tells the gateway and the subsidy service about a lawyer, then about a completed duty
+    _publish(stack, "roster.lawyer.upserted", {
+        "id": LAWYER, "name": "古丽娜尔", "license_no": "16540202010123456", "status": "practising",
+        "region_code": "654021", "languages": ["zh", "kk"], "max_duties_per_month": 8})
+    lawyer = _user(stack, admin, "lawyer", LAWYER)
+    _publish(stack, "roster.duty.completed", {
+        "assignment_id": f"a-{uuid.uuid4().hex[:8]}", "lawyer_id": LAWYER, "station_id": "s-1",
+        "station_level": "township", "region_code": "654021", "date": date(2026, 5, 4), "start_time": "09:30",
+        "end_time": "18:00", "checked_in_at": datetime(2026, 5, 4, 1, 30, tzinfo=UTC),
+        "checked_out_at": datetime(2026, 5, 4, 10, 0, tzinfo=UTC), "holiday": False})
+    duty = wait_for(lambda: finance.get("/subsidy/claims", kind="station_duty", lawyer_id=LAWYER).json()["items"],
+                    timeout=60, what="the station-duty claim")[0]
+    assert duty["amount"] == "150.00" and duty["document_no"] == "伊州司发〔2025〕18号"  # the demo standard
+
+    # the lawyer submits a mediated case of their own; another lawyer's would be refused
+    body = {"kind": "mediation_case", "lawyer_id": LAWYER, "region_code": "654021", "case_no": "(2026)伊调字第0001号",
+            "service_date": "2026-05-20", "attributes": {"difficulty": "difficult", "agreement": True}}
+    case = lawyer.post("/subsidy/claims", body)
+    assert case.status_code == 201, case.text
+    assert case.json()["amount"] == "600.00"
+    assert lawyer.post("/subsidy/claims", {**body, "lawyer_id": "someone-else", "case_no": "x"}).status_code == 403
+    assert lawyer.post(f"/subsidy/claims/{duty['id']}/approve").status_code == 403
+
+    for claim_id in (duty["id"], case.json()["id"]):
+        approved = checker.post(f"/subsidy/claims/{claim_id}/approve")
+        assert approved.status_code == 200, approved.text
+    batch = finance.post("/subsidy/payment-batches", {"month": "2026-05", "region_code": "654021"})
+    assert batch.status_code == 201, batch.text
+    assert batch.json()["total"] == "750.00"
+    exported = requests.get(f"{finance.base}/subsidy/payment-batches/{batch.json()['id']}/export.csv",
+                            headers=finance.headers, timeout=10)
+    assert exported.status_code == 200 and exported.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
+    assert rows[1][2] == "古丽娜尔" and Decimal(rows[-1][4]) == Decimal("750.00")
+    assert finance.post(f"/subsidy/payment-batches/{batch.json()['id']}/mark-paid").status_code == 200
+
+    # the lawyer sees their paid claims, and hears about them from the gateway
+    mine = lawyer.get("/subsidy/claims").json()
+    assert {c["status"] for c in mine["items"]} == {"paid"} and mine["total"] == 2
+    kinds = wait_for(
+        lambda: {n["kind"] for n in lawyer.get("/me/notifications").json()["items"]} >= {"claim_paid"}
+        and {n["kind"] for n in lawyer.get("/me/notifications").json()["items"]},
+        timeout=60, what="the lawyer's claim_paid notification")
+    assert "claim_approved" in kinds
+    assert admin.get("/subsidy/audit/verify").json()["ok"] is True

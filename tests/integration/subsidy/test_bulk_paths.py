@@ -1,0 +1,107 @@
+"""The bulk paths (imports, the benchmark): the same rules, records and events as one claim at a time."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from services.common.db import UnitOfWork
+from services.common.events import parse_envelope
+from services.common.web import runtime
+from services.subsidy.service.bulk import approve_claims_in_bulk, submit_claims_in_bulk
+from services.subsidy.service.errors import Conflict, Invalid
+
+from .conftest import Kit, mediation_scheme
+
+
+def _case(i: int, *, lawyer: str = "L1", difficulty: str = "ordinary", day: int = 3) -> dict[str, Any]:
+    return {"kind": "mediation_case", "lawyer_id": lawyer, "region_code": "654021", "case_no": f"B-{i}",
+            "service_date": date(2026, 5, day), "attributes": {"difficulty": difficulty, "agreement": i % 2 == 0}}
+
+
+def _uow(kit: Kit) -> UnitOfWork:
+    return UnitOfWork(runtime(kit.app).session_factory, producer="subsidy")
+
+
+@pytest.fixture
+def imported(kit: Kit) -> Kit:
+    kit.add_lawyer("L1")
+    kit.add_lawyer("L2")
+    kit.create_scheme(mediation_scheme(monthly_cap_per_lawyer="1000.00"))
+    kit.create_budget("100000.00")
+    return kit
+
+
+def test_an_import_prices_each_case_as_one_submission_would_including_the_monthly_cap(imported: Kit) -> None:
+    single = imported.claim("L2", attributes={"difficulty": "ordinary", "agreement": True})
+    with _uow(imported) as uow:
+        result = submit_claims_in_bulk(uow, claims=[_case(i) for i in range(5)], submitted_by="import-1")
+        uow.commit()
+    assert result["created"] == 5
+    claims = imported.client.get("/api/subsidy/claims?lawyer_id=L1&limit=10", headers=imported.finance()).json["items"]
+    # 300, 200, 300, 200 reach the 1000.00 cap; the fifth (300) gets nothing
+    assert sorted(c["amount"] for c in claims) == ["0.00", "200.00", "200.00", "300.00", "300.00"]
+    agreed = next(c for c in claims if c["case_no"] == "B-0")
+    assert agreed["breakdown"] == single["breakdown"] and agreed["document_no"] == single["document_no"]
+    created = imported.events("subsidy.claim.created")
+    assert len(created) == 6
+    for envelope in created:  # every event of the import keeps the wire contract
+        _, data = parse_envelope(envelope)
+        assert data["status"] == "pending" and data["kind"] == "mediation_case"
+    by_claim = {e["data"]["claim_id"]: e["data"] for e in created}
+    for claim in claims:  # the first envelope of an import is built by make_envelope, the others alike
+        assert by_claim[claim["id"]] == {"claim_id": claim["id"], "kind": "mediation_case", "lawyer_id": "L1",
+                                         "amount": claim["amount"], "status": "pending", "service_date": "2026-05-03"}
+    assert imported.client.get("/api/subsidy/audit/verify", headers=imported.finance()).json["ok"] is True
+
+
+def test_an_import_with_a_bad_case_records_nothing_and_names_it(imported: Kit) -> None:
+    before = (imported.count("claims"), imported.count("audit_records"), imported.outbox_size())
+    bad = [_case(1), _case(2, difficulty="enormous"), _case(3, lawyer="L9"), _case(1)]
+    with _uow(imported) as uow, pytest.raises(Invalid) as refused:
+        submit_claims_in_bulk(uow, claims=bad, submitted_by="import-1")
+    assert {"1.attributes.difficulty", "2.lawyer_id", "3.case_no"} <= set(refused.value.errors)
+    imported.claim("L1", case_no="B-7")
+    with _uow(imported) as uow, pytest.raises(Conflict):
+        submit_claims_in_bulk(uow, claims=[_case(6), _case(7)], submitted_by="import-1")
+    assert imported.count("claims") == before[0] + 1
+
+
+def test_bulk_approval_commits_each_budget_once_and_refuses_all_when_one_is_short(imported: Kit) -> None:
+    with _uow(imported) as uow:
+        ids = submit_claims_in_bulk(uow, claims=[_case(i, day=1 + i) for i in range(3)], submitted_by="import-1")["ids"]
+        uow.commit()
+    with _uow(imported) as uow, pytest.raises(Exception, match="submitted by import-1"):
+        approve_claims_in_bulk(uow, claim_ids=ids, by_user="import-1")  # maker-checker holds in bulk too
+    with _uow(imported) as uow:
+        result = approve_claims_in_bulk(uow, claim_ids=ids, by_user="finance-li")
+        uow.commit()
+    assert result == {"approved": 3, "total": result["total"]} and str(result["total"]) == "800.00"
+    budget = imported.client.get("/api/subsidy/budgets", headers=imported.finance()).json["items"][0]
+    assert budget["committed"] == "800.00"
+    assert len(imported.events("subsidy.claim.approved")) == 3
+    small = imported.create_budget("100.00", region_code="654021")
+    with _uow(imported) as uow:
+        more = submit_claims_in_bulk(uow, claims=[_case(10, day=20), _case(11, day=21)], submitted_by="import-2")["ids"]
+        uow.commit()
+    with _uow(imported) as uow, pytest.raises(Exception, match="overspend"):
+        approve_claims_in_bulk(uow, claim_ids=more, by_user="finance-li")
+    shown = imported.client.get(f"/api/subsidy/budgets/{small['id']}", headers=imported.finance()).json
+    assert shown["committed"] == "0.00"
+
+
+def test_an_import_counts_what_the_lawyer_already_claimed_that_month_towards_the_cap(imported: Kit) -> None:
+    imported.claim("L1", attributes={"difficulty": "difficult", "agreement": True}, service_date="2026-05-28")  # 600
+    imported.claim("L1", attributes={"difficulty": "simple"}, service_date="2026-06-01")  # another month
+    with _uow(imported) as uow:
+        submit_claims_in_bulk(uow, claims=[_case(1), _case(3)], submitted_by="import-1")  # 200 each
+        uow.commit()
+    may = imported.client.get("/api/subsidy/claims?lawyer_id=L1&month=2026-05", headers=imported.finance()).json
+    assert sorted(c["amount"] for c in may["items"]) == ["200.00", "200.00", "600.00"]
+    with _uow(imported) as uow:
+        submit_claims_in_bulk(uow, claims=[_case(5), _case(7)], submitted_by="import-2")
+        uow.commit()
+    may = imported.client.get("/api/subsidy/claims?lawyer_id=L1&month=2026-05", headers=imported.finance()).json
+    assert sorted(c["amount"] for c in may["items"]) == ["0.00", "0.00", "200.00", "200.00", "600.00"]
