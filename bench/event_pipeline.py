@@ -106,7 +106,7 @@ def pipeline(db_url: str, amqp_url: str, n: int, data_dir: Path) -> dict:
 
     conn_factory = lambda: connection_for(data_dir, amqp_url)  # noqa: E731
     consumer = EventConsumer(session_factory=factory, connection_factory=conn_factory,
-                             handlers={topology.queues[0].name: handler}, topology=topology, prefetch=200)
+                             handlers={topology.queues[0].name: handler}, topology=topology)
     # declare the queue before the relay publishes
     warm = threading.Event()
     t = threading.Thread(target=consumer.run, args=(warm,), daemon=True)

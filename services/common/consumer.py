@@ -73,7 +73,7 @@ class EventConsumer:
         max_deliveries: int = 5,
         retry_backoff: float = 0.5,
         max_backoff: float = 10.0,
-        prefetch: int = 20,
+        prefetch: int = 100,
     ):
         self.session_factory = session_factory
         self.connection_factory = connection_factory
