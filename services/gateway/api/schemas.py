@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
+from marshmallow import Schema, fields, validate
 
 from services.common.auth import ROLES
-
-
-class Body(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class Query(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-
-class PageQuery(Query):
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
+from services.common.schemas import Body, PageQuery
 
 
 class Problem(Schema):

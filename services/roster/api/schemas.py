@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from services.common.schemas import Body, PageQuery, page_of
 from services.roster.domain.model import LANGUAGE_NAMES, LAWYER_STATUSES, STATION_LEVELS
 
 REGION = validate.Regexp(r"^\d{6}$", error="must be a six-digit administrative division code, e.g. 654021")
 LICENSE = validate.Regexp(r"^\d{17}$", error="must be the 17-digit licence number (执业证号)")
 HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="must be a time HH:MM")
 LANGUAGE = validate.OneOf(sorted(LANGUAGE_NAMES), error="must be one of {choices}")
-
-
-class Body(Schema):
-    class Meta:
-        unknown = RAISE
 
 
 class Out(Schema):
@@ -84,13 +80,11 @@ class LawyerOut(Out):
     version = fields.Integer()
 
 
-class LawyerQuery(Body):
+class LawyerQuery(PageQuery):
     region_code = fields.String(validate=REGION)
     status = fields.String(validate=validate.OneOf(sorted(LAWYER_STATUSES)))
     language = fields.String(validate=LANGUAGE)
     q = fields.String(validate=validate.Length(max=100))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
 
 
 class StationIn(Body):
@@ -119,11 +113,9 @@ class StationOut(Out):
     version = fields.Integer()
 
 
-class StationQuery(Body):
+class StationQuery(PageQuery):
     region_code = fields.String(validate=REGION)
     level = fields.String(validate=validate.OneOf(sorted(STATION_LEVELS)))
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
 
 
 class DaysField(fields.Field):
@@ -191,10 +183,8 @@ class PatternOut(Out):
     version = fields.Integer()
 
 
-class PatternQuery(Body):
+class PatternQuery(PageQuery):
     station_id = fields.String()
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
 
 
 class LeaveIn(Body):
@@ -221,10 +211,8 @@ class LeaveOut(Out):
     cancelled = fields.Boolean()
 
 
-class LeaveQuery(Body):
+class LeaveQuery(PageQuery):
     lawyer_id = fields.String()
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
 
 
 class CalendarIn(Body):
@@ -238,14 +226,6 @@ class CalendarOut(Out):
     holidays = fields.List(fields.Date())
     workdays = fields.List(fields.Date())
     warnings = fields.List(fields.String())
-
-
-def page_of(item_schema: type[Schema]) -> type[Schema]:
-    """`{items: [...], total}` around an item schema."""
-    return type(f"{item_schema.__name__.removesuffix('Out')}Page", (Out,), {
-        "items": fields.List(fields.Nested(item_schema)),
-        "total": fields.Integer(),
-    })
 
 
 LawyerPage = page_of(LawyerOut)
@@ -295,11 +275,9 @@ class RosterOut(Out):
     published_at = fields.DateTime(allow_none=True)
 
 
-class RosterQuery(Body):
+class RosterQuery(PageQuery):
     region_code = fields.String(validate=REGION)
     status = fields.String()
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
 
 
 class AssignmentOut(Out):
@@ -314,12 +292,10 @@ class AssignmentOut(Out):
     status = fields.String()
 
 
-class AssignmentQuery(Body):
+class AssignmentQuery(PageQuery):
     lawyer_id = fields.String()
     station_id = fields.String()
     date = fields.Date()
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
 
 
 class DutyOut(AssignmentOut):
@@ -330,11 +306,10 @@ class DutyOut(AssignmentOut):
     checked_out_at = fields.DateTime(allow_none=True)
 
 
-class DutyQuery(Body):
+class DutyQuery(PageQuery):
     from_ = fields.Date(data_key="from")
     to = fields.Date()
     limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
 
 
 class CheckOut(Out):
@@ -380,10 +355,8 @@ class SwapOut(Out):
     decided_at = fields.DateTime(allow_none=True)
 
 
-class SwapQuery(Body):
+class SwapQuery(PageQuery):
     status = fields.String()
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=1_000_000_000))
 
 
 RosterPage = page_of(RosterOut)

@@ -7,8 +7,9 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
+from services.common.schemas import Body, PageQuery
 from services.subsidy.domain.money import format_money, to_money
 from services.subsidy.domain.schemes import KINDS
 
@@ -38,16 +39,6 @@ class Pattern(validate.Regexp):
         if not isinstance(value, str) or re.fullmatch(self.regex.pattern, value) is None:  # type: ignore[arg-type]
             raise ValidationError(self._format_error(value))
         return value
-
-
-class Body(Schema):
-    class Meta:
-        unknown = RAISE
-
-
-class Query(Schema):
-    class Meta:
-        unknown = EXCLUDE
 
 
 def Text(*, max_length: int, min_length: int = 1, written: bool = False, **kwargs: Any) -> fields.String:  # noqa: N802
@@ -158,11 +149,6 @@ class Problem(Schema):
     detail = fields.String(required=True)
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
     request_id = fields.String()
-
-
-class PageQuery(Query):
-    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
 
 
 class BreakdownStep(Schema):
