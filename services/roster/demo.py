@@ -84,6 +84,11 @@ def _stations_and_patterns(uow: UnitOfWork) -> None:
         md.create_pattern(uow=uow, data={"station_id": county_centre["id"], "days": "workdays", "rrule": None,
                                          "start_time": "09:30", "end_time": "13:30", "headcount": 1,
                                          "languages": [language], "intern_seats": 0, "skip_public_holidays": True})
+        if code == "654021":  # Yining County keeps a weekend and holiday duty (节假日值班) at its centre
+            md.create_pattern(uow=uow, data={"station_id": county_centre["id"], "days": "non_workdays",
+                                             "rrule": None, "start_time": "10:00", "end_time": "14:00",
+                                             "headcount": 1, "languages": [], "intern_seats": 0,
+                                             "skip_public_holidays": False})
         for i, name in enumerate(townships):
             station = md.create_station(uow=uow, data={
                 "name": f"{name}公共法律服务工作站", "level": "township", "region_code": code,
