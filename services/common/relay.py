@@ -11,18 +11,23 @@ import fcntl
 import json
 import logging
 import threading
+import time
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, select, text, update
+from sqlalchemy import Engine, delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.common.broker import BrokerUnavailable, Outgoing, Publisher
 from services.common.outbox import register
 
 log = logging.getLogger(__name__)
+
+OUTBOX_KEEP_DAYS = 7
+PROCESSED_KEEP_DAYS = 30
+PRUNE_EVERY_S = 3600
 
 
 class Relay:
@@ -105,7 +110,11 @@ class Relay:
 
     def run_forever(self, stop: threading.Event, idle_sleep: float = 0.1, max_backoff: float = 30.0) -> None:
         backoff = 0.5
+        next_prune = time.monotonic() + 60
         while not stop.is_set():
+            if time.monotonic() >= next_prune:
+                next_prune = time.monotonic() + PRUNE_EVERY_S
+                self.prune()
             try:
                 sent = self.run_once()
                 backoff = 0.5
@@ -124,6 +133,27 @@ class Relay:
             if sent < self.batch_size:
                 self.publisher.heartbeat()
                 stop.wait(idle_sleep)
+
+
+    def prune(self, *, keep_days: int = OUTBOX_KEEP_DAYS, now: datetime | None = None) -> int:
+        """Delete outbox rows published more than `keep_days` ago, and processed-event keys older than
+        PROCESSED_KEEP_DAYS (far beyond any redelivery); returns how many outbox rows went."""
+        now = now or datetime.now(UTC)
+        outbox, processed = register(self.session_factory.kw["info"]["metadata"])
+        try:
+            with self.session_factory() as session:
+                gone = session.execute(
+                    delete(outbox).where(outbox.c.published_at.is_not(None),
+                                         outbox.c.published_at < now - timedelta(days=keep_days))
+                )
+                session.execute(
+                    delete(processed).where(processed.c.processed_at < now - timedelta(days=PROCESSED_KEEP_DAYS))
+                )
+                session.commit()
+            return int(getattr(gone, "rowcount", 0) or 0)
+        except Exception:  # noqa: BLE001 - pruning is housekeeping: never stop publishing for it
+            log.exception("outbox pruning failed")
+            return 0
 
 
 def backlog(session: Session) -> tuple[int, int]:

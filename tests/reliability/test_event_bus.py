@@ -233,3 +233,16 @@ def _dying_consumer(bus_args: tuple) -> None:
     import threading
 
     bus.consumer(die).run(threading.Event())
+
+
+def test_published_outbox_rows_are_pruned_after_a_week_and_unpublished_ones_never(bus: Bus) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    bus.emit(3)
+    relay = bus.relay()
+    assert relay.run_once() == 3
+    bus.emit(1)  # still waiting for the relay
+    assert relay.prune(now=datetime.now(UTC) + timedelta(days=6)) == 0
+    assert relay.prune(now=datetime.now(UTC) + timedelta(days=8)) == 3
+    rows = outbox_rows(bus)
+    assert len(rows) == 1 and rows[0].published_at is None
