@@ -120,6 +120,7 @@ ROUTES: tuple[Route, ...] = (
     R("GET", "/api/subsidy/budgets", SUBSIDY_READERS),
     R("POST", "/api/subsidy/budgets", FINANCE),
     R("GET", "/api/subsidy/budgets/{id}", SUBSIDY_READERS),
+    R("PATCH", "/api/subsidy/budgets/{id}", FINANCE),
     # ---- subsidy: claims (a lawyer submits and follows their own; finance decides) ----
     R("GET", "/api/subsidy/claims", LAWYER | SUBSIDY_READERS, note="a lawyer sees their own"),
     R("POST", "/api/subsidy/claims", LAWYER | FINANCE, note="a lawyer for themself only"),

@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 
 from services.common.auth import current_identity, require_roles
 from services.subsidy.api.common import problems, unit_of_work
-from services.subsidy.api.schemas import BudgetIn, BudgetList, BudgetOut, BudgetQuery
+from services.subsidy.api.schemas import BudgetAmendment, BudgetIn, BudgetList, BudgetOut, BudgetQuery
 from services.subsidy.service import budgets
 
 blp = Blueprint("budgets", __name__, url_prefix="/api/subsidy/budgets",
@@ -47,3 +47,16 @@ def get_budget(budget_id: str) -> Any:
     """One budget: amount, committed, remaining."""
     with unit_of_work() as uow:
         return budgets.get_budget(uow, budget_id=budget_id)
+
+
+@blp.route("/<budget_id>", methods=["PATCH"])
+@blp.arguments(BudgetAmendment)
+@blp.response(200, BudgetOut)
+@problems(blp, 400, 403, 404, 409, 422)
+@require_roles("finance")
+def amend_budget(body: dict[str, Any], budget_id: str) -> Any:
+    """Raise or cut a budget (追加/调减预算), never below what is committed; the reason goes to the audit trail."""
+    with unit_of_work() as uow:
+        budget = budgets.amend_budget(uow, budget_id=budget_id, actor=current_identity().user_id, **body)
+        uow.commit()
+    return budget

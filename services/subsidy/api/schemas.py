@@ -347,6 +347,12 @@ class BudgetIn(Body):
     amount = Money(required=True)
 
 
+class BudgetAmendment(Body):
+    amount = Money(required=True, metadata={"description": "the new yearly amount (not below committed)"})
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500),
+                           metadata={"description": "why, e.g. the document that added funds"})
+
+
 class BudgetOut(Schema):
     id = fields.String(required=True)
     region_code = fields.String(required=True, allow_none=True)

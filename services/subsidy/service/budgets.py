@@ -84,3 +84,24 @@ def list_budgets(
         return {"items": [budget_view(r) for r in rows], "total": total}
     rows = [r for r in unit.session.execute(statement).scalars() if covers(r.region_code, region_code)]
     return {"items": [budget_view(r) for r in rows[offset:offset + limit]], "total": len(rows)}
+
+
+def amend_budget(unit: Unit, *, budget_id: str, amount: Decimal, reason: str, actor: str) -> dict[str, Any]:
+    """Raise or cut a budget (追加/调减预算), never below what approvals already committed; audited."""
+    audit.begin(unit)
+    row = unit.session.get(BudgetRow, budget_id, with_for_update=True) if plausible_id(budget_id) else None
+    if row is None:
+        raise NotFound(f"no budget {budget_id}")
+    if not reason.strip():
+        raise Invalid("say why the budget changes", {"reason": ["must not be blank"]})
+    before = budget_view(row)
+    committed = Decimal(row.committed)
+    if amount < committed:
+        raise Conflict(f"{committed} is already committed against this budget; the amount cannot go below that")
+    row.amount = amount
+    row.updated_at = datetime.now(UTC)
+    unit.session.flush()
+    after = budget_view(row)
+    audit.record(unit, actor=actor, action="budget.amended", entity="budget", entity_id=row.id,
+                 before={"amount": before["amount"]}, after={"amount": after["amount"]}, reason=reason)
+    return after

@@ -272,3 +272,28 @@ def test_a_failure_after_the_claim_is_written_leaves_no_claim_audit_record_or_ev
     assert response.status_code == 500 and response.content_type == "application/problem+json"
     assert "Traceback" not in response.get_data(as_text=True)
     assert (ready.count("claims"), ready.count("audit_records"), ready.outbox_size()) == before
+
+
+def test_finance_raises_a_short_budget_with_a_reason_and_the_refused_approval_then_goes_through(kit: Kit) -> None:
+    kit.add_lawyer("L1")
+    kit.create_scheme(mediation_scheme())
+    budget = kit.create_budget("500.00")
+    first, second = kit.claim("L1", attributes={"difficulty": "difficult"}), kit.claim("L1", attributes={"difficulty": "ordinary"})  # 400, 200
+    assert kit.approve(first["id"]).status_code == 200
+    assert kit.approve(second["id"]).status_code == 409
+    path = f"/api/subsidy/budgets/{budget['id']}"
+    below = kit.client.patch(path, json={"amount": "300.00", "reason": "cut"}, headers=kit.finance())
+    assert below.status_code == 409 and "400.00" in below.json["detail"]
+    no_reason = kit.client.patch(path, json={"amount": "800.00"}, headers=kit.finance())
+    assert no_reason.status_code == 422 and "reason" in no_reason.json["errors"]
+    assert kit.client.patch(path, json={"amount": "800.00", "reason": "x"},
+                            headers=kit.lawyer("L1")).status_code == 403
+    raised = kit.client.patch(path, json={"amount": "800.00", "reason": "伊州财预〔2026〕31号 追加"},
+                              headers=kit.finance())
+    assert raised.status_code == 200
+    assert (raised.json["amount"], raised.json["committed"], raised.json["remaining"]) == ("800.00", "400.00", "400.00")
+    assert kit.approve(second["id"]).status_code == 200
+    trail = kit.client.get("/api/subsidy/audit", query_string={"entity": "budget", "entity_id": budget["id"]},
+                           headers=kit.finance()).json["items"]
+    assert any(r["action"] == "budget.amended" and "追加" in (r["reason"] or "") for r in trail)
+    assert kit.client.get("/api/subsidy/audit/verify", headers=kit.finance()).json["ok"] is True
