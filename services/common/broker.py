@@ -397,7 +397,7 @@ def queue_depths(conn: Connection, topology: Topology = TOPOLOGY) -> tuple[dict[
             queues[spec.name] = counts.get(spec.name, 0)
             dead[spec.dead_letter_queue] = counts.get(spec.dead_letter_queue, 0)
         return queues, dead
-    connect(conn, retries=1)
+    connect(conn, retries=0)  # a scrape must stay quick when the broker is down
     channel = conn.connection.channel()
     try:
         for spec in topology.queues:
