@@ -160,6 +160,6 @@ def _this_months_roster(factory: Any) -> None:
         row = uow.session.get(RosterRow, roster["id"])
         assert row is not None
         calendar = load_calendar(uow.session)
-        rs._generate_into(uow.session, row, build_problem(uow.session, row, calendar), calendar)
+        rs.generate_into(uow.session, row, build_problem(uow.session, row, calendar), calendar)
         rs.publish(uow=uow, roster_id=row.id, expected_version=None)
         uow.commit()

@@ -84,7 +84,7 @@ def request_generation(*, uow: UnitOfWork, roster_id: str, expected_version: int
     calendar = load_calendar(uow.session)
     problem = build_problem(uow.session, row, calendar)
     if len(problem.slots) <= INLINE_SLOT_LIMIT:
-        _generate_into(uow.session, row, problem, calendar)
+        generate_into(uow.session, row, problem, calendar)
         return roster_view(row), True
     row.status, row.progress, row.error = "queued", 0.0, None
     touch(row)
@@ -92,7 +92,8 @@ def request_generation(*, uow: UnitOfWork, roster_id: str, expected_version: int
     return roster_view(row), False
 
 
-def _generate_into(session: Session, row: RosterRow, problem: Any, calendar: Any) -> None:
+def generate_into(session: Session, row: RosterRow, problem: Any, calendar: Any) -> None:
+    """Generate the roster now, in the caller's transaction (small rosters and the demo loader)."""
     _store_result(session, row, problem, generate(problem), calendar)
 
 
