@@ -309,7 +309,6 @@ class DutyOut(AssignmentOut):
 class DutyQuery(PageQuery):
     from_ = fields.Date(data_key="from")
     to = fields.Date()
-    limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=1000))
 
 
 class CheckOut(Out):
