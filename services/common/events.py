@@ -82,6 +82,22 @@ class DutyChanged(Payload):
     end_time = fields.String(required=True, validate=HHMM)
 
 
+class SwapChanged(Payload):
+    """Not in CONTRACT.md's list (an addition): a swap was asked for, accepted, approved, declined or cancelled."""
+
+    swap_id = fields.String(required=True)
+    assignment_id = fields.String(required=True)
+    from_lawyer_id = fields.String(required=True)
+    to_lawyer_id = fields.String(required=True)
+    status = fields.String(
+        required=True, validate=validate.OneOf(["requested", "accepted", "approved", "declined", "cancelled"])
+    )
+    station_id = fields.String(required=True)
+    date = fields.Date(required=True)
+    start_time = fields.String(required=True, validate=HHMM)
+    end_time = fields.String(required=True, validate=HHMM)
+
+
 class DutyCompleted(Payload):
     assignment_id = fields.String(required=True)
     lawyer_id = fields.String(required=True)
@@ -113,6 +129,7 @@ EVENT_SCHEMAS: dict[str, type[Payload]] = {
     "roster.roster.published": RosterPublished,
     "roster.duty.changed": DutyChanged,
     "roster.duty.completed": DutyCompleted,
+    "roster.swap.changed": SwapChanged,
     "subsidy.claim.created": ClaimChanged,
     "subsidy.claim.approved": ClaimChanged,
     "subsidy.claim.rejected": ClaimChanged,

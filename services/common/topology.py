@@ -54,6 +54,7 @@ TOPOLOGY = Topology(
         QueueSpec("gateway.on_lawyer_upserted", ("roster.lawyer.upserted",)),
         QueueSpec("gateway.on_roster_published", ("roster.roster.published",)),
         QueueSpec("gateway.on_duty_changed", ("roster.duty.changed",)),
+        QueueSpec("gateway.on_swap_changed", ("roster.swap.changed",)),
         QueueSpec("gateway.on_claim_changed", CLAIM_EVENTS),
     )
 )

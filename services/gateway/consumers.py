@@ -78,9 +78,35 @@ def on_claim_changed(session: Session, envelope: dict[str, Any], data: dict[str,
             f"({data['amount']} yuan) is {status}.", data)
 
 
+def _name(session: Session, lawyer_id: str) -> str:
+    entry = session.get(LawyerEntry, lawyer_id)
+    return entry.name if entry is not None else "another lawyer"
+
+
+def on_swap_changed(session: Session, envelope: dict[str, Any], data: dict[str, Any]) -> None:
+    """A lawyer hears when a colleague asks them to take a duty, and how their own request fares."""
+    when = f"{data['date'].isoformat()} {data['start_time']}–{data['end_time']}"
+    asker, asked = data["from_lawyer_id"], data["to_lawyer_id"]
+    status = data["status"]
+    if status == "requested":
+        _notify(session, envelope, asked, "swap_requested",
+                f"{_name(session, asker)} asks you to take their duty of {when}.", data)
+    elif status == "accepted":
+        _notify(session, envelope, asker, "swap_accepted",
+                f"{_name(session, asked)} will take your duty of {when}; it waits for the scheduler.", data)
+    elif status == "declined":
+        _notify(session, envelope, asker, "swap_declined", f"Your request to hand over the duty of {when} "
+                "was declined.", data)
+    elif status == "cancelled":
+        _notify(session, envelope, asked, "swap_cancelled",
+                f"{_name(session, asker)} withdrew the request for the duty of {when}.", data)
+    # approved: roster.duty.changed tells both lawyers
+
+
 HANDLERS = {
     "gateway.on_lawyer_upserted": on_lawyer_upserted,
     "gateway.on_roster_published": on_roster_published,
     "gateway.on_duty_changed": on_duty_changed,
     "gateway.on_claim_changed": on_claim_changed,
+    "gateway.on_swap_changed": on_swap_changed,
 }

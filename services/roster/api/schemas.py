@@ -355,7 +355,9 @@ class SwapOut(Out):
 
 
 class SwapQuery(PageQuery):
-    status = fields.String()
+    status = fields.String(
+        validate=validate.OneOf(["pending", "requested", "accepted", "approved", "declined", "cancelled"]),
+        metadata={"description": "pending = requested or accepted (still waiting for someone)"})
 
 
 RosterPage = page_of(RosterOut)

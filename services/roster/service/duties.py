@@ -134,6 +134,17 @@ def swap_view(row: SwapRow) -> dict[str, Any]:
     return {name: getattr(row, name) for name in SWAP_FIELDS}
 
 
+def _announce(uow: UnitOfWork, swap: SwapRow) -> None:
+    """Tell the lawyers concerned (roster.swap.changed; the gateway turns it into notifications)."""
+    duty = uow.session.get(AssignmentRow, swap.assignment_id)
+    assert duty is not None
+    uow.emit("roster.swap.changed", {
+        "swap_id": swap.id, "assignment_id": swap.assignment_id, "from_lawyer_id": swap.from_lawyer_id,
+        "to_lawyer_id": swap.to_lawyer_id, "status": swap.status, "station_id": duty.station_id,
+        "date": duty.date, "start_time": duty.start_time, "end_time": duty.end_time,
+    })
+
+
 def request_swap(*, uow: UnitOfWork, assignment_id: str, to_lawyer_id: str, identity: Identity) -> dict[str, Any]:
     """A lawyer asks another to take one of their duties."""
     row, roster = _own_assignment(uow.session, assignment_id, identity)
@@ -156,6 +167,7 @@ def request_swap(*, uow: UnitOfWork, assignment_id: str, to_lawyer_id: str, iden
                    status="requested", requested_by=identity.user_id, created_at=now())
     uow.session.add(swap)
     uow.session.flush()
+    _announce(uow, swap)
     return swap_view(swap)
 
 
@@ -175,6 +187,7 @@ def accept_swap(*, uow: UnitOfWork, swap_id: str, identity: Identity) -> dict[st
         raise Conflict(f"the swap is {swap.status}, not awaiting your answer")
     swap.status, swap.accepted_at = "accepted", now()
     uow.session.flush()
+    _announce(uow, swap)
     return swap_view(swap)
 
 
@@ -189,6 +202,7 @@ def decline_swap(*, uow: UnitOfWork, swap_id: str, identity: Identity, reason: s
         swap.status = "declined"
     swap.reason, swap.decided_at, swap.decided_by = reason, now(), identity.user_id
     uow.session.flush()
+    _announce(uow, swap)
     return swap_view(swap)
 
 
@@ -207,6 +221,7 @@ def approve_swap(*, uow: UnitOfWork, swap_id: str, identity: Identity) -> dict[s
     _hand_over(uow, row, roster, swap.to_lawyer_id)
     swap.status, swap.decided_at, swap.decided_by = "approved", now(), identity.user_id
     uow.session.flush()
+    _announce(uow, swap)
     return swap_view(swap)
 
 
@@ -216,7 +231,9 @@ def list_swaps(*, session: Session, identity: Identity, status: str | None = Non
     if identity.is_lawyer:
         query = query.where(or_(SwapRow.from_lawyer_id == identity.lawyer_id,
                                 SwapRow.to_lawyer_id == identity.lawyer_id))
-    if status:
+    if status == "pending":  # still waiting for someone: the other lawyer or the scheduler
+        query = query.where(SwapRow.status.in_(("requested", "accepted")))
+    elif status:
         query = query.where(SwapRow.status == status)
     total = session.scalar(select(func.count()).select_from(query.subquery()))
     rows = session.scalars(query.order_by(SwapRow.created_at.desc()).limit(limit).offset(offset))

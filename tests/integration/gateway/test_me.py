@@ -148,3 +148,23 @@ def test_another_lawyers_notification_is_not_found(gw: GatewayKit) -> None:
     assert gw.client.post("/api/me/notifications/99999999999999999999/read", headers=gw.auth(lawyer)).status_code == 404
     with gw.session() as session:
         assert session.get(Notification, theirs).read is False
+
+
+def test_the_asked_lawyer_hears_of_a_swap_and_the_asker_hears_the_answer(gw: GatewayKit) -> None:
+    from services.gateway.consumers import on_swap_changed
+
+    asked = gw.add_user("lawyer", lawyer_id="L-2")
+    swap = {"swap_id": "W-1", "assignment_id": "A-1", "from_lawyer_id": "L-1", "to_lawyer_id": "L-2",
+            "station_id": "S-1", "date": date(2026, 12, 3), "start_time": "09:30", "end_time": "13:30"}
+    with gw.session() as session:
+        session.add(LawyerEntry(id="L-1", name="阿依古丽", status="practising", region_code="654021",
+                                updated_at=datetime.now(UTC)))
+        session.flush()
+        on_swap_changed(session, {"id": str(uuid.uuid4())}, {**swap, "status": "requested"})
+        on_swap_changed(session, {"id": str(uuid.uuid4())}, {**swap, "status": "accepted"})
+        on_swap_changed(session, {"id": str(uuid.uuid4())}, {**swap, "status": "approved"})
+        session.commit()
+        by_lawyer = {(n.lawyer_id, n.kind) for n in session.scalars(select(Notification))}
+    assert by_lawyer == {("L-2", "swap_requested"), ("L-1", "swap_accepted")}
+    mine = gw.client.get("/api/me/notifications", headers=gw.auth(asked)).get_json()["items"]
+    assert mine[0]["message"] == "阿依古丽 asks you to take their duty of 2026-12-03 09:30–13:30."

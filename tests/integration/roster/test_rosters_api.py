@@ -103,10 +103,14 @@ def test_a_swap_is_asked_accepted_approved_and_announced(api: Api, county: dict)
     swap_id = swap.get_json()["id"]
     assert api.post(f"/api/roster/swaps/{swap_id}/accept").status_code == 403  # not the asker's to accept
     api.as_role("lawyer", lawyer_id=b["id"])
+    waiting = api.get("/api/roster/swaps?status=pending").get_json()
+    assert [s["id"] for s in waiting["items"]] == [swap_id]  # the asked lawyer sees it waiting
     assert api.post(f"/api/roster/swaps/{swap_id}/accept").get_json()["status"] == "accepted"
     api.as_role("scheduler")
+    assert api.get("/api/roster/swaps?status=pending").get_json()["total"] == 1  # now the scheduler's turn
     approved = api.post(f"/api/roster/swaps/{swap_id}/approve")
     assert approved.status_code == 200 and approved.get_json()["status"] == "approved"
+    assert api.get("/api/roster/swaps?status=pending").get_json()["total"] == 0
     [changed] = events(api, "roster.duty.changed")
     assert (changed["lawyer_id"], changed["previous_lawyer_id"]) == (b["id"], a["id"])
 
