@@ -195,8 +195,7 @@ def kombu_queues(
     for spec in topology.queues:
         args = queue_arguments(topology, spec.name, max_deliveries, embedded)
         dlq_args = {} if embedded else {"x-queue-type": "quorum"}
-        bindings = [rk for rk in spec.routing_keys]
-        for i, rk in enumerate(bindings):
+        for i, rk in enumerate(spec.routing_keys):
             queues.append(
                 Queue(spec.name, exchange, routing_key=rk, durable=True, queue_arguments=args, no_declare=i > 0)
             )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +60,3 @@ def main(spec: ServiceCommands, argv: list[str] | None = None) -> int:
         return spec.extra[ns.command](settings, ns.args)
     return 0
 
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(1)

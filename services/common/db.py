@@ -77,12 +77,17 @@ def make_session_factory(engine: Engine, metadata: MetaData) -> sessionmaker[Ses
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True, info={"metadata": metadata})
 
 
-def make_read_session_factory(engine: Engine, metadata: MetaData) -> sessionmaker[Session]:
-    """Sessions for requests that only read: no write lock on SQLite, READ ONLY transactions on PostgreSQL."""
+def read_only(engine: Engine) -> Engine:
+    """The same engine and pool, for reads: no write lock on SQLite, READ ONLY transactions on PostgreSQL."""
     options: dict[str, Any] = {READ_ONLY: True}
     if engine.dialect.name == "postgresql":
         options["postgresql_readonly"] = True
-    return sessionmaker(bind=engine.execution_options(**options), expire_on_commit=False, autoflush=False,
+    return engine.execution_options(**options)
+
+
+def make_read_session_factory(engine: Engine, metadata: MetaData) -> sessionmaker[Session]:
+    """Sessions for requests that only read (see `read_only`)."""
+    return sessionmaker(bind=read_only(engine), expire_on_commit=False, autoflush=False,
                         info={"metadata": metadata})
 
 

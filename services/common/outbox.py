@@ -58,10 +58,6 @@ def outbox_table(session: Session) -> Table:
     return _tables(session)[0]
 
 
-def processed_table(session: Session) -> Table:
-    return _tables(session)[1]
-
-
 _REGISTRY: dict[int, tuple[Table, Table]] = {}
 
 

@@ -22,6 +22,7 @@ from services.common.logs import configure_logging
 from services.common.metrics import LATENCY, REQUESTS, ScrapeTimeCollector, render
 from services.common.relay import backlog
 from services.common.settings import Settings
+from services.common.topology import TOPOLOGY, Topology
 
 log = logging.getLogger(__name__)
 
@@ -157,11 +158,7 @@ def scrape_values(rt: Runtime) -> dict[str, Any]:
         session.rollback()
     conn = connection_for(rt.settings.data_dir, rt.settings.broker_url)
     try:
-        from services.common.topology import TOPOLOGY
-
         mine = [q for q in TOPOLOGY.queues if q.name.startswith(rt.settings.service + ".")]
-        from services.common.topology import Topology
-
         values["queues"], values["dead_letters"] = queue_depths(conn, Topology(queues=tuple(mine)))
     except Exception:  # noqa: BLE001 - broker down: report what the database knows
         pass

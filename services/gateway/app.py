@@ -9,10 +9,10 @@ from typing import Any
 
 from flask import Flask
 
+from services.common.db import read_only
 from services.common.settings import Settings, load_settings
 from services.common.web import create_service_app, runtime
 from services.gateway.adapters.orm import metadata
-from services.gateway.adapters.reads import make_read_engine
 from services.gateway.api import auth, docs, forward, me, users
 from services.gateway.login import authenticate
 from services.gateway.openapi import SpecCache
@@ -68,7 +68,7 @@ def create_app(
         return body
 
     app.extensions["gateway"] = Gateway(
-        settings=settings, reader=make_read_engine(settings.database_url, rt.engine), backends=backends,
+        settings=settings, reader=read_only(rt.engine), backends=backends,
         routes=RouteTable(), specs=SpecCache(fetch_spec, ttl=spec_ttl), throttle=throttle or ThrottlePolicy(),
         token_ttl=token_ttl, tokens=VerifiedTokens(settings.jwt_secret),
     )

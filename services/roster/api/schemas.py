@@ -311,16 +311,7 @@ class DutyQuery(PageQuery):
     to = fields.Date()
 
 
-class CheckOut(Out):
-    id = fields.String()
-    roster_id = fields.String()
-    station_id = fields.String()
-    date = fields.Date()
-    start_time = fields.String()
-    end_time = fields.String()
-    lawyer_id = fields.String()
-    role = fields.String()
-    status = fields.String()
+class CheckOut(AssignmentOut):
     checked_in_at = fields.DateTime(allow_none=True)
     checked_out_at = fields.DateTime(allow_none=True)
 

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.common.auth import Identity
 from services.common.db import UnitOfWork
-from services.roster.adapters.orm import AssignmentRow, RosterRow, StationRow
+from services.roster.adapters.orm import AssignmentRow, DutyPatternRow, RosterRow, StationRow
+from services.roster.domain.model import region_covers
 from services.roster.domain.solver import generate
 from services.roster.service.calendar import load_calendar
 from services.roster.service.common import check_version, columns, get_or_404, new_id, now, touch
@@ -81,15 +82,25 @@ def request_generation(*, uow: UnitOfWork, roster_id: str, expected_version: int
         raise Conflict("a published roster is not generated again; change duties by swap or reassignment")
     if row.status in ("queued", "generating"):
         raise Conflict("this roster is already being generated; follow its progress")
-    calendar = load_calendar(uow.session)
-    problem = build_problem(uow.session, row, calendar)
-    if len(problem.slots) <= INLINE_SLOT_LIMIT:
-        generate_into(uow.session, row, problem, calendar)
+    if _slot_bound(uow.session, row) <= INLINE_SLOT_LIMIT:
+        calendar = load_calendar(uow.session)
+        generate_into(uow.session, row, build_problem(uow.session, row, calendar), calendar)
         return roster_view(row), True
     row.status, row.progress, row.error = "queued", 0.0, None
     touch(row)
     uow.session.flush()
     return roster_view(row), False
+
+
+def _slot_bound(session: Session, row: RosterRow) -> int:
+    """At most how many slots the roster has (active patterns of its stations × days), without loading
+    lawyers, leave and expanding patterns: a large roster goes to the worker without the request doing that."""
+    days = (row.period_end - row.period_start).days + 1
+    regions = session.execute(
+        select(StationRow.region_code).join(DutyPatternRow, DutyPatternRow.station_id == StationRow.id)
+        .where(DutyPatternRow.active.is_(True))
+    ).scalars()
+    return days * sum(1 for code in regions if region_covers(row.region_code, code))
 
 
 def generate_into(session: Session, row: RosterRow, problem: Any, calendar: Any) -> None:
