@@ -25,6 +25,18 @@ class PageQuery(Query):
     offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**9))
 
 
+class ProblemOut(Schema):
+    """An error as problem+json (RFC 9457): what every service documents for its 4xx and 5xx answers."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                         metadata={"description": "field (or row) -> what is wrong with it"})
+    request_id = fields.String()
+
+
 def page_of(item_schema: type[Schema]) -> type[Schema]:
     """`{items: [...], total}` around an item schema."""
     name = f"{item_schema.__name__.removesuffix('Out')}Page"

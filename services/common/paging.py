@@ -1,0 +1,32 @@
+"""One page of a list query: the `{items, total}` every collection answers, counted and sliced in the
+database (never loaded whole to be cut in Python)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.orm import Session
+
+Row = TypeVar("Row")
+
+
+def page(
+    session: Session,
+    statement: Select[Any],
+    *,
+    order_by: Sequence[ColumnElement[Any] | Any],
+    limit: int,
+    offset: int,
+    view: Callable[[Any], Any] | None = None,
+    scalars: bool = True,
+) -> dict[str, Any]:
+    """Count what `statement` selects, then fetch `limit` rows from `offset` in `order_by` order.
+
+    `scalars` picks the first column of each row (the ORM object of a `select(Model)`); `view` turns each
+    row into what the API answers."""
+    total = session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+    result = session.execute(statement.order_by(*order_by).limit(limit).offset(offset))
+    rows: Sequence[Any] = result.scalars().all() if scalars else result.all()
+    return {"items": [view(r) for r in rows] if view else list(rows), "total": total}
