@@ -17,7 +17,7 @@ def _handlers(settings):
 
 
 def _seed(settings):
-    from services.gateway.bootstrap import ensure_first_admin
+    from services.gateway.service.bootstrap import ensure_first_admin
 
     ensure_first_admin(settings)
 

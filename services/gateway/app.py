@@ -10,20 +10,35 @@ from typing import Any
 from flask import Flask
 
 from services.common.db import read_only
-from services.common.settings import Settings, load_settings
+from services.common.settings import Settings, SettingsError, load_settings
 from services.common.web import create_service_app, runtime
 from services.gateway.adapters.orm import metadata
-from services.gateway.api import auth, docs, forward, me, users
-from services.gateway.login import authenticate
+from services.gateway.adapters.roster import RosterLawyers
+from services.gateway.api import auth, docs, errors, forward, me, users
+from services.gateway.api.authentication import authenticate
+from services.gateway.api.collaborators import EXTENSION, Collaborators
+from services.gateway.domain.throttling import ThrottlePolicy
 from services.gateway.openapi import SpecCache
 from services.gateway.proxy import Backends, Timeouts
 from services.gateway.routes import BACKENDS, RouteTable
-from services.gateway.state import Gateway, check_secrets
-from services.gateway.throttle import ThrottlePolicy
+from services.gateway.service.directory import DirectoryThenRoster
 from services.gateway.tokens import TOKEN_TTL, VerifiedTokens
 
 PUBLIC_PATHS = ("/api/auth/token", "/api/openapi.json", "/api/docs")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
+MIN_SECRET_BYTES = 32
+
+
+def check_secrets(settings: Settings) -> None:
+    """In production both signing secrets are at least 32 bytes, and different; SettingsError otherwise."""
+    if not settings.production:
+        return
+    for name, value in (("LEGALDUTY_JWT_SECRET", settings.jwt_secret),
+                        ("LEGALDUTY_INTERNAL_SECRET", settings.internal_secret)):
+        if len(value.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(f"{name} must be set to at least {MIN_SECRET_BYTES} bytes in production")
+    if settings.jwt_secret == settings.internal_secret:
+        raise SettingsError("LEGALDUTY_JWT_SECRET and LEGALDUTY_INTERNAL_SECRET must differ in production")
 
 
 class RequestIdGuard:
@@ -50,6 +65,7 @@ def create_app(
     app, api = create_service_app(
         settings, metadata=metadata, title="legalduty API", public_paths=PUBLIC_PATHS, authenticate=authenticate,
     )
+    errors.register(app, api)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     )
@@ -67,10 +83,12 @@ def create_app(
             raise ValueError(f"{backend} answered {status}")
         return body
 
-    app.extensions["gateway"] = Gateway(
-        settings=settings, reader=read_only(rt.engine), backends=backends,
+    reader = read_only(rt.engine)
+    app.extensions[EXTENSION] = Collaborators(
+        settings=settings, reader=reader, backends=backends,
         routes=RouteTable(), specs=SpecCache(fetch_spec, ttl=spec_ttl), throttle=throttle or ThrottlePolicy(),
         token_ttl=token_ttl, tokens=VerifiedTokens(settings.jwt_secret),
+        lawyers=DirectoryThenRoster(reader, RosterLawyers(backends)),
     )
     app.extensions["gateway_api"] = api
     app.wsgi_app = RequestIdGuard(app.wsgi_app)  # type: ignore[method-assign]

@@ -1,106 +1,37 @@
-"""The gateway's event handlers: its copy of the lawyer directory, and lawyers' notifications."""
+"""The gateway's event handlers: its copy of the lawyer directory, and lawyers' notifications. Each runs
+inside the consumer's transaction (with the processed-events key of its event) and never commits."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from services.gateway.adapters.orm import LawyerEntry, Notification
-
-
-def _wire(value: Any) -> Any:
-    """A loaded event value back in its JSON form (dates as ISO strings)."""
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_wire(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _wire(v) for k, v in value.items()}
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    return str(value)
-
-
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+from services.gateway.domain import notifications as say
+from services.gateway.service import directory, notifications
 
 
 def on_lawyer_upserted(session: Session, envelope: dict[str, Any], data: dict[str, Any]) -> None:
-    entry = session.get(LawyerEntry, data["id"])
-    occurred_at = envelope.get("occurred_at")
-    if entry is not None and entry.source_at and occurred_at and _utc(entry.source_at) > _utc(occurred_at):
-        return  # a late, older version of the lawyer: the directory already holds a newer one
-    entry = entry or LawyerEntry(id=data["id"])
-    entry.name = data["name"]
-    entry.status = data["status"]
-    entry.region_code = data["region_code"]
-    entry.profile = _wire(data)
-    entry.source_at = occurred_at
-    entry.updated_at = datetime.now(UTC)
-    session.add(entry)
-
-
-def _notify(session: Session, envelope: dict[str, Any], lawyer_id: str, kind: str, message: str,
-            data: dict[str, Any]) -> None:
-    session.add(
-        Notification(
-            lawyer_id=lawyer_id, event_id=envelope["id"], kind=kind, message=message,
-            data={k: _wire(v) for k, v in data.items() if k != "assignments"},
-            created_at=datetime.now(UTC), read=False,
-        )
-    )
+    directory.on_lawyer_upserted(session, lawyer=data, occurred_at=envelope.get("occurred_at"))
 
 
 def on_roster_published(session: Session, envelope: dict[str, Any], data: dict[str, Any]) -> None:
-    counts: dict[str, int] = {}
-    for assignment in data["assignments"]:
-        counts[assignment["lawyer_id"]] = counts.get(assignment["lawyer_id"], 0) + 1
-    period = f"{data['period_start'].isoformat()} – {data['period_end'].isoformat()}"
-    for lawyer_id, n in counts.items():
-        _notify(session, envelope, lawyer_id, "roster_published",
-                f"The roster for {period} is published: you have {n} duties.", data)
+    notifications.keep(session, notices=say.roster_published(data), event_id=envelope["id"])
 
 
 def on_duty_changed(session: Session, envelope: dict[str, Any], data: dict[str, Any]) -> None:
-    when = f"{data['date'].isoformat()} {data['start_time']}–{data['end_time']}"
-    _notify(session, envelope, data["lawyer_id"], "duty_assigned", f"You now have the duty of {when}.", data)
-    if data.get("previous_lawyer_id"):
-        _notify(session, envelope, data["previous_lawyer_id"], "duty_released",
-                f"Your duty of {when} was given to another lawyer.", data)
+    notifications.keep(session, notices=say.duty_changed(data), event_id=envelope["id"])
 
 
 def on_claim_changed(session: Session, envelope: dict[str, Any], data: dict[str, Any]) -> None:
-    status = data["status"]
-    _notify(session, envelope, data["lawyer_id"], f"claim_{status}",
-            f"Your {data['kind'].replace('_', ' ')} claim of {data['service_date'].isoformat()} "
-            f"({data['amount']} yuan) is {status}.", data)
-
-
-def _name(session: Session, lawyer_id: str) -> str:
-    entry = session.get(LawyerEntry, lawyer_id)
-    return entry.name if entry is not None else "another lawyer"
+    notifications.keep(session, notices=say.claim_changed(data), event_id=envelope["id"])
 
 
 def on_swap_changed(session: Session, envelope: dict[str, Any], data: dict[str, Any]) -> None:
     """A lawyer hears when a colleague asks them to take a duty, and how their own request fares."""
-    when = f"{data['date'].isoformat()} {data['start_time']}–{data['end_time']}"
-    asker, asked = data["from_lawyer_id"], data["to_lawyer_id"]
-    status = data["status"]
-    if status == "requested":
-        _notify(session, envelope, asked, "swap_requested",
-                f"{_name(session, asker)} asks you to take their duty of {when}.", data)
-    elif status == "accepted":
-        _notify(session, envelope, asker, "swap_accepted",
-                f"{_name(session, asked)} will take your duty of {when}; it waits for the scheduler.", data)
-    elif status == "declined":
-        _notify(session, envelope, asker, "swap_declined", f"Your request to hand over the duty of {when} "
-                "was declined.", data)
-    elif status == "cancelled":
-        _notify(session, envelope, asked, "swap_cancelled",
-                f"{_name(session, asker)} withdrew the request for the duty of {when}.", data)
-    # approved: roster.duty.changed tells both lawyers
+    notices = say.swap_changed(data, name_of=partial(directory.lawyer_name, session))
+    notifications.keep(session, notices=notices, event_id=envelope["id"])
 
 
 HANDLERS = {

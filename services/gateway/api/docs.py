@@ -14,9 +14,9 @@ from typing import Any
 import swagger_ui_bundle  # type: ignore[import-untyped]
 from flask import Blueprint, Response, current_app, jsonify, send_from_directory
 
+from services.gateway.api.collaborators import collaborators
 from services.gateway.openapi import merge
 from services.gateway.routes import BACKENDS
-from services.gateway.state import gateway
 
 bp = Blueprint("docs", __name__)
 
@@ -64,8 +64,8 @@ def gateway_spec() -> dict[str, Any]:
 
 @bp.get("/api/openapi.json")
 def openapi_document() -> Response:
-    state = gateway()
-    document = merge(gateway_spec(), {backend: state.specs.get(backend) for backend in BACKENDS})
+    parts = collaborators()
+    document = merge(gateway_spec(), {backend: parts.specs.get(backend) for backend in BACKENDS})
     response = jsonify(document)
     response.headers["Cache-Control"] = "public, max-age=30"
     return response

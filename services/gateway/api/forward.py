@@ -8,8 +8,8 @@ from flask import Blueprint, Response, g, request
 
 from services.common.auth import current_identity
 from services.common.http import Problem
+from services.gateway.api.collaborators import collaborators
 from services.gateway.proxy import BackendUnavailable, forward
-from services.gateway.state import gateway
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +19,8 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def forward_request(rest: str = "") -> Response:
-    state = gateway()
-    match = state.routes.match(request.method, request.path)
+    parts = collaborators()
+    match = parts.routes.match(request.method, request.path)
     if match.route is None:
         if match.allowed_methods:
             allowed = ", ".join(match.allowed_methods)
@@ -31,7 +31,7 @@ def forward_request(rest: str = "") -> Response:
     if identity.role not in match.route.roles:
         raise Problem(403, f"the {identity.role} role may not {match.route.method} {match.route.path}")
     try:
-        return forward(state.backends, match.route.backend, identity)
+        return forward(parts.backends, match.route.backend, identity)
     except BackendUnavailable as exc:
         log.warning("backend unavailable", extra={"backend": exc.backend, "status": exc.status,
                                                   "path": match.route.path, "request_id": g.get("request_id")})

@@ -9,17 +9,18 @@ from flask_smorest import Blueprint
 
 from services.common.auth import current_identity
 from services.common.db import UnitOfWork
+from services.common.schemas import ProblemOut
 from services.common.web import runtime
-from services.gateway import me
+from services.gateway.adapters.backend_pages import BackendPages
+from services.gateway.api.collaborators import collaborators, read_session
 from services.gateway.api.schemas import (
     MeOut,
     NotificationList,
     NotificationOut,
     NotificationQuery,
-    Problem,
     ReadAllOut,
 )
-from services.gateway.state import gateway, read_session
+from services.gateway.service import me, notifications
 
 blp = Blueprint("me", __name__, url_prefix="/api/me", description="The caller's own view")
 
@@ -28,9 +29,10 @@ blp = Blueprint("me", __name__, url_prefix="/api/me", description="The caller's 
 @blp.response(200, MeOut)
 def my_page() -> Any:
     """Who I am; for a lawyer: profile, duties of the next 30 days, pending swaps, this month's claims."""
+    identity = current_identity()
+    sections = BackendPages(collaborators().backends, identity=identity, request_id=g.get("request_id"))
     with read_session() as session:
-        page = me.overview(session, identity=current_identity(), backends=gateway().backends,
-                           request_id=g.request_id)
+        page = me.overview(session, identity=identity, sections=sections)
     return page
 
 
@@ -40,18 +42,20 @@ def my_page() -> Any:
 def my_notifications(query: dict[str, Any]) -> Any:
     """My notifications, newest first: rosters published, duties changed, claims decided and paid."""
     with read_session() as session:
-        page = me.list_notifications(session, lawyer_id=current_identity().lawyer_id, unread_only=query["unread"],
-                                     limit=query["limit"], offset=query["offset"])
+        page = notifications.list_notifications(
+            session, lawyer_id=current_identity().lawyer_id, unread_only=query["unread"], limit=query["limit"],
+            offset=query["offset"],
+        )
     return page
 
 
 @blp.route("/notifications/<int:notification_id>/read", methods=["POST"])
 @blp.response(200, NotificationOut)
-@blp.alt_response(404, schema=Problem, description="no such notification of mine")
+@blp.alt_response(404, schema=ProblemOut, description="no such notification of mine")
 def read_notification(notification_id: int) -> Any:
     """Mark one of my notifications read."""
     with UnitOfWork(runtime().session_factory, producer="gateway") as uow:
-        row = me.mark_read(uow.session, lawyer_id=current_identity().lawyer_id, notification_id=notification_id)
+        row = notifications.mark_read(uow, lawyer_id=current_identity().lawyer_id, notification_id=notification_id)
         uow.commit()
     return row
 
@@ -61,6 +65,6 @@ def read_notification(notification_id: int) -> Any:
 def read_all_notifications() -> Any:
     """Mark all my notifications read."""
     with UnitOfWork(runtime().session_factory, producer="gateway") as uow:
-        marked = me.mark_all_read(uow.session, lawyer_id=current_identity().lawyer_id)
+        marked = notifications.mark_all_read(uow, lawyer_id=current_identity().lawyer_id)
         uow.commit()
     return {"marked": marked}

@@ -8,15 +8,6 @@ from services.common.auth import ROLES
 from services.common.schemas import Body, PageQuery
 
 
-class Problem(Schema):
-    type = fields.String(required=True)
-    title = fields.String(required=True)
-    status = fields.Integer(required=True)
-    detail = fields.String(required=True)
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
-    request_id = fields.String()
-
-
 class TokenIn(Body):
     username = fields.String(required=True, validate=validate.Length(min=1, max=200))
     password = fields.String(required=True, validate=validate.Length(min=1, max=1024))

@@ -13,14 +13,17 @@ from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 
+from services.common.db import UnitOfWork
 from services.common.settings import DEV_INTERNAL_SECRET, Settings, load_settings
 from services.common.web import runtime
-from services.gateway import accounts, passwords
 from services.gateway.adapters.orm import metadata
+from services.gateway.api.collaborators import collaborators
 from services.gateway.app import create_app
+from services.gateway.domain import passwords
+from services.gateway.domain.directory import LawyerCard
+from services.gateway.domain.throttling import ThrottlePolicy
 from services.gateway.proxy import Timeouts
-from services.gateway.state import gateway
-from services.gateway.throttle import ThrottlePolicy
+from services.gateway.service import accounts
 from services.gateway.tokens import issue_token
 
 from .fakes import FakeBackend, closed_port
@@ -32,6 +35,13 @@ PASSWORD = "correct-horse-battery"
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """argon2 with test-sized parameters: same code path, milliseconds instead of tens of them."""
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+class AnyLawyerIsKnown:
+    """The kit's users are set up, not under test: their lawyer ids need no roster."""
+
+    def confirm(self, lawyer_id: str) -> LawyerCard | None:
+        return None
 
 
 @pytest.fixture(scope="session")
@@ -60,10 +70,10 @@ class GatewayKit:
                  password: str = PASSWORD) -> accounts.UserView:
         if role == "lawyer" and lawyer_id is None:
             lawyer_id = f"lawyer-{len(self.users) + 1}"
-        with self.session() as session:
-            user = accounts.create_user(session, username=username or f"{role}{len(self.users) + 1}",
+        with UnitOfWork(runtime(self.app).session_factory, producer="gateway") as uow:
+            user = accounts.create_user(uow, lawyers=AnyLawyerIsKnown(), username=username or f"{role}{len(self.users) + 1}",
                                         password=password, role=role, lawyer_id=lawyer_id)
-            session.commit()
+            uow.commit()
         self.users[user.username] = user
         return user
 
@@ -109,8 +119,8 @@ def make_gateway(tmp_path: Path, fakes: dict[str, FakeBackend]) -> Iterator[Call
 
     yield make
     for app in made:
-        gateway(app).backends.close()
-        gateway(app).reader.dispose()
+        collaborators(app).backends.close()
+        collaborators(app).reader.dispose()
         runtime(app).engine.dispose()
 
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from services.gateway import passwords
 from services.gateway.adapters.orm import LawyerEntry, User
-from services.gateway.bootstrap import ensure_first_admin
+from services.gateway.domain import passwords
+from services.gateway.service.bootstrap import ensure_first_admin
 
 from .conftest import PASSWORD, GatewayKit
 
@@ -19,6 +19,15 @@ def add_lawyer_to_directory(gw: GatewayKit, lawyer_id: str, name: str = "Aygul")
         session.add(LawyerEntry(id=lawyer_id, name=name, status="practising", region_code="654021",
                                 updated_at=datetime.now(UTC)))
         session.commit()
+
+
+def roster_knows(gw: GatewayKit, *lawyer_ids: str) -> None:
+    """The stand-in roster answers GET /api/roster/lawyers/{id} for these lawyers (404 for any other)."""
+    for lawyer_id in lawyer_ids:
+        gw.fakes["roster"].answers[("GET", f"/api/roster/lawyers/{lawyer_id}")] = (
+            200, {"id": lawyer_id, "name": f"Lawyer {lawyer_id}", "status": "practising", "region_code": "654021",
+                  "languages": ["zh"], "license_no": "16540202010000009", "phone": "13800000000", "version": 1}, {})
+    gw.fakes["roster"].answers.setdefault(("GET", "/api/roster/lawyers/L-nobody"), (404, {"detail": "no"}, {}))
 
 
 def test_the_administrator_creates_a_user_and_gets_it_back(gw: GatewayKit) -> None:
@@ -52,9 +61,10 @@ def test_a_staff_user_is_never_linked_to_a_lawyer(gw: GatewayKit) -> None:
     assert "lawyer_id" in response.get_json()["errors"]
 
 
-def test_a_lawyer_unknown_to_the_directory_is_refused_once_the_directory_knows_lawyers(gw: GatewayKit) -> None:
+def test_a_lawyer_unknown_to_the_directory_and_the_roster_is_refused(gw: GatewayKit) -> None:
     admin = gw.add_user("admin")
     add_lawyer_to_directory(gw, "L-known")
+    roster_knows(gw)
     unknown = gw.client.post("/api/users", headers=gw.auth(admin),
                              json={"username": "li", "password": PASSWORD, "role": "lawyer", "lawyer_id": "L-nobody"})
     assert unknown.status_code == 422 and "lawyer_id" in unknown.get_json()["errors"]
@@ -63,15 +73,23 @@ def test_a_lawyer_unknown_to_the_directory_is_refused_once_the_directory_knows_l
     assert known.status_code == 201 and known.get_json()["lawyer_id"] == "L-known"
 
 
-def test_a_lawyer_is_accepted_before_the_directory_has_heard_of_any(gw: GatewayKit) -> None:
+def test_a_lawyer_the_roster_knows_is_accepted_before_the_directory_has_heard_of_any(gw: GatewayKit) -> None:
     admin = gw.add_user("admin")
+    roster_knows(gw, "L-9")
     response = gw.client.post("/api/users", headers=gw.auth(admin),
                               json={"username": "li", "password": PASSWORD, "role": "lawyer", "lawyer_id": "L-9"})
     assert response.status_code == 201
+    asked = [seen for seen in gw.fakes["roster"].seen if seen.path == "/api/roster/lawyers/L-9"]
+    assert len(asked) == 1 and asked[0].identity.user_id == "gateway" and asked[0].identity.role == "admin"
+    with gw.session() as session:
+        kept = session.get(LawyerEntry, "L-9")
+        assert kept.name == "Lawyer L-9" and kept.source_at is None  # provisional: any event replaces it
+        assert "phone" not in kept.profile  # only the contract fields the roster's events carry
 
 
 def test_a_taken_username_and_a_lawyer_who_has_a_user_are_conflicts(gw: GatewayKit) -> None:
     admin = gw.add_user("admin")
+    roster_knows(gw, "L-9", "L-10")
     first = {"username": "li", "password": PASSWORD, "role": "lawyer", "lawyer_id": "L-9"}
     assert gw.client.post("/api/users", headers=gw.auth(admin), json=first).status_code == 201
     again = gw.client.post("/api/users", headers=gw.auth(admin), json={**first, "lawyer_id": "L-10"})
@@ -124,6 +142,7 @@ def test_only_the_administrator_manages_users(gw: GatewayKit) -> None:
 
 
 def test_the_administrator_changes_a_role_and_the_lawyer_link_follows(gw: GatewayKit) -> None:
+    roster_knows(gw, "L-3")
     admin = gw.add_user("admin")
     user = gw.add_user("finance")
     to_lawyer = gw.client.patch(f"/api/users/{user.id}", headers=gw.auth(admin), json={"role": "lawyer"})

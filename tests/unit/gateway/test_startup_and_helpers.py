@@ -11,7 +11,7 @@ from flask import Flask, g
 from services.common.auth import IDENTITY_HEADER, Identity, verify_identity
 from services.common.settings import SettingsError, load_settings
 from services.gateway.app import create_app
-from services.gateway.me import claim_totals
+from services.gateway.domain.my_page import claim_totals
 from services.gateway.proxy import Backends, forwarded_headers
 
 STRONG = "s" * 32

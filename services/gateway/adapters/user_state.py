@@ -6,24 +6,10 @@ begin as plain BEGIN on SQLite (in WAL mode a reader never waits for a writer) a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import Engine, bindparam, select
 
 from services.gateway.adapters.orm import User
-
-
-@dataclass(frozen=True)
-class UserState:
-    """What decides whether a user's token still holds, and who they are."""
-
-    user_id: str
-    username: str
-    role: str
-    lawyer_id: str | None
-    disabled: bool
-    token_version: int
-
+from services.gateway.domain.accounts import UserState
 
 _QUERY = select(
     User.id, User.username, User.role, User.lawyer_id, User.disabled, User.token_version

@@ -1,4 +1,4 @@
-"""Password hashing with argon2id (argon2-cffi)."""
+"""What a password must be, and how it is kept: argon2id hashes (argon2-cffi), never the password."""
 
 from __future__ import annotations
 
@@ -8,7 +8,18 @@ import secrets
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from services.gateway.domain.errors import Invalid
+
+MIN_PASSWORD, MAX_PASSWORD = 8, 256
+
 _hasher = PasswordHasher()
+
+
+def check_password(password: str, field: str = "password") -> None:
+    """8 to 256 characters (long passphrases welcome; the limit keeps hashing cheap to refuse)."""
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise Invalid(f"{field}: must be {MIN_PASSWORD} to {MAX_PASSWORD} characters",
+                      errors={field: [f"must be {MIN_PASSWORD} to {MAX_PASSWORD} characters"]})
 
 
 def hash_password(password: str) -> str:

@@ -1,0 +1,40 @@
+"""The lawyer_directory table: the gateway's copy of roster lawyers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from services.gateway.adapters.orm import LawyerEntry
+from services.gateway.domain.directory import LawyerCard, replaces
+
+
+def entry(session: Session, lawyer_id: str) -> LawyerEntry | None:
+    return session.get(LawyerEntry, lawyer_id)
+
+
+def knows(reader: Engine, lawyer_id: str) -> bool:
+    """Whether the directory holds the lawyer (one primary-key read on the read-only engine)."""
+    with reader.connect() as conn:
+        return conn.execute(select(LawyerEntry.id).where(LawyerEntry.id == lawyer_id)).first() is not None
+
+
+def keep(session: Session, card: LawyerCard) -> bool:
+    """Store the card unless the stored copy wins (domain.directory.replaces); True when stored."""
+    stored = session.get(LawyerEntry, card.id)
+    if not replaces(stored=stored is not None, stored_at=stored.source_at if stored else None,
+                    incoming_at=card.source_at):
+        return False
+    row = stored or LawyerEntry(id=card.id)
+    row.name, row.status, row.region_code = card.name, card.status, card.region_code
+    row.profile = card.profile
+    row.source_at = card.source_at
+    row.updated_at = datetime.now(UTC)
+    session.add(row)
+    return True
+
+
+def lawyer_name(session: Session, lawyer_id: str) -> str | None:
+    return session.scalar(select(LawyerEntry.name).where(LawyerEntry.id == lawyer_id))
