@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.gateway.adapters.orm import LawyerEntry
@@ -32,6 +33,15 @@ def keep(session: Session, card: LawyerCard) -> bool:
     row.profile = card.profile
     row.source_at = card.source_at
     row.updated_at = datetime.now(UTC)
+    if stored is None and card.source_at is None:
+        # the roster's answer fills a gap; an event's copy inserted meanwhile (by a consumer on another
+        # connection) wins, and must not fail the caller's transaction
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:
+            return False
+        return True
     session.add(row)
     return True
 

@@ -16,10 +16,14 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from services.common.db import UnitOfWork
 from services.common.migrate import upgrade
 from services.common.settings import load_settings
+from services.common.web import runtime
+from services.gateway.adapters import directory
 from services.gateway.adapters.orm import LawyerEntry
 from services.gateway.consumers import on_lawyer_upserted
+from services.gateway.domain.directory import card
 
 from .conftest import PASSWORD, GatewayKit
 
@@ -117,3 +121,23 @@ def test_a_roster_that_is_down_makes_the_new_lawyer_user_wait_not_fail(
     assert response.mimetype == "application/problem+json" and int(response.headers["Retry-After"]) > 0
     with gw.session() as session:
         assert session.scalar(select(LawyerEntry.id).where(LawyerEntry.id == "L-unknown-yet")) is None
+
+
+def test_a_roster_answer_that_meets_an_event_copy_stored_meanwhile_gives_way(
+    gw: GatewayKit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The event's copy was committed by a consumer between our look at the directory and our insert: the
+    roster's answer gives way, and the user's transaction goes on."""
+    with gw.session() as session:
+        on_lawyer_upserted(session, {"id": "e-1", "occurred_at": datetime.now(UTC)}, {"id": "L-race", **LAWYER})
+        session.commit()
+    with UnitOfWork(runtime(gw.app).session_factory, producer="gateway") as uow:
+        monkeypatch.setattr(uow.session, "get", lambda *args, **kwargs: None)  # what it saw before the commit
+        answer = card({"id": "L-race", **LAWYER, "name": "from the roster"}, source_at=None)
+        assert directory.keep(uow.session, answer) is False
+        monkeypatch.undo()
+        uow.session.add(LawyerEntry(id="L-other", name="x", status="practising", region_code="654021",
+                                    updated_at=datetime.now(UTC)))
+        uow.commit()
+    assert directory_entry(gw, "L-race").name == LAWYER["name"]
+    assert directory_entry(gw, "L-other") is not None
