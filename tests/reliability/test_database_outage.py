@@ -230,6 +230,9 @@ def test_a_service_whose_sqlite_file_is_unreachable_answers_503_and_recovers_whe
             assert_unavailable(service.write(client), f"{name} write")
             assert_unavailable(service.read(client), f"{name} read")
             assert_unavailable(service.write(client), f"{name} write again")
+            if name == "gateway":  # logging in reads the user and counts the attempt
+                login = {"username": "anyone", "password": "correct-horse-battery"}
+                assert_unavailable(client.post("/api/auth/token", json=login), "gateway login")
             ready = client.get("/readyz")
         assert ready.status_code == 503
         assert ready.get_json()["checks"]["database"].startswith("unreachable")
