@@ -36,7 +36,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         parsed = make_url(url)
-        path = Path(parsed.database) if parsed.database and parsed.database != ":memory:" else None
+        database = parsed.database or ""
+        uri = database.startswith("file:") or parsed.query.get("uri") == "true"
+        path = None if database in ("", ":memory:") or uri else Path(database)  # a file on disk
         if path is not None:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -110,7 +112,8 @@ def _drop_connections_to_a_moved_file(engine: Engine, path: Path) -> None:
             now = identity()
         except OSError as exc:
             raise InvalidatePoolError(f"the database file {path} is gone: {exc}") from exc
-        if record.info.get("legalduty_file") != now:
+        opened = record.info.get("legalduty_file")
+        if opened is not None and opened != now:
             raise InvalidatePoolError(f"the database file {path} was replaced")
 
 
