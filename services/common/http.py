@@ -151,7 +151,7 @@ def _unavailable(exc: BaseException) -> str | None:
 
 def _driver_unavailable(err: BaseException | None) -> bool:
     """A DB-API driver's own error: PEP 249 OperationalError/InterfaceError (connection failures, server
-    shutting down or starting up, timeouts); for SQLite only the result codes that mean the file is unusable."""
+    shutting down or starting up, timeouts); for SQLite only the codes that mean the file is unusable."""
     if err is None:
         return False
     if isinstance(err, sqlite3.Error):

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PROBLEM = "application/problem+json"
 REQUEST_BOUND = 8.0  # seconds: the PostgreSQL connect timeout (5 s) and some slack on a busy 2-core machine
 RECOVERY = 10.0  # seconds after the database is back within which reads and writes must work again
-# seconds the PostgreSQL cluster stays down; the 15 s run: LEGALDUTY_OUTAGE_SECONDS=15 pytest -m outage
+# seconds the PostgreSQL cluster stays down; for 15 s: LEGALDUTY_OUTAGE_SECONDS=15 pytest -m outage
 OUTAGE = float(os.environ.get("LEGALDUTY_OUTAGE_SECONDS", "4"))
 
 _numbers = itertools.count(1)
@@ -81,7 +81,7 @@ class Service:
         engine = create_engine(self.url.replace("postgresql://", "postgresql+psycopg://", 1))
         try:
             with engine.connect() as conn:
-                query = text(f"SELECT id FROM {self.table} WHERE id IN :ids").bindparams(  # noqa: S608
+                query = text(f"SELECT id FROM {self.table} WHERE id IN :ids").bindparams(
                     bindparam("ids", expanding=True)
                 )
                 return {str(row[0]) for row in conn.execute(query, {"ids": sorted(ids)})}
@@ -203,7 +203,9 @@ def assert_unavailable(response: Any, what: str) -> None:
     assert response.mimetype == PROBLEM, f"{what}: {response.mimetype}"
     assert int(response.headers["Retry-After"]) > 0, what
     body = response.get_json(force=True)
-    assert body["status"] == 503 and body["title"] and body["detail"], body
+    assert body["status"] == 503, body
+    assert body["title"], body
+    assert body["detail"], body
 
 
 # ---- SQLite: the database file becomes unreachable, then is restored
@@ -238,7 +240,8 @@ def test_a_service_whose_sqlite_file_is_unreachable_answers_503_and_recovers_whe
         assert ready.get_json()["checks"]["database"].startswith("unreachable")
         outage_logs = [r for r in caplog.records if r.name == "services.common.http"]
         assert len(outage_logs) == 1, [r.getMessage() for r in outage_logs]  # once, not per request
-        assert outage_logs[0].levelno == logging.WARNING and not outage_logs[0].exc_info
+        assert outage_logs[0].levelno == logging.WARNING
+        assert not outage_logs[0].exc_info  # no traceback for an outage
 
         folder.unlink()
         (tmp_path / "db.away").rename(folder)
@@ -283,7 +286,7 @@ def test_a_service_started_while_its_sqlite_file_is_unreachable_answers_503(tmp_
 @dataclass
 class Outcome:
     service: str
-    kind: str  # read | write | ready
+    kind: str  # read | write
     started: float
     seconds: float
     status: int
