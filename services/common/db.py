@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import logging
+import os
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# a server that is down or unreachable must cost a request seconds, not minutes (CONTRACT "outages")
+CONNECT_TIMEOUT_S = 5  # establishing a connection
+POOL_TIMEOUT_S = 5  # waiting for a free pooled connection
+TCP_USER_TIMEOUT_MS = 10_000  # a silently vanished server: unacknowledged data fails the connection
 READ_ONLY = "legalduty_read_only"
 
 
@@ -29,10 +36,15 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
         parsed = make_url(url)
-        if parsed.database and parsed.database != ":memory:":
-            from pathlib import Path
-
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        database = parsed.database or ""
+        uri = database.startswith("file:") or parsed.query.get("uri") == "true"
+        path = None if database in ("", ":memory:") or uri else Path(database)  # a file on disk
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # unreachable now: requests answer 503 until it is there
+                log.warning("cannot create the database's folder", extra={"path": str(path.parent),
+                                                                          "error": str(exc)})
         engine = create_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
@@ -60,13 +72,49 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             # "database is locked" instead of waiting for the busy timeout
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
+        if path is not None:
+            _drop_connections_to_a_moved_file(engine, path)
         return engine
+    # a pooled connection the server dropped (restart, failover) is noticed at checkout and replaced
     kwargs.setdefault("pool_pre_ping", True)
     if "poolclass" not in kwargs:
         kwargs.setdefault("pool_size", 5)
         kwargs.setdefault("max_overflow", 10)
-    kwargs.setdefault("connect_args", {"connect_timeout": 5})
+        kwargs.setdefault("pool_timeout", POOL_TIMEOUT_S)
+    connect_args = {"connect_timeout": CONNECT_TIMEOUT_S}
+    if make_url(url).get_backend_name() == "postgresql":
+        connect_args.update(keepalives=1, keepalives_idle=10, keepalives_interval=3, keepalives_count=3,
+                            tcp_user_timeout=TCP_USER_TIMEOUT_MS)
+    kwargs["connect_args"] = {**connect_args, **kwargs.get("connect_args", {})}
     return create_engine(url, **kwargs)
+
+
+def _drop_connections_to_a_moved_file(engine: Engine, path: Path) -> None:
+    """An open SQLite connection keeps reading and writing the file it opened even after that file is moved,
+    deleted or replaced (a restore): its writes would be acknowledged and lost. So a connection is handed out
+    only while the path still names the file it opened; otherwise the pool is dropped and a new connection
+    opens what is there now (or fails: 503 until the file is back). One stat per checkout."""
+
+    def identity() -> tuple[int, int]:
+        st = os.stat(path)
+        return st.st_dev, st.st_ino
+
+    @event.listens_for(engine, "connect")
+    def _remember(_dbapi_connection: Any, record: Any) -> None:
+        try:
+            record.info["legalduty_file"] = identity()
+        except OSError:
+            record.info["legalduty_file"] = None
+
+    @event.listens_for(engine, "checkout")
+    def _still_there(_dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        try:
+            now = identity()
+        except OSError as exc:
+            raise InvalidatePoolError(f"the database file {path} is gone: {exc}") from exc
+        opened = record.info.get("legalduty_file")
+        if opened is not None and opened != now:
+            raise InvalidatePoolError(f"the database file {path} was replaced")
 
 
 def make_session_factory(engine: Engine, metadata: MetaData) -> sessionmaker[Session]:

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
+import threading
+import time
 from typing import Any
 
+from amqp.exceptions import ConnectionError as AmqpConnectionError
 from flask import Flask, Response, g, json, request
+from kombu.exceptions import OperationalError as KombuOperationalError
 from marshmallow import ValidationError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
+
+from services.common.broker import BrokerUnavailable
 
 log = logging.getLogger(__name__)
 
 PROBLEM = "application/problem+json"
+RETRY_AFTER_SECONDS = 5  # what a 503 for an unreachable database or broker tells the client to wait
+OUTAGE_LOG_INTERVAL = 30.0  # seconds: during an outage, one warning per interval, not one per request
+# SQLite result codes that say the file cannot be used right now, not that the program is wrong
+SQLITE_UNAVAILABLE = ("SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL",
+                      "SQLITE_READONLY")
 
 TITLES = {
     400: "Bad request",
@@ -107,8 +120,77 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     return out
 
 
+def unavailable_dependency(exc: BaseException) -> str | None:
+    """Which dependency, "database" or "broker", `exc` (or what caused it) says cannot be reached or used
+    right now; None when it is no outage. Connection-level trouble only: an integrity error, a missing table
+    or a bad statement is a bug or a conflict, not an outage."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        what = _unavailable(current)
+        if what:
+            return what
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _unavailable(exc: BaseException) -> str | None:
+    if isinstance(exc, BrokerUnavailable | KombuOperationalError | AmqpConnectionError):
+        return "broker"
+    if isinstance(exc, sa_exc.DisconnectionError | sa_exc.TimeoutError):
+        return "database"  # the pool: the connection is gone, or none was free in time
+    if isinstance(exc, sa_exc.DBAPIError):
+        if exc.connection_invalidated:
+            return "database"
+        return "database" if _driver_unavailable(exc.orig) else None
+    if isinstance(exc, sa_exc.SQLAlchemyError):
+        return None
+    return "database" if _driver_unavailable(exc) else None
+
+
+def _driver_unavailable(err: BaseException | None) -> bool:
+    """A DB-API driver's own error: PEP 249 OperationalError/InterfaceError (connection failures, server
+    shutting down or starting up, timeouts); for SQLite only the codes that mean the file is unusable."""
+    if err is None:
+        return False
+    if isinstance(err, sqlite3.Error):
+        name = getattr(err, "sqlite_errorname", "") or ""
+        return name.startswith(SQLITE_UNAVAILABLE)
+    return any(cls.__name__ in ("OperationalError", "InterfaceError") for cls in type(err).__mro__)
+
+
+class _OutageLog:
+    """One warning when a dependency becomes unreachable, then one per interval with how many requests it
+    refused meanwhile: an outage under load must not write a traceback per request."""
+
+    def __init__(self, interval: float = OUTAGE_LOG_INTERVAL):
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._last: dict[str, float] = {}
+        self._refused: dict[str, int] = {}
+
+    def record(self, what: str, exc: BaseException) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._refused[what] = self._refused.get(what, 0) + 1
+            last = self._last.get(what)
+            if last is not None and now - last < self.interval:
+                return
+            refused, self._refused[what] = self._refused[what], 0
+            self._last[what] = now
+        first_line = (str(exc).splitlines() or [""])[0][:300]
+        log.warning(  # no traceback: the cause is outside this program, and its first line names it
+            "%s unavailable: answering 503", what,
+            extra={"dependency": what, "error": f"{type(exc).__name__}: {first_line}",
+                   "refused_since_last_warning": refused, "path": request.path,
+                   "request_id": getattr(g, "request_id", None)},
+        )
+
+
 def register_error_handlers(app: Flask) -> None:
     """Make every error of this app a problem+json response."""
+    outages = _OutageLog()
 
     @app.errorhandler(Problem)
     def _problem(exc: Problem) -> Response:
@@ -142,6 +224,13 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _uncaught(exc: Exception) -> Response:
+        what = unavailable_dependency(exc)
+        if what is not None:
+            outages.record(what, exc)
+            return problem_response(
+                503, f"the service's {what} is unreachable right now; try again in a few seconds",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         log.exception(
             "unhandled error", extra={"path": request.path, "request_id": getattr(g, "request_id", None)}
         )
