@@ -32,8 +32,10 @@ def test_the_run_command_starts_three_ready_services_and_every_worker(stack: Sta
         assert body["checks"] == {"database": "ok", "broker": "ok"}
         assert requests.get(stack.url(service) + "/healthz", timeout=5).status_code == 200
         metrics = requests.get(stack.url(service) + "/metrics", timeout=5).text
-        assert "legalduty_outbox_backlog" in metrics and "legalduty_http_requests_total" in metrics
-    assert (stack.data_dir / "gateway.sqlite3").exists() and (stack.data_dir / "broker").is_dir()
+        assert "legalduty_outbox_backlog" in metrics
+        assert "legalduty_http_requests_total" in metrics
+    assert (stack.data_dir / "gateway.sqlite3").exists()
+    assert (stack.data_dir / "broker").is_dir()
 
 
 def test_the_run_command_starts_without_alarming_supervisor_lines(stack: Stack) -> None:
@@ -48,9 +50,15 @@ def test_a_killed_worker_is_restarted_while_the_others_keep_running(stack: Stack
     os.kill(before["subsidy-worker"], signal.SIGKILL)
     os.kill(before["roster-web"], signal.SIGKILL)
     after = wait_for(
-        lambda: (p := stack.pids()) and len(p) == len(PROGRAMS) and p["subsidy-worker"] != before["subsidy-worker"]
-        and p["roster-web"] != before["roster-web"] and p,
-        timeout=30, what="the killed processes to be restarted",
+        lambda: (
+            (p := stack.pids())
+            and len(p) == len(PROGRAMS)
+            and p["subsidy-worker"] != before["subsidy-worker"]
+            and p["roster-web"] != before["roster-web"]
+            and p
+        ),
+        timeout=30,
+        what="the killed processes to be restarted",
     )
     for name in PROGRAMS - {"subsidy-worker", "roster-web"}:
         assert after[name] == before[name], f"{name} was restarted too"
