@@ -1,4 +1,4 @@
-"""First admin on an empty gateway database (CONTRACT.md "Running it")."""
+"""First admin on an empty gateway database (docs/api.md, "Running it")."""
 
 from __future__ import annotations
 
