@@ -3,11 +3,17 @@
 Processes: gateway, roster and subsidy under gunicorn, and per service an outbox relay and an event
 worker. supervisord restarts any process that dies while the others keep running; SIGTERM or Ctrl-C stops
 them all (each gets at most 8 s, so the whole system is down within 10 s).
+
+supervisord runs as whoever starts it (`user=` names that account, so it has no privileges to drop) and
+its control socket is owner-only and password-protected (a fresh random password per start, in the
+owner-only config file that `supervisorctl -c var/run/supervisord.conf` reads).
 """
 
 from __future__ import annotations
 
 import os
+import pwd
+import secrets
 import shlex
 import shutil
 import subprocess
@@ -40,23 +46,33 @@ def gunicorn_command(service: str) -> str:
     )
 
 
-def supervisor_config(data_dir: Path) -> str:
+def supervisor_config(data_dir: Path, control_password: str) -> str:
     run_dir = data_dir / "run"
+    try:  # name the account supervisord already runs as: root included, nothing to drop, nothing to warn of
+        user = [f"user={pwd.getpwuid(os.getuid()).pw_name}"]
+    except KeyError:  # a uid without a passwd entry (some container platforms) is never root
+        user = []
     lines = [
         "[supervisord]",
         "nodaemon=true",
+        *user,
         f"logfile={run_dir / 'supervisord.log'}",
         f"pidfile={run_dir / 'supervisord.pid'}",
         "loglevel=warn",
         "",
         "[unix_http_server]",
         f"file={run_dir / 'supervisor.sock'}",
+        "chmod=0700",
+        "username=legalduty",
+        f"password={control_password}",
         "",
         "[rpcinterface:supervisor]",
         "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface",
         "",
         "[supervisorctl]",
         f"serverurl=unix://{run_dir / 'supervisor.sock'}",
+        "username=legalduty",
+        f"password={control_password}",
         "",
     ]
     programs: dict[str, tuple[str, dict[str, str]]] = {}
@@ -99,7 +115,11 @@ def main() -> None:
         prom.mkdir(parents=True)
     prepare()
     config = data_dir / "run" / "supervisord.conf"
-    config.write_text(supervisor_config(data_dir))
+    config.unlink(missing_ok=True)
+    # owner-only from the first byte: the file holds the control socket's password
+    fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(supervisor_config(data_dir, secrets.token_urlsafe(24)))
     print(
         f"legalduty: gateway http://{settings.bind}:{settings.ports['gateway']}/api  "
         f"(roster :{settings.ports['roster']}, subsidy :{settings.ports['subsidy']}); Ctrl-C stops",

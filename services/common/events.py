@@ -1,4 +1,4 @@
-"""The wire contract of integration events (CONTRACT.md "Events"): an envelope and one schema per type.
+"""The wire contract of integration events (docs/api.md, "Events"): an envelope and one schema per type.
 
 Producers validate strictly on the way out (unknown or missing fields are a bug); consumers ignore
 unknown fields, so a producer may add fields without breaking anyone.
@@ -83,7 +83,7 @@ class DutyChanged(Payload):
 
 
 class SwapChanged(Payload):
-    """Not in CONTRACT.md's list (an addition): a swap was asked for, accepted, approved, declined or cancelled."""
+    """An addition to docs/api.md "Events": a swap was asked for, accepted, approved, declined or cancelled."""
 
     swap_id = fields.String(required=True)
     assignment_id = fields.String(required=True)

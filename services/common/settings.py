@@ -1,4 +1,4 @@
-"""Settings read from the environment once, into a frozen object (CONTRACT.md "Running it")."""
+"""Settings read from the environment once, into a frozen object (docs/api.md, "Running it")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every event type of CONTRACT.md round-trips through its schema; producers are strict, consumers lenient."""
+"""Every event type of docs/api.md "Events" round-trips its schema; producers are strict, consumers lenient."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from services.gateway.routes import (
 
 TABLE = RouteTable()
 
-# CONTRACT.md "HTTP API", roster and subsidy: the routes the outside world relies on
+# docs/api.md, "HTTP API": roster and subsidy: the routes the outside world relies on
 CONTRACT_ROUTES = [
     ("POST", "/api/roster/lawyers"), ("GET", "/api/roster/lawyers/{id}"), ("GET", "/api/roster/lawyers"),
     ("PATCH", "/api/roster/lawyers/{id}"), ("POST", "/api/roster/stations"), ("POST", "/api/roster/duty-patterns"),
@@ -34,7 +34,7 @@ CONTRACT_ROUTES = [
     ("GET", "/api/subsidy/payment-batches/{id}/export.csv"), ("POST", "/api/subsidy/payment-batches/{id}/mark-paid"),
 ]
 
-# what a lawyer may reach (CONTRACT.md: own duties, leave, check-in/out, swaps, own claims; their own
+# what a lawyer may reach (docs/api.md: own duties, leave, check-in/out, swaps, own claims; their own
 # lawyer record; stations and the calendar). A new lawyer row must be added here on purpose.
 LAWYER_ROUTES = {
     ("GET", "/api/roster/me/duties"), ("GET", "/api/roster/me/duties.ics"),
