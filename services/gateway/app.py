@@ -67,9 +67,10 @@ def create_app(
             raise ValueError(f"{backend} answered {status}")
         return body
 
+    specs = SpecCache(fetch_spec, ttl=spec_ttl)
     app.extensions["gateway"] = Gateway(
         settings=settings, reader=read_only(rt.engine), backends=backends,
-        routes=RouteTable(), specs=SpecCache(fetch_spec, ttl=spec_ttl), throttle=throttle or ThrottlePolicy(),
+        routes=RouteTable(specs.get), specs=specs, throttle=throttle or ThrottlePolicy(),
         token_ttl=token_ttl, tokens=VerifiedTokens(settings.jwt_secret),
     )
     app.extensions["gateway_api"] = api

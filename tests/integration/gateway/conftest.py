@@ -22,6 +22,7 @@ from services.gateway.proxy import Timeouts
 from services.gateway.state import gateway
 from services.gateway.throttle import ThrottlePolicy
 from services.gateway.tokens import issue_token
+from tests.operations import SERVICES, spec_of
 
 from .fakes import FakeBackend, closed_port
 
@@ -36,7 +37,8 @@ def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def fakes() -> Iterator[dict[str, FakeBackend]]:
-    backends = {name: FakeBackend(name, DEV_INTERNAL_SECRET) for name in ("roster", "subsidy")}
+    # the stand-ins publish the real services' documents: the gateway's route table is built from them
+    backends = {name: FakeBackend(name, DEV_INTERNAL_SECRET, default_spec=spec_of(name)) for name in SERVICES}
     yield backends
     for backend in backends.values():
         backend.stop()
