@@ -8,14 +8,16 @@ answer must be 403, never 422 (a refused caller learns nothing about the schema)
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
 from services.common.auth import IDENTITY_HEADER, ROLES, Identity, sign_identity
-from services.common.settings import DEV_INTERNAL_SECRET
+from services.common.settings import DEV_INTERNAL_SECRET, load_settings
 from services.gateway.routes import Route, routes_from_spec
+from services.gateway.state import gateway as state_of
 from tests.operations import (
     INVALID_BODY,
     INVALID_QUERY,
@@ -167,8 +169,6 @@ def test_the_last_known_document_keeps_the_routes_while_its_service_stops_publis
     make_gateway: Any,
 ) -> None:
     gw = make_gateway()
-    from services.gateway.state import gateway as state_of
-
     state_of(gw.app).specs.ttl, state_of(gw.app).specs.retry = 0.0, 60.0
     assert gw.client.get("/api/roster/stations", headers=gw.auth("scheduler")).status_code == 200
     gw.fakes["roster"].spec = None
@@ -215,3 +215,14 @@ def test_an_allowed_role_sending_the_same_invalid_body_is_told_what_is_wrong(
     response = send_invalid(client, method, path, identity_headers(service, role))
     assert response.status_code == 422, f"{role} {method} {path}: {response.get_data(as_text=True)[:300]}"
     assert response.get_json()["errors"]
+
+
+def test_a_view_that_declares_no_roles_is_refused_to_everyone(tmp_path: Path) -> None:
+    from services.subsidy.app import create_app
+
+    app = create_app(load_settings("subsidy", {"LEGALDUTY_DATA_DIR": str(tmp_path), "LEGALDUTY_LOG_LEVEL": "ERROR"}))
+    app.add_url_rule("/api/subsidy/forgotten", "forgotten", lambda: "the view ran")
+    client = app.test_client()
+    for role in ROLES:
+        assert_refused(client.get("/api/subsidy/forgotten", headers=identity_headers("subsidy", role)), role)
+    assert client.get("/api/subsidy/forgotten").status_code == 401
