@@ -1,21 +1,32 @@
-"""The identity the gateway signs for the services, and the role checks the services make with it.
+"""The identity the gateway signs for the services, and who may call what.
 
 The services do not trust the network: every request but health, metrics and docs must carry
 `X-Legalduty-Identity`, a short-lived JWT signed by the gateway with the internal secret and addressed to
 the service (aud). A request straight to a service without it gets 401.
+
+Who may call an operation is declared once, on its view, with `@require_roles(...)` (or `@public` for the
+gateway's log-in). The declaration is
+- recorded on the view (`roles_of(view)`), where `authorise_request`, a `before_request` hook of every app,
+  refuses (403) a caller whose role is not in it before anything parses the body or the query: a refused
+  caller learns nothing about the schema;
+- published in the service's OpenAPI document as `x-roles: [...]` on the operation (`x-public: true` and
+  `security: []` for a public one), from which the gateway builds its route table.
+Ownership (a lawyer's own object) is checked by the view itself, after validation.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import jwt
-from flask import g
+from flask import current_app, g, request
+from flask_smorest import Blueprint
 
 from services.common.http import Problem
 
@@ -23,6 +34,11 @@ IDENTITY_HEADER = "X-Legalduty-Identity"
 ISSUER = "legalduty-gateway"
 ALGORITHM = "HS256"
 ROLES = ("admin", "scheduler", "finance", "lawyer")
+ROLES_EXTENSION = "x-roles"  # OpenAPI operation extension: the roles that may call it
+PUBLIC_EXTENSION = "x-public"  # OpenAPI operation extension: no identity needed
+_ROLES_ATTR = "__legalduty_roles__"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -73,17 +89,56 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def require_roles(*roles: str) -> Callable[[F], F]:
-    """Refuse (403) callers whose role is not one of `roles`."""
+    """Declare the roles that may call a view: enforced before validation, published as `x-roles`.
+
+    Put it innermost (just above `def`), below flask-smorest's decorators; the view also refuses by itself
+    when it is called in an app without `authorise_request`."""
+    allowed = frozenset(roles)
+    if not allowed or not allowed <= set(ROLES):
+        raise ValueError(f"require_roles takes some of {ROLES}, not {roles!r}")
+    ordered = [role for role in ROLES if role in allowed]
 
     def decorate(view: F) -> F:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             identity = current_identity()
-            if identity.role not in roles:
+            if identity.role not in allowed:
                 raise Problem(403, f"the {identity.role} role may not do this")
             return view(*args, **kwargs)
 
-        wrapper.__legalduty_roles__ = roles  # type: ignore[attr-defined]
-        return wrapper  # type: ignore[return-value]
+        return cast(F, _declare(wrapper, allowed, {ROLES_EXTENSION: ordered}))
 
     return decorate
+
+
+def public(view: F) -> F:
+    """Declare a view that needs no identity (the gateway's log-in); published as `x-public: true`."""
+    return cast(F, _declare(view, frozenset(), {PUBLIC_EXTENSION: True, "security": []}))
+
+
+def _declare(view: Callable[..., Any], roles: frozenset[str], doc: dict[str, Any]) -> Callable[..., Any]:
+    documented: Callable[..., Any] = Blueprint.doc(**doc)(view)  # flask-smorest's way to add to its document
+    setattr(documented, _ROLES_ATTR, roles)
+    return documented
+
+
+def roles_of(view: Callable[..., Any] | None) -> frozenset[str] | None:
+    """The roles a view declares (empty: public), or None when it declares none."""
+    return getattr(view, _ROLES_ATTR, None)
+
+
+def authorise_request() -> None:
+    """`before_request` hook, after the identity is known: refuse (403) a role the view does not declare.
+
+    Runs before flask-smorest parses anything, so a refused caller gets 403 whatever its body or query.
+    A request with no identity is one to a public path (health, docs, log-in) and passes; so does one that
+    matched no route (Flask answers 404 or 405). A view that declares no roles refuses everyone."""
+    identity = getattr(g, "identity", None)
+    if identity is None or request.endpoint is None:
+        return
+    roles = roles_of(current_app.view_functions.get(request.endpoint))
+    if roles is None:
+        log.error("a view declares no roles: refused", extra={"endpoint": request.endpoint})
+        raise Problem(403, "this operation declares no roles")
+    if roles and identity.role not in roles:
+        raise Problem(403, f"the {identity.role} role may not {request.method} {request.path}")

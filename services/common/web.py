@@ -14,7 +14,7 @@ from flask_smorest import Api
 from sqlalchemy import Engine, MetaData, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.auth import IDENTITY_HEADER, verify_identity
+from services.common.auth import IDENTITY_HEADER, authorise_request, verify_identity
 from services.common.broker import connect, connection_for, queue_depths
 from services.common.db import make_engine, make_read_session_factory, make_session_factory
 from services.common.http import Problem, problem_response, register_error_handlers
@@ -96,6 +96,8 @@ def create_service_app(
         except Problem as exc:
             return problem_response(401, exc.detail)
         return None
+
+    app.before_request(authorise_request)  # roles before validation: after the identity, before any parsing
 
     @app.after_request
     def _finish(response: Response) -> Response:

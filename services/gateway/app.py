@@ -84,9 +84,10 @@ def create_app(
         return body
 
     reader = read_only(rt.engine)
+    specs = SpecCache(fetch_spec, ttl=spec_ttl)
     app.extensions[EXTENSION] = Collaborators(
         settings=settings, reader=reader, backends=backends,
-        routes=RouteTable(), specs=SpecCache(fetch_spec, ttl=spec_ttl), throttle=throttle or ThrottlePolicy(),
+        routes=RouteTable(specs.get), specs=specs, throttle=throttle or ThrottlePolicy(),
         token_ttl=token_ttl, tokens=VerifiedTokens(settings.jwt_secret),
         lawyers=DirectoryThenRoster(reader, RosterLawyers(backends)),
     )

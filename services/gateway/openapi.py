@@ -5,6 +5,8 @@ path by path (only their `/api/<backend>/` paths: their health checks are not pa
 Component names that collide with different definitions are prefixed with the backend's name. The merged
 document then says what the gateway adds to every operation: bearer security, and errors as
 `application/problem+json` (401/403 from the gateway, 502/503/504 when a backend cannot answer).
+Each operation keeps the `x-roles` its service declares (services/common/auth.py): the same copies of the
+backends' documents are what the gateway's route table is built from (services/gateway/routes.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+
+from services.common.auth import PUBLIC_EXTENSION
 
 PROBLEM = "application/problem+json"
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -35,7 +39,6 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 }
 SECURITY_SCHEME = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
                    "description": "an access token from POST /api/auth/token"}
-PUBLIC_OPERATIONS = {("post", "/api/auth/token")}
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 COMPONENT_SECTIONS = ("schemas", "responses", "parameters", "examples", "requestBodies", "headers", "links",
                       "callbacks")
@@ -125,7 +128,7 @@ def merge(gateway: dict[str, Any], backends: dict[str, dict[str, Any] | None]) -
     components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     components.setdefault("securitySchemes", {})["bearerAuth"] = SECURITY_SCHEME
     doc["security"] = [{"bearerAuth": []}]
-    for path, item in doc["paths"].items():
+    for item in doc["paths"].values():
         for method in METHODS:
             operation = item.get(method)
             if operation is None:
@@ -135,7 +138,7 @@ def merge(gateway: dict[str, Any], backends: dict[str, dict[str, Any] | None]) -
                 if _is_error(code):
                     description = _resolve(doc, responses[code]).get("description") or "error"
                     responses[code] = _problem_response(description)
-            if (method, path) in PUBLIC_OPERATIONS:
+            if operation.get(PUBLIC_EXTENSION):
                 operation["security"] = []
             else:
                 for code, description in GATEWAY_ERRORS.items():
@@ -149,27 +152,42 @@ def merge(gateway: dict[str, Any], backends: dict[str, dict[str, Any] | None]) -
 
 
 class SpecCache:
-    """The backends' specs, fetched at most every `ttl` seconds per process (failures retried sooner)."""
+    """The backends' specs, fetched at most every `ttl` seconds per process.
+
+    The route table and the merged document read them. A refresh that fails keeps the last good copy and is
+    tried again after `retry` seconds; a backend whose document was never had is asked again on the next
+    call (its routes are unknown until then). One fetch per backend at a time: while one is under way,
+    other callers get the copy there is (waiting for it only when there is none)."""
 
     def __init__(self, fetch: Callable[[str], dict[str, Any]], *, ttl: float = 30.0, retry: float = 5.0):
         self._fetch = fetch
         self.ttl = ttl
         self.retry = retry
         self._entries: dict[str, tuple[float, dict[str, Any] | None]] = {}
+        self._fetching: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def get(self, backend: str) -> dict[str, Any] | None:
-        now = time.monotonic()
-        with self._lock:
-            entry = self._entries.get(backend)
-        if entry is not None and now < entry[0]:
+        entry = self._entries.get(backend)
+        if entry is not None and time.monotonic() < entry[0]:
             return entry[1]
-        try:
-            spec: dict[str, Any] | None = self._fetch(backend)
-            expires = now + self.ttl
-        except Exception:  # noqa: BLE001 - a backend that is down leaves the rest of the document
-            spec = entry[1] if entry is not None else None  # keep serving the last good copy
-            expires = now + self.retry
         with self._lock:
+            fetching = self._fetching.setdefault(backend, threading.Lock())
+        known = entry is not None and entry[1] is not None
+        if not fetching.acquire(blocking=not known):
+            return entry[1] if entry is not None else None  # another caller is refreshing it
+        try:
+            entry = self._entries.get(backend)
+            now = time.monotonic()
+            if entry is not None and now < entry[0]:
+                return entry[1]  # refreshed while this caller waited
+            try:
+                spec: dict[str, Any] | None = self._fetch(backend)
+                expires = now + self.ttl
+            except Exception:  # noqa: BLE001 - a backend that is down leaves the rest of the document
+                spec = entry[1] if entry is not None else None  # keep serving the last good copy
+                expires = now + self.retry if spec is not None else now  # never had: ask on the next call
             self._entries[backend] = (expires, spec)
-        return spec
+            return spec
+        finally:
+            fetching.release()

@@ -1,37 +1,37 @@
-"""Who may call what: the gateway's one table of the backend routes it forwards.
+"""Who may call what: the gateway's route table, built from the services' own OpenAPI documents.
+
+There is no hand-written table. Each roster and subsidy view declares its roles once, with
+`@require_roles(...)` (services/common/auth.py); the service publishes them as `x-roles` on the operation in
+its `/openapi.json`; the gateway reads those documents (the same cached copies it merges into
+/api/openapi.json) and makes one row per operation: method, path, roles, backend.
 
 Every request under /api/roster/ or /api/subsidy/ is looked up here before anything else happens:
-no row for its path -> 404, a row for the path but not the method -> 405, a row whose roles do not include
-the caller's -> 403. Only then is the request forwarded, to the row's backend, path kept as it is.
+- the backend's document is not known yet (the service has not answered since the gateway started):
+  `RoutesUnknown`, which the gateway answers 503 with `Retry-After`; the next request asks again;
+- no row for its path: 404; a row for the path but not the method: 405 with the allowed methods;
+- a row whose roles do not include the caller's: 403.
+Only then is the request forwarded, to the row's backend, path kept as it is. The service checks the roles
+again (with the same declaration) and checks ownership: another lawyer's object is 404 or 403 there.
 
-How to add a route (one line, in the block of its backend):
-
-    Route("POST", "/api/roster/things/{id}/frobnicate", SCHEDULER),
-
-- the path is the public path exactly as the backend serves it; `{name}` stands for one path segment;
-- the roles are those the backend lets through (the backend checks them again, and checks ownership:
-  a lawyer's rows name routes where the backend filters to, or refuses, another lawyer's objects);
-- the tests build the role x route matrix from this table, and fail when a path in a backend's
-  OpenAPI spec has no row here.
+An operation a service documents without `x-roles` gets no row (404 through the gateway): the tests in
+tests/unit/gateway/test_routes.py fail on it before it ships.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from services.common.auth import ROLES
+from services.common.auth import ROLES, ROLES_EXTENSION
 
-ADMIN = frozenset({"admin"})
-SCHEDULER = frozenset({"scheduler"})
-FINANCE = frozenset({"finance"})
-LAWYER = frozenset({"lawyer"})
-EVERYONE = frozenset(ROLES)
+log = logging.getLogger(__name__)
 
-# who keeps roster master data (lawyers, stations, patterns, calendar)
-ROSTER_KEEPERS = SCHEDULER | ADMIN
-# finance decides on money; the administrator may look
-SUBSIDY_READERS = FINANCE | ADMIN
+BACKENDS = ("roster", "subsidy")
+METHODS = ("get", "put", "post", "delete", "patch")
 
 _PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -42,7 +42,6 @@ class Route:
     path: str
     roles: frozenset[str]
     backend: str = field(default="")
-    note: str = ""
 
     def __post_init__(self) -> None:
         if not self.backend:
@@ -66,80 +65,27 @@ def _compile(path: str) -> re.Pattern[str]:
     return re.compile("^" + pattern + re.escape(path[last:]) + "$")
 
 
-R = Route
-ROUTES: tuple[Route, ...] = (
-    # ---- roster: master data (scheduler and admin keep it; lawyers read their own record and stations) ----
-    R("GET", "/api/roster/lawyers", ROSTER_KEEPERS),
-    R("POST", "/api/roster/lawyers", ROSTER_KEEPERS),
-    R("GET", "/api/roster/lawyers/{id}", LAWYER | ROSTER_KEEPERS, note="a lawyer sees only themself: 404"),
-    R("PATCH", "/api/roster/lawyers/{id}", ROSTER_KEEPERS),
-    R("POST", "/api/roster/imports/lawyers", ROSTER_KEEPERS),
-    R("POST", "/api/roster/imports/stations", ROSTER_KEEPERS),
-    R("GET", "/api/roster/stations", LAWYER | ROSTER_KEEPERS, note="lawyers look up where they serve"),
-    R("POST", "/api/roster/stations", ROSTER_KEEPERS),
-    R("GET", "/api/roster/stations/{id}", LAWYER | ROSTER_KEEPERS),
-    R("PATCH", "/api/roster/stations/{id}", ROSTER_KEEPERS),
-    R("GET", "/api/roster/duty-patterns", ROSTER_KEEPERS),
-    R("POST", "/api/roster/duty-patterns", ROSTER_KEEPERS),
-    R("GET", "/api/roster/duty-patterns/{id}", ROSTER_KEEPERS),
-    R("PATCH", "/api/roster/duty-patterns/{id}", ROSTER_KEEPERS),
-    R("GET", "/api/roster/calendar/{year}", LAWYER | ROSTER_KEEPERS),
-    R("PUT", "/api/roster/calendar/{year}", ROSTER_KEEPERS),
-    # ---- roster: leave (a lawyer for themself, the scheduler for anyone) ----
-    R("GET", "/api/roster/leaves", LAWYER | ROSTER_KEEPERS, note="a lawyer sees their own"),
-    R("POST", "/api/roster/leaves", LAWYER | ROSTER_KEEPERS, note="a lawyer for themself only"),
-    R("GET", "/api/roster/leaves/{id}", LAWYER | ROSTER_KEEPERS, note="another lawyer's: 404"),
-    # ---- roster: rosters (the scheduler makes them) ----
-    R("GET", "/api/roster/rosters", ROSTER_KEEPERS),
-    R("POST", "/api/roster/rosters", SCHEDULER),
-    R("GET", "/api/roster/rosters/{id}", ROSTER_KEEPERS),
-    R("POST", "/api/roster/rosters/{id}/generate", SCHEDULER),
-    R("POST", "/api/roster/rosters/{id}/publish", SCHEDULER),
-    R("GET", "/api/roster/rosters/{id}/assignments", ROSTER_KEEPERS),
-    R("GET", "/api/roster/rosters/{id}/export.xlsx", ROSTER_KEEPERS),
-    # ---- roster: duties ----
-    R("GET", "/api/roster/me/duties", LAWYER),
-    R("GET", "/api/roster/me/duties.ics", LAWYER),
-    R("GET", "/api/roster/assignments/{id}", LAWYER | ROSTER_KEEPERS, note="another lawyer's: 404"),
-    R("POST", "/api/roster/assignments/{id}/check-in", LAWYER, note="the assigned lawyer only"),
-    R("POST", "/api/roster/assignments/{id}/check-out", LAWYER, note="the assigned lawyer only"),
-    R("POST", "/api/roster/assignments/{id}/reassign", SCHEDULER),
-    # ---- roster: swaps (a lawyer asks, the other accepts, the scheduler approves) ----
-    R("GET", "/api/roster/swaps", LAWYER | ROSTER_KEEPERS, note="a lawyer sees swaps they are part of"),
-    R("POST", "/api/roster/swaps", LAWYER, note="for one of the lawyer's own duties"),
-    R("GET", "/api/roster/swaps/{id}", LAWYER | ROSTER_KEEPERS, note="not a party: 404"),
-    R("POST", "/api/roster/swaps/{id}/accept", LAWYER, note="the other lawyer only"),
-    R("POST", "/api/roster/swaps/{id}/decline", LAWYER | SCHEDULER, note="the other lawyer, or the scheduler"),
-    R("POST", "/api/roster/swaps/{id}/approve", SCHEDULER),
-    # ---- subsidy: rate tables and budgets (finance) ----
-    R("GET", "/api/subsidy/schemes", SUBSIDY_READERS),
-    R("POST", "/api/subsidy/schemes", FINANCE),
-    R("POST", "/api/subsidy/schemes/preview", FINANCE),
-    R("GET", "/api/subsidy/schemes/{id}", SUBSIDY_READERS),
-    R("POST", "/api/subsidy/schemes/{id}/close", FINANCE, note="ends a standard: a new one follows"),
-    R("GET", "/api/subsidy/budgets", SUBSIDY_READERS),
-    R("POST", "/api/subsidy/budgets", FINANCE),
-    R("GET", "/api/subsidy/budgets/{id}", SUBSIDY_READERS),
-    R("PATCH", "/api/subsidy/budgets/{id}", FINANCE),
-    # ---- subsidy: claims (a lawyer submits and follows their own; finance decides) ----
-    R("GET", "/api/subsidy/claims", LAWYER | SUBSIDY_READERS, note="a lawyer sees their own"),
-    R("POST", "/api/subsidy/claims", LAWYER | FINANCE, note="a lawyer for themself only"),
-    R("GET", "/api/subsidy/claims/{id}", LAWYER | SUBSIDY_READERS, note="another lawyer's: 404"),
-    R("POST", "/api/subsidy/claims/{id}/approve", FINANCE, note="never the claim's submitter"),
-    R("POST", "/api/subsidy/claims/{id}/reject", FINANCE, note="never the claim's submitter"),
-    # ---- subsidy: payment ----
-    R("GET", "/api/subsidy/payment-batches", SUBSIDY_READERS),
-    R("POST", "/api/subsidy/payment-batches", FINANCE),
-    R("GET", "/api/subsidy/payment-batches/{id}", SUBSIDY_READERS),
-    R("GET", "/api/subsidy/payment-batches/{id}/export.csv", SUBSIDY_READERS),
-    R("GET", "/api/subsidy/payment-batches/{id}/export.xlsx", SUBSIDY_READERS),
-    R("POST", "/api/subsidy/payment-batches/{id}/mark-paid", FINANCE),
-    R("GET", "/api/subsidy/audit", SUBSIDY_READERS),
-    R("GET", "/api/subsidy/audit/verify", SUBSIDY_READERS),
-)
-del R
+def routes_from_spec(backend: str, spec: dict[str, Any]) -> tuple[Route, ...]:
+    """One row per operation the backend documents under /api/<backend>/ with `x-roles`.
 
-BACKENDS = ("roster", "subsidy")
+    ValueError when an operation names a role that does not exist: the document is not to be trusted."""
+    rows = []
+    for path, item in (spec.get("paths") or {}).items():
+        if not path.startswith(f"/api/{backend}/") or not isinstance(item, dict):
+            continue
+        for method in METHODS:
+            operation = item.get(method)
+            if not isinstance(operation, dict):
+                continue
+            roles = operation.get(ROLES_EXTENSION)
+            if roles is None:
+                log.warning("an operation without x-roles is not routed",
+                            extra={"backend": backend, "method": method.upper(), "path": path})
+                continue
+            if not isinstance(roles, list) or not roles or not set(roles) <= set(ROLES):
+                raise ValueError(f"{method.upper()} {path}: x-roles must be some of {ROLES}, not {roles!r}")
+            rows.append(Route(method.upper(), path, frozenset(roles), backend))
+    return tuple(rows)
 
 
 @dataclass(frozen=True)
@@ -150,10 +96,11 @@ class Match:
     allowed_methods: tuple[str, ...] = ()
 
 
-class RouteTable:
-    """Looks a method and path up: literal paths by dictionary, templated ones in order."""
+class RouteIndex:
+    """Rows looked up by method and path: literal paths by dictionary, templated ones in order."""
 
-    def __init__(self, routes: tuple[Route, ...] = ROUTES):
+    def __init__(self, routes: Iterable[Route]):
+        routes = tuple(routes)
         seen: set[tuple[str, str]] = set()
         for route in routes:
             if route.backend not in BACKENDS:
@@ -164,7 +111,7 @@ class RouteTable:
                 raise ValueError(f"{route.method} {route.path}: roles must be some of {ROLES}")
             if "{" in _resource(route.path):
                 raise ValueError(f"{route.path}: the first three segments must be literal")
-            key = (route.method, route.path)
+            key = (route.method, template_of(route.path))
             if key in seen:
                 raise ValueError(f"{route.method} {route.path} is in the table twice")
             seen.add(key)
@@ -191,11 +138,68 @@ class RouteTable:
         return Match(None, tuple(sorted({r.method for r in candidates})))
 
 
+class RoutesUnknown(Exception):
+    """The backend's OpenAPI document has not been had yet (or cannot be trusted): its routes are unknown."""
+
+    def __init__(self, backend: str, detail: str):
+        super().__init__(detail)
+        self.backend = backend
+        self.detail = detail
+
+
+class RouteTable:
+    """The gateway's table: one `RouteIndex` per backend, rebuilt whenever its document is fetched anew.
+
+    `spec_of(backend)` gives the backend's current document or None (services.gateway.openapi.SpecCache:
+    kept for a while, refreshed, the last good copy kept while the service is down, a backend never had
+    asked again on the next request)."""
+
+    def __init__(self, spec_of: Callable[[str], dict[str, Any] | None], backends: Iterable[str] = BACKENDS):
+        self._spec_of = spec_of
+        self.backends = tuple(backends)
+        self._built: dict[str, tuple[dict[str, Any], RouteIndex]] = {}
+        self._lock = threading.Lock()
+
+    def index(self, backend: str) -> RouteIndex:
+        """The rows of one backend; RoutesUnknown while its document is not known."""
+        spec = self._spec_of(backend)
+        if spec is None:
+            raise RoutesUnknown(backend, f"the {backend} service's routes are not known yet; try again shortly")
+        built = self._built.get(backend)
+        if built is not None and built[0] is spec:
+            return built[1]
+        try:
+            index = RouteIndex(routes_from_spec(backend, spec))
+        except ValueError as exc:
+            log.error("a service's OpenAPI document is unusable", extra={"backend": backend, "error": str(exc)})
+            raise RoutesUnknown(backend, f"the {backend} service's routes cannot be read") from exc
+        with self._lock:
+            self._built[backend] = (spec, index)
+        return index
+
+    def match(self, method: str, path: str) -> Match:
+        """The route for `method path` (see RouteIndex.match); RoutesUnknown for a backend not known yet."""
+        backend = path.split("/", 3)[2] if path.startswith("/api/") and path.count("/") >= 2 else ""
+        if backend not in self.backends:
+            return Match(None)
+        return self.index(backend).match(method, path)
+
+    def routes(self) -> tuple[Route, ...]:
+        """Every row of every backend whose document is known now."""
+        rows: list[Route] = []
+        for backend in self.backends:
+            try:
+                rows.extend(self.index(backend).routes)
+            except RoutesUnknown:
+                continue
+        return tuple(rows)
+
+
 def _resource(path: str) -> str:
     """The first three segments (`/api/roster/lawyers`): templated rows are looked up by them."""
     return "/".join(path.split("/", 4)[:4])
 
 
 def template_of(openapi_path: str) -> str:
-    """An OpenAPI path with its parameters renamed, to compare with the table (`{id}` == `{lawyer_id}`)."""
+    """An OpenAPI path with its parameters renamed, to compare paths (`{id}` == `{lawyer_id}`)."""
     return _PARAM.sub("{}", openapi_path)

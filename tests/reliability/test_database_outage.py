@@ -89,7 +89,7 @@ class Service:
             engine.dispose()
 
     def close(self) -> None:
-        from services.gateway.state import gateway
+        from services.gateway.api.collaborators import collaborators as gateway
 
         if self.name == "gateway":
             gateway(self.app).backends.close()

@@ -7,6 +7,7 @@ from typing import Any
 from flask import request
 from flask_smorest import Blueprint
 
+from services.common.auth import public
 from services.common.schemas import ProblemOut
 from services.common.web import runtime
 from services.gateway.api.collaborators import collaborators
@@ -22,6 +23,7 @@ blp = Blueprint("auth", __name__, url_prefix="/api/auth", description="Logging i
 @blp.alt_response(401, schema=ProblemOut, description="wrong username or password")
 @blp.alt_response(429, schema=ProblemOut, description="too many attempts; see Retry-After",
                   headers={"Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}})
+@public
 def issue_token(body: dict[str, Any]) -> Any:
     """Exchange a username and password for an access token."""
     parts = collaborators()

@@ -6,21 +6,27 @@ import logging
 
 from flask import Blueprint, Response, g, request
 
-from services.common.auth import current_identity
+from services.common.auth import ROLES, current_identity, require_roles
 from services.common.http import Problem
 from services.gateway.api.collaborators import collaborators
 from services.gateway.proxy import BackendUnavailable, forward
+from services.gateway.routes import RoutesUnknown
 
 log = logging.getLogger(__name__)
 
 # a plain Flask blueprint: these operations are documented by the services' own specs, not the gateway's
 bp = Blueprint("forward", __name__)
 METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+ROUTES_UNKNOWN_RETRY = "2"  # seconds: the next request asks the service for its document again
 
 
+@require_roles(*ROLES)  # any signed-in user reaches the table; its row for the operation says who passes
 def forward_request(rest: str = "") -> Response:
     parts = collaborators()
-    match = parts.routes.match(request.method, request.path)
+    try:
+        match = parts.routes.match(request.method, request.path)
+    except RoutesUnknown as exc:
+        raise Problem(503, exc.detail, headers={"Retry-After": ROUTES_UNKNOWN_RETRY}, backend=exc.backend) from exc
     if match.route is None:
         if match.allowed_methods:
             allowed = ", ".join(match.allowed_methods)

@@ -7,7 +7,7 @@ from typing import Any
 from flask import g
 from flask_smorest import Blueprint
 
-from services.common.auth import current_identity
+from services.common.auth import ROLES, current_identity, require_roles
 from services.common.db import UnitOfWork
 from services.common.schemas import ProblemOut
 from services.common.web import runtime
@@ -27,6 +27,7 @@ blp = Blueprint("me", __name__, url_prefix="/api/me", description="The caller's 
 
 @blp.route("", methods=["GET"])
 @blp.response(200, MeOut)
+@require_roles(*ROLES)
 def my_page() -> Any:
     """Who I am; for a lawyer: profile, duties of the next 30 days, pending swaps, this month's claims."""
     identity = current_identity()
@@ -39,6 +40,7 @@ def my_page() -> Any:
 @blp.route("/notifications", methods=["GET"])
 @blp.arguments(NotificationQuery, location="query")
 @blp.response(200, NotificationList)
+@require_roles(*ROLES)
 def my_notifications(query: dict[str, Any]) -> Any:
     """My notifications, newest first: rosters published, duties changed, claims decided and paid."""
     with read_session() as session:
@@ -52,6 +54,7 @@ def my_notifications(query: dict[str, Any]) -> Any:
 @blp.route("/notifications/<int:notification_id>/read", methods=["POST"])
 @blp.response(200, NotificationOut)
 @blp.alt_response(404, schema=ProblemOut, description="no such notification of mine")
+@require_roles(*ROLES)
 def read_notification(notification_id: int) -> Any:
     """Mark one of my notifications read."""
     with UnitOfWork(runtime().session_factory, producer="gateway") as uow:
@@ -62,6 +65,7 @@ def read_notification(notification_id: int) -> Any:
 
 @blp.route("/notifications/read-all", methods=["POST"])
 @blp.response(200, ReadAllOut)
+@require_roles(*ROLES)
 def read_all_notifications() -> Any:
     """Mark all my notifications read."""
     with UnitOfWork(runtime().session_factory, producer="gateway") as uow:

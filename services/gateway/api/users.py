@@ -7,7 +7,7 @@ from typing import Any
 from flask import g
 from flask_smorest import Blueprint
 
-from services.common.auth import current_identity, require_roles
+from services.common.auth import ROLES, current_identity, require_roles
 from services.common.db import UnitOfWork
 from services.common.schemas import ProblemOut
 from services.common.web import runtime
@@ -106,6 +106,7 @@ def enable_user(user_id: str) -> Any:
 @blp.response(200, UserOut)
 @blp.alt_response(403, schema=ProblemOut, description="another user's password, or a wrong old password")
 @blp.alt_response(404, schema=ProblemOut, description="no such user")
+@require_roles(*ROLES)  # the administrator for anyone, a user for themself (checked below)
 def change_password(body: dict[str, Any], user_id: str) -> Any:
     """Set a new password: the administrator for anyone, a user for themself with the old one.
 

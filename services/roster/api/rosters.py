@@ -173,7 +173,7 @@ def check_out(assignment_id: str) -> Any:
 @blp.route("/swaps", methods=["POST"])
 @blp.arguments(SwapIn)
 @blp.response(201, SwapOut)
-@require_roles("lawyer", *STAFF)
+@require_roles("lawyer")  # lawyers ask; the scheduler moves a duty with reassign
 def request_swap(body: dict[str, Any]) -> Any:
     """Ask another lawyer to take one of my duties."""
     with unit_of_work() as uow:
@@ -206,7 +206,7 @@ def accept_swap(swap_id: str) -> Any:
 @blp.route("/swaps/<swap_id>/decline", methods=["POST"])
 @blp.arguments(DeclineIn)
 @blp.response(200, SwapOut)
-@require_roles("lawyer", *STAFF)
+@require_roles("lawyer", "scheduler")  # the lawyers in it, or the scheduler who would approve it
 def decline_swap(body: dict[str, Any], swap_id: str) -> Any:
     """Say no to a swap (or withdraw my own request)."""
     with unit_of_work() as uow:

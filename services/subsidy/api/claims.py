@@ -30,7 +30,7 @@ def _own() -> str | None:
 @blp.arguments(ClaimIn)
 @blp.response(201, ClaimOut)
 @problems(blp, 400, 403, 409, 422)
-@require_roles("lawyer", "finance", "admin")
+@require_roles("lawyer", "finance")  # finance writes; a lawyer submits their own case claims
 def submit_claim(body: dict[str, Any]) -> Any:
     """Submit a case claim (a lawyer for themself, staff for anyone); priced at once, pending review."""
     own = _own()

@@ -25,6 +25,7 @@ from services.gateway.domain.throttling import ThrottlePolicy
 from services.gateway.proxy import Timeouts
 from services.gateway.service import accounts
 from services.gateway.tokens import issue_token
+from tests.operations import SERVICES, spec_of
 
 from .fakes import FakeBackend, closed_port
 
@@ -46,7 +47,8 @@ class AnyLawyerIsKnown:
 
 @pytest.fixture(scope="session")
 def fakes() -> Iterator[dict[str, FakeBackend]]:
-    backends = {name: FakeBackend(name, DEV_INTERNAL_SECRET) for name in ("roster", "subsidy")}
+    # the stand-ins publish the real services' documents: the gateway's route table is built from them
+    backends = {name: FakeBackend(name, DEV_INTERNAL_SECRET, default_spec=spec_of(name)) for name in SERVICES}
     yield backends
     for backend in backends.values():
         backend.stop()

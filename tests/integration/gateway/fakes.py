@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import threading
@@ -36,6 +37,7 @@ class FakeBackend:
 
     name: str
     secret: str
+    default_spec: dict[str, Any] | None = None  # what /openapi.json answers after reset(); None: 404
     spec: dict[str, Any] | None = None
     answers: dict[tuple[str, str], tuple[int, Any, dict[str, str]]] = field(default_factory=dict)
     seen: list[Seen] = field(default_factory=list)
@@ -43,6 +45,7 @@ class FakeBackend:
     release_stream: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
+        self.spec = self.default_spec
         self.app = self._make_app()
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.port = self.server.server_port
@@ -57,7 +60,7 @@ class FakeBackend:
         self.answers.clear()
         self.seen.clear()
         self.delay = 0.0
-        self.spec = None
+        self.spec = self.default_spec
         self.release_stream = threading.Event()
 
     def stop(self) -> None:
@@ -126,6 +129,10 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
+KEEP_ALIVE_SPEC = {"openapi": "3.0.3", "info": {"title": "roster", "version": "1"},
+                   "paths": {"/api/roster/stations": {"get": {"x-roles": ["scheduler"]}}}}
+
+
 class KeepAliveBackend:
     """A bare HTTP/1.1 server that keeps connections open (as gunicorn does; werkzeug's always closes them)
     and notes the client port of every request."""
@@ -138,8 +145,11 @@ class KeepAliveBackend:
             wbufsize = -1  # headers and body in one write, flushed after each request
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-                ports.append(self.client_address[1])
-                body = b'{"items": [], "total": 0}'
+                if self.path == "/openapi.json":  # the document the gateway's route table is built from
+                    body = json.dumps(KEEP_ALIVE_SPEC).encode()
+                else:
+                    ports.append(self.client_address[1])
+                    body = b'{"items": [], "total": 0}'
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))

@@ -1,20 +1,38 @@
-"""The route table: every contract route is in it, lookups are exact, and lawyers reach only their own."""
+"""Who may call what, declared once: the views' roles, the services' documents and the gateway's table agree.
+
+The table is built from the real services' OpenAPI documents, as the gateway builds it at run time.
+Both directions are checked for every app: every operation it serves has a row (with roles), and every row
+is an operation it serves.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from services.common.auth import ROLES, public, require_roles, roles_of
+from services.gateway.openapi import SpecCache
 from services.gateway.routes import (
-    EVERYONE,
-    FINANCE,
-    ROUTES,
-    SCHEDULER,
     Route,
+    RouteIndex,
+    RoutesUnknown,
     RouteTable,
+    routes_from_spec,
     template_of,
 )
+from tests.operations import SERVICES, app_of, concrete, documented, roles_documented, served, spec_of
 
-TABLE = RouteTable()
+FINANCE = frozenset({"finance"})
+SCHEDULER = frozenset({"scheduler"})
+EVERYONE = frozenset(ROLES)
+
+
+def table() -> RouteTable:
+    return RouteTable(spec_of)
+
+
+TABLE = table()
 
 # docs/api.md, "HTTP API": roster and subsidy: the routes the outside world relies on
 CONTRACT_ROUTES = [
@@ -35,23 +53,75 @@ CONTRACT_ROUTES = [
 ]
 
 # what a lawyer may reach (docs/api.md: own duties, leave, check-in/out, swaps, own claims; their own
-# lawyer record; stations and the calendar). A new lawyer row must be added here on purpose.
+# lawyer record; stations and the calendar). A new lawyer operation must be added here on purpose.
 LAWYER_ROUTES = {
     ("GET", "/api/roster/me/duties"), ("GET", "/api/roster/me/duties.ics"),
-    ("GET", "/api/roster/leaves"), ("POST", "/api/roster/leaves"), ("GET", "/api/roster/leaves/{id}"),
-    ("GET", "/api/roster/assignments/{id}"), ("POST", "/api/roster/assignments/{id}/check-in"),
-    ("POST", "/api/roster/assignments/{id}/check-out"),
-    ("GET", "/api/roster/swaps"), ("POST", "/api/roster/swaps"), ("GET", "/api/roster/swaps/{id}"),
-    ("POST", "/api/roster/swaps/{id}/accept"), ("POST", "/api/roster/swaps/{id}/decline"),
-    ("GET", "/api/subsidy/claims"), ("POST", "/api/subsidy/claims"), ("GET", "/api/subsidy/claims/{id}"),
-    ("GET", "/api/roster/stations"), ("GET", "/api/roster/stations/{id}"), ("GET", "/api/roster/calendar/{year}"),
-    ("GET", "/api/roster/lawyers/{id}"),
+    ("GET", "/api/roster/leaves"), ("POST", "/api/roster/leaves"),
+    ("POST", "/api/roster/assignments/{}/check-in"), ("POST", "/api/roster/assignments/{}/check-out"),
+    ("GET", "/api/roster/swaps"), ("POST", "/api/roster/swaps"),
+    ("POST", "/api/roster/swaps/{}/accept"), ("POST", "/api/roster/swaps/{}/decline"),
+    ("GET", "/api/subsidy/claims"), ("POST", "/api/subsidy/claims"), ("GET", "/api/subsidy/claims/{}"),
+    ("GET", "/api/roster/stations"), ("GET", "/api/roster/stations/{}"), ("GET", "/api/roster/calendar/{}"),
+    ("GET", "/api/roster/lawyers/{}"),
 }
 
 
-def concrete(path: str) -> str:
-    return path.replace("{year}", "2026").replace("{id}", "a1b2c3")
+def role_of(route: Route | None) -> frozenset[str]:
+    assert route is not None
+    return route.roles
 
+
+# ---- both directions, for every app ------------------------------------------------------------------
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_operation_a_service_serves_has_a_row_with_the_roles_its_view_declares(service: str) -> None:
+    app = app_of(service)
+    rows = {(r.method, template_of(r.path)): r for r in TABLE.index(service).routes}
+    missing, differ = [], []
+    for (method, path), endpoint in served(app).items():
+        row = rows.get((method, path))
+        declared = roles_of(app.view_functions[endpoint])
+        if row is None:
+            missing.append(f"{method} {path}")
+        elif not declared or row.roles != declared:
+            differ.append(f"{method} {path}: view {sorted(declared or ())}, table {sorted(row.roles)}")
+    assert not missing, f"served by {service} but not in the gateway's table (declare @require_roles): {missing}"
+    assert not differ, differ
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_every_row_of_the_table_is_an_operation_its_service_serves(service: str) -> None:
+    serves = served(app_of(service))
+    rows = TABLE.index(service).routes
+    assert rows
+    not_served = [f"{r.method} {r.path}" for r in rows if (r.method, template_of(r.path)) not in serves]
+    assert not not_served, f"rows no {service} view serves: {not_served}"
+    assert all(r.backend == service for r in rows)
+
+
+def test_every_operation_of_the_gateway_itself_declares_its_roles_in_the_view_and_the_document() -> None:
+    app = app_of("gateway")
+    serves, docs = served(app), documented(spec_of("gateway"))
+    assert set(serves) == set(docs), "the gateway serves what its document lists, and only that"
+    for key, endpoint in serves.items():
+        declared = roles_of(app.view_functions[endpoint])
+        assert declared is not None, f"{key}: the view declares no roles"
+        path, operation = docs[key]
+        if declared:
+            assert roles_documented(operation) == declared, key
+        else:
+            assert operation.get("x-public") is True and operation.get("security") == [], key
+    public_ones = sorted(k for k, e in serves.items() if roles_of(app.view_functions[e]) == frozenset())
+    assert public_ones == [("POST", "/api/auth/token")]
+
+
+def test_the_gateways_forwarding_view_lets_every_role_reach_the_table() -> None:
+    app = app_of("gateway")
+    forwarding = [e for e in app.view_functions if e.startswith("forward.")]
+    assert forwarding and all(roles_of(app.view_functions[e]) == EVERYONE for e in forwarding)
+
+
+# ---- what the contract says about roles ---------------------------------------------------------------
 
 @pytest.mark.parametrize(("method", "path"), CONTRACT_ROUTES)
 def test_every_contract_route_has_a_row_in_the_table(method: str, path: str) -> None:
@@ -60,18 +130,18 @@ def test_every_contract_route_has_a_row_in_the_table(method: str, path: str) -> 
     assert match.route.backend == path.split("/")[2]
 
 
-@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
-def test_every_row_is_found_by_a_request_to_its_path(route: Route) -> None:
-    assert TABLE.match(route.method, concrete(route.path)).route == route
+def test_every_row_is_found_by_a_request_to_its_path() -> None:
+    for route in TABLE.routes():
+        assert TABLE.match(route.method, concrete(route.path)).route == route
 
 
 def test_a_lawyer_reaches_only_the_routes_the_contract_gives_lawyers() -> None:
-    reachable = {(r.method, r.path) for r in ROUTES if "lawyer" in r.roles}
+    reachable = {(r.method, template_of(r.path)) for r in TABLE.routes() if "lawyer" in r.roles}
     assert reachable == LAWYER_ROUTES
 
 
 def test_lawyers_never_decide_on_money_nor_make_rosters() -> None:
-    for route in ROUTES:
+    for route in TABLE.routes():
         if route.path.endswith(("/approve", "/publish", "/generate", "/mark-paid", "/reassign")):
             assert "lawyer" not in route.roles, route
 
@@ -79,18 +149,30 @@ def test_lawyers_never_decide_on_money_nor_make_rosters() -> None:
 def test_only_finance_decides_on_claims_and_pays() -> None:
     for path in ("/api/subsidy/claims/{id}/approve", "/api/subsidy/claims/{id}/reject",
                  "/api/subsidy/payment-batches", "/api/subsidy/payment-batches/{id}/mark-paid"):
-        assert TABLE.match("POST", concrete(path)).route.roles == FINANCE  # type: ignore[union-attr]
+        assert role_of(TABLE.match("POST", concrete(path)).route) == FINANCE
 
 
 def test_only_the_scheduler_makes_and_publishes_rosters() -> None:
     for path in ("/api/roster/rosters", "/api/roster/rosters/{id}/generate", "/api/roster/rosters/{id}/publish",
                  "/api/roster/swaps/{id}/approve", "/api/roster/assignments/{id}/reassign"):
-        assert TABLE.match("POST", concrete(path)).route.roles == SCHEDULER  # type: ignore[union-attr]
+        assert role_of(TABLE.match("POST", concrete(path)).route) == SCHEDULER
 
+
+def test_swaps_are_asked_by_lawyers_and_declined_by_a_party_or_the_scheduler() -> None:
+    assert role_of(TABLE.match("POST", "/api/roster/swaps").route) == {"lawyer"}
+    assert role_of(TABLE.match("POST", "/api/roster/swaps/S-1/decline").route) == {"lawyer", "scheduler"}
+
+
+def test_case_claims_are_submitted_by_lawyers_and_finance_never_the_administrator() -> None:
+    assert role_of(TABLE.match("POST", "/api/subsidy/claims").route) == {"lawyer", "finance"}
+
+
+# ---- looking a request up -----------------------------------------------------------------------------
 
 def test_a_path_not_in_the_table_is_not_found() -> None:
     for path in ("/api/roster/secret-admin", "/api/roster/lawyers/1/2/3", "/api/subsidy/claims/1/approve/x",
-                 "/api/roster", "/api/roster/", "/api/payroll/anything"):
+                 "/api/roster", "/api/roster/", "/api/payroll/anything", "/api/roster/leaves/L-1",
+                 "/api/roster/assignments/A-1", "/api/roster/swaps/S-1"):
         match = TABLE.match("GET", path)
         assert match.route is None and match.allowed_methods == (), path
 
@@ -114,30 +196,130 @@ def test_dot_segments_and_empty_segments_never_match_a_template() -> None:
 
 def test_a_literal_row_wins_over_a_template_on_the_same_path() -> None:
     assert TABLE.match("POST", "/api/subsidy/schemes/preview").route.path == "/api/subsidy/schemes/preview"  # type: ignore[union-attr]
-    assert TABLE.match("GET", "/api/subsidy/schemes/preview").route.path == "/api/subsidy/schemes/{id}"  # type: ignore[union-attr]
+    assert TABLE.match("GET", "/api/subsidy/schemes/preview").route.path == "/api/subsidy/schemes/{scheme_id}"  # type: ignore[union-attr]
 
 
 def test_the_export_of_a_roster_is_not_mistaken_for_a_roster() -> None:
     route = TABLE.match("GET", "/api/roster/rosters/R1/export.xlsx").route
-    assert route is not None and route.path == "/api/roster/rosters/{id}/export.xlsx"
+    assert route is not None and route.path == "/api/roster/rosters/{roster_id}/export.xlsx"
+
+
+# ---- building the table from a document ---------------------------------------------------------------
+
+def document(paths: dict[str, Any]) -> dict[str, Any]:
+    return {"openapi": "3.0.3", "info": {"title": "roster", "version": "1"}, "paths": paths}
+
+
+def test_a_row_is_made_for_each_operation_with_roles_and_none_for_health_or_an_undeclared_one() -> None:
+    rows = routes_from_spec("roster", document({
+        "/api/roster/things/{thing_id}": {"get": {"x-roles": ["scheduler", "lawyer"]},
+                                          "patch": {"x-roles": ["scheduler"]}, "parameters": []},
+        "/api/roster/undeclared": {"post": {"responses": {}}},
+        "/healthz": {"get": {"x-roles": ["admin"]}},
+    }))
+    assert {(r.method, r.path, r.roles) for r in rows} == {
+        ("GET", "/api/roster/things/{thing_id}", frozenset({"scheduler", "lawyer"})),
+        ("PATCH", "/api/roster/things/{thing_id}", SCHEDULER),
+    }
+
+
+def test_a_document_naming_a_role_that_does_not_exist_is_not_trusted() -> None:
+    with pytest.raises(ValueError, match="x-roles"):
+        routes_from_spec("roster", document({"/api/roster/x": {"get": {"x-roles": ["root"]}}}))
+    with pytest.raises(ValueError, match="x-roles"):
+        routes_from_spec("roster", document({"/api/roster/x": {"get": {"x-roles": []}}}))
+
+
+def test_a_backend_whose_document_is_not_known_has_unknown_routes_until_it_is() -> None:
+    specs: dict[str, dict[str, Any] | None] = {"roster": None, "subsidy": None}
+    live = RouteTable(specs.get)
+    with pytest.raises(RoutesUnknown) as caught:
+        live.match("GET", "/api/roster/things")
+    assert caught.value.backend == "roster"
+    specs["roster"] = document({"/api/roster/things": {"get": {"x-roles": ["scheduler"]}}})
+    assert role_of(live.match("GET", "/api/roster/things").route) == SCHEDULER
+    assert live.match("GET", "/api/roster/other").route is None
+    assert live.match("GET", "/api/payroll/things").route is None  # not a backend: no document needed
+
+
+def test_the_table_follows_a_new_document_of_its_service() -> None:
+    specs: dict[str, dict[str, Any] | None] = {
+        "roster": document({"/api/roster/things": {"get": {"x-roles": ["scheduler"]}}})}
+    live = RouteTable(specs.get)
+    assert live.match("POST", "/api/roster/things").allowed_methods == ("GET",)
+    specs["roster"] = document({"/api/roster/things": {"get": {"x-roles": ["scheduler"]},
+                                                       "post": {"x-roles": ["admin"]}}})
+    assert role_of(live.match("POST", "/api/roster/things").route) == {"admin"}
+
+
+def test_a_document_that_cannot_be_trusted_leaves_its_routes_unknown() -> None:
+    live = RouteTable({"roster": document({"/api/roster/x": {"get": {"x-roles": ["root"]}}})}.get)
+    with pytest.raises(RoutesUnknown):
+        live.match("GET", "/api/roster/x")
 
 
 def test_a_row_for_a_backend_outside_its_prefix_is_refused() -> None:
     with pytest.raises(ValueError, match="must live under"):
-        RouteTable((Route("GET", "/api/roster/x", EVERYONE, backend="subsidy"),))
+        RouteIndex((Route("GET", "/api/roster/x", EVERYONE, backend="subsidy"),))
 
 
 def test_a_row_twice_is_refused() -> None:
     with pytest.raises(ValueError, match="twice"):
-        RouteTable((Route("GET", "/api/roster/x", EVERYONE), Route("GET", "/api/roster/x", SCHEDULER)))
+        RouteIndex((Route("GET", "/api/roster/x/{a}", EVERYONE), Route("GET", "/api/roster/x/{b}", SCHEDULER)))
 
 
 def test_a_row_with_an_unknown_role_or_none_is_refused() -> None:
     with pytest.raises(ValueError, match="roles"):
-        RouteTable((Route("GET", "/api/roster/x", frozenset({"root"})),))
+        RouteIndex((Route("GET", "/api/roster/x", frozenset({"root"})),))
     with pytest.raises(ValueError, match="roles"):
-        RouteTable((Route("GET", "/api/roster/x", frozenset()),))
+        RouteIndex((Route("GET", "/api/roster/x", frozenset()),))
 
 
-def test_openapi_paths_compare_with_rows_whatever_the_parameter_names() -> None:
+def test_openapi_paths_compare_whatever_the_parameter_names() -> None:
     assert template_of("/api/roster/lawyers/{lawyer_id}") == template_of("/api/roster/lawyers/{id}")
+
+
+# ---- the declaration itself ---------------------------------------------------------------------------
+
+def test_a_declaration_names_roles_that_exist() -> None:
+    with pytest.raises(ValueError, match="require_roles"):
+        require_roles("root")
+    with pytest.raises(ValueError, match="require_roles"):
+        require_roles()
+
+
+def test_a_declared_view_carries_its_roles_and_their_document() -> None:
+    @require_roles("finance", "admin")
+    def view() -> str:
+        return "ok"
+
+    @public
+    def login() -> str:
+        return "ok"
+
+    assert roles_of(view) == {"finance", "admin"}
+    assert view._apidoc["manual_doc"] == {"x-roles": ["admin", "finance"]}  # type: ignore[attr-defined]
+    assert roles_of(login) == frozenset()
+    assert login._apidoc["manual_doc"] == {"x-public": True, "security": []}  # type: ignore[attr-defined]
+    assert roles_of(lambda: None) is None
+
+
+# ---- the documents the table is built from ------------------------------------------------------------
+
+def test_a_document_never_had_is_asked_for_again_on_the_next_call_and_a_known_one_kept_while_down() -> None:
+    answers: list[Any] = [RuntimeError("down"), RuntimeError("down"), {"v": 1}, RuntimeError("down")]
+    calls: list[str] = []
+
+    def fetch(backend: str) -> dict[str, Any]:
+        calls.append(backend)
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer  # type: ignore[no-any-return]
+
+    cache = SpecCache(fetch, ttl=0, retry=60)
+    assert cache.get("roster") is None and cache.get("roster") is None
+    assert cache.get("roster") == {"v": 1}
+    assert calls == ["roster"] * 3, "a document never had is asked for on every call until it comes"
+    assert cache.get("roster") == {"v": 1} and cache.get("roster") == {"v": 1}  # down now: the last good copy
+    assert len(calls) == 4, "after a failed refresh the service is asked again only after `retry` seconds"
