@@ -47,7 +47,7 @@ _numbers = itertools.count(1)
 @pytest.fixture(autouse=True)
 def fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """argon2 with test-sized parameters, so the gateway's user writes are quick (same code path)."""
-    from services.gateway import passwords
+    from services.gateway.domain import passwords
 
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
@@ -159,9 +159,11 @@ def subsidy(url: str, data_dir: Path) -> Service:
 
 
 def gateway_service(url: str, data_dir: Path) -> Service:
-    from services.gateway import accounts
+    from services.common.db import UnitOfWork
+    from services.gateway.api.collaborators import collaborators
     from services.gateway.app import create_app
     from services.gateway.proxy import Timeouts
+    from services.gateway.service import accounts
     from services.gateway.tokens import issue_token
 
     upgrade(url, ROOT / "services" / "gateway" / "migrations")
@@ -170,15 +172,16 @@ def gateway_service(url: str, data_dir: Path) -> Service:
         {"LEGALDUTY_DATA_DIR": str(data_dir), "GATEWAY_DATABASE_URL": url, "LEGALDUTY_LOG_LEVEL": "WARNING"},
     )
     app = create_app(settings, timeouts=Timeouts(connect=0.5, read=2.0))
-    with runtime(app).session_factory() as session:
+    with UnitOfWork(runtime(app).session_factory, producer="gateway") as uow:
         admin = accounts.create_user(
-            session,
+            uow,
+            lawyers=collaborators(app).lawyers,
             username=f"admin-{uuid.uuid4().hex[:6]}",
             password="correct-horse-battery",
             role="admin",
             lawyer_id=None,
         )
-        session.commit()
+        uow.commit()
     token = issue_token(user_id=admin.id, role="admin", lawyer_id=None, version=1, secret=settings.jwt_secret)
     return Service(
         "gateway",
