@@ -12,8 +12,8 @@ from services.common.auth import Identity
 from services.common.db import UnitOfWork
 from services.roster.adapters.orm import CalendarYearRow
 from services.roster.domain.calendar import WorkCalendar, YearArrangement, _check_arrangement
-from services.roster.service.common import now
 from services.roster.service.errors import Invalid
+from services.roster.service.rows import now
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 

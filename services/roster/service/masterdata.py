@@ -13,8 +13,8 @@ from services.common.auth import Identity
 from services.common.db import UnitOfWork
 from services.roster.adapters.orm import DutyPatternRow, LawyerRow, LeaveRow, StationRow
 from services.roster.domain.slots import validate_rrule
-from services.roster.service.common import check_version, columns, get_or_404, new_id, now, touch
 from services.roster.service.errors import Conflict, Invalid, NotFound
+from services.roster.service.rows import check_version, columns, load, new_id, now, touch
 
 LAWYER_FIELDS = ["id", "name", "license_no", "status", "region_code", "languages", "max_duties_per_month",
                  "intern_start", "intern_end", "supervisor_id", "phone", "version"]
@@ -87,7 +87,7 @@ def create_lawyer(*, uow: UnitOfWork, data: dict[str, Any], lawyer_id: str | Non
 def update_lawyer(*, uow: UnitOfWork, lawyer_id: str, changes: dict[str, Any],
                   expected_version: int | None) -> dict[str, Any]:
     """Change some of a lawyer's fields (optimistic locking on the version)."""
-    row = get_or_404(uow.session, LawyerRow, lawyer_id, "lawyer")
+    row = load(uow.session, LawyerRow, lawyer_id, "lawyer")
     check_version(row, expected_version, "lawyer")
     if "languages" in changes:
         changes["languages"] = sorted(set(changes["languages"]))
@@ -105,7 +105,7 @@ def get_lawyer(*, session: Session, lawyer_id: str, identity: Identity) -> dict[
     """One lawyer; a lawyer user sees only themself (others are 404)."""
     if identity.is_lawyer and identity.lawyer_id != lawyer_id:
         raise NotFound(f"no lawyer {lawyer_id}")
-    return lawyer_view(get_or_404(session, LawyerRow, lawyer_id, "lawyer"))
+    return lawyer_view(load(session, LawyerRow, lawyer_id, "lawyer"))
 
 
 def list_lawyers(*, session: Session, region_code: str | None = None, status: str | None = None,
@@ -153,7 +153,7 @@ def create_station(*, uow: UnitOfWork, data: dict[str, Any]) -> dict[str, Any]:
 
 def update_station(*, uow: UnitOfWork, station_id: str, changes: dict[str, Any],
                    expected_version: int | None) -> dict[str, Any]:
-    row = get_or_404(uow.session, StationRow, station_id, "station")
+    row = load(uow.session, StationRow, station_id, "station")
     check_version(row, expected_version, "station")
     _check_station(uow.session, {**station_view(row), **changes}, self_id=row.id)
     for key, value in changes.items():
@@ -165,7 +165,7 @@ def update_station(*, uow: UnitOfWork, station_id: str, changes: dict[str, Any],
 
 
 def get_station(*, session: Session, station_id: str) -> dict[str, Any]:
-    return station_view(get_or_404(session, StationRow, station_id, "station"))
+    return station_view(load(session, StationRow, station_id, "station"))
 
 
 def list_stations(*, session: Session, region_code: str | None = None, level: str | None = None,
@@ -214,7 +214,7 @@ def create_pattern(*, uow: UnitOfWork, data: dict[str, Any]) -> dict[str, Any]:
 
 def update_pattern(*, uow: UnitOfWork, pattern_id: str, changes: dict[str, Any],
                    expected_version: int | None) -> dict[str, Any]:
-    row = get_or_404(uow.session, DutyPatternRow, pattern_id, "duty pattern")
+    row = load(uow.session, DutyPatternRow, pattern_id, "duty pattern")
     check_version(row, expected_version, "duty pattern")
     if "languages" in changes:
         changes["languages"] = sorted(set(changes["languages"]))
@@ -227,7 +227,7 @@ def update_pattern(*, uow: UnitOfWork, pattern_id: str, changes: dict[str, Any],
 
 
 def get_pattern(*, session: Session, pattern_id: str) -> dict[str, Any]:
-    return pattern_view(get_or_404(session, DutyPatternRow, pattern_id, "duty pattern"))
+    return pattern_view(load(session, DutyPatternRow, pattern_id, "duty pattern"))
 
 
 def list_patterns(*, session: Session, station_id: str | None = None, limit: int = 100,

@@ -13,7 +13,7 @@ from services.common.settings import load_settings
 from services.roster.adapters.orm import AssignmentRow, LawyerRow, RosterRow, StationRow, outbox
 from services.roster.demo import load_demo
 from services.roster.domain.rules import HARD_RULES, check_roster
-from services.roster.service import rosters as rs
+from services.roster.service import generation_worker, rosters
 from services.roster.service.problem import build_problem, to_assignment
 from tests.integration.roster.conftest import MIGRATIONS, Api
 from tests.integration.roster.factories import lawyer_body, pattern_body, station_body
@@ -54,7 +54,7 @@ def test_demo_is_skipped_when_switched_off(tmp_path: Path) -> None:
 
 
 def test_a_large_roster_is_queued_and_the_worker_generates_it_with_progress(api: Api, monkeypatch) -> None:
-    monkeypatch.setattr(rs, "INLINE_SLOT_LIMIT", 3)
+    monkeypatch.setattr(rosters, "INLINE_SLOT_LIMIT", 3)
     station = api.post("/api/roster/stations", json=station_body()).get_json()
     api.post("/api/roster/duty-patterns", json=pattern_body(station["id"], days="daily"))
     for i in range(3):
@@ -65,8 +65,8 @@ def test_a_large_roster_is_queued_and_the_worker_generates_it_with_progress(api:
     assert queued.status_code == 202 and queued.get_json()["status"] == "queued"
     assert api.post(f"/api/roster/rosters/{roster['id']}/generate").status_code == 409  # already under way
     factory = api.app.extensions["legalduty"].session_factory
-    assert rs.run_queued_generation(factory) is True
-    assert rs.run_queued_generation(factory) is False  # nothing left
+    assert generation_worker.run_queued_generation(factory) is True
+    assert generation_worker.run_queued_generation(factory) is False  # nothing left
     done = api.get(f"/api/roster/rosters/{roster['id']}").get_json()
     assert done["status"] == "generated" and done["progress"] == 1.0 and done["stats"]["filled"] == 10
     assert date.fromisoformat(done["period_end"]) == date(2026, 12, 10)

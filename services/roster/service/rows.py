@@ -1,4 +1,5 @@
-"""Small helpers the roster use cases share."""
+"""What the roster use cases do with stored rows: new ids and times, load one or refuse, optimistic
+locking on the version, and a row's fields as the plain dict a use case returns."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def get_or_404(session: Session, model: type[T], id_: str, what: str) -> T:
+def load(session: Session, model: type[T], id_: str, what: str) -> T:
+    """The stored row `id_` of `model`, or NotFound naming `what`."""
     row = session.get(model, id_)
     if row is None:
         raise NotFound(f"no {what} {id_}")
@@ -29,7 +31,7 @@ def get_or_404(session: Session, model: type[T], id_: str, what: str) -> T:
 
 
 def check_version(row: Any, expected: int | None, what: str) -> None:
-    """Optimistic locking: refuse a write based on an older version (412)."""
+    """Optimistic locking: refuse a write based on an older version (Stale)."""
     if expected is not None and row.version != expected:
         raise Stale(f"the {what} was changed by someone else (version {row.version}, you had {expected}); "
                     "reload it and try again")
