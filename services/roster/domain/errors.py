@@ -27,3 +27,9 @@ class Forbidden(DomainError):
 
 class Invalid(DomainError):
     """Fields that do not make sense on their own, together or with what is stored; `errors` names them."""
+
+
+def refuse_bad_fields(errors: dict[str, list[str]]) -> None:
+    """Raise Invalid naming every bad field (the detail gives the first message of each), if there are any."""
+    if errors:
+        raise Invalid("; ".join(f"{k}: {v[0]}" for k, v in errors.items()), errors=errors)

@@ -461,7 +461,7 @@ def _minimum_violations(
     *, view: RosterView, intern: Lawyer, month: tuple[date, date], duties: int
 ) -> list[Violation]:
     required = view.problem.min_intern_duties
-    if duties >= required or not intern_is_active(intern=intern, first=month[0], last=month[1]):
+    if duties >= required or not intern.is_interning_between(*month):
         return []
     label = month_of(month[0])
     for shortfall in view.intern_shortfalls:
@@ -476,15 +476,6 @@ def _minimum_violations(
             "and no shortfall was reported",
         )
     ]
-
-
-def intern_is_active(*, intern: Lawyer, first: date, last: date) -> bool:
-    """Whether an intern's internship overlaps [first, last]."""
-    if intern.status != "intern":
-        return False
-    starts_in_time = intern.intern_start is None or intern.intern_start <= last
-    ends_in_time = intern.intern_end is None or intern.intern_end >= first
-    return starts_in_time and ends_in_time
 
 
 def intern_stations_offered(*, problem: RosterProblem) -> dict[tuple[str, str], frozenset[str]]:

@@ -46,7 +46,7 @@ from .model import (
     month_of,
     region_covers,
 )
-from .rules import RosterView, Violation, check_fairness, fairness_groups, fairness_spread, intern_is_active
+from .rules import RosterView, Violation, check_fairness, fairness_groups, fairness_spread
 
 Progress = Callable[[float], None]
 
@@ -439,7 +439,7 @@ class _MonthPlan:
         interns = [
             lawyer
             for lawyer in self.problem.lawyers
-            if intern_is_active(intern=lawyer, first=self.first, last=self.last)
+            if lawyer.is_interning_between(self.first, self.last)
         ]
         interns.sort(key=lambda lawyer: self.rank[lawyer.id])
         placer = _InternPlacer(plan=self, regions=regions)

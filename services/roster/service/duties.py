@@ -19,7 +19,7 @@ from services.roster.domain import duties as lifecycle
 from services.roster.domain.duties import Duty, DutyStatus
 from services.roster.domain.errors import Conflict, Invalid
 from services.roster.domain.rosters import RosterStatus
-from services.roster.domain.rules import RULES, Reassignment, check_change
+from services.roster.domain.rules import RULES, check_reassignment
 from services.roster.service.calendar import load_calendar
 from services.roster.service.errors import NotFound
 from services.roster.service.problem import build_problem, to_assignment
@@ -98,9 +98,8 @@ def refuse_if_rules_break(session: Session, row: AssignmentRow, roster: RosterRo
     problem = build_problem(session, roster)
     assignments = [to_assignment(a) for a in session.scalars(
         select(AssignmentRow).where(AssignmentRow.roster_id == roster.id))]
-    target = to_assignment(row)
-    result = check_change(problem=problem, assignments=assignments,
-                          changes=[Reassignment(assignment=target, to_lawyer_id=to_lawyer_id)])
+    result = check_reassignment(problem=problem, assignments=assignments, assignment=to_assignment(row),
+                                to_lawyer_id=to_lawyer_id)
     if result.violations:
         first = result.violations[0]
         raise Conflict(

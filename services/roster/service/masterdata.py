@@ -3,17 +3,19 @@ work does, with the events they emit."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from services.common.auth import Identity
 from services.common.db import UnitOfWork
+from services.common.paging import page
 from services.roster.adapters.orm import DutyPatternRow, LawyerRow, LeaveRow, StationRow
+from services.roster.domain.errors import Conflict, Invalid, refuse_bad_fields
+from services.roster.domain.model import internship_errors
 from services.roster.domain.slots import validate_rrule
-from services.roster.service.errors import Conflict, Invalid, NotFound
+from services.roster.service.errors import NotFound
 from services.roster.service.rows import check_version, columns, load, new_id, now, touch
 
 LAWYER_FIELDS = ["id", "name", "license_no", "status", "region_code", "languages", "max_duties_per_month",
@@ -53,12 +55,8 @@ def _check_lawyer(session: Session, data: dict[str, Any], *, self_id: str | None
     if duplicate:
         raise Conflict(f"licence number {data['license_no']} is already registered (lawyer {duplicate})",
                        errors={"license_no": ["already registered"]})
-    if data["status"] == "intern":
-        for name in ("intern_start", "intern_end", "supervisor_id"):
-            if not data.get(name):
-                errors[name] = ["required for an intern lawyer"]
-    if data.get("intern_start") and data.get("intern_end") and data["intern_end"] < data["intern_start"]:
-        errors["intern_end"] = ["must not be before intern_start"]
+    errors.update(internship_errors(status=data["status"], intern_start=data.get("intern_start"),
+                                    intern_end=data.get("intern_end"), supervisor_id=data.get("supervisor_id")))
     if data.get("supervisor_id") is not None:
         supervisor = session.get(LawyerRow, data["supervisor_id"])
         if supervisor is None:
@@ -69,8 +67,7 @@ def _check_lawyer(session: Session, data: dict[str, Any], *, self_id: str | None
             errors["supervisor_id"] = ["a lawyer cannot supervise themself"]
     if "zh" not in data["languages"] and not data["languages"]:
         errors["languages"] = ["name at least one language"]
-    if errors:
-        raise Invalid("; ".join(f"{k}: {v[0]}" for k, v in errors.items()), errors=errors)
+    refuse_bad_fields(errors)
 
 
 def create_lawyer(*, uow: UnitOfWork, data: dict[str, Any], lawyer_id: str | None = None) -> dict[str, Any]:
@@ -118,9 +115,11 @@ def list_lawyers(*, session: Session, region_code: str | None = None, status: st
         query = query.where(LawyerRow.status == status)
     if q:
         query = query.where(or_(LawyerRow.name.contains(q), LawyerRow.license_no.startswith(q)))
-    rows = list(session.scalars(query.order_by(LawyerRow.region_code, LawyerRow.name, LawyerRow.id)))
-    if language:  # JSON arrays are not portably indexable: filter in Python
-        rows = [r for r in rows if language in r.languages]
+    order = [LawyerRow.region_code, LawyerRow.name, LawyerRow.id]
+    if not language:
+        return page(session, query, order_by=order, limit=limit, offset=offset, view=lawyer_view)
+    # JSON arrays are not portably indexable: a language filter is applied in Python
+    rows = [r for r in session.scalars(query.order_by(*order)) if language in r.languages]
     return {"items": [lawyer_view(r) for r in rows[offset:offset + limit]], "total": len(rows)}
 
 
@@ -175,10 +174,8 @@ def list_stations(*, session: Session, region_code: str | None = None, level: st
         query = query.where(StationRow.region_code == region_code)
     if level:
         query = query.where(StationRow.level == level)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(StationRow.region_code, StationRow.level, StationRow.name)
-                           .limit(limit).offset(offset))
-    return {"items": [station_view(r) for r in rows], "total": total}
+    return page(session, query, order_by=[StationRow.region_code, StationRow.level, StationRow.name], limit=limit,
+                offset=offset, view=station_view)
 
 
 # ------------------------------------------------------------------------------------------------ patterns
@@ -198,8 +195,7 @@ def _check_pattern(session: Session, data: dict[str, Any]) -> None:
         errors["end_time"] = ["must be after start_time"]
     if data.get("intern_seats") and station.level not in ("township", "village"):
         errors["intern_seats"] = [f"interns serve only at township or village stations, not at a {station.level}"]
-    if errors:
-        raise Invalid("; ".join(f"{k}: {v[0]}" for k, v in errors.items()), errors=errors)
+    refuse_bad_fields(errors)
 
 
 def create_pattern(*, uow: UnitOfWork, data: dict[str, Any]) -> dict[str, Any]:
@@ -235,10 +231,8 @@ def list_patterns(*, session: Session, station_id: str | None = None, limit: int
     query = select(DutyPatternRow)
     if station_id:
         query = query.where(DutyPatternRow.station_id == station_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(DutyPatternRow.station_id, DutyPatternRow.start_time)
-                           .limit(limit).offset(offset))
-    return {"items": [pattern_view(r) for r in rows], "total": total}
+    return page(session, query, order_by=[DutyPatternRow.station_id, DutyPatternRow.start_time], limit=limit,
+                offset=offset, view=pattern_view)
 
 
 # ------------------------------------------------------------------------------------------------ leave
@@ -270,14 +264,4 @@ def list_leaves(*, session: Session, identity: Identity, lawyer_id: str | None =
         query = query.where(LeaveRow.lawyer_id == identity.lawyer_id)
     elif lawyer_id:
         query = query.where(LeaveRow.lawyer_id == lawyer_id)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.scalars(query.order_by(LeaveRow.start_date).limit(limit).offset(offset))
-    return {"items": [leave_view(r) for r in rows], "total": total}
-
-
-def leave_days_of(session: Session, lawyer_ids: list[str] | None, first: date, last: date) -> list[LeaveRow]:
-    query = select(LeaveRow).where(LeaveRow.cancelled.is_(False), LeaveRow.start_date <= last,
-                                   LeaveRow.end_date >= first)
-    if lawyer_ids is not None:
-        query = query.where(LeaveRow.lawyer_id.in_(lawyer_ids))
-    return list(session.scalars(query))
+    return page(session, query, order_by=[LeaveRow.start_date], limit=limit, offset=offset, view=leave_view)
