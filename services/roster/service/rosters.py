@@ -16,6 +16,7 @@ from services.common.paging import page
 from services.roster.adapters.orm import AssignmentRow, DutyPatternRow, RosterRow, StationRow
 from services.roster.domain import rosters as lifecycle
 from services.roster.domain.calendar import WorkCalendar
+from services.roster.domain.duties import DutyStatus
 from services.roster.domain.model import RosterProblem, region_covers
 from services.roster.domain.rosters import Roster, RosterStatus
 from services.roster.domain.solver import Result, generate
@@ -120,7 +121,7 @@ def store_result(session: Session, row: RosterRow, problem: RosterProblem, resul
     rows = [
         {"id": new_id(), "roster_id": row.id, "station_id": a.station_id, "pattern_id": pattern_of[a.slot_key],
          "date": a.date, "start_time": a.start_time.strftime("%H:%M"), "end_time": a.end_time.strftime("%H:%M"),
-         "lawyer_id": a.lawyer_id, "role": a.role, "status": "scheduled"}
+         "lawyer_id": a.lawyer_id, "role": a.role, "status": str(DutyStatus.SCHEDULED)}
         for a in result.assignments
     ]
     for start in range(0, len(rows), 2000):

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from services.roster.adapters.orm import AssignmentRow, DutyPatternRow, LawyerRow, RosterRow, StationRow
 from services.roster.domain import rosters as lifecycle
+from services.roster.domain.rosters import RosterStatus
 from services.roster.service.calendar import load_calendar
 from services.roster.service.rosters import as_roster
 from services.roster.service.rows import load
@@ -120,7 +121,7 @@ def roster_workbook(*, session: Session, roster_id: str) -> tuple[bytes, str, st
     calendar = load_calendar(session)
     days = [date.fromordinal(d) for d in range(roster.period_start.toordinal(), roster.period_end.toordinal() + 1)]
     period = f"{_chinese_date(roster.period_start)}—{_chinese_date(roster.period_end)}"
-    draft = "" if roster.status == "published" else "（未发布）"
+    draft = "" if roster.status == RosterStatus.PUBLISHED else "（未发布）"
 
     workbook = Workbook()
     workbook.remove(workbook.active)
