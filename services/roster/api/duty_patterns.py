@@ -11,7 +11,7 @@ from services.roster.api.etags import if_match, with_etag
 from services.roster.api.roles import STAFF
 from services.roster.api.schemas import PatternIn, PatternOut, PatternPage, PatternPatch, PatternQuery
 from services.roster.api.sessions import read_session, unit_of_work
-from services.roster.service import masterdata as md
+from services.roster.service import duty_patterns as use_cases
 
 blp = Blueprint("roster-duty-patterns", __name__, url_prefix="/api/roster", description="Duty patterns")
 
@@ -23,7 +23,7 @@ blp = Blueprint("roster-duty-patterns", __name__, url_prefix="/api/roster", desc
 def create_pattern(body: dict[str, Any]) -> Any:
     """Say when a station is staffed: days on China's working-day calendar, or an RRULE."""
     with unit_of_work() as uow:
-        pattern = md.create_pattern(uow=uow, data=body)
+        pattern = use_cases.create_pattern(uow=uow, data=body)
         uow.commit()
     return with_etag(pattern, 201)
 
@@ -35,7 +35,7 @@ def create_pattern(body: dict[str, Any]) -> Any:
 def list_patterns(query: dict[str, Any]) -> Any:
     """Duty patterns, optionally of one station."""
     with read_session() as session:
-        return md.list_patterns(session=session, **query)
+        return use_cases.list_patterns(session=session, **query)
 
 
 @blp.route("/duty-patterns/<pattern_id>", methods=["GET"])
@@ -44,7 +44,7 @@ def list_patterns(query: dict[str, Any]) -> Any:
 def get_pattern(pattern_id: str) -> Any:
     """One duty pattern."""
     with read_session() as session:
-        return with_etag(md.get_pattern(session=session, pattern_id=pattern_id))
+        return with_etag(use_cases.get_pattern(session=session, pattern_id=pattern_id))
 
 
 @blp.route("/duty-patterns/<pattern_id>", methods=["PATCH"])
@@ -54,6 +54,6 @@ def get_pattern(pattern_id: str) -> Any:
 def patch_pattern(body: dict[str, Any], pattern_id: str) -> Any:
     """Change a duty pattern (If-Match protects against lost updates)."""
     with unit_of_work() as uow:
-        pattern = md.update_pattern(uow=uow, pattern_id=pattern_id, changes=body, expected_version=if_match())
+        pattern = use_cases.update_pattern(uow=uow, pattern_id=pattern_id, changes=body, expected_version=if_match())
         uow.commit()
     return with_etag(pattern)

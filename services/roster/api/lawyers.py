@@ -11,7 +11,7 @@ from services.roster.api.etags import if_match, with_etag
 from services.roster.api.roles import STAFF
 from services.roster.api.schemas import LawyerIn, LawyerOut, LawyerPage, LawyerPatch, LawyerQuery
 from services.roster.api.sessions import read_session, unit_of_work
-from services.roster.service import masterdata as md
+from services.roster.service import lawyers as use_cases
 
 blp = Blueprint("roster-lawyers", __name__, url_prefix="/api/roster", description="Lawyers")
 
@@ -23,7 +23,7 @@ blp = Blueprint("roster-lawyers", __name__, url_prefix="/api/roster", descriptio
 def create_lawyer(body: dict[str, Any]) -> Any:
     """Register a lawyer (scheduler)."""
     with unit_of_work() as uow:
-        lawyer = md.create_lawyer(uow=uow, data=body)
+        lawyer = use_cases.create_lawyer(uow=uow, data=body)
         uow.commit()
     return with_etag(lawyer, 201)
 
@@ -35,7 +35,7 @@ def create_lawyer(body: dict[str, Any]) -> Any:
 def list_lawyers(query: dict[str, Any]) -> Any:
     """Lawyers, filtered by region, status, language or name."""
     with read_session() as session:
-        return md.list_lawyers(session=session, **query)
+        return use_cases.list_lawyers(session=session, **query)
 
 
 @blp.route("/lawyers/<lawyer_id>", methods=["GET"])
@@ -44,7 +44,7 @@ def list_lawyers(query: dict[str, Any]) -> Any:
 def get_lawyer(lawyer_id: str) -> Any:
     """One lawyer (a lawyer sees only themself)."""
     with read_session() as session:
-        return with_etag(md.get_lawyer(session=session, lawyer_id=lawyer_id, identity=current_identity()))
+        return with_etag(use_cases.get_lawyer(session=session, lawyer_id=lawyer_id, identity=current_identity()))
 
 
 @blp.route("/lawyers/<lawyer_id>", methods=["PATCH"])
@@ -54,6 +54,6 @@ def get_lawyer(lawyer_id: str) -> Any:
 def patch_lawyer(body: dict[str, Any], lawyer_id: str) -> Any:
     """Change a lawyer; send If-Match with the ETag you read to avoid overwriting someone else's change."""
     with unit_of_work() as uow:
-        lawyer = md.update_lawyer(uow=uow, lawyer_id=lawyer_id, changes=body, expected_version=if_match())
+        lawyer = use_cases.update_lawyer(uow=uow, lawyer_id=lawyer_id, changes=body, expected_version=if_match())
         uow.commit()
     return with_etag(lawyer)

@@ -10,7 +10,7 @@ from services.common.auth import current_identity, require_roles
 from services.roster.api.roles import STAFF
 from services.roster.api.schemas import LeaveIn, LeaveOut, LeavePage, LeaveQuery
 from services.roster.api.sessions import read_session, unit_of_work
-from services.roster.service import masterdata as md
+from services.roster.service import leaves as use_cases
 
 blp = Blueprint("roster-leaves", __name__, url_prefix="/api/roster", description="Leave")
 
@@ -22,7 +22,7 @@ blp = Blueprint("roster-leaves", __name__, url_prefix="/api/roster", description
 def create_leave(body: dict[str, Any]) -> Any:
     """Record leave: a lawyer for themself, a scheduler for anyone."""
     with unit_of_work() as uow:
-        leave = md.create_leave(uow=uow, data=body, identity=current_identity())
+        leave = use_cases.create_leave(uow=uow, data=body, identity=current_identity())
         uow.commit()
     return leave, 201
 
@@ -34,4 +34,4 @@ def create_leave(body: dict[str, Any]) -> Any:
 def list_leaves(query: dict[str, Any]) -> Any:
     """Leave (a lawyer sees their own)."""
     with read_session() as session:
-        return md.list_leaves(session=session, identity=current_identity(), **query)
+        return use_cases.list_leaves(session=session, identity=current_identity(), **query)

@@ -11,7 +11,7 @@ from services.roster.api.etags import if_match, with_etag
 from services.roster.api.roles import STAFF
 from services.roster.api.schemas import StationIn, StationOut, StationPage, StationPatch, StationQuery
 from services.roster.api.sessions import read_session, unit_of_work
-from services.roster.service import masterdata as md
+from services.roster.service import stations as use_cases
 
 blp = Blueprint("roster-stations", __name__, url_prefix="/api/roster", description="Stations")
 
@@ -23,7 +23,7 @@ blp = Blueprint("roster-stations", __name__, url_prefix="/api/roster", descripti
 def create_station(body: dict[str, Any]) -> Any:
     """Register a service point or the hotline."""
     with unit_of_work() as uow:
-        station = md.create_station(uow=uow, data=body)
+        station = use_cases.create_station(uow=uow, data=body)
         uow.commit()
     return with_etag(station, 201)
 
@@ -35,7 +35,7 @@ def create_station(body: dict[str, Any]) -> Any:
 def list_stations(query: dict[str, Any]) -> Any:
     """Service points, filtered by region or level."""
     with read_session() as session:
-        return md.list_stations(session=session, **query)
+        return use_cases.list_stations(session=session, **query)
 
 
 @blp.route("/stations/<station_id>", methods=["GET"])
@@ -44,7 +44,7 @@ def list_stations(query: dict[str, Any]) -> Any:
 def get_station(station_id: str) -> Any:
     """One service point."""
     with read_session() as session:
-        return with_etag(md.get_station(session=session, station_id=station_id))
+        return with_etag(use_cases.get_station(session=session, station_id=station_id))
 
 
 @blp.route("/stations/<station_id>", methods=["PATCH"])
@@ -54,6 +54,6 @@ def get_station(station_id: str) -> Any:
 def patch_station(body: dict[str, Any], station_id: str) -> Any:
     """Change a service point."""
     with unit_of_work() as uow:
-        station = md.update_station(uow=uow, station_id=station_id, changes=body, expected_version=if_match())
+        station = use_cases.update_station(uow=uow, station_id=station_id, changes=body, expected_version=if_match())
         uow.commit()
     return with_etag(station)

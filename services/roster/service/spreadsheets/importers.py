@@ -19,7 +19,8 @@ from sqlalchemy import select
 from services.common.db import UnitOfWork
 from services.roster.adapters.orm import LawyerRow, StationRow
 from services.roster.domain.errors import DomainError, Invalid
-from services.roster.service import masterdata as md
+from services.roster.service import lawyers as lawyer_cases
+from services.roster.service import stations as station_cases
 from services.roster.service.spreadsheets.columns import (
     LAWYER_CELLS,
     LAWYERS,
@@ -249,8 +250,8 @@ def import_lawyers(*, uow: UnitOfWork, content: bytes, row_schema: Schema, chars
     _refuse_if_bad(rows, LAWYERS)
 
     saved = _write(rows, order, reference=("supervisor_id", "supervisor_license_no"),
-                   create=lambda data: md.create_lawyer(uow=uow, data=data),
-                   update=lambda id_, data: md.update_lawyer(uow=uow, lawyer_id=id_, changes=data,
+                   create=lambda data: lawyer_cases.create_lawyer(uow=uow, data=data),
+                   update=lambda id_, data: lawyer_cases.update_lawyer(uow=uow, lawyer_id=id_, changes=data,
                                                             expected_version=None))
     _refuse_if_bad(rows, LAWYERS)
     return _result(saved, table)
@@ -338,8 +339,8 @@ def import_stations(*, uow: UnitOfWork, content: bytes, row_schema: Schema, char
     _refuse_if_bad(rows, STATIONS)
 
     saved = _write(rows, order, reference=("parent_id", "parent_name"),
-                   create=lambda data: md.create_station(uow=uow, data=data),
-                   update=lambda id_, data: md.update_station(uow=uow, station_id=id_, changes=data,
+                   create=lambda data: station_cases.create_station(uow=uow, data=data),
+                   update=lambda id_, data: station_cases.update_station(uow=uow, station_id=id_, changes=data,
                                                              expected_version=None))
     _refuse_if_bad(rows, STATIONS)
     return _result(saved, table)
