@@ -7,6 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from services.common.auth import current_identity, require_roles
+from services.roster.api.problems import problems
 from services.roster.api.schemas import CheckOut, ReassignIn, ReassignOut
 from services.roster.api.sessions import unit_of_work
 from services.roster.service import duties as dt
@@ -17,6 +18,7 @@ blp = Blueprint("roster-assignments", __name__, url_prefix="/api/roster", descri
 @blp.route("/assignments/<assignment_id>/reassign", methods=["POST"])
 @blp.arguments(ReassignIn)
 @blp.response(200, ReassignOut)
+@problems(blp, 403, 404, 409, 422)
 @require_roles("scheduler")
 def reassign(body: dict[str, Any], assignment_id: str) -> Any:
     """Give one duty to another lawyer (refused with 409 naming the rule it would break)."""
@@ -28,6 +30,7 @@ def reassign(body: dict[str, Any], assignment_id: str) -> Any:
 
 @blp.route("/assignments/<assignment_id>/check-in", methods=["POST"])
 @blp.response(200, CheckOut)
+@problems(blp, 403, 404, 409)
 @require_roles("lawyer")
 def check_in(assignment_id: str) -> Any:
     """I have arrived at the station (on the duty's date)."""
@@ -39,6 +42,7 @@ def check_in(assignment_id: str) -> Any:
 
 @blp.route("/assignments/<assignment_id>/check-out", methods=["POST"])
 @blp.response(200, CheckOut)
+@problems(blp, 403, 404, 409)
 @require_roles("lawyer")
 def check_out(assignment_id: str) -> Any:
     """I am leaving; the completed duty is claimed for its subsidy."""

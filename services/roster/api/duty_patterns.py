@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 
 from services.common.auth import require_roles
 from services.roster.api.etags import if_match, with_etag
+from services.roster.api.problems import problems
 from services.roster.api.roles import STAFF
 from services.roster.api.schemas import PatternIn, PatternOut, PatternPage, PatternPatch, PatternQuery
 from services.roster.api.sessions import read_session, unit_of_work
@@ -19,6 +20,7 @@ blp = Blueprint("roster-duty-patterns", __name__, url_prefix="/api/roster", desc
 @blp.route("/duty-patterns", methods=["POST"])
 @blp.arguments(PatternIn)
 @blp.response(201, PatternOut)
+@problems(blp, 403, 422)
 @require_roles(*STAFF)
 def create_pattern(body: dict[str, Any]) -> Any:
     """Say when a station is staffed: days on China's working-day calendar, or an RRULE."""
@@ -31,6 +33,7 @@ def create_pattern(body: dict[str, Any]) -> Any:
 @blp.route("/duty-patterns", methods=["GET"])
 @blp.arguments(PatternQuery, location="query")
 @blp.response(200, PatternPage)
+@problems(blp, 403)
 @require_roles(*STAFF)
 def list_patterns(query: dict[str, Any]) -> Any:
     """Duty patterns, optionally of one station."""
@@ -40,6 +43,7 @@ def list_patterns(query: dict[str, Any]) -> Any:
 
 @blp.route("/duty-patterns/<pattern_id>", methods=["GET"])
 @blp.response(200, PatternOut)
+@problems(blp, 403, 404)
 @require_roles(*STAFF)
 def get_pattern(pattern_id: str) -> Any:
     """One duty pattern."""
@@ -50,6 +54,7 @@ def get_pattern(pattern_id: str) -> Any:
 @blp.route("/duty-patterns/<pattern_id>", methods=["PATCH"])
 @blp.arguments(PatternPatch)
 @blp.response(200, PatternOut)
+@problems(blp, 403, 404, 412, 422)
 @require_roles(*STAFF)
 def patch_pattern(body: dict[str, Any], pattern_id: str) -> Any:
     """Change a duty pattern (If-Match protects against lost updates)."""

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 
 from services.common.auth import current_identity, require_roles
 from services.roster.api.etags import if_match, with_etag
+from services.roster.api.problems import problems
 from services.roster.api.roles import STAFF
 from services.roster.api.schemas import LawyerIn, LawyerOut, LawyerPage, LawyerPatch, LawyerQuery
 from services.roster.api.sessions import read_session, unit_of_work
@@ -19,6 +20,7 @@ blp = Blueprint("roster-lawyers", __name__, url_prefix="/api/roster", descriptio
 @blp.route("/lawyers", methods=["POST"])
 @blp.arguments(LawyerIn)
 @blp.response(201, LawyerOut)
+@problems(blp, 403, 409, 422)
 @require_roles(*STAFF)
 def create_lawyer(body: dict[str, Any]) -> Any:
     """Register a lawyer (scheduler)."""
@@ -31,6 +33,7 @@ def create_lawyer(body: dict[str, Any]) -> Any:
 @blp.route("/lawyers", methods=["GET"])
 @blp.arguments(LawyerQuery, location="query")
 @blp.response(200, LawyerPage)
+@problems(blp, 403)
 @require_roles(*STAFF)
 def list_lawyers(query: dict[str, Any]) -> Any:
     """Lawyers, filtered by region, status, language or name."""
@@ -40,6 +43,7 @@ def list_lawyers(query: dict[str, Any]) -> Any:
 
 @blp.route("/lawyers/<lawyer_id>", methods=["GET"])
 @blp.response(200, LawyerOut)
+@problems(blp, 403, 404)
 @require_roles(*STAFF, "lawyer")
 def get_lawyer(lawyer_id: str) -> Any:
     """One lawyer (a lawyer sees only themself)."""
@@ -50,6 +54,7 @@ def get_lawyer(lawyer_id: str) -> Any:
 @blp.route("/lawyers/<lawyer_id>", methods=["PATCH"])
 @blp.arguments(LawyerPatch)
 @blp.response(200, LawyerOut)
+@problems(blp, 403, 404, 409, 412, 422)
 @require_roles(*STAFF)
 def patch_lawyer(body: dict[str, Any], lawyer_id: str) -> Any:
     """Change a lawyer; send If-Match with the ETag you read to avoid overwriting someone else's change."""

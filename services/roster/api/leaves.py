@@ -7,6 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from services.common.auth import current_identity, require_roles
+from services.roster.api.problems import problems
 from services.roster.api.roles import STAFF
 from services.roster.api.schemas import LeaveIn, LeaveOut, LeavePage, LeaveQuery
 from services.roster.api.sessions import read_session, unit_of_work
@@ -18,6 +19,7 @@ blp = Blueprint("roster-leaves", __name__, url_prefix="/api/roster", description
 @blp.route("/leaves", methods=["POST"])
 @blp.arguments(LeaveIn)
 @blp.response(201, LeaveOut)
+@problems(blp, 403, 404, 409, 422)
 @require_roles(*STAFF, "lawyer")
 def create_leave(body: dict[str, Any]) -> Any:
     """Record leave: a lawyer for themself, a scheduler for anyone."""
@@ -30,6 +32,7 @@ def create_leave(body: dict[str, Any]) -> Any:
 @blp.route("/leaves", methods=["GET"])
 @blp.arguments(LeaveQuery, location="query")
 @blp.response(200, LeavePage)
+@problems(blp, 403)
 @require_roles(*STAFF, "lawyer")
 def list_leaves(query: dict[str, Any]) -> Any:
     """Leave (a lawyer sees their own)."""

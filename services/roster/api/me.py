@@ -8,6 +8,7 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from services.common.auth import current_identity, require_roles
+from services.roster.api.problems import problems
 from services.roster.api.schemas import DutyPage, DutyQuery
 from services.roster.api.sessions import read_session
 from services.roster.domain.errors import Forbidden
@@ -27,6 +28,7 @@ def _lawyer_id() -> str:
 @blp.route("/me/duties", methods=["GET"])
 @blp.arguments(DutyQuery, location="query")
 @blp.response(200, DutyPage)
+@problems(blp, 403)
 @require_roles("lawyer")
 def my_duties(query: dict[str, Any]) -> Any:
     """My duties in published rosters (from / to: dates)."""
@@ -37,6 +39,7 @@ def my_duties(query: dict[str, Any]) -> Any:
 
 @blp.route("/me/duties.ics", methods=["GET"])
 @blp.response(200, description="text/calendar (RFC 5545), one VEVENT per duty", content_type="text/calendar")
+@problems(blp, 403)
 @require_roles("lawyer")
 def my_duties_ics() -> Any:
     """My duties as a calendar feed for the phone (stable UIDs: updates replace, never duplicate)."""

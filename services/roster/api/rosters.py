@@ -33,6 +33,7 @@ blp = Blueprint("roster-rosters", __name__, url_prefix="/api/roster", descriptio
 @blp.route("/rosters", methods=["POST"])
 @blp.arguments(RosterIn)
 @blp.response(201, RosterOut)
+@problems(blp, 403, 422)
 @require_roles("scheduler")
 def create_roster(body: dict[str, Any]) -> Any:
     """Open a draft roster for a region and period."""
@@ -45,6 +46,7 @@ def create_roster(body: dict[str, Any]) -> Any:
 @blp.route("/rosters", methods=["GET"])
 @blp.arguments(RosterQuery, location="query")
 @blp.response(200, RosterPage)
+@problems(blp, 403)
 @require_roles(*STAFF)
 def list_rosters(query: dict[str, Any]) -> Any:
     """Rosters, newest period first."""
@@ -54,6 +56,7 @@ def list_rosters(query: dict[str, Any]) -> Any:
 
 @blp.route("/rosters/<roster_id>", methods=["GET"])
 @blp.response(200, RosterOut)
+@problems(blp, 403, 404)
 @require_roles(*STAFF)
 def get_roster(roster_id: str) -> Any:
     """A roster with its status, progress, stats and warnings."""
@@ -64,6 +67,7 @@ def get_roster(roster_id: str) -> Any:
 @blp.route("/rosters/<roster_id>/generate", methods=["POST"])
 @blp.response(200, RosterOut)
 @blp.alt_response(202, schema=RosterOut, description="queued: poll the roster until status is generated")
+@problems(blp, 403, 404, 409, 412)
 @require_roles("scheduler")
 def generate_roster(roster_id: str) -> Any:
     """Generate the roster (200 when done at once; 202 when the worker does it: poll its status/progress)."""
@@ -75,6 +79,7 @@ def generate_roster(roster_id: str) -> Any:
 
 @blp.route("/rosters/<roster_id>/publish", methods=["POST"])
 @blp.response(200, RosterOut)
+@problems(blp, 403, 404, 409, 412)
 @require_roles("scheduler")
 def publish_roster(roster_id: str) -> Any:
     """Publish a generated roster: lawyers see their duties."""
@@ -87,6 +92,7 @@ def publish_roster(roster_id: str) -> Any:
 @blp.route("/rosters/<roster_id>/assignments", methods=["GET"])
 @blp.arguments(AssignmentQuery, location="query")
 @blp.response(200, AssignmentPage)
+@problems(blp, 403, 404)
 @require_roles(*STAFF)
 def list_assignments(query: dict[str, Any], roster_id: str) -> Any:
     """The roster's duties, by date, filtered by lawyer, station or date."""

@@ -8,6 +8,7 @@ from flask_smorest import Blueprint
 
 from services.common.auth import require_roles
 from services.roster.api.etags import if_match, with_etag
+from services.roster.api.problems import problems
 from services.roster.api.roles import STAFF
 from services.roster.api.schemas import StationIn, StationOut, StationPage, StationPatch, StationQuery
 from services.roster.api.sessions import read_session, unit_of_work
@@ -19,6 +20,7 @@ blp = Blueprint("roster-stations", __name__, url_prefix="/api/roster", descripti
 @blp.route("/stations", methods=["POST"])
 @blp.arguments(StationIn)
 @blp.response(201, StationOut)
+@problems(blp, 403, 422)
 @require_roles(*STAFF)
 def create_station(body: dict[str, Any]) -> Any:
     """Register a service point or the hotline."""
@@ -31,6 +33,7 @@ def create_station(body: dict[str, Any]) -> Any:
 @blp.route("/stations", methods=["GET"])
 @blp.arguments(StationQuery, location="query")
 @blp.response(200, StationPage)
+@problems(blp, 403)
 @require_roles(*STAFF, "lawyer")
 def list_stations(query: dict[str, Any]) -> Any:
     """Service points, filtered by region or level."""
@@ -40,6 +43,7 @@ def list_stations(query: dict[str, Any]) -> Any:
 
 @blp.route("/stations/<station_id>", methods=["GET"])
 @blp.response(200, StationOut)
+@problems(blp, 403, 404)
 @require_roles(*STAFF, "lawyer")
 def get_station(station_id: str) -> Any:
     """One service point."""
@@ -50,6 +54,7 @@ def get_station(station_id: str) -> Any:
 @blp.route("/stations/<station_id>", methods=["PATCH"])
 @blp.arguments(StationPatch)
 @blp.response(200, StationOut)
+@problems(blp, 403, 404, 412, 422)
 @require_roles(*STAFF)
 def patch_station(body: dict[str, Any], station_id: str) -> Any:
     """Change a service point."""

@@ -7,6 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from services.common.auth import current_identity, require_roles
+from services.roster.api.problems import problems
 from services.roster.api.roles import STAFF
 from services.roster.api.schemas import DeclineIn, SwapIn, SwapOut, SwapPage, SwapQuery
 from services.roster.api.sessions import read_session, unit_of_work
@@ -18,6 +19,7 @@ blp = Blueprint("roster-swaps", __name__, url_prefix="/api/roster", description=
 @blp.route("/swaps", methods=["POST"])
 @blp.arguments(SwapIn)
 @blp.response(201, SwapOut)
+@problems(blp, 403, 404, 409, 422)
 @require_roles("lawyer", *STAFF)
 def request_swap(body: dict[str, Any]) -> Any:
     """Ask another lawyer to take one of my duties."""
@@ -30,6 +32,7 @@ def request_swap(body: dict[str, Any]) -> Any:
 @blp.route("/swaps", methods=["GET"])
 @blp.arguments(SwapQuery, location="query")
 @blp.response(200, SwapPage)
+@problems(blp, 403)
 @require_roles("lawyer", *STAFF)
 def list_swaps(query: dict[str, Any]) -> Any:
     """Swaps (a lawyer sees those asked by or of them)."""
@@ -39,6 +42,7 @@ def list_swaps(query: dict[str, Any]) -> Any:
 
 @blp.route("/swaps/<swap_id>/accept", methods=["POST"])
 @blp.response(200, SwapOut)
+@problems(blp, 403, 404, 409)
 @require_roles("lawyer")
 def accept_swap(swap_id: str) -> Any:
     """I agree to take the duty."""
@@ -51,6 +55,7 @@ def accept_swap(swap_id: str) -> Any:
 @blp.route("/swaps/<swap_id>/decline", methods=["POST"])
 @blp.arguments(DeclineIn)
 @blp.response(200, SwapOut)
+@problems(blp, 403, 404, 409)
 @require_roles("lawyer", *STAFF)
 def decline_swap(body: dict[str, Any], swap_id: str) -> Any:
     """Say no to a swap (or withdraw my own request)."""
@@ -62,6 +67,7 @@ def decline_swap(body: dict[str, Any], swap_id: str) -> Any:
 
 @blp.route("/swaps/<swap_id>/approve", methods=["POST"])
 @blp.response(200, SwapOut)
+@problems(blp, 403, 404, 409)
 @require_roles("scheduler")
 def approve_swap(swap_id: str) -> Any:
     """Approve an accepted swap (re-checked against every rule; 409 names the one it would break)."""
