@@ -1,9 +1,10 @@
 """What the roster use cases do with stored rows: new ids and times, load one or refuse, optimistic
-locking on the version, and a row's fields as the plain dict a use case returns."""
+locking on the version, a row's fields as the plain dict a use case returns, ids in chunks for IN queries."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -44,3 +45,10 @@ def touch(row: Any) -> None:
 
 def columns(row: Any, names: list[str]) -> dict[str, Any]:
     return {name: getattr(row, name) for name in names}
+
+
+def in_chunks(values: Iterable[str], size: int = 500) -> Iterator[list[str]]:
+    """Distinct values, sorted, in lists of `size` (one `IN (...)` query each)."""
+    items = sorted(set(values))
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

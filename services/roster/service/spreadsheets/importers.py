@@ -9,7 +9,7 @@ and emits the upserted event), in the caller's one unit of work.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +21,7 @@ from services.roster.adapters.orm import LawyerRow, StationRow
 from services.roster.domain.errors import DomainError, Invalid
 from services.roster.service import lawyers as lawyer_cases
 from services.roster.service import stations as station_cases
+from services.roster.service.rows import in_chunks
 from services.roster.service.spreadsheets.columns import (
     LAWYER_CELLS,
     LAWYERS,
@@ -143,12 +144,6 @@ def _refuse_if_bad(rows: Sequence[_Row], kind: Kind) -> None:
     first = "; ".join(f"{key}: {messages[0]}" for key, messages in list(errors.items())[:3])
     raise Invalid(f"{len(bad)} of {len(rows)} rows have errors, so nothing was imported; "
                   f"{first}{'; …' if len(errors) > 3 else ''}", errors=errors, bad_rows=[row.number for row in bad])
-
-
-def in_chunks(values: Iterable[str], size: int = 500) -> Iterator[list[str]]:
-    items = sorted(set(values))
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _write(rows: Sequence[_Row], order: list[int], *, reference: tuple[str, str],

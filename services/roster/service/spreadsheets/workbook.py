@@ -25,8 +25,7 @@ from services.roster.domain import rosters as lifecycle
 from services.roster.domain.rosters import RosterStatus
 from services.roster.service.calendar import load_calendar
 from services.roster.service.rosters import as_roster
-from services.roster.service.rows import load
-from services.roster.service.spreadsheets.importers import in_chunks
+from services.roster.service.rows import in_chunks, load
 
 LEVEL_LABELS = {"prefecture": "州/市中心", "county": "县中心", "township": "乡镇工作站", "village": "村(社区)服务室",
                 "hotline": "12348热线"}
