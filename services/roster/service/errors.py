@@ -1,11 +1,10 @@
-"""What a roster use case refuses beside the domain's own rules: objects that are not there, writes based
-on an old version, uploads too large or of an unreadable kind. The API maps each to problem+json."""
+"""What a roster use case refuses beside the domain's own rules (`domain/errors.py`): objects that are not
+there, writes based on an old version, uploads too large or of an unreadable kind. The API maps each to
+problem+json."""
 
 from __future__ import annotations
 
-from services.roster.domain.errors import Conflict, DomainError, Forbidden, Invalid
-
-__all__ = ["Conflict", "DomainError", "Forbidden", "Invalid", "NotFound", "Stale", "TooLarge", "UnsupportedMedia"]
+from services.roster.domain.errors import DomainError
 
 
 class NotFound(DomainError):
