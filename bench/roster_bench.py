@@ -23,8 +23,9 @@ from datetime import date, time, timedelta
 from typing import Any
 
 from services.roster.domain.calendar import WorkCalendar
+from services.roster.domain.fairness import fairness_spread
 from services.roster.domain.model import DutyPattern, Lawyer, LawyerStatus, Leave, RosterProblem, Station
-from services.roster.domain.rules import HARD_RULES, check_roster, fairness_spread
+from services.roster.domain.rules import HARD_RULES, check_roster
 from services.roster.domain.slots import expand_patterns
 from services.roster.domain.solver import Result, SolverSettings, generate, generate_greedy
 

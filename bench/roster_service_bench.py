@@ -31,7 +31,7 @@ from services.roster.adapters.orm import (
     metadata,
 )
 from services.roster.domain.solver import generate
-from services.roster.service.rosters import run_queued_generation
+from services.roster.service.generation_worker import run_queued_generation
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "services" / "roster" / "migrations"
 FIRST, LAST = date(2026, 12, 1), date(2026, 12, 31)

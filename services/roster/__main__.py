@@ -13,7 +13,7 @@ def _metadata():
 def _background(settings):
     from services.common.db import make_engine, make_session_factory
     from services.roster.adapters.orm import metadata
-    from services.roster.service.rosters import generation_loop
+    from services.roster.service.generation_worker import generation_loop
 
     return [generation_loop(make_session_factory(make_engine(settings.database_url), metadata))]
 

@@ -1,4 +1,4 @@
-"""create_app for the roster service."""
+"""create_app for the roster service: one blueprint per resource, refusals mapped to problem+json once."""
 
 from __future__ import annotations
 
@@ -10,12 +10,25 @@ from services.roster.adapters.orm import metadata
 
 
 def create_app(settings: Settings | None = None) -> Flask:
-    from services.roster.api.common import register_roster_errors
-    from services.roster.api.masterdata import blp as masterdata
-    from services.roster.api.rosters import blp as rosters
-    from services.roster.api.spreadsheets import blp as spreadsheets
+    from services.roster.api import (
+        assignments,
+        calendar,
+        duty_patterns,
+        imports,
+        lawyers,
+        leaves,
+        me,
+        problems,
+        rosters,
+        stations,
+        swaps,
+    )
 
     settings = settings or load_settings("roster")
-    app, _api = create_service_app(settings, metadata=metadata, title="legalduty roster", blueprints=[masterdata, rosters, spreadsheets])
-    register_roster_errors(app)
+    blueprints = [lawyers.blp, stations.blp, duty_patterns.blp, leaves.blp, calendar.blp, rosters.blp,
+                  assignments.blp, me.blp, swaps.blp, imports.blp]
+    app, api = create_service_app(settings, metadata=metadata, title="legalduty roster")
+    problems.register(app)
+    for blueprint in blueprints:
+        api.register_blueprint(blueprint)
     return app

@@ -17,8 +17,10 @@ from services.common.db import UnitOfWork, make_engine, make_session_factory
 from services.common.demo import demo_lawyer_id
 from services.common.settings import Settings
 from services.roster.adapters.orm import LawyerRow, RosterRow, metadata
-from services.roster.service import masterdata as md
-from services.roster.service import rosters as rs
+from services.roster.service import duty_patterns as pattern_cases
+from services.roster.service import lawyers as lawyer_cases
+from services.roster.service import rosters
+from services.roster.service import stations as station_cases
 from services.roster.service.calendar import load_calendar
 from services.roster.service.duties import today_in_beijing
 from services.roster.service.problem import build_problem
@@ -64,44 +66,44 @@ def load_demo(settings: Settings) -> None:
 
 
 def _stations_and_patterns(uow: UnitOfWork) -> None:
-    centre = md.create_station(uow=uow, data={"name": "伊犁州公共法律服务中心", "level": "prefecture",
+    centre = station_cases.create_station(uow=uow, data={"name": "伊犁州公共法律服务中心", "level": "prefecture",
                                               "region_code": PREFECTURE, "parent_id": None,
                                               "address": "伊宁市斯大林街 88 号"})
-    md.create_pattern(uow=uow, data={"station_id": centre["id"], "days": "workdays", "rrule": None,
+    pattern_cases.create_pattern(uow=uow, data={"station_id": centre["id"], "days": "workdays", "rrule": None,
                                      "start_time": "09:30", "end_time": "18:00", "headcount": 1,
                                      "languages": [], "intern_seats": 0, "skip_public_holidays": True})
-    hotline = md.create_station(uow=uow, data={"name": "12348 伊犁公共法律服务热线", "level": "hotline",
+    hotline = station_cases.create_station(uow=uow, data={"name": "12348 伊犁公共法律服务热线", "level": "hotline",
                                                "region_code": PREFECTURE, "parent_id": centre["id"],
                                                "address": None})
     for start, end in (("09:30", "13:30"), ("15:30", "19:30")):
-        md.create_pattern(uow=uow, data={"station_id": hotline["id"], "days": "workdays", "rrule": None,
+        pattern_cases.create_pattern(uow=uow, data={"station_id": hotline["id"], "days": "workdays", "rrule": None,
                                          "start_time": start, "end_time": end, "headcount": 1, "languages": [],
                                          "intern_seats": 0, "skip_public_holidays": True})
     for code, (county, centre_name, townships, villages, language) in COUNTIES.items():
-        county_centre = md.create_station(uow=uow, data={
+        county_centre = station_cases.create_station(uow=uow, data={
             "name": centre_name, "level": "county", "region_code": code, "parent_id": centre["id"],
             "address": f"{county}人民路 1 号"})
-        md.create_pattern(uow=uow, data={"station_id": county_centre["id"], "days": "workdays", "rrule": None,
+        pattern_cases.create_pattern(uow=uow, data={"station_id": county_centre["id"], "days": "workdays", "rrule": None,
                                          "start_time": "09:30", "end_time": "13:30", "headcount": 1,
                                          "languages": [language], "intern_seats": 0, "skip_public_holidays": True})
         if code == "654021":  # Yining County keeps a weekend and holiday duty (节假日值班) at its centre
-            md.create_pattern(uow=uow, data={"station_id": county_centre["id"], "days": "non_workdays",
+            pattern_cases.create_pattern(uow=uow, data={"station_id": county_centre["id"], "days": "non_workdays",
                                              "rrule": None, "start_time": "10:00", "end_time": "14:00",
                                              "headcount": 1, "languages": [], "intern_seats": 0,
                                              "skip_public_holidays": False})
         for i, name in enumerate(townships):
-            station = md.create_station(uow=uow, data={
+            station = station_cases.create_station(uow=uow, data={
                 "name": f"{name}公共法律服务工作站", "level": "township", "region_code": code,
                 "parent_id": county_centre["id"], "address": f"{county}{name}司法所"})
-            md.create_pattern(uow=uow, data={"station_id": station["id"], "days": [2, 4] if i % 2 == 0 else [3],
+            pattern_cases.create_pattern(uow=uow, data={"station_id": station["id"], "days": [2, 4] if i % 2 == 0 else [3],
                                              "rrule": None, "start_time": "10:00", "end_time": "16:00",
                                              "headcount": 1, "languages": [], "intern_seats": 1,
                                              "skip_public_holidays": True})
         for name in villages:
-            station = md.create_station(uow=uow, data={
+            station = station_cases.create_station(uow=uow, data={
                 "name": f"{name}公共法律服务室", "level": "village", "region_code": code,
                 "parent_id": county_centre["id"], "address": f"{county}{name}村委会"})
-            md.create_pattern(uow=uow, data={"station_id": station["id"], "days": "workdays",
+            pattern_cases.create_pattern(uow=uow, data={"station_id": station["id"], "days": "workdays",
                                              "rrule": "FREQ=MONTHLY;BYDAY=+2TU", "start_time": "10:00",
                                              "end_time": "14:00", "headcount": 1, "languages": [language],
                                              "intern_seats": 0, "skip_public_holidays": True})
@@ -147,7 +149,7 @@ def _lawyers(uow: UnitOfWork, rng: random.Random) -> None:
 
 def _create(uow: UnitOfWork, data: dict[str, Any]) -> dict[str, Any]:
     """A demo lawyer's id derives from the licence number (the gateway's demo users link to it)."""
-    return md.create_lawyer(uow=uow, data=data, lawyer_id=demo_lawyer_id(data["license_no"]))
+    return lawyer_cases.create_lawyer(uow=uow, data=data, lawyer_id=demo_lawyer_id(data["license_no"]))
 
 
 def _this_months_roster(factory: Any) -> None:
@@ -155,11 +157,11 @@ def _this_months_roster(factory: Any) -> None:
     first = today.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     with UnitOfWork(factory, producer="roster", correlation_id="demo") as uow:
-        roster = rs.create_roster(uow=uow, data={"region_code": PREFECTURE, "period_start": first,
+        roster = rosters.create_roster(uow=uow, data={"region_code": PREFECTURE, "period_start": first,
                                                  "period_end": last, "min_intern_duties": 4}, identity=SYSTEM)
         row = uow.session.get(RosterRow, roster["id"])
         assert row is not None
         calendar = load_calendar(uow.session)
-        rs.generate_into(uow.session, row, build_problem(uow.session, row, calendar), calendar)
-        rs.publish(uow=uow, roster_id=row.id, expected_version=None)
+        rosters.generate_into(uow.session, row, build_problem(uow.session, row, calendar), calendar)
+        rosters.publish(uow=uow, roster_id=row.id, expected_version=None)
         uow.commit()

@@ -138,7 +138,7 @@ class SwapRow(Base):
     assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
     from_lawyer_id: Mapped[str] = mapped_column(String(36), index=True)
     to_lawyer_id: Mapped[str] = mapped_column(String(36), index=True)
-    # requested -> accepted -> approved; declined / refused / cancelled end it
+    # requested -> accepted -> approved; declined / cancelled end it (domain/swaps.py)
     status: Mapped[str] = mapped_column(String(20))
     requested_by: Mapped[str] = mapped_column(String(36))
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)

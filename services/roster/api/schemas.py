@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from services.common.schemas import Body, PageQuery, page_of
+from services.common.schemas import Body, PageQuery, ProblemOut, page_of
 from services.roster.domain.model import LANGUAGE_NAMES, LAWYER_STATUSES, STATION_LEVELS
 
 REGION = validate.Regexp(r"^\d{6}$", error="must be a six-digit administrative division code, e.g. 654021")
@@ -355,3 +355,14 @@ RosterPage = page_of(RosterOut)
 AssignmentPage = page_of(AssignmentOut)
 DutyPage = page_of(DutyOut)
 SwapPage = page_of(SwapOut)
+
+
+FILE = {"type": "string", "format": "binary"}
+
+
+class SpreadsheetProblem(ProblemOut):
+    """problem+json of an import or export: a refused file names every bad row and column."""
+
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
+        "description": 'per bad row and column, e.g. {"row 7.license_no": ["must be the 17-digit licence number"]}'})
+    bad_rows = fields.List(fields.Integer(), metadata={"description": "the row numbers with errors"})

@@ -37,7 +37,7 @@ class WorkCalendar:
         arrangements: dict[int, YearArrangement] = {}
         for year, (holidays, workdays) in (overrides or {}).items():
             arrangement = YearArrangement(holidays=frozenset(holidays), workdays=frozenset(workdays))
-            _check_arrangement(year=year, arrangement=arrangement)
+            check_arrangement(year=year, arrangement=arrangement)
             arrangements[year] = arrangement
         return cls(overrides=arrangements)
 
@@ -96,7 +96,7 @@ class WorkCalendar:
         ]
 
 
-def _check_arrangement(*, year: int, arrangement: YearArrangement) -> None:
+def check_arrangement(*, year: int, arrangement: YearArrangement) -> None:
     """Refuse an override whose dates lie outside its year or are both holiday and working day."""
     stray = sorted(d for d in arrangement.holidays | arrangement.workdays if d.year != year)
     if stray:

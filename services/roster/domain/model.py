@@ -81,11 +81,29 @@ class Lawyer:
 
     def is_interning_on(self, day: date) -> bool:
         """Whether the lawyer is an intern whose internship covers `day`."""
+        return self.is_interning_between(day, day)
+
+    def is_interning_between(self, first: date, last: date) -> bool:
+        """Whether the lawyer is an intern whose internship overlaps [first, last] (the one intern-date rule)."""
         if self.status != "intern":
             return False
-        if self.intern_start and day < self.intern_start:
-            return False
-        return not (self.intern_end and day > self.intern_end)
+        starts_in_time = self.intern_start is None or self.intern_start <= last
+        ends_in_time = self.intern_end is None or self.intern_end >= first
+        return starts_in_time and ends_in_time
+
+
+def internship_errors(*, status: str, intern_start: date | None, intern_end: date | None,
+                      supervisor_id: str | None) -> dict[str, list[str]]:
+    """What an intern's record lacks (dates and supervisor), and an internship that ends before it starts."""
+    errors: dict[str, list[str]] = {}
+    if status == "intern":
+        for name, value in (("intern_start", intern_start), ("intern_end", intern_end),
+                            ("supervisor_id", supervisor_id)):
+            if not value:
+                errors[name] = ["required for an intern lawyer"]
+    if intern_start and intern_end and intern_end < intern_start:
+        errors["intern_end"] = ["must not be before intern_start"]
+    return errors
 
 
 @dataclass(frozen=True, kw_only=True)

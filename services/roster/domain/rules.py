@@ -1,25 +1,26 @@
-"""The contract's roster rules 1-6, each a separate check, and the check of one change (swap, reassignment)."""
+"""The roster rules 1-6, each a separate check (rule 6 in `fairness`), and the check of one change (swap,
+reassignment)."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, time
-from functools import cached_property
+from datetime import date
 
+from .fairness import check_fairness
 from .model import (
     Assignment,
     InternShortfall,
     Lawyer,
     RosterProblem,
     Slot,
-    Station,
     Unfilled,
     language_name,
     month_of,
     region_covers,
 )
+from .roster_view import RosterView, Violation
 
 RULES: Mapping[str, str] = {
     "1": "each slot has its headcount of practising lawyers; interns sit only in intern seats, "
@@ -35,19 +36,6 @@ RULES: Mapping[str, str] = {
 }
 HARD_RULES: tuple[str, ...] = ("1", "2", "3", "4", "5")
 ALL_RULES: tuple[str, ...] = (*HARD_RULES, "6")
-
-
-@dataclass(frozen=True, kw_only=True)
-class Violation:
-    """A broken rule, with a message a county scheduler understands."""
-
-    rule: str
-    code: str
-    message: str
-    lawyer_id: str | None = None
-    slot_key: str | None = None
-    station_id: str | None = None
-    date: date | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -69,96 +57,6 @@ class ChangeCheck:
     def allowed(self) -> bool:
         """Whether the change keeps rules 1-5."""
         return not self.violations
-
-
-class RosterView:
-    """A roster's assignments indexed for the checks."""
-
-    def __init__(
-        self,
-        *,
-        problem: RosterProblem,
-        assignments: Iterable[Assignment],
-        unfilled: Iterable[Unfilled] = (),
-        intern_shortfalls: Iterable[InternShortfall] = (),
-    ) -> None:
-        self.problem = problem
-        self.assignments = tuple(assignments)
-        self.unfilled = tuple(unfilled)
-        self.intern_shortfalls = tuple(intern_shortfalls)
-
-    @cached_property
-    def by_slot(self) -> Mapping[str, list[Assignment]]:
-        """Assignments by slot key."""
-        grouped: dict[str, list[Assignment]] = defaultdict(list)
-        for assignment in self.assignments:
-            grouped[assignment.slot_key].append(assignment)
-        return grouped
-
-    @cached_property
-    def by_lawyer(self) -> Mapping[str, list[Assignment]]:
-        """Assignments by lawyer id."""
-        grouped: dict[str, list[Assignment]] = defaultdict(list)
-        for assignment in self.assignments:
-            grouped[assignment.lawyer_id].append(assignment)
-        return grouped
-
-    @cached_property
-    def excuses(self) -> Mapping[tuple[str, date, time], list[Unfilled]]:
-        """Reported unfilled slots by (station, date, start time)."""
-        grouped: dict[tuple[str, date, time], list[Unfilled]] = defaultdict(list)
-        for item in self.unfilled:
-            grouped[(item.station_id, item.date, item.start_time)].append(item)
-        return grouped
-
-    def reported(self, slot: Slot) -> list[Unfilled]:
-        """The unfilled reports that name `slot`."""
-        return [
-            item
-            for item in self.excuses.get((slot.station_id, slot.date, slot.start_time), ())
-            if not item.slot_key or item.slot_key == slot.key
-        ]
-
-    def excused_seats(self, slot: Slot) -> int:
-        """How many missing seats of `slot` were reported."""
-        reports = self.reported(slot)
-        if any(item.missing_seats is None for item in reports):
-            return slot.headcount
-        return sum(item.missing_seats or 0 for item in reports)
-
-    def excused_languages(self, slot: Slot) -> frozenset[str]:
-        """Which missing languages of `slot` were reported."""
-        reports = self.reported(slot)
-        if any(item.missing_languages is None for item in reports):
-            return slot.languages
-        return frozenset().union(*(item.missing_languages or frozenset() for item in reports))
-
-    @cached_property
-    def intern_stations(self) -> Mapping[tuple[str, str], frozenset[str]]:
-        """Township and village stations with intern seats, by (region code, month)."""
-        return intern_stations_offered(problem=self.problem)
-
-    def lawyer(self, lawyer_id: str) -> Lawyer | None:
-        """The lawyer of an id, or None."""
-        return self.problem.lawyer_by_id.get(lawyer_id)
-
-    def station(self, station_id: str) -> Station | None:
-        """The station of an id, or None."""
-        return self.problem.station_by_id.get(station_id)
-
-    def who(self, lawyer_id: str) -> str:
-        """A lawyer's name for messages."""
-        lawyer = self.lawyer(lawyer_id)
-        return lawyer.name if lawyer else f"unknown lawyer {lawyer_id}"
-
-    def where(self, station_id: str) -> str:
-        """A station's name for messages."""
-        station = self.station(station_id)
-        return station.name if station else f"unknown station {station_id}"
-
-    def duty(self, item: Assignment | Slot) -> str:
-        """A duty for messages: station, date and time."""
-        return f"{self.where(item.station_id)} on {item.date.isoformat()} {item.start_time.strftime('%H:%M')}"
 
 
 def check_headcount_and_intern_seats(
@@ -461,7 +359,7 @@ def _minimum_violations(
     *, view: RosterView, intern: Lawyer, month: tuple[date, date], duties: int
 ) -> list[Violation]:
     required = view.problem.min_intern_duties
-    if duties >= required or not intern_is_active(intern=intern, first=month[0], last=month[1]):
+    if duties >= required or not intern.is_interning_between(*month):
         return []
     label = month_of(month[0])
     for shortfall in view.intern_shortfalls:
@@ -476,96 +374,6 @@ def _minimum_violations(
             "and no shortfall was reported",
         )
     ]
-
-
-def intern_is_active(*, intern: Lawyer, first: date, last: date) -> bool:
-    """Whether an intern's internship overlaps [first, last]."""
-    if intern.status != "intern":
-        return False
-    starts_in_time = intern.intern_start is None or intern.intern_start <= last
-    ends_in_time = intern.intern_end is None or intern.intern_end >= first
-    return starts_in_time and ends_in_time
-
-
-def intern_stations_offered(*, problem: RosterProblem) -> dict[tuple[str, str], frozenset[str]]:
-    """Township and village stations with intern seats, by (region code, month YYYY-MM)."""
-    stations: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for slot in problem.slots:
-        if slot.intern_seats <= 0:
-            continue
-        station = problem.station_by_id.get(slot.station_id)
-        if station is not None and station.is_grassroots:
-            stations[(station.region_code, month_of(slot.date))].add(station.id)
-    return {key: frozenset(ids) for key, ids in stations.items()}
-
-
-def check_fairness(*, view: RosterView) -> list[Violation]:
-    """Rule 6: duty and weekend-or-holiday counts within one among lawyers of a region with the same availability."""
-    problem = view.problem
-    found: list[Violation] = []
-    for first, last in problem.months():
-        counts, weekend = _month_counts(view=view, first=first, last=last)
-        for (region_code, _, _), members in sorted(
-            fairness_groups(problem=problem, first=first, last=last).items(),
-            key=lambda item: (item[0][0], sorted(item[1])),
-        ):
-            if len(members) < 2:
-                continue
-            for kind, tally in (("duties", counts), ("weekend-or-holiday duties", weekend)):
-                low = min(members, key=lambda m: (tally[m], m))
-                high = max(members, key=lambda m: (tally[m], m))
-                if tally[high] - tally[low] > 1:
-                    found.append(
-                        Violation(
-                            rule="6",
-                            code="fairness",
-                            lawyer_id=high,
-                            message=f"{kind} are not spread fairly among the {len(members)} lawyers of {region_code} "
-                            f"with the same availability in {month_of(first)}: from {tally[low]} "
-                            f"({view.who(low)}) to {tally[high]} ({view.who(high)})",
-                        )
-                    )
-    return found
-
-
-def fairness_spread(*, problem: RosterProblem, assignments: Iterable[Assignment]) -> tuple[int, int]:
-    """The largest gap in duty counts, and in weekend-or-holiday duty counts, inside any fairness group."""
-    view = RosterView(problem=problem, assignments=assignments)
-    spread = weekend_spread = 0
-    for first, last in problem.months():
-        counts, weekend = _month_counts(view=view, first=first, last=last)
-        for members in fairness_groups(problem=problem, first=first, last=last).values():
-            spread = max(spread, max(counts[m] for m in members) - min(counts[m] for m in members))
-            weekend_spread = max(
-                weekend_spread, max(weekend[m] for m in members) - min(weekend[m] for m in members)
-            )
-    return spread, weekend_spread
-
-
-def fairness_groups(
-    *, problem: RosterProblem, first: date, last: date
-) -> dict[tuple[str, frozenset[date], int], list[str]]:
-    """Practising lawyers of the roster's region by (region code, leave days in the month, monthly maximum)."""
-    groups: dict[tuple[str, frozenset[date], int], list[str]] = defaultdict(list)
-    for lawyer in problem.lawyers:
-        if not lawyer.is_practising or not region_covers(problem.region_code, lawyer.region_code):
-            continue
-        leave = frozenset(d for d in problem.leave_days.get(lawyer.id, ()) if first <= d <= last)
-        groups[(lawyer.region_code, leave, lawyer.max_duties_per_month)].append(lawyer.id)
-    return groups
-
-
-def _month_counts(*, view: RosterView, first: date, last: date) -> tuple[Counter[str], Counter[str]]:
-    counts: Counter[str] = Counter()
-    weekend: Counter[str] = Counter()
-    for assignment in view.assignments:
-        if not first <= assignment.date <= last:
-            continue
-        counts[assignment.lawyer_id] += 1
-        slot = view.problem.slot_by_key.get(assignment.slot_key)
-        if slot is not None and slot.holiday:
-            weekend[assignment.lawyer_id] += 1
-    return counts, weekend
 
 
 def check_roster(

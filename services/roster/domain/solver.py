@@ -34,6 +34,7 @@ from typing import Any, Literal
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
+from .fairness import check_fairness, fairness_groups, fairness_spread
 from .model import (
     Assignment,
     InternShortfall,
@@ -46,7 +47,7 @@ from .model import (
     month_of,
     region_covers,
 )
-from .rules import RosterView, Violation, check_fairness, fairness_groups, fairness_spread, intern_is_active
+from .roster_view import RosterView, Violation
 
 Progress = Callable[[float], None]
 
@@ -439,7 +440,7 @@ class _MonthPlan:
         interns = [
             lawyer
             for lawyer in self.problem.lawyers
-            if intern_is_active(intern=lawyer, first=self.first, last=self.last)
+            if lawyer.is_interning_between(self.first, self.last)
         ]
         interns.sort(key=lambda lawyer: self.rank[lawyer.id])
         placer = _InternPlacer(plan=self, regions=regions)

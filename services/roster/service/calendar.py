@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from services.common.auth import Identity
 from services.common.db import UnitOfWork
 from services.roster.adapters.orm import CalendarYearRow
-from services.roster.domain.calendar import WorkCalendar, YearArrangement, _check_arrangement
-from services.roster.service.common import now
-from services.roster.service.errors import Invalid
+from services.roster.domain.calendar import WorkCalendar, YearArrangement, check_arrangement
+from services.roster.domain.errors import Invalid, refuse_bad_fields
+from services.roster.service.rows import now
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -44,9 +44,8 @@ def put_year(*, uow: UnitOfWork, year: int, holidays: list[date], workdays: list
     both = sorted(set(holidays) & set(workdays))
     if both:
         errors["workdays"] = [f"also listed as holidays: {', '.join(d.isoformat() for d in both)}"]
-    if errors:
-        raise Invalid("; ".join(f"{k}: {v[0]}" for k, v in errors.items()), errors=errors)
-    _check_arrangement(year=year, arrangement=YearArrangement(frozenset(holidays), frozenset(workdays)))
+    refuse_bad_fields(errors)
+    check_arrangement(year=year, arrangement=YearArrangement(frozenset(holidays), frozenset(workdays)))
     row = uow.session.get(CalendarYearRow, year) or CalendarYearRow(year=year)
     row.holidays = sorted({d.isoformat() for d in holidays})
     row.workdays = sorted({d.isoformat() for d in workdays})

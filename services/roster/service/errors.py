@@ -1,33 +1,23 @@
-"""What a roster use case can refuse; the API turns each into problem+json."""
+"""What a roster use case refuses beside the domain's own rules (`domain/errors.py`): objects that are not
+there, writes based on an old version, uploads too large or of an unreadable kind. The API maps each to
+problem+json."""
 
 from __future__ import annotations
 
-
-class RosterError(Exception):
-    status = 400
-
-    def __init__(self, detail: str, *, errors: dict[str, list[str]] | None = None, **extra: object):
-        super().__init__(detail)
-        self.detail = detail
-        self.errors = errors
-        self.extra = extra
+from services.roster.domain.errors import DomainError
 
 
-class NotFound(RosterError):
-    status = 404
+class NotFound(DomainError):
+    """No such object, or one the caller may not know about (another lawyer's duty)."""
 
 
-class Forbidden(RosterError):
-    status = 403
+class Stale(DomainError):
+    """The change was based on an older version of the object than the stored one (optimistic locking)."""
 
 
-class Conflict(RosterError):
-    status = 409
+class TooLarge(DomainError):
+    """An upload over the size or row limit."""
 
 
-class Stale(RosterError):
-    status = 412
-
-
-class Invalid(RosterError):
-    status = 422
+class UnsupportedMedia(DomainError):
+    """An upload in a form the import cannot read (neither multipart, CSV nor XLSX)."""

@@ -28,6 +28,7 @@ from services.roster.domain.model import (
     region_covers,
     slot_key,
 )
+from services.roster.domain.rosters import SCHEDULED
 from services.roster.domain.slots import expand_patterns
 from services.roster.service.calendar import load_calendar
 
@@ -90,7 +91,7 @@ def build_problem(session: Session, roster: RosterRow, calendar: WorkCalendar | 
     elsewhere = session.execute(
         select(AssignmentRow.lawyer_id, AssignmentRow.date)
         .join(RosterRow, RosterRow.id == AssignmentRow.roster_id)
-        .where(AssignmentRow.roster_id != roster.id, RosterRow.status.in_(("generated", "published")),
+        .where(AssignmentRow.roster_id != roster.id, RosterRow.status.in_([str(s) for s in SCHEDULED]),
                AssignmentRow.date >= first, AssignmentRow.date <= last)
     ).all()
     busy_per_month: Counter[tuple[str, int, int]] = Counter()
@@ -128,7 +129,7 @@ def previous_intern_stations(session: Session, lawyer_rows: list[LawyerRow], fir
         select(AssignmentRow.lawyer_id, AssignmentRow.station_id)
         .join(RosterRow, RosterRow.id == AssignmentRow.roster_id)
         .where(AssignmentRow.lawyer_id.in_(interns), AssignmentRow.role == "intern",
-               RosterRow.status.in_(("generated", "published")),
+               RosterRow.status.in_([str(s) for s in SCHEDULED]),
                AssignmentRow.date >= month_start, AssignmentRow.date <= month_end)
     ).all()
     for lawyer_id, station_id in rows:

@@ -13,7 +13,7 @@ from services.common.settings import load_settings
 from services.roster.adapters.orm import AssignmentRow, LawyerRow, RosterRow, StationRow, outbox
 from services.roster.demo import load_demo
 from services.roster.domain.rules import HARD_RULES, check_roster
-from services.roster.service import rosters as rs
+from services.roster.service import generation_worker, rosters
 from services.roster.service.problem import build_problem, to_assignment
 from tests.integration.roster.conftest import MIGRATIONS, Api
 from tests.integration.roster.factories import lawyer_body, pattern_body, station_body
@@ -54,7 +54,7 @@ def test_demo_is_skipped_when_switched_off(tmp_path: Path) -> None:
 
 
 def test_a_large_roster_is_queued_and_the_worker_generates_it_with_progress(api: Api, monkeypatch) -> None:
-    monkeypatch.setattr(rs, "INLINE_SLOT_LIMIT", 3)
+    monkeypatch.setattr(rosters, "INLINE_SLOT_LIMIT", 3)
     station = api.post("/api/roster/stations", json=station_body()).get_json()
     api.post("/api/roster/duty-patterns", json=pattern_body(station["id"], days="daily"))
     for i in range(3):
@@ -65,8 +65,49 @@ def test_a_large_roster_is_queued_and_the_worker_generates_it_with_progress(api:
     assert queued.status_code == 202 and queued.get_json()["status"] == "queued"
     assert api.post(f"/api/roster/rosters/{roster['id']}/generate").status_code == 409  # already under way
     factory = api.app.extensions["legalduty"].session_factory
-    assert rs.run_queued_generation(factory) is True
-    assert rs.run_queued_generation(factory) is False  # nothing left
+    assert generation_worker.run_queued_generation(factory) is True
+    assert generation_worker.run_queued_generation(factory) is False  # nothing left
     done = api.get(f"/api/roster/rosters/{roster['id']}").get_json()
     assert done["status"] == "generated" and done["progress"] == 1.0 and done["stats"]["filled"] == 10
     assert date.fromisoformat(done["period_end"]) == date(2026, 12, 10)
+
+
+def queued_roster(api: Api, monkeypatch) -> str:
+    monkeypatch.setattr(rosters, "INLINE_SLOT_LIMIT", 3)
+    station = api.post("/api/roster/stations", json=station_body()).get_json()
+    api.post("/api/roster/duty-patterns", json=pattern_body(station["id"], days="daily"))
+    api.post("/api/roster/lawyers", json=lawyer_body(name="L0"))
+    roster = api.post("/api/roster/rosters", json={"region_code": "654021", "period_start": "2026-12-01",
+                                                   "period_end": "2026-12-10"}).get_json()
+    assert api.post(f"/api/roster/rosters/{roster['id']}/generate").status_code == 202
+    return roster["id"]
+
+
+def test_a_generation_that_fails_leaves_the_roster_failed_with_the_reason_and_it_can_be_queued_again(
+        api: Api, monkeypatch) -> None:
+    roster_id = queued_roster(api, monkeypatch)
+
+    def broken_solver(problem, progress):
+        raise RuntimeError("the solver ran out of memory")
+
+    monkeypatch.setattr(generation_worker, "solve", broken_solver)
+    factory = api.app.extensions["legalduty"].session_factory
+    assert generation_worker.run_queued_generation(factory) is True
+    failed = api.get(f"/api/roster/rosters/{roster_id}").get_json()
+    assert failed["status"] == "failed" and failed["error"] == "generation failed: the solver ran out of memory"
+    again = api.post(f"/api/roster/rosters/{roster_id}/generate")
+    assert again.status_code == 202 and again.get_json()["status"] == "queued" and again.get_json()["error"] is None
+
+
+def test_a_roster_left_generating_by_a_killed_worker_is_queued_again_when_the_worker_starts(
+        api: Api, monkeypatch) -> None:
+    roster_id = queued_roster(api, monkeypatch)
+    factory = api.app.extensions["legalduty"].session_factory
+    claim = generation_worker.claim_queued_roster(factory)
+    assert claim is not None and claim.roster_id == roster_id and claim.ours  # then the worker is killed
+    assert api.get(f"/api/roster/rosters/{roster_id}").get_json()["status"] == "generating"
+    assert generation_worker.claim_queued_roster(factory) is None  # nothing else is queued
+    generation_worker.requeue_abandoned(factory)
+    assert api.get(f"/api/roster/rosters/{roster_id}").get_json()["status"] == "queued"
+    assert generation_worker.run_queued_generation(factory) is True
+    assert api.get(f"/api/roster/rosters/{roster_id}").get_json()["status"] == "generated"

@@ -2,8 +2,9 @@
 
 from datetime import date, time
 
+from services.roster.domain.fairness import fairness_spread
 from services.roster.domain.model import InternShortfall, Leave, Unfilled
-from services.roster.domain.rules import check_roster, fairness_spread
+from services.roster.domain.rules import check_roster
 
 from .factories import HUOCHENG, lawyer, on, problem, slot, station
 

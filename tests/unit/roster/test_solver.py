@@ -4,8 +4,9 @@ from datetime import date, time
 
 import pytest
 
+from services.roster.domain.fairness import fairness_spread
 from services.roster.domain.model import DutyPattern, Leave
-from services.roster.domain.rules import HARD_RULES, check_roster, fairness_spread
+from services.roster.domain.rules import HARD_RULES, check_roster
 from services.roster.domain.solver import SolverSettings, generate, generate_greedy
 
 from .factories import (

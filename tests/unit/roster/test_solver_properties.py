@@ -6,8 +6,9 @@ from datetime import date, time, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from services.roster.domain.fairness import fairness_spread
 from services.roster.domain.model import DutyPattern, Lawyer, LawyerStatus, Leave, Station, StationLevel
-from services.roster.domain.rules import HARD_RULES, check_roster, fairness_spread
+from services.roster.domain.rules import HARD_RULES, check_roster
 from services.roster.domain.solver import SolverSettings, generate
 
 from .factories import problem_from_patterns

@@ -1,8 +1,10 @@
-"""Small helpers the roster use cases share."""
+"""What the roster use cases do with stored rows: new ids and times, load one or refuse, optimistic
+locking on the version, a row's fields as the plain dict a use case returns, ids in chunks for IN queries."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -21,7 +23,8 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def get_or_404(session: Session, model: type[T], id_: str, what: str) -> T:
+def load(session: Session, model: type[T], id_: str, what: str) -> T:
+    """The stored row `id_` of `model`, or NotFound naming `what`."""
     row = session.get(model, id_)
     if row is None:
         raise NotFound(f"no {what} {id_}")
@@ -29,7 +32,7 @@ def get_or_404(session: Session, model: type[T], id_: str, what: str) -> T:
 
 
 def check_version(row: Any, expected: int | None, what: str) -> None:
-    """Optimistic locking: refuse a write based on an older version (412)."""
+    """Optimistic locking: refuse a write based on an older version (Stale)."""
     if expected is not None and row.version != expected:
         raise Stale(f"the {what} was changed by someone else (version {row.version}, you had {expected}); "
                     "reload it and try again")
@@ -42,3 +45,10 @@ def touch(row: Any) -> None:
 
 def columns(row: Any, names: list[str]) -> dict[str, Any]:
     return {name: getattr(row, name) for name in names}
+
+
+def in_chunks(values: Iterable[str], size: int = 500) -> Iterator[list[str]]:
+    """Distinct values, sorted, in lists of `size` (one `IN (...)` query each)."""
+    items = sorted(set(values))
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -1,33 +1,34 @@
-"""Spreadsheets: import lawyers and stations from XLSX or CSV, export a roster as a printable workbook."""
+"""Imports: lawyers and stations from a scheduler's XLSX or CSV, all or nothing."""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
-from flask import Response, request
+from flask import request
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from services.common.auth import require_roles
-from services.roster.api.common import read_session, unit_of_work
-from services.roster.api.schemas import Body, LawyerIn, Out, StationIn
-from services.roster.service import spreadsheets as sp
-from services.roster.service.errors import Invalid
+from services.roster.api.problems import problems
+from services.roster.api.roles import STAFF
+from services.roster.api.schemas import FILE, Body, LawyerIn, Out, SpreadsheetProblem, StationIn
+from services.roster.api.sessions import unit_of_work
+from services.roster.domain.errors import Invalid
+from services.roster.service.errors import TooLarge, UnsupportedMedia
+from services.roster.service.spreadsheets import importers
+from services.roster.service.spreadsheets.columns import accepted_headers
+from services.roster.service.spreadsheets.upload import MAX_BYTES, XLSX_MIME
 
-STAFF = ("scheduler", "admin")
-PROBLEM = "application/problem+json"
-FILE = {"type": "string", "format": "binary"}
 # browsers on Windows with Excel label a .csv upload application/vnd.ms-excel; the content decides anyway
-RAW_TYPES = ("text/csv", "text/plain", sp.XLSX_MIME, "application/vnd.ms-excel", "application/octet-stream")
+RAW_TYPES = ("text/csv", "text/plain", XLSX_MIME, "application/vnd.ms-excel", "application/octet-stream")
 MULTIPART_SLACK = 64 * 1024  # boundaries and part headers around the file
 
-blp = Blueprint("roster-spreadsheets", __name__, url_prefix="/api/roster",
-                description="Lawyers and stations from spreadsheets; rosters as printable workbooks")
+blp = Blueprint("roster-imports", __name__, url_prefix="/api/roster",
+                description="Lawyers and stations from spreadsheets")
 
 
 class ImportQuery(Body):
-    mode = fields.String(load_default="create", validate=validate.OneOf(sp.MODES), metadata={
+    mode = fields.String(load_default="create", validate=validate.OneOf(importers.MODES), metadata={
         "description": "create: every row is a new lawyer/station (a known one is an error); upsert: a known "
                        "licence number (stations: name within region code) updates that one"})
 
@@ -42,19 +43,8 @@ class ImportOut(Out):
         "description": "header cells that name no known column; their cells were not read"})
 
 
-class SpreadsheetProblem(Out):
-    type = fields.String()
-    title = fields.String()
-    status = fields.Integer()
-    detail = fields.String()
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
-        "description": 'per bad row and column, e.g. {"row 7.license_no": ["must be the 17-digit licence number"]}'})
-    bad_rows = fields.List(fields.Integer(), metadata={"description": "the row numbers with errors"})
-    request_id = fields.String()
-
-
 def _upload_body(kind: str, example: str, values: str) -> dict[str, Any]:
-    headers = "; ".join(f"{name}: {' / '.join(names)}" for name, names in sp.accepted_headers(kind).items())
+    headers = "; ".join(f"{name}: {' / '.join(names)}" for name, names in accepted_headers(kind).items())
     return {
         "required": True,
         "description": (
@@ -68,7 +58,7 @@ def _upload_body(kind: str, example: str, values: str) -> dict[str, Any]:
             "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
                 "file": {**FILE, "description": "the .xlsx or .csv file"}}}},
             "text/csv": {"schema": {"type": "string"}},
-            sp.XLSX_MIME: {"schema": FILE},
+            XLSX_MIME: {"schema": FILE},
         },
     }
 
@@ -91,24 +81,23 @@ STATION_EXAMPLE = ("名称,级别,区划代码,上级名称,地址\n"
 
 def _upload() -> tuple[bytes, str | None]:
     """The uploaded file's bytes and declared charset, from a multipart field `file` or the raw body."""
-    too_large = sp.TooLarge("the file is larger than 5 MB; split it into several files",
-                            errors={"file": ["at most 5 MB"]})
-    if (request.content_length or 0) > sp.MAX_BYTES + MULTIPART_SLACK:
+    too_large = TooLarge("the file is larger than 5 MB; split it into several files",
+                         errors={"file": ["at most 5 MB"]})
+    if (request.content_length or 0) > MAX_BYTES + MULTIPART_SLACK:
         raise too_large
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
             raise Invalid("send the spreadsheet in the multipart field 'file'",
                           errors={"file": ["required: the multipart field 'file'"]})
-        content = upload.read(sp.MAX_BYTES + 1)
+        content = upload.read(MAX_BYTES + 1)
         charset = upload.mimetype_params.get("charset")
     elif request.mimetype in RAW_TYPES:
         content = request.get_data(cache=False)
         charset = request.mimetype_params.get("charset")
     else:
-        raise sp.Unsupported(
-            f"send the spreadsheet as multipart/form-data (field 'file'), text/csv or {sp.XLSX_MIME}")
-    if len(content) > sp.MAX_BYTES:
+        raise UnsupportedMedia(f"send the spreadsheet as multipart/form-data (field 'file'), text/csv or {XLSX_MIME}")
+    if len(content) > MAX_BYTES:
         raise too_large
     return content, charset
 
@@ -118,11 +107,11 @@ def _answer(result: dict[str, Any]) -> tuple[dict[str, Any], int]:
 
 
 def _documented(view: Any) -> Any:
-    for code, description in ((413, "the file is over 5 MB or 10,000 rows"),
-                              (422, "bad rows or header: `errors` names every bad row and column; nothing written"),
-                              (415, "neither multipart/form-data, text/csv nor XLSX"),
-                              (403, "only schedulers and administrators import")):
-        view = blp.alt_response(code, schema=SpreadsheetProblem, content_type=PROBLEM, description=description)(view)
+    view = problems(blp, 403, 413, 415, 422, schema=SpreadsheetProblem, descriptions={
+        413: "the file is over 5 MB or 10,000 rows",
+        422: "bad rows or header: `errors` names every bad row and column; nothing written",
+        415: "neither multipart/form-data, text/csv nor XLSX",
+        403: "only schedulers and administrators import"})(view)
     return blp.alt_response(200, schema=ImportOut, description="upsert that created nothing")(view)
 
 
@@ -137,8 +126,8 @@ def import_lawyers(query: dict[str, Any]) -> Any:
     registered)."""
     content, charset = _upload()
     with unit_of_work() as uow:
-        result = sp.import_lawyers(uow=uow, content=content, row_schema=LawyerIn(), charset=charset,
-                                   mode=query["mode"])
+        result = importers.import_lawyers(uow=uow, content=content, row_schema=LawyerIn(), charset=charset,
+                                          mode=query["mode"])
         uow.commit()
     return _answer(result)
 
@@ -153,26 +142,7 @@ def import_stations(query: dict[str, Any]) -> Any:
     """Register service points from a spreadsheet, all or nothing (parents by name, in the file or registered)."""
     content, charset = _upload()
     with unit_of_work() as uow:
-        result = sp.import_stations(uow=uow, content=content, row_schema=StationIn(), charset=charset,
-                                    mode=query["mode"])
+        result = importers.import_stations(uow=uow, content=content, row_schema=StationIn(), charset=charset,
+                                           mode=query["mode"])
         uow.commit()
     return _answer(result)
-
-
-@blp.route("/rosters/<roster_id>/export.xlsx", methods=["GET"])
-@blp.response(200, FILE, content_type=sp.XLSX_MIME, description=(
-    "a workbook to print and post: a sheet per county (a column per station and shift, a row per date, the "
-    "lawyers' names in the cells, interns marked 实习, holidays marked), the 12348 hotline on its own sheet; "
-    "landscape A4, fitted to the page width, header rows repeated on every page"))
-@blp.alt_response(404, schema=SpreadsheetProblem, content_type=PROBLEM, description="no such roster")
-@blp.alt_response(409, schema=SpreadsheetProblem, content_type=PROBLEM, description="the roster is not generated yet")
-@blp.alt_response(403, schema=SpreadsheetProblem, content_type=PROBLEM, description="only schedulers and administrators")
-@require_roles(*STAFF)
-def export_roster(roster_id: str) -> Any:
-    """The roster as an Excel workbook laid out for printing."""
-    with read_session() as session:
-        content, filename, fallback = sp.roster_workbook(session=session, roster_id=roster_id)
-    return Response(content, mimetype=sp.XLSX_MIME, headers={
-        "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}",
-        "Cache-Control": "private, no-cache",
-    })
