@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.common.auth import IDENTITY_HEADER, verify_identity
 from services.common.broker import connect, connection_for, queue_depths
-from services.common.db import make_engine, make_read_session_factory, make_session_factory
+from services.common.db import make_engine, make_read_session_factory, make_session_factory, messaging_of
 from services.common.http import Problem, problem_response, register_error_handlers
 from services.common.logs import configure_logging
 from services.common.metrics import LATENCY, REQUESTS, ScrapeTimeCollector, render
@@ -154,7 +154,7 @@ def readiness(rt: Runtime) -> dict[str, str]:
 def scrape_values(rt: Runtime) -> dict[str, Any]:
     values: dict[str, Any] = {}
     with rt.session_factory() as session:
-        values["outbox_backlog"], values["outbox_unroutable"] = backlog(session)
+        values["outbox_backlog"], values["outbox_unroutable"] = backlog(session, messaging_of(rt.session_factory).outbox)
         session.rollback()
     conn = connection_for(rt.settings.data_dir, rt.settings.broker_url)
     try:
