@@ -165,38 +165,3 @@ def scrape_values(rt: Runtime) -> dict[str, Any]:
     finally:
         conn.release()
     return values
-
-
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 400/415 problem."""
-    if not request.is_json:
-        raise Problem(415, "send the body as application/json")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise Problem(400, "the request body is not valid JSON")
-    if not isinstance(data, dict):
-        raise Problem(400, "the request body must be a JSON object")
-    return data
-
-
-def page_args() -> tuple[int, int]:
-    """limit (default 100, at most 1000) and offset from the query string."""
-    errors: dict[str, list[str]] = {}
-    values = {}
-    for name, default, low, high in (("limit", 100, 1, 1000), ("offset", 0, 0, 10**9)):
-        raw = request.args.get(name)
-        if raw is None or raw == "":
-            values[name] = default
-            continue
-        try:
-            value = int(raw)
-        except ValueError:
-            errors[name] = ["must be a whole number"]
-            continue
-        if not low <= value <= high:
-            errors[name] = [f"must be between {low} and {high}"]
-            continue
-        values[name] = value
-    if errors:
-        raise Problem(422, "invalid paging", errors=errors)
-    return values["limit"], values["offset"]

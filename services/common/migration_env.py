@@ -1,4 +1,4 @@
-"""Shared body of every service's migrations/env.py."""
+"""What every service's migrations/env.py runs: Alembic against the service's metadata, online or offline."""
 
 from __future__ import annotations
 
