@@ -21,10 +21,11 @@ import pika
 import psycopg
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 
-from services.common.broker import Publisher, connection_for
+from services.common.connections import connection_for
 from services.common.consumer import EventConsumer
 from services.common.db import UnitOfWork, make_engine, make_session_factory
 from services.common.outbox import add_messaging_tables
+from services.common.publisher import Publisher
 from services.common.relay import Relay
 from services.common.topology import QueueSpec, Topology
 

@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.broker import Publisher, connection_for
+from services.common.connections import connection_for
 from services.common.consumer import EventConsumer, Handler
 from services.common.db import UnitOfWork, make_engine, make_session_factory
 from services.common.outbox import add_messaging_tables, messaging_tables_of
+from services.common.publisher import Publisher
 from services.common.relay import Relay
 from services.common.topology import QueueSpec, Topology
 

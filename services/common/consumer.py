@@ -28,18 +28,12 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.broker import (
-    BrokerUnavailable,
-    Outgoing,
-    Publisher,
-    connect,
-    declare_topology,
-    is_embedded,
-    queue_arguments,
-    recover_orphans,
-)
+from services.common.connections import BrokerUnavailable, connect, is_embedded
+from services.common.embedded_transport import recover_orphans
 from services.common.events import parse_envelope
 from services.common.outbox import MessagingTables
+from services.common.publisher import Outgoing, Publisher
+from services.common.queues import declare_topology, queue_arguments
 from services.common.topology import TOPOLOGY, Topology
 
 log = logging.getLogger(__name__)

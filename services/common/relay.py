@@ -20,8 +20,9 @@ from typing import Any
 from sqlalchemy import Engine, Table, delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.broker import BrokerUnavailable, Outgoing, Publisher
+from services.common.connections import BrokerUnavailable
 from services.common.outbox import MessagingTables
+from services.common.publisher import Outgoing, Publisher
 
 log = logging.getLogger(__name__)
 

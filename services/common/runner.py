@@ -10,11 +10,12 @@ from typing import Any
 
 from sqlalchemy import MetaData
 
-from services.common.broker import Publisher, connection_for
+from services.common.connections import connection_for
 from services.common.consumer import EventConsumer, Handler
 from services.common.db import make_engine, make_session_factory
 from services.common.logs import configure_logging
 from services.common.outbox import messaging_tables_of
+from services.common.publisher import Publisher
 from services.common.relay import LeaderLock, Relay
 from services.common.settings import Settings
 

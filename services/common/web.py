@@ -15,11 +15,12 @@ from sqlalchemy import Engine, MetaData, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.common.auth import IDENTITY_HEADER, verify_identity
-from services.common.broker import connect, connection_for, queue_depths
+from services.common.connections import connect, connection_for
 from services.common.db import make_engine, make_read_session_factory, make_session_factory, messaging_of
 from services.common.http import Problem, problem_response, register_error_handlers
 from services.common.logs import configure_logging
 from services.common.metrics import LATENCY, REQUESTS, ScrapeTimeCollector, render
+from services.common.queues import queue_depths
 from services.common.relay import backlog
 from services.common.settings import Settings
 from services.common.topology import TOPOLOGY, Topology

@@ -9,10 +9,10 @@ import uuid
 
 from sqlalchemy import func, select
 
-from services.common.broker import Outgoing
 from services.common.db import UnitOfWork
 from services.common.deadletters import list_dead_letters, replay
 from services.common.events import make_envelope
+from services.common.publisher import Outgoing
 from tests.buskit import Bus, Running, lawyer_data, wait_for
 
 

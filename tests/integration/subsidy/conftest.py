@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, func, select, text
 
 from services.common.auth import IDENTITY_HEADER, Identity, sign_identity
-from services.common.broker import connection_for
+from services.common.connections import connection_for
 from services.common.consumer import EventConsumer
 from services.common.db import make_engine
 from services.common.events import make_envelope
