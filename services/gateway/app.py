@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 
 from services.common.db import read_only
-from services.common.settings import Settings, load_settings
+from services.common.settings import Settings, check_production_secrets, load_settings
 from services.common.web import create_service_app, runtime
 from services.gateway.adapters.orm import metadata
 from services.gateway.api import auth, docs, forward, me, users
@@ -18,7 +18,7 @@ from services.gateway.login import authenticate
 from services.gateway.openapi import SpecCache
 from services.gateway.proxy import Backends, Timeouts
 from services.gateway.routes import BACKENDS, RouteTable
-from services.gateway.state import Gateway, check_secrets
+from services.gateway.state import Gateway
 from services.gateway.throttle import ThrottlePolicy
 from services.gateway.tokens import TOKEN_TTL, VerifiedTokens
 
@@ -46,7 +46,7 @@ def create_app(
 ) -> Flask:
     """The gateway's app; refuses (SettingsError) to start in production without strong secrets."""
     settings = settings or load_settings("gateway")
-    check_secrets(settings)
+    check_production_secrets(settings)
     app, api = create_service_app(
         settings, metadata=metadata, title="legalduty API", public_paths=PUBLIC_PATHS, authenticate=authenticate,
     )

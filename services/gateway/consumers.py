@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from services.common.copies import copy_if_newer
 from services.gateway.adapters.orm import LawyerEntry, Notification
 
 
@@ -23,23 +24,11 @@ def _wire(value: Any) -> Any:
     return str(value)
 
 
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def on_lawyer_upserted(session: Session, envelope: dict[str, Any], data: dict[str, Any]) -> None:
-    entry = session.get(LawyerEntry, data["id"])
-    occurred_at = envelope.get("occurred_at")
-    if entry is not None and entry.source_at and occurred_at and _utc(entry.source_at) > _utc(occurred_at):
-        return  # a late, older version of the lawyer: the directory already holds a newer one
-    entry = entry or LawyerEntry(id=data["id"])
-    entry.name = data["name"]
-    entry.status = data["status"]
-    entry.region_code = data["region_code"]
-    entry.profile = _wire(data)
-    entry.source_at = occurred_at
-    entry.updated_at = datetime.now(UTC)
-    session.add(entry)
+    # a late, older version of the lawyer changes nothing: the directory already holds a newer one
+    copy_if_newer(session, LawyerEntry, data["id"], {
+        "name": data["name"], "status": data["status"], "region_code": data["region_code"], "profile": _wire(data),
+    }, occurred_at=envelope.get("occurred_at"))
 
 
 def _notify(session: Session, envelope: dict[str, Any], lawyer_id: str, kind: str, message: str,

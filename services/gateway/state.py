@@ -10,14 +10,12 @@ from flask import Flask, current_app
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from services.common.settings import Settings, SettingsError
+from services.common.settings import Settings
 from services.gateway.openapi import SpecCache
 from services.gateway.proxy import Backends
 from services.gateway.routes import RouteTable
 from services.gateway.throttle import ThrottlePolicy
 from services.gateway.tokens import VerifiedTokens
-
-MIN_SECRET_BYTES = 32
 
 
 @dataclass
@@ -44,15 +42,3 @@ def read_session() -> Iterator[Session]:
             yield session
         finally:
             session.rollback()
-
-
-def check_secrets(settings: Settings) -> None:
-    """In production both signing secrets are at least 32 bytes, and different; SettingsError otherwise."""
-    if not settings.production:
-        return
-    for name, value in (("LEGALDUTY_JWT_SECRET", settings.jwt_secret),
-                        ("LEGALDUTY_INTERNAL_SECRET", settings.internal_secret)):
-        if len(value.encode()) < MIN_SECRET_BYTES:
-            raise SettingsError(f"{name} must be set to at least {MIN_SECRET_BYTES} bytes in production")
-    if settings.jwt_secret == settings.internal_secret:
-        raise SettingsError("LEGALDUTY_JWT_SECRET and LEGALDUTY_INTERNAL_SECRET must differ in production")
