@@ -219,4 +219,3 @@ outbox, processed_events = messaging
 claims_table: Table = ClaimRow.__table__  # type: ignore[assignment]
 audit_table: Table = AuditRecordRow.__table__  # type: ignore[assignment]
 budgets_table: Table = BudgetRow.__table__  # type: ignore[assignment]
-schemes_table: Table = SchemeRow.__table__  # type: ignore[assignment]

@@ -7,7 +7,8 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from services.common.auth import require_roles
-from services.subsidy.api.common import problems, unit_of_work
+from services.subsidy.api.problems import problems
+from services.subsidy.api.request_unit import unit_of_work
 from services.subsidy.api.schemas import AuditList, AuditQuery, AuditVerifyOut
 from services.subsidy.service import audit
 

@@ -13,7 +13,6 @@ from services.common.schemas import Body, PageQuery
 from services.subsidy.domain.money import format_money, to_money
 from services.subsidy.domain.schemes import KINDS
 
-PROBLEM = "application/problem+json"
 KIND_VALUES = sorted(KINDS)
 CASE_KINDS = ["legal_aid_case", "mediation_case"]
 CLAIM_STATUSES = ["needs_rate", "pending", "approved", "rejected", "paid"]
@@ -140,15 +139,6 @@ def _few(value: dict[str, Any]) -> None:
 
 
 # ------------------------------------------------------------------------------------------- shared pieces
-
-
-class Problem(Schema):
-    type = fields.String(required=True)
-    title = fields.String(required=True)
-    status = fields.Integer(required=True)
-    detail = fields.String(required=True)
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
-    request_id = fields.String()
 
 
 class BreakdownStep(Schema):

@@ -14,9 +14,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from services.common.paging import page
 from services.subsidy.adapters.orm import BudgetRow, ClaimRow, LawyerEntry, claims_table
 from services.subsidy.domain.batches import parse_month
 from services.subsidy.domain.claims import (
@@ -41,11 +42,10 @@ from services.subsidy.domain.schemes import (
 from services.subsidy.service import audit
 from services.subsidy.service.errors import Conflict, Invalid, NotFound
 from services.subsidy.service.pricing import NoScheme, month_bounds, price
-from services.subsidy.service.unit import Unit, insert_or_nothing
+from services.subsidy.service.unit_of_work import Unit, insert_or_nothing
 
 SYSTEM = "system"
 NEEDS_RATE = "needs_rate"
-STATUSES = (NEEDS_RATE, *(s.value for s in ClaimStatus))
 MAX_ID = 36
 
 
@@ -379,11 +379,10 @@ def list_claims(
     if month is not None:
         start, end = month_range(month)
         statement = statement.where(ClaimRow.service_date >= start, ClaimRow.service_date < end)
-    total = unit.session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
-    rows = unit.session.execute(
-        statement.order_by(ClaimRow.service_date.desc(), ClaimRow.submitted_at.desc(), ClaimRow.id)
-        .limit(limit).offset(offset)
-    ).scalars().all()
+    found = page(unit.session, statement,
+                 order_by=(ClaimRow.service_date.desc(), ClaimRow.submitted_at.desc(), ClaimRow.id),
+                 limit=limit, offset=offset)
+    rows = found["items"]
     ids = {r.lawyer_id for r in rows}
     names = dict(unit.session.execute(select(LawyerEntry.id, LawyerEntry.name).where(LawyerEntry.id.in_(ids))).all()) if ids else {}
-    return {"items": [claim_view(r, lawyer_name=names.get(r.lawyer_id)) for r in rows], "total": total}
+    return {"items": [claim_view(r, lawyer_name=names.get(r.lawyer_id)) for r in rows], "total": found["total"]}

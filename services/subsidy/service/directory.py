@@ -11,7 +11,7 @@ from typing import Any
 
 from services.common.copies import copy_if_newer
 from services.subsidy.adapters.orm import LawyerEntry, StationEntry
-from services.subsidy.service.unit import Unit
+from services.subsidy.service.unit_of_work import Unit
 
 
 def upsert_lawyer(unit: Unit, *, lawyer: dict[str, Any], occurred_at: datetime | None) -> bool:

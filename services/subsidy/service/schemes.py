@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
+from services.common.paging import page
 from services.subsidy.adapters.orm import ClaimRow, SchemeRow
 from services.subsidy.domain.money import ZERO
-from services.subsidy.domain.regions import covers
+from services.subsidy.domain.regions import covers, regions_covering
 from services.subsidy.domain.schemes import (
     NoMatchingRate,
     Scheme,
@@ -26,7 +27,7 @@ from services.subsidy.service import audit
 from services.subsidy.service.claims import NEEDS_RATE, plausible_id, price_waiting_claims
 from services.subsidy.service.errors import Conflict, Invalid, NotFound
 from services.subsidy.service.pricing import COUNTED, month_bounds, to_scheme
-from services.subsidy.service.unit import Unit
+from services.subsidy.service.unit_of_work import Unit
 
 PREVIEW_MAX_CLAIMS = 200_000
 
@@ -142,13 +143,12 @@ def list_schemes(
             SchemeRow.effective_from <= in_force_on,
             (SchemeRow.effective_to.is_(None)) | (SchemeRow.effective_to >= in_force_on),
         )
-    rows = unit.session.execute(
-        statement.order_by(SchemeRow.kind, SchemeRow.effective_from.desc(), SchemeRow.id)
-    ).scalars().all()
     if region_code is not None:
-        rows = [r for r in rows if covers(r.region_code, region_code)]
-    page = rows[offset:offset + limit]
-    return {"items": [scheme_view(r) for r in page], "total": len(rows)}
+        statement = statement.where(
+            or_(SchemeRow.region_code.is_(None), SchemeRow.region_code.in_(regions_covering(region_code)))
+        )
+    return page(unit.session, statement, order_by=(SchemeRow.kind, SchemeRow.effective_from.desc(), SchemeRow.id),
+                limit=limit, offset=offset, view=scheme_view)
 
 
 def preview_scheme(
