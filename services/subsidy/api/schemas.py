@@ -9,7 +9,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from services.common.schemas import Body, PageQuery
+from services.common.schemas import Body, PageQuery, page_of
 from services.subsidy.domain.money import format_money, to_money
 from services.subsidy.domain.schemes import KINDS
 
@@ -217,9 +217,7 @@ class SchemeOut(Schema):
         metadata={"description": "on creation: waiting (needs_rate) claims this scheme priced"})
 
 
-class SchemeList(Schema):
-    items = fields.List(fields.Nested(SchemeOut), required=True)
-    total = fields.Integer(required=True)
+SchemePage = page_of(SchemeOut)
 
 
 class SchemeQuery(PageQuery):
@@ -309,9 +307,7 @@ class ClaimOut(Schema):
     assignment_id = fields.String(required=True, allow_none=True)
 
 
-class ClaimList(Schema):
-    items = fields.List(fields.Nested(ClaimOut), required=True)
-    total = fields.Integer(required=True)
+ClaimPage = page_of(ClaimOut)
 
 
 class ClaimQuery(PageQuery):
@@ -356,9 +352,7 @@ class BudgetOut(Schema):
     updated_at = fields.AwareDateTime(required=True)
 
 
-class BudgetList(Schema):
-    items = fields.List(fields.Nested(BudgetOut), required=True)
-    total = fields.Integer(required=True)
+BudgetPage = page_of(BudgetOut)
 
 
 class BudgetQuery(PageQuery):
@@ -402,9 +396,7 @@ class BatchSummaryOut(BatchOut):
         exclude = ("lines",)
 
 
-class BatchList(Schema):
-    items = fields.List(fields.Nested(BatchSummaryOut), required=True)
-    total = fields.Integer(required=True)
+BatchSummaryPage = page_of(BatchSummaryOut)
 
 
 class BatchQuery(PageQuery):
@@ -434,9 +426,7 @@ class AuditRecordOut(Schema):
     hash = fields.String(required=True)
 
 
-class AuditList(Schema):
-    items = fields.List(fields.Nested(AuditRecordOut), required=True)
-    total = fields.Integer(required=True)
+AuditRecordPage = page_of(AuditRecordOut)
 
 
 class AuditBad(Schema):

@@ -14,8 +14,8 @@ from services.subsidy.api.schemas import (
     PreviewOut,
     SchemeClose,
     SchemeIn,
-    SchemeList,
     SchemeOut,
+    SchemePage,
     SchemeQuery,
 )
 from services.subsidy.service import schemes
@@ -39,7 +39,7 @@ def create_scheme(body: dict[str, Any]) -> Any:
 
 @blp.route("", methods=["GET"])
 @blp.arguments(SchemeQuery, location="query")
-@blp.response(200, SchemeList)
+@blp.response(200, SchemePage)
 @problems(blp, 403, 422)
 @require_roles("finance", "admin")
 def list_schemes(query: dict[str, Any]) -> Any:

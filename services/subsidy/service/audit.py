@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from services.common.paging import page
+from services.common.paging import page, where_given
 from services.subsidy.adapters.fast_insert import insert_many
 from services.subsidy.adapters.orm import AuditHead, AuditRecordRow, audit_table
 from services.subsidy.domain.audit import GENESIS_HASH, AuditRecord, record_hash, verify_chain
@@ -175,11 +175,8 @@ def list_records(
     unit: Unit, *, entity: str | None = None, entity_id: str | None = None, limit: int = 100, offset: int = 0
 ) -> dict[str, Any]:
     """Audit records, newest first, optionally of one entity."""
-    statement = select(AuditRecordRow)
-    if entity is not None:
-        statement = statement.where(AuditRecordRow.entity == entity)
-    if entity_id is not None:
-        statement = statement.where(AuditRecordRow.entity_id == entity_id)
+    statement = where_given(select(AuditRecordRow), (AuditRecordRow.entity, entity),
+                            (AuditRecordRow.entity_id, entity_id))
     return page(unit.session, statement, order_by=(AuditRecordRow.seq.desc(),), limit=limit, offset=offset,
                 view=_record_view)
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, insert, select, update
 
-from services.common.paging import page
+from services.common.paging import page, where_given
 from services.subsidy.adapters.orm import LawyerEntry, PaymentBatchLineRow, PaymentBatchRow, claims_table
 from services.subsidy.domain.batches import (
     BatchLine,
@@ -155,11 +155,7 @@ def get_batch(unit: Unit, *, batch_id: str) -> dict[str, Any]:
 def list_batches(
     unit: Unit, *, month: str | None = None, status: str | None = None, limit: int = 100, offset: int = 0
 ) -> dict[str, Any]:
-    statement = select(PaymentBatchRow)
-    if month is not None:
-        statement = statement.where(PaymentBatchRow.month == month)
-    if status is not None:
-        statement = statement.where(PaymentBatchRow.status == status)
+    statement = where_given(select(PaymentBatchRow), (PaymentBatchRow.month, month), (PaymentBatchRow.status, status))
     return page(unit.session, statement, order_by=(PaymentBatchRow.created_at.desc(), PaymentBatchRow.id),
                 limit=limit, offset=offset, view=batch_view)
 

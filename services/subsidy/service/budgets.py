@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from services.common.paging import page
+from services.common.paging import page, where_given
 from services.subsidy.adapters.orm import BudgetRow, budgets_table
 from services.subsidy.domain.claims import Budget
 from services.subsidy.domain.regions import regions_covering
@@ -73,11 +73,7 @@ def list_budgets(
     offset: int = 0,
 ) -> dict[str, Any]:
     """Budgets by year (newest first), kind and region; `region_code` lists those covering it."""
-    statement = select(BudgetRow)
-    if kind is not None:
-        statement = statement.where(BudgetRow.kind == kind)
-    if year is not None:
-        statement = statement.where(BudgetRow.year == year)
+    statement = where_given(select(BudgetRow), (BudgetRow.kind, kind), (BudgetRow.year, year))
     if region_code is not None:
         statement = statement.where(
             or_(BudgetRow.region_code.is_(None), BudgetRow.region_code.in_(regions_covering(region_code)))

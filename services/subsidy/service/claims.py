@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
-from services.common.paging import page
+from services.common.paging import page, where_given
 from services.subsidy.adapters.orm import BudgetRow, ClaimRow, LawyerEntry, claims_table
 from services.subsidy.domain.batches import parse_month
 from services.subsidy.domain.claims import (
@@ -363,19 +363,11 @@ def list_claims(
     offset: int = 0,
 ) -> dict[str, Any]:
     """Claims by service date (newest first); a lawyer (`own_lawyer_id`) sees only their own."""
-    statement = select(ClaimRow)
-    if own_lawyer_id is not None:
-        statement = statement.where(ClaimRow.lawyer_id == own_lawyer_id)
-    if status is not None:
-        statement = statement.where(ClaimRow.status == status)
-    if lawyer_id is not None:
-        statement = statement.where(ClaimRow.lawyer_id == lawyer_id)
-    if kind is not None:
-        statement = statement.where(ClaimRow.kind == kind)
-    if region_code is not None:
-        statement = statement.where(ClaimRow.region_code == region_code)
-    if batch_id is not None:
-        statement = statement.where(ClaimRow.batch_id == batch_id)
+    statement = where_given(
+        select(ClaimRow), (ClaimRow.lawyer_id, own_lawyer_id), (ClaimRow.status, status),
+        (ClaimRow.lawyer_id, lawyer_id), (ClaimRow.kind, kind), (ClaimRow.region_code, region_code),
+        (ClaimRow.batch_id, batch_id),
+    )
     if month is not None:
         start, end = month_range(month)
         statement = statement.where(ClaimRow.service_date >= start, ClaimRow.service_date < end)

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from services.common.paging import page
+from services.common.paging import page, where_given
 from services.subsidy.adapters.orm import ClaimRow, SchemeRow
 from services.subsidy.domain.money import ZERO
 from services.subsidy.domain.regions import covers, regions_covering
@@ -135,9 +135,7 @@ def list_schemes(
     offset: int = 0,
 ) -> dict[str, Any]:
     """Schemes by kind, region and start date (newest first); `region_code` lists those covering it."""
-    statement = select(SchemeRow)
-    if kind is not None:
-        statement = statement.where(SchemeRow.kind == kind)
+    statement = where_given(select(SchemeRow), (SchemeRow.kind, kind))
     if in_force_on is not None:
         statement = statement.where(
             SchemeRow.effective_from <= in_force_on,
