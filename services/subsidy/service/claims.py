@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
@@ -47,6 +47,7 @@ from services.subsidy.service.unit_of_work import Unit, insert_or_nothing
 SYSTEM = "system"
 NEEDS_RATE = "needs_rate"
 MAX_ID = 36
+Row = TypeVar("Row")
 
 
 def new_id() -> str:
@@ -268,16 +269,21 @@ def price_waiting_claims(unit: Unit, *, kind: str, actor: str, scheme_id: str) -
     return priced
 
 
-def _locked_claim(unit: Unit, claim_id: str) -> ClaimRow:
-    if not plausible_id(claim_id):
-        raise NotFound(f"no claim {claim_id}")
+def locked_for_writing(unit: Unit, model: type[Row], row_id: str, *, what: str) -> Row:
+    """Take this writer's place in the queue (`audit.begin`), then the row, locked (NotFound without it)."""
+    if not plausible_id(row_id):
+        raise NotFound(f"no {what} {row_id}")
     audit.begin(unit)
     row = unit.session.execute(
-        select(ClaimRow).where(ClaimRow.id == claim_id).with_for_update().execution_options(populate_existing=True)
+        select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)  # type: ignore[attr-defined]
     ).scalar_one_or_none()
     if row is None:
-        raise NotFound(f"no claim {claim_id}")
+        raise NotFound(f"no {what} {row_id}")
     return row
+
+
+def _locked_claim(unit: Unit, claim_id: str) -> ClaimRow:
+    return locked_for_writing(unit, ClaimRow, claim_id, what="claim")
 
 
 def _to_budget(row: BudgetRow) -> Budget:

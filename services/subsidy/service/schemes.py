@@ -24,7 +24,7 @@ from services.subsidy.domain.schemes import (
     scheme_as_json,
 )
 from services.subsidy.service import audit
-from services.subsidy.service.claims import NEEDS_RATE, plausible_id, price_waiting_claims
+from services.subsidy.service.claims import NEEDS_RATE, locked_for_writing, plausible_id, price_waiting_claims
 from services.subsidy.service.errors import Conflict, Invalid, NotFound
 from services.subsidy.service.pricing import COUNTED, month_bounds, to_scheme
 from services.subsidy.service.unit_of_work import Unit
@@ -84,14 +84,7 @@ def close_scheme(unit: Unit, *, scheme_id: str, effective_to: date, actor: str) 
 
     Only the end moves, and only earlier: no claim it priced may fall after the new end (those amounts never
     change), so every stored amount stays what it was."""
-    if not plausible_id(scheme_id):
-        raise NotFound(f"no scheme {scheme_id}")
-    audit.begin(unit)
-    row = unit.session.execute(
-        select(SchemeRow).where(SchemeRow.id == scheme_id).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if row is None:
-        raise NotFound(f"no scheme {scheme_id}")
+    row = locked_for_writing(unit, SchemeRow, scheme_id, what="scheme")
     if effective_to < row.effective_from:
         detail = f"must not be before the scheme's effective_from {row.effective_from.isoformat()}"
         raise Invalid(f"effective_to {detail}", {"effective_to": [detail]})
