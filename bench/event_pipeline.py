@@ -21,10 +21,11 @@ import pika
 import psycopg
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 
-from services.common.broker import Publisher, connection_for
+from services.common.connections import connection_for
 from services.common.consumer import EventConsumer
 from services.common.db import UnitOfWork, make_engine, make_session_factory
-from services.common.outbox import register
+from services.common.outbox import add_messaging_tables
+from services.common.publisher import Publisher
 from services.common.relay import Relay
 from services.common.topology import QueueSpec, Topology
 
@@ -75,9 +76,9 @@ def raw_pika(url: str, queue: str, n: int, body: bytes) -> dict:
 def run_relay(db_url: str, amqp_url: str, data_dir: str, topology: Topology, stop) -> None:
     metadata = MetaData()
     Table("effects", metadata, Column("id", Integer, primary_key=True), Column("event_id", String(36)))
-    register(metadata)
+    tables = add_messaging_tables(metadata)
     factory = make_session_factory(make_engine(db_url), metadata)
-    relay = Relay(session_factory=factory, publisher=Publisher(connection_for(Path(data_dir), amqp_url), topology),
+    relay = Relay(session_factory=factory, tables=tables, publisher=Publisher(connection_for(Path(data_dir), amqp_url), topology),
                   batch_size=500)
     event = threading.Event()
     threading.Thread(target=lambda: (stop.wait(), event.set()), daemon=True).start()
@@ -87,7 +88,7 @@ def run_relay(db_url: str, amqp_url: str, data_dir: str, topology: Topology, sto
 def pipeline(db_url: str, amqp_url: str, n: int, data_dir: Path) -> dict:
     metadata = MetaData()
     effects = Table("effects", metadata, Column("id", Integer, primary_key=True), Column("event_id", String(36)))
-    register(metadata)
+    tables = add_messaging_tables(metadata)
     engine = make_engine(db_url, pool_size=10)
     metadata.create_all(engine)
     factory = make_session_factory(engine, metadata)
@@ -105,7 +106,7 @@ def pipeline(db_url: str, amqp_url: str, n: int, data_dir: Path) -> dict:
         session.execute(effects.insert().values(event_id=envelope["id"]))
 
     conn_factory = lambda: connection_for(data_dir, amqp_url)  # noqa: E731
-    consumer = EventConsumer(session_factory=factory, connection_factory=conn_factory,
+    consumer = EventConsumer(session_factory=factory, tables=tables, connection_factory=conn_factory,
                              handlers={topology.queues[0].name: handler}, topology=topology)
     # declare the queue before the relay publishes
     warm = threading.Event()

@@ -31,7 +31,7 @@ from services.subsidy.adapters.orm import LawyerEntry, SchemeRow, claims_table, 
 from services.subsidy.domain.demo import demo_schemes
 from services.subsidy.service import batches, budgets, schemes
 from services.subsidy.service.bulk import approve_claims_in_bulk, submit_claims_in_bulk
-from services.subsidy.service.unit import PRODUCER
+from services.subsidy.service.unit_of_work import PRODUCER
 
 ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = ROOT / "services" / "subsidy" / "migrations"

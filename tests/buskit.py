@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.broker import Publisher, connection_for
+from services.common.connections import connection_for
 from services.common.consumer import EventConsumer, Handler
 from services.common.db import UnitOfWork, make_engine, make_session_factory
-from services.common.outbox import register
+from services.common.outbox import add_messaging_tables, messaging_tables_of
+from services.common.publisher import Publisher
 from services.common.relay import Relay
 from services.common.topology import QueueSpec, Topology
 
@@ -30,7 +31,7 @@ def make_metadata() -> tuple[MetaData, Table]:
         Column("event_id", String(36), nullable=False),  # deliberately not unique: counts double effects
         Column("note", String(200)),
     )
-    register(metadata)
+    add_messaging_tables(metadata)
     return metadata, effects
 
 
@@ -58,6 +59,7 @@ class Bus:
 
     def __post_init__(self) -> None:
         self.metadata, self.effects = make_metadata()
+        self.tables = messaging_tables_of(self.metadata)
         self.engine = make_engine(self.database_url)
         if self.fresh:
             self.metadata.drop_all(self.engine)
@@ -79,12 +81,13 @@ class Bus:
         return Publisher(self.connection(), self.topology, max_deliveries=self.max_deliveries)
 
     def relay(self, **kwargs: Any) -> Relay:
-        return Relay(session_factory=self.session_factory, publisher=self.publisher(), **kwargs)
+        return Relay(session_factory=self.session_factory, tables=self.tables, publisher=self.publisher(), **kwargs)
 
     def consumer(self, handler: Handler, **kwargs: Any) -> EventConsumer:
         kwargs.setdefault("retry_backoff", 0.01)
         return EventConsumer(
             session_factory=self.session_factory,
+            tables=self.tables,
             connection_factory=self.connection,
             handlers={self.queue: handler},
             topology=self.topology,

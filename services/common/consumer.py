@@ -28,18 +28,12 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.broker import (
-    BrokerUnavailable,
-    Outgoing,
-    Publisher,
-    connect,
-    declare_topology,
-    is_embedded,
-    queue_arguments,
-    recover_orphans,
-)
+from services.common.connections import BrokerUnavailable, connect, is_embedded
+from services.common.embedded_transport import recover_orphans
 from services.common.events import parse_envelope
-from services.common.outbox import register
+from services.common.outbox import MessagingTables
+from services.common.publisher import Outgoing, Publisher
+from services.common.queues import declare_topology, queue_arguments
 from services.common.topology import TOPOLOGY, Topology
 
 log = logging.getLogger(__name__)
@@ -67,6 +61,7 @@ class EventConsumer:
         self,
         *,
         session_factory: sessionmaker[Session],
+        tables: MessagingTables,
         connection_factory: Callable[[], Any],
         handlers: dict[str, Handler],
         topology: Topology = TOPOLOGY,
@@ -76,6 +71,7 @@ class EventConsumer:
         prefetch: int = 100,
     ):
         self.session_factory = session_factory
+        self.processed_table = tables.processed_events
         self.connection_factory = connection_factory
         self.handlers = handlers
         self.topology = topology
@@ -83,7 +79,6 @@ class EventConsumer:
         self.retry_backoff = retry_backoff
         self.max_backoff = max_backoff
         self.prefetch = prefetch
-        self.processed_table = register(session_factory.kw["info"]["metadata"])[1]
         self.stats = ConsumerStats()
         self._publisher: Publisher | None = None
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, TypeDecorator, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InvalidatePoolError
 from sqlalchemy.orm import Session, sessionmaker
+
+from services.common.outbox import MessagingTables, add_event, messaging_tables_of
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,7 @@ CONNECT_TIMEOUT_S = 5  # establishing a connection
 POOL_TIMEOUT_S = 5  # waiting for a free pooled connection
 TCP_USER_TIMEOUT_MS = 10_000  # a silently vanished server: unacknowledged data fails the connection
 READ_ONLY = "legalduty_read_only"
+MESSAGING = "legalduty_messaging"
 
 
 def normalise_url(url: str) -> str:
@@ -118,11 +120,15 @@ def _drop_connections_to_a_moved_file(engine: Engine, path: Path) -> None:
 
 
 def make_session_factory(engine: Engine, metadata: MetaData) -> sessionmaker[Session]:
-    """The process's one sessionmaker; sessions know their metadata so the outbox finds its table."""
-    from services.common.outbox import register
+    """The process's one sessionmaker; it carries the service's messaging tables (see `messaging_of`)."""
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True,
+                        info={MESSAGING: messaging_tables_of(metadata)})
 
-    register(metadata)
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True, info={"metadata": metadata})
+
+def messaging_of(session_factory: sessionmaker[Session]) -> MessagingTables:
+    """The outbox and processed-events tables of the service a session factory was made for."""
+    tables: MessagingTables = session_factory.kw["info"][MESSAGING]
+    return tables
 
 
 def read_only(engine: Engine) -> Engine:
@@ -136,7 +142,7 @@ def read_only(engine: Engine) -> Engine:
 def make_read_session_factory(engine: Engine, metadata: MetaData) -> sessionmaker[Session]:
     """Sessions for requests that only read (see `read_only`)."""
     return sessionmaker(bind=read_only(engine), expire_on_commit=False, autoflush=False,
-                        info={"metadata": metadata})
+                        info={MESSAGING: messaging_tables_of(metadata)})
 
 
 class UnitOfWork:
@@ -144,6 +150,7 @@ class UnitOfWork:
 
     def __init__(self, session_factory: sessionmaker[Session], *, producer: str, correlation_id: str | None = None):
         self._factory = session_factory
+        self.outbox = messaging_of(session_factory).outbox
         self.producer = producer
         self.correlation_id = correlation_id
         self.session: Session
@@ -163,10 +170,8 @@ class UnitOfWork:
 
     def emit(self, event_type: str, data: dict[str, Any]) -> str:
         """Write an event to the outbox in this transaction; returns the event id."""
-        from services.common.outbox import add_event
-
         return add_event(
-            self.session, event_type, data, producer=self.producer, correlation_id=self.correlation_id
+            self.session, self.outbox, event_type, data, producer=self.producer, correlation_id=self.correlation_id
         )
 
     def commit(self) -> None:
@@ -175,22 +180,3 @@ class UnitOfWork:
 
     def rollback(self) -> None:
         self.session.rollback()
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """A timezone-aware timestamp on every database: stored in UTC; SQLite's naive values come back as UTC."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None:
-            if value.tzinfo is None:
-                raise ValueError("naive datetime: give timestamps a time zone")
-            value = value.astimezone(UTC)
-        return value
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value

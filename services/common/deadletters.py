@@ -7,8 +7,10 @@ from typing import Any
 
 from kombu import Connection, Queue
 
-from services.common.broker import Outgoing, Publisher, connect, connection_for, declare_topology
+from services.common.connections import connect, connection_for
 from services.common.consumer import ATTEMPT_HEADER, ERROR_HEADER
+from services.common.publisher import Outgoing, Publisher
+from services.common.queues import declare_topology
 from services.common.settings import Settings
 from services.common.topology import TOPOLOGY, Topology
 

@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
-from services.common.broker import BrokerUnavailable
+from services.common.connections import BrokerUnavailable
 
 log = logging.getLogger(__name__)
 

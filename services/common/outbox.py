@@ -1,10 +1,15 @@
-"""Transactional outbox and processed-events tables, and the writer used inside a unit of work."""
+"""Transactional outbox and processed-events tables, and the writer used inside a unit of work.
+
+Each service adds the two tables to its metadata once, in its `adapters/orm.py`
+(`add_messaging_tables(metadata)`), and hands them on: the unit of work writes events to `outbox`, the relay
+publishes from it, the consumer records each handled event id in `processed_events`.
+"""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     BigInteger,
@@ -21,16 +26,26 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from services.common.db import UTCDateTime
+from services.common.columns import UTCDateTime
 from services.common.events import make_envelope
 
 ID_TYPE = BigInteger().with_variant(Integer, "sqlite")
+OUTBOX = "outbox"
+PROCESSED_EVENTS = "processed_events"
 
 
-def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
-    """Add the outbox and processed-events tables to a service's metadata."""
+class MessagingTables(NamedTuple):
+    """A service's outbox (events written with its state, for the relay to publish) and processed-events
+    key (the events its consumers handled)."""
+
+    outbox: Table
+    processed_events: Table
+
+
+def add_messaging_tables(metadata: MetaData) -> MessagingTables:
+    """Add the outbox and processed-events tables to a service's metadata (once, where it defines its tables)."""
     outbox = Table(
-        "outbox",
+        OUTBOX,
         metadata,
         Column("id", ID_TYPE, primary_key=True, autoincrement=True),
         Column("event_id", String(36), nullable=False, unique=True),
@@ -44,45 +59,40 @@ def messaging_tables(metadata: MetaData) -> tuple[Table, Table]:
         Index("ix_outbox_unpublished", "published_at", "id"),
     )
     processed = Table(
-        "processed_events",
+        PROCESSED_EVENTS,
         metadata,
         Column("event_id", String(36), nullable=False),
         Column("consumer", String(100), nullable=False),
         Column("processed_at", UTCDateTime(), nullable=False),
         PrimaryKeyConstraint("event_id", "consumer", name="pk_processed_events"),
     )
-    return outbox, processed
+    return MessagingTables(outbox, processed)
 
 
-def outbox_table(session: Session) -> Table:
-    return _tables(session)[0]
-
-
-_REGISTRY: dict[int, tuple[Table, Table]] = {}
-
-
-def register(metadata: MetaData) -> tuple[Table, Table]:
-    """Create (once) and remember the messaging tables of a metadata."""
-    key = id(metadata)
-    if key not in _REGISTRY:
-        _REGISTRY[key] = messaging_tables(metadata)
-    return _REGISTRY[key]
-
-
-def _tables(session: Session) -> tuple[Table, Table]:
-    metadata = session.info.get("metadata")
-    if metadata is None:
-        raise RuntimeError("session has no metadata in session.info; use services.common.db sessions")
-    return register(metadata)
+def messaging_tables_of(metadata: MetaData) -> MessagingTables:
+    """The messaging tables `add_messaging_tables` added to this metadata."""
+    try:
+        return MessagingTables(metadata.tables[OUTBOX], metadata.tables[PROCESSED_EVENTS])
+    except KeyError:
+        raise LookupError(
+            "this metadata has no outbox: call services.common.outbox.add_messaging_tables(metadata) "
+            "where the service defines its tables"
+        ) from None
 
 
 def add_event(
-    session: Session, event_type: str, data: dict[str, Any], *, producer: str, correlation_id: str | None = None
+    session: Session,
+    outbox: Table,
+    event_type: str,
+    data: dict[str, Any],
+    *,
+    producer: str,
+    correlation_id: str | None = None,
 ) -> str:
     """Validate an event and write it to the outbox in the session's transaction; returns its id."""
     envelope = make_envelope(event_type, data, producer=producer, correlation_id=correlation_id)
     session.execute(
-        insert(outbox_table(session)).values(
+        insert(outbox).values(
             event_id=envelope["id"],
             event_type=event_type,
             body=json.dumps(envelope, ensure_ascii=False, separators=(",", ":")),

@@ -12,6 +12,15 @@ from sqlalchemy.orm import Session
 Row = TypeVar("Row")
 
 
+def where_given(statement: Select[Any], *filters: tuple[ColumnElement[Any] | Any, Any]) -> Select[Any]:
+    """`statement` narrowed to `column == value` for each (column, value) whose value was given (not None):
+    the optional equality filters of a list."""
+    for column, value in filters:
+        if value is not None:
+            statement = statement.where(column == value)
+    return statement
+
+
 def page(
     session: Session,
     statement: Select[Any],

@@ -17,11 +17,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select, text, update
+from sqlalchemy import Engine, Table, delete, func, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.broker import BrokerUnavailable, Outgoing, Publisher
-from services.common.outbox import register
+from services.common.connections import BrokerUnavailable
+from services.common.outbox import MessagingTables
+from services.common.publisher import Outgoing, Publisher
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +38,16 @@ class Relay:
         self,
         *,
         session_factory: sessionmaker[Session],
+        tables: MessagingTables,
         publisher: Publisher,
         batch_size: int = 500,
         hook_after_publish: Any = None,
     ):
         self.session_factory = session_factory
+        self.outbox = tables.outbox
+        self.processed_events = tables.processed_events
         self.publisher = publisher
         self.batch_size = batch_size
-        self.outbox = register(session_factory.kw["info"]["metadata"])[0]
         # test seam: called after the broker confirmed a batch and before the rows are marked
         self.hook_after_publish = hook_after_publish
         self.unroutable_total = 0
@@ -134,12 +137,11 @@ class Relay:
                 self.publisher.heartbeat()
                 stop.wait(idle_sleep)
 
-
     def prune(self, *, keep_days: int = OUTBOX_KEEP_DAYS, now: datetime | None = None) -> int:
         """Delete outbox rows published more than `keep_days` ago, and processed-event keys older than
         PROCESSED_KEEP_DAYS (far beyond any redelivery); returns how many outbox rows went."""
         now = now or datetime.now(UTC)
-        outbox, processed = register(self.session_factory.kw["info"]["metadata"])
+        outbox, processed = self.outbox, self.processed_events
         try:
             with self.session_factory() as session:
                 gone = session.execute(
@@ -156,19 +158,11 @@ class Relay:
             return 0
 
 
-def backlog(session: Session) -> tuple[int, int]:
+def backlog(session: Session, outbox: Table) -> tuple[int, int]:
     """(unpublished, unroutable) outbox rows."""
-    outbox = register(session.info["metadata"])[0]
     unpublished = session.scalar(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None)))
     unroutable = session.scalar(select(func.count()).select_from(outbox).where(outbox.c.unroutable.is_(True)))
     return int(unpublished or 0), int(unroutable or 0)
-
-
-def requeue_unroutable(session: Session) -> int:
-    """Let the relay try the flagged unroutable rows again (after the topology was fixed)."""
-    outbox = register(session.info["metadata"])[0]
-    result = session.execute(update(outbox).where(outbox.c.unroutable.is_(True)).values(unroutable=False))
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 class LeaderLock:
@@ -213,5 +207,3 @@ class LeaderLock:
         if self._file is not None:
             self._file.close()
             self._file = None
-
-

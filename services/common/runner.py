@@ -10,10 +10,12 @@ from typing import Any
 
 from sqlalchemy import MetaData
 
-from services.common.broker import Publisher, connection_for
+from services.common.connections import connection_for
 from services.common.consumer import EventConsumer, Handler
 from services.common.db import make_engine, make_session_factory
 from services.common.logs import configure_logging
+from services.common.outbox import messaging_tables_of
+from services.common.publisher import Publisher
 from services.common.relay import LeaderLock, Relay
 from services.common.settings import Settings
 
@@ -45,7 +47,8 @@ def run_relay(settings: Settings, metadata: MetaData) -> None:
     publisher = Publisher(
         connection_for(settings.data_dir, settings.broker_url), max_deliveries=settings.max_deliveries
     )
-    relay = Relay(session_factory=make_session_factory(engine, metadata), publisher=publisher)
+    relay = Relay(session_factory=make_session_factory(engine, metadata), tables=messaging_tables_of(metadata),
+                  publisher=publisher)
     try:
         relay.run_forever(stop)
     finally:
@@ -73,6 +76,7 @@ def run_worker(
     if handlers:
         consumer = EventConsumer(
             session_factory=session_factory,
+            tables=messaging_tables_of(metadata),
             connection_factory=lambda: connection_for(settings.data_dir, settings.broker_url),
             handlers=handlers,
             max_deliveries=settings.max_deliveries,

@@ -88,6 +88,24 @@ def default_database_url(service: str, data_dir: Path) -> str:
 
 DEV_JWT_SECRET = "legalduty-development-secret-not-for-production-use"
 DEV_INTERNAL_SECRET = "legalduty-development-internal-secret-not-for-production"
+MIN_SECRET_BYTES = 32
+
+
+def _require_strong(secrets: Mapping[str, str]) -> None:
+    for name, value in secrets.items():
+        if len(value.encode()) < MIN_SECRET_BYTES:
+            raise SettingsError(f"{name} must be set to at least {MIN_SECRET_BYTES} bytes in production")
+
+
+def check_production_secrets(settings: Settings) -> None:
+    """In production both signing secrets are at least MIN_SECRET_BYTES long, and different; SettingsError
+    otherwise. `load_settings` checks their length already; this also holds settings made any other way."""
+    if not settings.production:
+        return
+    _require_strong({"LEGALDUTY_JWT_SECRET": settings.jwt_secret,
+                     "LEGALDUTY_INTERNAL_SECRET": settings.internal_secret})
+    if settings.jwt_secret == settings.internal_secret:
+        raise SettingsError("LEGALDUTY_JWT_SECRET and LEGALDUTY_INTERNAL_SECRET must differ in production")
 
 
 def load_settings(service: str, env: Mapping[str, str] | None = None) -> Settings:
@@ -101,9 +119,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
     jwt_secret = env.get("LEGALDUTY_JWT_SECRET") or ""
     internal_secret = env.get("LEGALDUTY_INTERNAL_SECRET") or ""
     if production:
-        for name, value in (("LEGALDUTY_JWT_SECRET", jwt_secret), ("LEGALDUTY_INTERNAL_SECRET", internal_secret)):
-            if len(value.encode()) < 32:
-                raise SettingsError(f"{name} must be set to at least 32 bytes in production")
+        _require_strong({"LEGALDUTY_JWT_SECRET": jwt_secret, "LEGALDUTY_INTERNAL_SECRET": internal_secret})
     jwt_secret = jwt_secret or DEV_JWT_SECRET
     internal_secret = internal_secret or DEV_INTERNAL_SECRET
     try:

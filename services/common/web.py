@@ -15,11 +15,12 @@ from sqlalchemy import Engine, MetaData, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.common.auth import IDENTITY_HEADER, authorise_request, verify_identity
-from services.common.broker import connect, connection_for, queue_depths
-from services.common.db import make_engine, make_read_session_factory, make_session_factory
+from services.common.connections import connect, connection_for
+from services.common.db import make_engine, make_read_session_factory, make_session_factory, messaging_of
 from services.common.http import Problem, problem_response, register_error_handlers
 from services.common.logs import configure_logging
 from services.common.metrics import LATENCY, REQUESTS, ScrapeTimeCollector, render
+from services.common.queues import queue_depths
 from services.common.relay import backlog
 from services.common.settings import Settings
 from services.common.topology import TOPOLOGY, Topology
@@ -156,7 +157,7 @@ def readiness(rt: Runtime) -> dict[str, str]:
 def scrape_values(rt: Runtime) -> dict[str, Any]:
     values: dict[str, Any] = {}
     with rt.session_factory() as session:
-        values["outbox_backlog"], values["outbox_unroutable"] = backlog(session)
+        values["outbox_backlog"], values["outbox_unroutable"] = backlog(session, messaging_of(rt.session_factory).outbox)
         session.rollback()
     conn = connection_for(rt.settings.data_dir, rt.settings.broker_url)
     try:
@@ -167,38 +168,3 @@ def scrape_values(rt: Runtime) -> dict[str, Any]:
     finally:
         conn.release()
     return values
-
-
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 400/415 problem."""
-    if not request.is_json:
-        raise Problem(415, "send the body as application/json")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise Problem(400, "the request body is not valid JSON")
-    if not isinstance(data, dict):
-        raise Problem(400, "the request body must be a JSON object")
-    return data
-
-
-def page_args() -> tuple[int, int]:
-    """limit (default 100, at most 1000) and offset from the query string."""
-    errors: dict[str, list[str]] = {}
-    values = {}
-    for name, default, low, high in (("limit", 100, 1, 1000), ("offset", 0, 0, 10**9)):
-        raw = request.args.get(name)
-        if raw is None or raw == "":
-            values[name] = default
-            continue
-        try:
-            value = int(raw)
-        except ValueError:
-            errors[name] = ["must be a whole number"]
-            continue
-        if not low <= value <= high:
-            errors[name] = [f"must be between {low} and {high}"]
-            continue
-        values[name] = value
-    if errors:
-        raise Problem(422, "invalid paging", errors=errors)
-    return values["limit"], values["offset"]

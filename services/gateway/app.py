@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 
 from services.common.db import read_only
-from services.common.settings import Settings, SettingsError, load_settings
+from services.common.settings import Settings, check_production_secrets, load_settings
 from services.common.web import create_service_app, runtime
 from services.gateway.adapters.orm import metadata
 from services.gateway.adapters.roster import RosterLawyers
@@ -26,19 +26,6 @@ from services.gateway.tokens import TOKEN_TTL, VerifiedTokens
 
 PUBLIC_PATHS = ("/api/auth/token", "/api/openapi.json", "/api/docs")
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
-MIN_SECRET_BYTES = 32
-
-
-def check_secrets(settings: Settings) -> None:
-    """In production both signing secrets are at least 32 bytes, and different; SettingsError otherwise."""
-    if not settings.production:
-        return
-    for name, value in (("LEGALDUTY_JWT_SECRET", settings.jwt_secret),
-                        ("LEGALDUTY_INTERNAL_SECRET", settings.internal_secret)):
-        if len(value.encode()) < MIN_SECRET_BYTES:
-            raise SettingsError(f"{name} must be set to at least {MIN_SECRET_BYTES} bytes in production")
-    if settings.jwt_secret == settings.internal_secret:
-        raise SettingsError("LEGALDUTY_JWT_SECRET and LEGALDUTY_INTERNAL_SECRET must differ in production")
 
 
 class RequestIdGuard:
@@ -61,7 +48,7 @@ def create_app(
 ) -> Flask:
     """The gateway's app; refuses (SettingsError) to start in production without strong secrets."""
     settings = settings or load_settings("gateway")
-    check_secrets(settings)
+    check_production_secrets(settings)
     app, api = create_service_app(
         settings, metadata=metadata, title="legalduty API", public_paths=PUBLIC_PATHS, authenticate=authenticate,
     )

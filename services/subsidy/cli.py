@@ -9,7 +9,7 @@ from services.common.db import UnitOfWork, make_engine, make_session_factory
 from services.common.settings import Settings
 from services.subsidy.adapters.orm import metadata
 from services.subsidy.service import audit
-from services.subsidy.service.unit import PRODUCER
+from services.subsidy.service.unit_of_work import PRODUCER
 
 
 def audit_verify(settings: Settings, args: list[str]) -> int:

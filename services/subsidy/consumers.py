@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from services.subsidy.service import claims, directory
-from services.subsidy.service.unit import SessionUnit
+from services.subsidy.service.unit_of_work import SessionUnit
 
 
 def _unit(session: Session, envelope: dict[str, Any]) -> SessionUnit:

@@ -12,7 +12,7 @@ from services.common.settings import Settings
 from services.subsidy.adapters.orm import BudgetRow, SchemeRow, metadata
 from services.subsidy.domain.demo import demo_budgets, demo_schemes
 from services.subsidy.service import budgets, schemes
-from services.subsidy.service.unit import PRODUCER, Unit
+from services.subsidy.service.unit_of_work import PRODUCER, Unit
 
 log = logging.getLogger(__name__)
 DEMO_ACTOR = "system:demo"

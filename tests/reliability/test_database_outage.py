@@ -470,7 +470,7 @@ def test_a_conflict_or_a_programming_error_is_no_outage_but_an_unusable_database
 ) -> None:
     from sqlalchemy import exc as sa_exc
 
-    from services.common.broker import BrokerUnavailable
+    from services.common.connections import BrokerUnavailable
     from services.common.http import unavailable_dependency
 
     # a duplicate key is a conflict (or a bug), a missing table or bad SQL a bug: never an outage

@@ -9,16 +9,15 @@ import uuid
 
 from sqlalchemy import func, select
 
-from services.common.broker import Outgoing
 from services.common.db import UnitOfWork
 from services.common.deadletters import list_dead_letters, replay
 from services.common.events import make_envelope
-from services.common.outbox import register
+from services.common.publisher import Outgoing
 from tests.buskit import Bus, Running, lawyer_data, wait_for
 
 
 def outbox_rows(bus: Bus) -> list:
-    outbox = register(bus.metadata)[0]
+    outbox = bus.tables.outbox
     with bus.session_factory() as session:
         return session.execute(select(outbox)).all()
 
@@ -194,7 +193,7 @@ def test_outbox_counts_match_what_the_relay_published(bus: Bus) -> None:
     total = 0
     while (sent := relay.run_once()) > 0:
         total += sent
-    outbox = register(bus.metadata)[0]
+    outbox = bus.tables.outbox
     with bus.session_factory() as session:
         unpublished = session.scalar(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None)))
     assert total == 20 and unpublished == 0

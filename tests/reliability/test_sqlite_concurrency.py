@@ -11,7 +11,6 @@ import time
 from sqlalchemy import func, select
 
 from services.common.db import UnitOfWork
-from services.common.outbox import register
 from tests.buskit import Bus, lawyer_data
 
 SECONDS = float(os.environ.get("LEGALDUTY_SQLITE_SOAK_SECONDS", "30"))
@@ -70,7 +69,7 @@ def test_four_writer_processes_for_thirty_seconds_never_see_database_is_locked(t
     written = sum(done for done, _ in outcomes)
     assert errors == [], errors[:5]
     assert written > WRITERS * 10, f"only {written} commits in {SECONDS}s"
-    outbox = register(bus.metadata)[0]
+    outbox = bus.tables.outbox
     with bus.session_factory() as session:
         rows = session.scalar(select(func.count()).select_from(outbox))
         effects = session.scalar(select(func.count()).select_from(bus.effects))

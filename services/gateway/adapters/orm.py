@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, DateTime, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.outbox import register
+from services.common.outbox import add_messaging_tables
 
 
 class Base(DeclarativeBase):
@@ -76,5 +76,5 @@ class LoginAttempt(Base):
 
 
 metadata = Base.metadata
-outbox, processed_events = register(metadata)
+outbox, processed_events = add_messaging_tables(metadata)
 

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.db import UTCDateTime
-from services.common.outbox import register
+from services.common.columns import UTCDateTime
+from services.common.outbox import add_messaging_tables
 
 
 class Base(DeclarativeBase):
@@ -149,4 +149,4 @@ class SwapRow(Base):
 
 
 metadata = Base.metadata
-outbox, processed_events = register(metadata)
+outbox, processed_events = add_messaging_tables(metadata)

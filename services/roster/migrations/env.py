@@ -1,4 +1,4 @@
-from services.common.env_template import run
+from services.common.migration_env import run
 from services.roster.adapters.orm import metadata
 
 run(metadata)

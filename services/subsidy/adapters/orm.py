@@ -26,8 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from services.common.db import UTCDateTime
-from services.common.outbox import register
+from services.common.columns import UTCDateTime
+from services.common.outbox import add_messaging_tables
 
 MONEY = Numeric(14, 2)
 ID = String(36)
@@ -214,8 +214,8 @@ class StationEntry(Base):
 
 
 metadata = Base.metadata
-outbox, processed_events = register(metadata)
+messaging = add_messaging_tables(metadata)
+outbox, processed_events = messaging
 claims_table: Table = ClaimRow.__table__  # type: ignore[assignment]
 audit_table: Table = AuditRecordRow.__table__  # type: ignore[assignment]
 budgets_table: Table = BudgetRow.__table__  # type: ignore[assignment]
-schemes_table: Table = SchemeRow.__table__  # type: ignore[assignment]

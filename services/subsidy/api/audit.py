@@ -7,8 +7,9 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from services.common.auth import require_roles
-from services.subsidy.api.common import problems, unit_of_work
-from services.subsidy.api.schemas import AuditList, AuditQuery, AuditVerifyOut
+from services.subsidy.api.problems import problems
+from services.subsidy.api.request_unit import unit_of_work
+from services.subsidy.api.schemas import AuditQuery, AuditRecordPage, AuditVerifyOut
 from services.subsidy.service import audit
 
 blp = Blueprint("audit", __name__, url_prefix="/api/subsidy/audit", description="Audit trail")
@@ -16,7 +17,7 @@ blp = Blueprint("audit", __name__, url_prefix="/api/subsidy/audit", description=
 
 @blp.route("", methods=["GET"])
 @blp.arguments(AuditQuery, location="query")
-@blp.response(200, AuditList)
+@blp.response(200, AuditRecordPage)
 @problems(blp, 403, 422)
 @require_roles("finance", "admin")
 def list_records(query: dict[str, Any]) -> Any:

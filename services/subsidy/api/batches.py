@@ -8,8 +8,9 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from services.common.auth import current_identity, require_roles
-from services.subsidy.api.common import problems, unit_of_work
-from services.subsidy.api.schemas import BatchIn, BatchList, BatchOut, BatchQuery
+from services.subsidy.api.problems import problems
+from services.subsidy.api.request_unit import unit_of_work
+from services.subsidy.api.schemas import BatchIn, BatchOut, BatchQuery, BatchSummaryPage
 from services.subsidy.service import batches
 
 blp = Blueprint("payment_batches", __name__, url_prefix="/api/subsidy/payment-batches",
@@ -35,7 +36,7 @@ def create_batch(body: dict[str, Any]) -> Any:
 
 @blp.route("", methods=["GET"])
 @blp.arguments(BatchQuery, location="query")
-@blp.response(200, BatchList)
+@blp.response(200, BatchSummaryPage)
 @problems(blp, 403, 422)
 @require_roles("finance", "admin")
 def list_batches(query: dict[str, Any]) -> Any:

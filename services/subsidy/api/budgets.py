@@ -7,8 +7,9 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from services.common.auth import current_identity, require_roles
-from services.subsidy.api.common import problems, unit_of_work
-from services.subsidy.api.schemas import BudgetAmendment, BudgetIn, BudgetList, BudgetOut, BudgetQuery
+from services.subsidy.api.problems import problems
+from services.subsidy.api.request_unit import unit_of_work
+from services.subsidy.api.schemas import BudgetAmendment, BudgetIn, BudgetOut, BudgetPage, BudgetQuery
 from services.subsidy.service import budgets
 
 blp = Blueprint("budgets", __name__, url_prefix="/api/subsidy/budgets",
@@ -30,7 +31,7 @@ def create_budget(body: dict[str, Any]) -> Any:
 
 @blp.route("", methods=["GET"])
 @blp.arguments(BudgetQuery, location="query")
-@blp.response(200, BudgetList)
+@blp.response(200, BudgetPage)
 @problems(blp, 403, 422)
 @require_roles("finance", "admin")
 def list_budgets(query: dict[str, Any]) -> Any:

@@ -7,8 +7,9 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from services.common.auth import current_identity, require_roles
-from services.subsidy.api.common import problems, unit_of_work
-from services.subsidy.api.schemas import ClaimIn, ClaimList, ClaimOut, ClaimQuery, RejectIn
+from services.subsidy.api.problems import problems
+from services.subsidy.api.request_unit import unit_of_work
+from services.subsidy.api.schemas import ClaimIn, ClaimOut, ClaimPage, ClaimQuery, RejectIn
 from services.subsidy.service import claims
 from services.subsidy.service.errors import Forbidden
 
@@ -44,7 +45,7 @@ def submit_claim(body: dict[str, Any]) -> Any:
 
 @blp.route("", methods=["GET"])
 @blp.arguments(ClaimQuery, location="query")
-@blp.response(200, ClaimList)
+@blp.response(200, ClaimPage)
 @problems(blp, 403, 422)
 @require_roles("lawyer", "finance", "admin")
 def list_claims(query: dict[str, Any]) -> Any:

@@ -7,14 +7,15 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from services.common.auth import current_identity, require_roles
-from services.subsidy.api.common import problems, unit_of_work
+from services.subsidy.api.problems import problems
+from services.subsidy.api.request_unit import unit_of_work
 from services.subsidy.api.schemas import (
     PreviewIn,
     PreviewOut,
     SchemeClose,
     SchemeIn,
-    SchemeList,
     SchemeOut,
+    SchemePage,
     SchemeQuery,
 )
 from services.subsidy.service import schemes
@@ -38,7 +39,7 @@ def create_scheme(body: dict[str, Any]) -> Any:
 
 @blp.route("", methods=["GET"])
 @blp.arguments(SchemeQuery, location="query")
-@blp.response(200, SchemeList)
+@blp.response(200, SchemePage)
 @problems(blp, 403, 422)
 @require_roles("finance", "admin")
 def list_schemes(query: dict[str, Any]) -> Any:

@@ -34,6 +34,13 @@ def specificity(region: str | None) -> int:
     return COUNTY
 
 
+def regions_covering(claim_region: str) -> tuple[str, ...]:
+    """The regions that cover a region, besides all regions (None): its province, its prefecture and itself
+    (so a database can ask `region_code IS NULL OR region_code IN (...)`, which is exactly `covers`)."""
+    validate_region(claim_region)
+    return tuple(dict.fromkeys((claim_region[:2] + "0000", claim_region[:4] + "00", claim_region)))
+
+
 def covers(scheme_region: str | None, claim_region: str) -> bool:
     """Whether a scheme's (or budget's) region takes in the claim's region; None covers every region."""
     validate_region(claim_region)

@@ -18,10 +18,11 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from services.common.paging import page, where_given
 from services.subsidy.adapters.fast_insert import insert_many
 from services.subsidy.adapters.orm import AuditHead, AuditRecordRow, audit_table
 from services.subsidy.domain.audit import GENESIS_HASH, AuditRecord, record_hash, verify_chain
-from services.subsidy.service.unit import Unit, insert_or_nothing
+from services.subsidy.service.unit_of_work import Unit, insert_or_nothing
 
 HEAD_ID = 1
 
@@ -174,17 +175,13 @@ def list_records(
     unit: Unit, *, entity: str | None = None, entity_id: str | None = None, limit: int = 100, offset: int = 0
 ) -> dict[str, Any]:
     """Audit records, newest first, optionally of one entity."""
-    statement = select(AuditRecordRow)
-    if entity is not None:
-        statement = statement.where(AuditRecordRow.entity == entity)
-    if entity_id is not None:
-        statement = statement.where(AuditRecordRow.entity_id == entity_id)
-    total = unit.session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
-    rows = unit.session.execute(statement.order_by(AuditRecordRow.seq.desc()).limit(limit).offset(offset)).scalars()
-    items = [
-        {"seq": r.seq, "at": r.at, "actor": r.actor, "action": r.action, "entity": r.entity,
-         "entity_id": r.entity_id, "before": r.before, "after": r.after, "reason": r.reason,
-         "prev_hash": r.prev_hash, "hash": r.hash}
-        for r in rows
-    ]
-    return {"items": items, "total": total}
+    statement = where_given(select(AuditRecordRow), (AuditRecordRow.entity, entity),
+                            (AuditRecordRow.entity_id, entity_id))
+    return page(unit.session, statement, order_by=(AuditRecordRow.seq.desc(),), limit=limit, offset=offset,
+                view=_record_view)
+
+
+def _record_view(r: AuditRecordRow) -> dict[str, Any]:
+    return {"seq": r.seq, "at": r.at, "actor": r.actor, "action": r.action, "entity": r.entity,
+            "entity_id": r.entity_id, "before": r.before, "after": r.after, "reason": r.reason,
+            "prev_hash": r.prev_hash, "hash": r.hash}

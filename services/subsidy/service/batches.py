@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, select, update
+from sqlalchemy import ColumnElement, insert, select, update
 
+from services.common.paging import page, where_given
 from services.subsidy.adapters.orm import LawyerEntry, PaymentBatchLineRow, PaymentBatchRow, claims_table
 from services.subsidy.domain.batches import (
     BatchLine,
@@ -23,7 +24,7 @@ from services.subsidy.domain.schemes import Kind
 from services.subsidy.service import audit
 from services.subsidy.service.claims import month_range, plausible_id
 from services.subsidy.service.errors import Conflict, NotFound
-from services.subsidy.service.unit import Unit
+from services.subsidy.service.unit_of_work import Unit
 
 OPEN, PAID = "open", "paid"
 CHUNK = 1000
@@ -154,16 +155,9 @@ def get_batch(unit: Unit, *, batch_id: str) -> dict[str, Any]:
 def list_batches(
     unit: Unit, *, month: str | None = None, status: str | None = None, limit: int = 100, offset: int = 0
 ) -> dict[str, Any]:
-    statement = select(PaymentBatchRow)
-    if month is not None:
-        statement = statement.where(PaymentBatchRow.month == month)
-    if status is not None:
-        statement = statement.where(PaymentBatchRow.status == status)
-    total = unit.session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
-    rows = unit.session.execute(
-        statement.order_by(PaymentBatchRow.created_at.desc(), PaymentBatchRow.id).limit(limit).offset(offset)
-    ).scalars()
-    return {"items": [batch_view(r) for r in rows], "total": total}
+    statement = where_given(select(PaymentBatchRow), (PaymentBatchRow.month, month), (PaymentBatchRow.status, status))
+    return page(unit.session, statement, order_by=(PaymentBatchRow.created_at.desc(), PaymentBatchRow.id),
+                limit=limit, offset=offset, view=batch_view)
 
 
 def mark_batch_paid(unit: Unit, *, batch_id: str, actor: str) -> dict[str, Any]:

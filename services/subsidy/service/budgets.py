@@ -7,16 +7,17 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import or_, select
 
+from services.common.paging import page, where_given
 from services.subsidy.adapters.orm import BudgetRow, budgets_table
 from services.subsidy.domain.claims import Budget
-from services.subsidy.domain.regions import covers
+from services.subsidy.domain.regions import regions_covering
 from services.subsidy.domain.schemes import Kind
 from services.subsidy.service import audit
 from services.subsidy.service.claims import insert_new, plausible_id
 from services.subsidy.service.errors import Conflict, Invalid, NotFound
-from services.subsidy.service.unit import Unit
+from services.subsidy.service.unit_of_work import Unit
 
 ALL = "*"
 
@@ -72,18 +73,13 @@ def list_budgets(
     offset: int = 0,
 ) -> dict[str, Any]:
     """Budgets by year (newest first), kind and region; `region_code` lists those covering it."""
-    statement = select(BudgetRow)
-    if kind is not None:
-        statement = statement.where(BudgetRow.kind == kind)
-    if year is not None:
-        statement = statement.where(BudgetRow.year == year)
-    statement = statement.order_by(BudgetRow.year.desc(), BudgetRow.kind, BudgetRow.scope)
-    if region_code is None:
-        total = unit.session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
-        rows = unit.session.execute(statement.limit(limit).offset(offset)).scalars().all()
-        return {"items": [budget_view(r) for r in rows], "total": total}
-    rows = [r for r in unit.session.execute(statement).scalars() if covers(r.region_code, region_code)]
-    return {"items": [budget_view(r) for r in rows[offset:offset + limit]], "total": len(rows)}
+    statement = where_given(select(BudgetRow), (BudgetRow.kind, kind), (BudgetRow.year, year))
+    if region_code is not None:
+        statement = statement.where(
+            or_(BudgetRow.region_code.is_(None), BudgetRow.region_code.in_(regions_covering(region_code)))
+        )
+    return page(unit.session, statement, order_by=(BudgetRow.year.desc(), BudgetRow.kind, BudgetRow.scope),
+                limit=limit, offset=offset, view=budget_view)
 
 
 def amend_budget(unit: Unit, *, budget_id: str, amount: Decimal, reason: str, actor: str) -> dict[str, Any]:

@@ -45,7 +45,7 @@ from services.subsidy.service.batches import claim_of
 from services.subsidy.service.claims import NEEDS_RATE, audit_view, new_id
 from services.subsidy.service.errors import Conflict, Invalid, NotFound
 from services.subsidy.service.pricing import COUNTED, month_bounds, schemes_of
-from services.subsidy.service.unit import PRODUCER, Unit
+from services.subsidy.service.unit_of_work import PRODUCER, Unit
 
 CHUNK = 5000
 IN_CHUNK = 900  # ids per IN (...) list: under SQLite's parameter limit

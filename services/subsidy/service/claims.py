@@ -12,11 +12,12 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from services.common.paging import page, where_given
 from services.subsidy.adapters.orm import BudgetRow, ClaimRow, LawyerEntry, claims_table
 from services.subsidy.domain.batches import parse_month
 from services.subsidy.domain.claims import (
@@ -41,12 +42,12 @@ from services.subsidy.domain.schemes import (
 from services.subsidy.service import audit
 from services.subsidy.service.errors import Conflict, Invalid, NotFound
 from services.subsidy.service.pricing import NoScheme, month_bounds, price
-from services.subsidy.service.unit import Unit, insert_or_nothing
+from services.subsidy.service.unit_of_work import Unit, insert_or_nothing
 
 SYSTEM = "system"
 NEEDS_RATE = "needs_rate"
-STATUSES = (NEEDS_RATE, *(s.value for s in ClaimStatus))
 MAX_ID = 36
+Row = TypeVar("Row")
 
 
 def new_id() -> str:
@@ -268,16 +269,21 @@ def price_waiting_claims(unit: Unit, *, kind: str, actor: str, scheme_id: str) -
     return priced
 
 
-def _locked_claim(unit: Unit, claim_id: str) -> ClaimRow:
-    if not plausible_id(claim_id):
-        raise NotFound(f"no claim {claim_id}")
+def locked_for_writing(unit: Unit, model: type[Row], row_id: str, *, what: str) -> Row:
+    """Take this writer's place in the queue (`audit.begin`), then the row, locked (NotFound without it)."""
+    if not plausible_id(row_id):
+        raise NotFound(f"no {what} {row_id}")
     audit.begin(unit)
     row = unit.session.execute(
-        select(ClaimRow).where(ClaimRow.id == claim_id).with_for_update().execution_options(populate_existing=True)
+        select(model).where(model.id == row_id).with_for_update().execution_options(populate_existing=True)  # type: ignore[attr-defined]
     ).scalar_one_or_none()
     if row is None:
-        raise NotFound(f"no claim {claim_id}")
+        raise NotFound(f"no {what} {row_id}")
     return row
+
+
+def _locked_claim(unit: Unit, claim_id: str) -> ClaimRow:
+    return locked_for_writing(unit, ClaimRow, claim_id, what="claim")
 
 
 def _to_budget(row: BudgetRow) -> Budget:
@@ -363,27 +369,18 @@ def list_claims(
     offset: int = 0,
 ) -> dict[str, Any]:
     """Claims by service date (newest first); a lawyer (`own_lawyer_id`) sees only their own."""
-    statement = select(ClaimRow)
-    if own_lawyer_id is not None:
-        statement = statement.where(ClaimRow.lawyer_id == own_lawyer_id)
-    if status is not None:
-        statement = statement.where(ClaimRow.status == status)
-    if lawyer_id is not None:
-        statement = statement.where(ClaimRow.lawyer_id == lawyer_id)
-    if kind is not None:
-        statement = statement.where(ClaimRow.kind == kind)
-    if region_code is not None:
-        statement = statement.where(ClaimRow.region_code == region_code)
-    if batch_id is not None:
-        statement = statement.where(ClaimRow.batch_id == batch_id)
+    statement = where_given(
+        select(ClaimRow), (ClaimRow.lawyer_id, own_lawyer_id), (ClaimRow.status, status),
+        (ClaimRow.lawyer_id, lawyer_id), (ClaimRow.kind, kind), (ClaimRow.region_code, region_code),
+        (ClaimRow.batch_id, batch_id),
+    )
     if month is not None:
         start, end = month_range(month)
         statement = statement.where(ClaimRow.service_date >= start, ClaimRow.service_date < end)
-    total = unit.session.execute(select(func.count()).select_from(statement.subquery())).scalar_one()
-    rows = unit.session.execute(
-        statement.order_by(ClaimRow.service_date.desc(), ClaimRow.submitted_at.desc(), ClaimRow.id)
-        .limit(limit).offset(offset)
-    ).scalars().all()
+    found = page(unit.session, statement,
+                 order_by=(ClaimRow.service_date.desc(), ClaimRow.submitted_at.desc(), ClaimRow.id),
+                 limit=limit, offset=offset)
+    rows = found["items"]
     ids = {r.lawyer_id for r in rows}
     names = dict(unit.session.execute(select(LawyerEntry.id, LawyerEntry.name).where(LawyerEntry.id.in_(ids))).all()) if ids else {}
-    return {"items": [claim_view(r, lawyer_name=names.get(r.lawyer_id)) for r in rows], "total": total}
+    return {"items": [claim_view(r, lawyer_name=names.get(r.lawyer_id)) for r in rows], "total": found["total"]}

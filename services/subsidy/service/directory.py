@@ -1,60 +1,30 @@
 """The subsidy service's copies of roster lawyers and stations, kept from roster's events.
 
-Events arrive at least once and in any order: an older version arriving after a newer one changes nothing.
+Events arrive at least once and in any order: an older version arriving after a newer one changes nothing
+(`services.common.copies`).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
+from services.common.copies import copy_if_newer
 from services.subsidy.adapters.orm import LawyerEntry, StationEntry
-from services.subsidy.service.unit import Unit
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _newer(known: datetime | None, incoming: datetime | None) -> bool:
-    """Whether an event from `incoming` may overwrite what was copied from `known`."""
-    if known is None or incoming is None:
-        return True
-    return _utc(incoming) >= _utc(known)  # type: ignore[operator]
+from services.subsidy.service.unit_of_work import Unit
 
 
 def upsert_lawyer(unit: Unit, *, lawyer: dict[str, Any], occurred_at: datetime | None) -> bool:
     """Copy a lawyer's contract fields; returns False when the stored copy is newer."""
-    entry = unit.session.get(LawyerEntry, lawyer["id"])
-    if entry is not None and not _newer(entry.source_at, occurred_at):
-        return False
-    entry = entry or LawyerEntry(id=lawyer["id"])
-    entry.name = lawyer["name"]
-    entry.license_no = lawyer["license_no"]
-    entry.status = lawyer["status"]
-    entry.region_code = lawyer["region_code"]
-    entry.languages = list(lawyer.get("languages") or [])
-    entry.source_at = _utc(occurred_at)
-    entry.updated_at = datetime.now(UTC)
-    unit.session.add(entry)
-    unit.session.flush()
-    return True
+    return copy_if_newer(unit.session, LawyerEntry, lawyer["id"], {
+        "name": lawyer["name"], "license_no": lawyer["license_no"], "status": lawyer["status"],
+        "region_code": lawyer["region_code"], "languages": list(lawyer.get("languages") or []),
+    }, occurred_at=occurred_at)
 
 
 def upsert_station(unit: Unit, *, station: dict[str, Any], occurred_at: datetime | None) -> bool:
     """Copy a station's contract fields; returns False when the stored copy is newer."""
-    entry = unit.session.get(StationEntry, station["id"])
-    if entry is not None and not _newer(entry.source_at, occurred_at):
-        return False
-    entry = entry or StationEntry(id=station["id"])
-    entry.name = station["name"]
-    entry.level = station["level"]
-    entry.region_code = station["region_code"]
-    entry.parent_id = station.get("parent_id")
-    entry.source_at = _utc(occurred_at)
-    entry.updated_at = datetime.now(UTC)
-    unit.session.add(entry)
-    unit.session.flush()
-    return True
+    return copy_if_newer(unit.session, StationEntry, station["id"], {
+        "name": station["name"], "level": station["level"], "region_code": station["region_code"],
+        "parent_id": station.get("parent_id"),
+    }, occurred_at=occurred_at)

@@ -7,13 +7,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from services.subsidy.adapters.orm import ClaimRow, SchemeRow
 from services.subsidy.domain.money import ZERO, format_money
 from services.subsidy.domain.schemes import Calculation, Scheme, calculate, parse_scheme, select_scheme
 from services.subsidy.service.errors import Invalid
-from services.subsidy.service.unit import Unit
+from services.subsidy.service.unit_of_work import Unit
 
 # the statuses whose amounts count towards a lawyer's monthly cap
 COUNTED = ("pending", "approved", "paid")
@@ -100,9 +100,3 @@ def price(
     if scheme.monthly_cap_per_lawyer is not None:
         so_far = month_total(unit, lawyer_id=lawyer_id, kind=kind, service_date=service_date)
     return calculate(scheme, attributes, month_total_so_far=so_far)
-
-
-def count_claims(unit: Unit, *, scheme_id: str) -> int:
-    return unit.session.execute(
-        select(func.count()).select_from(ClaimRow).where(ClaimRow.scheme_id == scheme_id)
-    ).scalar_one()

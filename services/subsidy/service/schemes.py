@@ -8,11 +8,12 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
+from services.common.paging import page, where_given
 from services.subsidy.adapters.orm import ClaimRow, SchemeRow
 from services.subsidy.domain.money import ZERO
-from services.subsidy.domain.regions import covers
+from services.subsidy.domain.regions import covers, regions_covering
 from services.subsidy.domain.schemes import (
     NoMatchingRate,
     Scheme,
@@ -23,10 +24,10 @@ from services.subsidy.domain.schemes import (
     scheme_as_json,
 )
 from services.subsidy.service import audit
-from services.subsidy.service.claims import NEEDS_RATE, plausible_id, price_waiting_claims
+from services.subsidy.service.claims import NEEDS_RATE, locked_for_writing, plausible_id, price_waiting_claims
 from services.subsidy.service.errors import Conflict, Invalid, NotFound
 from services.subsidy.service.pricing import COUNTED, month_bounds, to_scheme
-from services.subsidy.service.unit import Unit
+from services.subsidy.service.unit_of_work import Unit
 
 PREVIEW_MAX_CLAIMS = 200_000
 
@@ -83,14 +84,7 @@ def close_scheme(unit: Unit, *, scheme_id: str, effective_to: date, actor: str) 
 
     Only the end moves, and only earlier: no claim it priced may fall after the new end (those amounts never
     change), so every stored amount stays what it was."""
-    if not plausible_id(scheme_id):
-        raise NotFound(f"no scheme {scheme_id}")
-    audit.begin(unit)
-    row = unit.session.execute(
-        select(SchemeRow).where(SchemeRow.id == scheme_id).with_for_update().execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-    if row is None:
-        raise NotFound(f"no scheme {scheme_id}")
+    row = locked_for_writing(unit, SchemeRow, scheme_id, what="scheme")
     if effective_to < row.effective_from:
         detail = f"must not be before the scheme's effective_from {row.effective_from.isoformat()}"
         raise Invalid(f"effective_to {detail}", {"effective_to": [detail]})
@@ -134,21 +128,18 @@ def list_schemes(
     offset: int = 0,
 ) -> dict[str, Any]:
     """Schemes by kind, region and start date (newest first); `region_code` lists those covering it."""
-    statement = select(SchemeRow)
-    if kind is not None:
-        statement = statement.where(SchemeRow.kind == kind)
+    statement = where_given(select(SchemeRow), (SchemeRow.kind, kind))
     if in_force_on is not None:
         statement = statement.where(
             SchemeRow.effective_from <= in_force_on,
             (SchemeRow.effective_to.is_(None)) | (SchemeRow.effective_to >= in_force_on),
         )
-    rows = unit.session.execute(
-        statement.order_by(SchemeRow.kind, SchemeRow.effective_from.desc(), SchemeRow.id)
-    ).scalars().all()
     if region_code is not None:
-        rows = [r for r in rows if covers(r.region_code, region_code)]
-    page = rows[offset:offset + limit]
-    return {"items": [scheme_view(r) for r in page], "total": len(rows)}
+        statement = statement.where(
+            or_(SchemeRow.region_code.is_(None), SchemeRow.region_code.in_(regions_covering(region_code)))
+        )
+    return page(unit.session, statement, order_by=(SchemeRow.kind, SchemeRow.effective_from.desc(), SchemeRow.id),
+                limit=limit, offset=offset, view=scheme_view)
 
 
 def preview_scheme(

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 import requests
 
-from services.common.broker import Outgoing, Publisher, connection_for
+from services.common.connections import connection_for
 from services.common.events import make_envelope
+from services.common.publisher import Outgoing, Publisher
 from tests.buskit import wait_for
 from tests.e2e.stack import Stack
 

@@ -19,14 +19,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, func, select, text
 
 from services.common.auth import IDENTITY_HEADER, Identity, sign_identity
-from services.common.broker import connection_for
+from services.common.connections import connection_for
 from services.common.consumer import EventConsumer
 from services.common.db import make_engine
 from services.common.events import make_envelope
 from services.common.migrate import upgrade
 from services.common.settings import Settings, load_settings
 from services.common.web import runtime
-from services.subsidy.adapters.orm import metadata, outbox
+from services.subsidy.adapters.orm import messaging, metadata, outbox
 from services.subsidy.app import create_app
 from services.subsidy.consumers import HANDLERS
 from tests.conftest import PG_ADMIN_URL, drop_postgres_database, new_postgres_database, unavailable
@@ -132,6 +132,7 @@ class Kit:
     def consumer(self) -> EventConsumer:
         return EventConsumer(
             session_factory=runtime(self.app).session_factory,
+            tables=messaging,
             connection_factory=lambda: connection_for(self.settings.data_dir, None),
             handlers=HANDLERS, max_deliveries=2, retry_backoff=0.0,
         )

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from services.common.auth import Identity, sign_identity, verify_identity
 from services.common.db import normalise_url
 from services.common.http import Problem, flatten_messages
-from services.common.settings import SettingsError, load_settings
+from services.common.settings import SettingsError, check_production_secrets, load_settings
 
 
 def test_defaults_follow_the_contract() -> None:
@@ -56,3 +58,16 @@ def test_an_expired_identity_is_refused() -> None:
     token = sign_identity(Identity("u1", "a", "admin"), secret="s" * 32, audience="roster", ttl=-10)
     with pytest.raises(Problem):
         verify_identity(token, secret="s" * 32, audience="roster")
+
+
+def test_production_settings_made_by_hand_need_two_different_strong_secrets() -> None:
+    settings = load_settings("subsidy", {})
+    check_production_secrets(settings)  # development: the built-in secrets do
+    strong, other = "s" * 32, "t" * 32
+    check_production_secrets(dataclasses.replace(settings, production=True, jwt_secret=strong, internal_secret=other))
+    with pytest.raises(SettingsError, match="LEGALDUTY_INTERNAL_SECRET must be set to at least 32 bytes"):
+        check_production_secrets(dataclasses.replace(settings, production=True, jwt_secret=strong,
+                                                     internal_secret="t" * 31))
+    with pytest.raises(SettingsError, match="must differ"):
+        check_production_secrets(dataclasses.replace(settings, production=True, jwt_secret=strong,
+                                                     internal_secret=strong))

@@ -1,5 +1,5 @@
-"""What every subsidy blueprint shares: the unit of work of a request, documented errors, and the one
-place where the domain's refusals become problem+json."""
+"""The one place where the domain's refusals become problem+json, and the problem answers every operation
+documents."""
 
 from __future__ import annotations
 
@@ -7,18 +7,15 @@ import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, Response, g
+from flask import Flask, Response
 from flask_smorest import Api, Blueprint
 
-from services.common.db import UnitOfWork
-from services.common.http import problem_response
-from services.common.web import runtime
-from services.subsidy.api.schemas import PROBLEM, Problem
+from services.common.http import PROBLEM, problem_response
+from services.common.schemas import ProblemOut
 from services.subsidy.domain.claims import BudgetExceeded, MakerChecker, NoBudget, ReasonRequired, WrongState
 from services.subsidy.domain.errors import DomainError
 from services.subsidy.domain.schemes import NoMatchingRate, SchemeInvalid
 from services.subsidy.service.errors import Conflict, Forbidden, Invalid, NotFound
-from services.subsidy.service.unit import PRODUCER
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,16 +43,12 @@ STATUS: tuple[tuple[type[DomainError], int], ...] = (
 )
 
 
-def unit_of_work() -> UnitOfWork:
-    return UnitOfWork(runtime().session_factory, producer=PRODUCER, correlation_id=g.get("request_id"))
-
-
 def problems(blp: Blueprint, *codes: int) -> Callable[[F], F]:
     """Document the problem+json answers an operation can give (401 always)."""
 
     def decorate(view: F) -> F:
         for code in sorted({401, *codes}, reverse=True):
-            view = blp.alt_response(code, schema=Problem, content_type=PROBLEM, description=ERRORS[code])(view)
+            view = blp.alt_response(code, schema=ProblemOut, content_type=PROBLEM, description=ERRORS[code])(view)
         return view
 
     return decorate
@@ -77,11 +70,11 @@ def domain_problem(exc: DomainError) -> Response:
     return problem_response(status, str(exc), errors=errors or None)
 
 
-def register(app: Flask, api: Api) -> None:
+def register_problems(app: Flask, api: Api) -> None:
     """Domain refusals as problem+json, and the error responses flask-smorest documents by itself
     (422 for invalid arguments, the default) described as the problem+json they are."""
     app.register_error_handler(DomainError, domain_problem)
-    api.spec.components.schema("Problem", schema=Problem)
+    api.spec.components.schema("Problem", schema=ProblemOut)  # the name the gateway's merged document uses
     for response in api.spec.components.responses_lazy.values():
         content = response.get("content")
         if content and "application/json" in content:

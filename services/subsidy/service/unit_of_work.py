@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from sqlalchemy.orm import Session
 
 from services.common.outbox import add_event
+from services.subsidy.adapters.orm import outbox
 
 PRODUCER = "subsidy"
 
@@ -28,7 +29,7 @@ class SessionUnit:
         self.correlation_id = correlation_id
 
     def emit(self, event_type: str, data: dict[str, Any]) -> str:
-        return add_event(self.session, event_type, data, producer=PRODUCER, correlation_id=self.correlation_id)
+        return add_event(self.session, outbox, event_type, data, producer=PRODUCER, correlation_id=self.correlation_id)
 
 
 def dialect(unit: Unit) -> str:

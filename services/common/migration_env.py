@@ -1,4 +1,4 @@
-"""Shared body of every service's migrations/env.py."""
+"""What every service's migrations/env.py runs: Alembic against the service's metadata, online or offline."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any, Literal
 from alembic import context
 from sqlalchemy import MetaData, pool
 
-from services.common.db import UTCDateTime, make_engine
+from services.common.columns import UTCDateTime
+from services.common.db import make_engine
 
 
 def render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
