@@ -7,11 +7,15 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
+import uuid
 from pathlib import Path
 from queue import Empty
 from typing import Any
 
+from kombu.exceptions import ChannelError
 from kombu.transport import filesystem
+from kombu.utils.json import dumps
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +41,26 @@ class SafeFilesystemChannel(filesystem.Channel):
         folder = os.path.join(self.transport_options["unacked_folder"], str(os.getpid()))
         os.makedirs(folder, exist_ok=True)
         return folder
+
+    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+        """Write the message under a name no consumer looks for, then rename it into place: a consumer sees
+        a whole message or none (kombu's own channel writes in place, and a consumer could take a file
+        still being written and fail to parse it)."""
+        name = f"{time.monotonic_ns() // 1_000_000}_{uuid.uuid4()}.{queue}.msg"
+        final = os.path.join(self.data_folder_out, name)
+        partial = f"{final}.part"
+        try:
+            with open(partial, "wb") as f:
+                f.write(dumps(payload).encode())
+                f.flush()
+                os.fsync(f.fileno())
+            os.rename(partial, final)
+        except OSError as exc:
+            try:
+                os.unlink(partial)
+            except OSError:
+                pass
+            raise ChannelError(f"Cannot add file {final!r} to directory") from exc
 
     def _get(self, queue: str, timeout: Any = None) -> dict[str, Any]:
         wanted = f"{queue}.msg"
