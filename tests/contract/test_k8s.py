@@ -162,9 +162,17 @@ def crd_schema(api_version: str, kind: str) -> dict[str, Any]:
 
 
 def crd_errors(doc: dict[str, Any]) -> list[str]:
+    """What the API server would refuse: the CRD's schema, and in metadata what ObjectMeta has no field for
+    (a CRD's schema leaves metadata to the API server)."""
     validator = jsonschema.Draft7Validator(crd_schema(doc["apiVersion"], doc["kind"]))
-    return [f"{doc['kind']}/{doc['metadata']['name']} {'.'.join(map(str, e.absolute_path))}: {e.message}"
-            for e in validator.iter_errors(doc)]
+    where = f"{doc['kind']}/{doc['metadata']['name']}"
+    errors = [f"{where} {'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)]
+    meta = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": doc["metadata"]}
+    try:
+        validate_builtin(meta)
+    except kubernetes_validate.ValidationError as exc:
+        errors.append(f"{where} metadata: {exc}")
+    return errors
 
 
 def is_custom(doc: dict[str, Any]) -> bool:
@@ -207,6 +215,9 @@ def test_the_schema_checks_refuse_a_misspelt_or_mistyped_field() -> None:
     scaled = one(docs, "ScaledObject", "legalduty-subsidy-worker")
     scaled["spec"]["triggers"][0]["metadata"]["value"] = 100
     assert crd_errors(scaled)
+    rule = one(docs, "PrometheusRule", "legalduty-alerts")
+    rule["metadata"]["label"] = {"role": "alert-rules"}
+    assert crd_errors(rule)
 
 
 # ----------------------------------------------------------------------------------- settings and secrets
