@@ -133,5 +133,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         retry_backoff=backoff,
         web_workers=_int(env, "LEGALDUTY_WEB_WORKERS", 2),
         log_level=env.get("LEGALDUTY_LOG_LEVEL") or "INFO",
-        service_urls={name: url.rstrip("/") for name in SERVICES if (url := env.get(f"LEGALDUTY_{name.upper()}_URL"))},
+        service_urls={
+            name: url.rstrip("/") for name in SERVICES if (url := env.get(f"LEGALDUTY_{name.upper()}_URL"))
+        },
     )

@@ -23,8 +23,11 @@ def close(node: Any) -> Any:
     if not isinstance(node, dict):
         return node
     out = {key: close(value) for key, value in node.items() if key != "description"}
-    if ("properties" in out and "additionalProperties" not in out
-            and not out.get("x-kubernetes-preserve-unknown-fields")):
+    if (
+        "properties" in out
+        and "additionalProperties" not in out
+        and not out.get("x-kubernetes-preserve-unknown-fields")
+    ):
         out["additionalProperties"] = False
     return out
 
@@ -42,5 +45,7 @@ def schema_of(crd: dict[str, Any], version: str) -> dict[str, Any]:
 
 if __name__ == "__main__":
     path, version = sys.argv[1], sys.argv[2]
-    json.dump(schema_of(yaml.safe_load(open(path)), version), sys.stdout, separators=(",", ":"), sort_keys=True)
+    with open(path) as crd:
+        schema = schema_of(yaml.safe_load(crd), version)
+    json.dump(schema, sys.stdout, separators=(",", ":"), sort_keys=True)
     sys.stdout.write("\n")

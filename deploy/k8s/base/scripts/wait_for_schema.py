@@ -61,10 +61,16 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{args.service}: database at {sorted(heads)}", flush=True)
                 return 0
             if current - known:
-                print(f"{args.service}: database at {sorted(current)}, newer than this image: going on", flush=True)
+                print(
+                    f"{args.service}: database at {sorted(current)}, newer than this image: going on",
+                    flush=True,
+                )
                 return 0
             state = f"database at {sorted(current) or 'no revision'}, this image needs {sorted(heads)}"
-        except (SQLAlchemyError, OSError) as exc:  # the database may not be up yet: wait for it like for the Job
+        except (
+            SQLAlchemyError,
+            OSError,
+        ) as exc:  # the database may not be up yet: wait for it like for the Job
             state = f"database not readable ({type(exc).__name__})"
         if time.monotonic() >= deadline:
             print(f"{args.service}: {state}; giving up", file=sys.stderr, flush=True)
