@@ -18,6 +18,8 @@ ENVIRONMENT = {
     "LEGALDUTY_GATEWAY_PORT": "gateway port (8000)",
     "LEGALDUTY_ROSTER_PORT": "roster port (8001)",
     "LEGALDUTY_SUBSIDY_PORT": "subsidy port (8002)",
+    "LEGALDUTY_ROSTER_URL": "where the gateway reaches the roster when not on this host (http://roster:8001)",
+    "LEGALDUTY_SUBSIDY_URL": "where the gateway reaches the subsidy service when not on this host",
     "GATEWAY_DATABASE_URL": "gateway database (SQLAlchemy URL)",
     "ROSTER_DATABASE_URL": "roster database (SQLAlchemy URL)",
     "SUBSIDY_DATABASE_URL": "subsidy database (SQLAlchemy URL)",
@@ -59,12 +61,16 @@ class Settings:
     web_workers: int = 2
     log_level: str = "INFO"
     extra: Mapping[str, str] = field(default_factory=dict)
+    service_urls: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def embedded_broker(self) -> bool:
         return not self.broker_url
 
     def service_url(self, service: str) -> str:
+        """Base URL of another service: LEGALDUTY_<SERVICE>_URL when set, else its port on this host."""
+        if service in self.service_urls:
+            return self.service_urls[service]
         host = "127.0.0.1" if self.bind in ("0.0.0.0", "::", "") else self.bind
         return f"http://{host}:{self.ports[service]}"
 
@@ -143,4 +149,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         retry_backoff=backoff,
         web_workers=_int(env, "LEGALDUTY_WEB_WORKERS", 2),
         log_level=env.get("LEGALDUTY_LOG_LEVEL") or "INFO",
+        service_urls={
+            name: url.rstrip("/") for name in SERVICES if (url := env.get(f"LEGALDUTY_{name.upper()}_URL"))
+        },
     )

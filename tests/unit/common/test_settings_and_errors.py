@@ -25,6 +25,13 @@ def test_every_setting_is_read_from_its_contract_variable() -> None:
         9001, "0.0.0.0", "postgresql://u@h:5432/r", "amqp://guest:guest@h//", False, "pw")
 
 
+def test_the_gateway_reaches_a_service_on_another_host_at_its_configured_url() -> None:
+    env = {"LEGALDUTY_BIND": "0.0.0.0", "LEGALDUTY_ROSTER_URL": "http://legalduty-roster:8001/"}
+    s = load_settings("gateway", env)
+    assert s.service_url("roster") == "http://legalduty-roster:8001"
+    assert s.service_url("subsidy") == "http://127.0.0.1:8002"
+
+
 def test_a_plain_postgresql_url_gets_the_installed_driver() -> None:
     assert normalise_url("postgresql://u@h:5432/db").startswith("postgresql+psycopg://")
 
