@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from services.common.auth import Identity
 from services.common.db import UnitOfWork
+from services.roster.adapters import duty_reads
 from services.roster.adapters.orm import AssignmentRow, DutyPatternRow, RosterRow, StationRow
 from services.roster.domain.model import region_covers
 from services.roster.domain.solver import generate
@@ -240,23 +241,9 @@ def list_assignments(*, session: Session, roster_id: str, lawyer_id: str | None 
 
 def my_duties(*, session: Session, lawyer_id: str, first: date | None, last: date | None,
               limit: int = 1000, offset: int = 0) -> dict[str, Any]:
-    """A lawyer's duties in published rosters, with where to go."""
-    query = (select(AssignmentRow, StationRow.name, StationRow.address, StationRow.level)
-             .join(RosterRow, RosterRow.id == AssignmentRow.roster_id)
-             .join(StationRow, StationRow.id == AssignmentRow.station_id)
-             .where(AssignmentRow.lawyer_id == lawyer_id, RosterRow.status == "published"))
-    if first:
-        query = query.where(AssignmentRow.date >= first)
-    if last:
-        query = query.where(AssignmentRow.date <= last)
-    total = session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = session.execute(query.order_by(AssignmentRow.date, AssignmentRow.start_time).limit(limit).offset(offset))
-    items = []
-    for assignment, name, address, level in rows:
-        items.append({**assignment_view(assignment), "station_name": name, "station_address": address,
-                      "station_level": level, "checked_in_at": assignment.checked_in_at,
-                      "checked_out_at": assignment.checked_out_at})
-    return {"items": items, "total": total}
+    """A lawyer's duties in published rosters, with where to go (one prepared read: the hottest path)."""
+    return duty_reads.my_duties(session.connection(), lawyer_id=lawyer_id, first=first, last=last, limit=limit,
+                                offset=offset)
 
 
 def default_window(today: date) -> tuple[date, date]:
