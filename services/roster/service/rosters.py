@@ -8,7 +8,7 @@ import time as clock
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.common.auth import Identity
@@ -243,7 +243,10 @@ def my_duties(*, session: Session, lawyer_id: str, first: date | None, last: dat
               limit: int = 1000, offset: int = 0) -> dict[str, Any]:
     """A lawyer's duties in published rosters, with where to go: the hottest read, one prepared statement on a
     plain connection of the session's (read-only) engine, without the ORM's unit of work around it."""
-    with session.get_bind().connect() as conn:
+    bind = session.get_bind()
+    if isinstance(bind, Connection):  # a session bound to one connection reads on it
+        return duty_reads.my_duties(bind, lawyer_id=lawyer_id, first=first, last=last, limit=limit, offset=offset)
+    with bind.connect() as conn:
         return duty_reads.my_duties(conn, lawyer_id=lawyer_id, first=first, last=last, limit=limit, offset=offset)
 
 
