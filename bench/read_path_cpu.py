@@ -189,7 +189,7 @@ def profile(target: Target, *, duration: int, connections: int, out: Path) -> di
             path = out / f"profile-{service}-{pid}.txt"
             recorders.append((service, path, subprocess.Popen(
                 [spy, "record", "--pid", str(pid), "--duration", str(duration), "--rate", "250", "--format", "raw",
-                 "--gil", "--output", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
+                 "--gil", "--nonblocking", "--output", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
     time.sleep(1)
     url = target.system.url("gateway") + target.path
     run_wrk(url, target.through_gateway, duration=duration, connections=connections, threads=2)
