@@ -223,7 +223,8 @@ def top_frames(files: list[Path], summary: Path, limit: int = 40) -> dict[str, A
     lines += ["", "self %  function"] + ([f"{100 * c / total:6.1f}  {f}" for f, c in own.most_common(limit)]
                                         if total else [])
     summary.write_text("\n".join(lines) + "\n")
-    return {"samples": total, "summary": str(summary.relative_to(ROOT)),
+    shown = summary.relative_to(ROOT) if summary.is_relative_to(ROOT) else summary
+    return {"samples": total, "summary": str(shown),
             "top_self": [[f, round(100 * c / total, 1)] for f, c in own.most_common(8)] if total else []}
 
 
