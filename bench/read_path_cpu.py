@@ -124,28 +124,33 @@ class Target:
 
 def prepare(label: str, root: Path) -> Target:
     system = System(Path(tempfile.mkdtemp(prefix=f"legalduty-cpu-{label}-")) / "var", demo=True, root=root)
-    system.start()
-    admin = {"Authorization": f"Bearer {token(system, 'admin', ADMIN_PASSWORD)}"}
-    lawyer_id = pick_lawyer(system, admin)
-    wait_for_directory(system, lawyer_id)
-    username, password = f"cpu-{uuid.uuid4().hex[:6]}", "bench-lawyer-password"
-    created = requests.post(system.url("gateway") + "/api/users", headers=admin, timeout=30, json={
-        "username": username, "password": password, "role": "lawyer", "lawyer_id": lawyer_id})
-    created.raise_for_status()
-    settings = load_settings("roster", {k: v for k, v in system.env.items() if k.startswith("LEGALDUTY_")})
-    identity = Identity(user_id=created.json()["id"], username=username, role="lawyer", lawyer_id=lawyer_id)
-    direct = {"X-Legalduty-Identity": sign_identity(identity, secret=settings.internal_secret, audience="roster",
-                                                    ttl=3600)}
-    today = date.today()
-    month_end = date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
-    path = f"/api/roster/me/duties?from={today.replace(day=1).isoformat()}&to={month_end.isoformat()}"
-    target = Target(label, system, path, {"Authorization": f"Bearer {token(system, username, password)}"}, direct)
-    via = requests.get(system.url("gateway") + path, headers=target.through_gateway, timeout=30)
-    straight = requests.get(system.url("roster") + path, headers=direct, timeout=30)
-    if via.status_code != 200 or straight.status_code != 200:
-        raise RuntimeError(f"{label}: {path} answers {via.status_code} through the gateway, {straight.status_code} "
-                           f"straight: {via.text[:300]}")
-    return target
+    try:
+        system.start()
+        admin = {"Authorization": f"Bearer {token(system, 'admin', ADMIN_PASSWORD)}"}
+        lawyer_id = pick_lawyer(system, admin)
+        wait_for_directory(system, lawyer_id)
+        username, password = f"cpu-{uuid.uuid4().hex[:6]}", "bench-lawyer-password"
+        created = requests.post(system.url("gateway") + "/api/users", headers=admin, timeout=30, json={
+            "username": username, "password": password, "role": "lawyer", "lawyer_id": lawyer_id})
+        created.raise_for_status()
+        settings = load_settings("roster", {k: v for k, v in system.env.items() if k.startswith("LEGALDUTY_")})
+        identity = Identity(user_id=created.json()["id"], username=username, role="lawyer", lawyer_id=lawyer_id)
+        direct = {"X-Legalduty-Identity": sign_identity(identity, secret=settings.internal_secret, audience="roster",
+                                                        ttl=3600)}
+        today = date.today()
+        month_end = date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
+        path = f"/api/roster/me/duties?from={today.replace(day=1).isoformat()}&to={month_end.isoformat()}"
+        target = Target(label, system, path, {"Authorization": f"Bearer {token(system, username, password)}"}, direct)
+        via = requests.get(system.url("gateway") + path, headers=target.through_gateway, timeout=30)
+        straight = requests.get(system.url("roster") + path, headers=direct, timeout=30)
+        if via.status_code != 200 or straight.status_code != 200:
+            raise RuntimeError(f"{label}: {path} answers {via.status_code} through the gateway, {straight.status_code} "
+                               f"straight: {via.text[:300]}")
+        return target
+    except BaseException:
+        system.stop()
+        shutil.rmtree(system.data_dir.parent, ignore_errors=True)
+        raise
 
 
 def measure(target: Target, way: str, *, duration: int, connections: int) -> dict[str, Any]:
@@ -269,7 +274,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     profiled: dict[str, Any] | None = None
     try:
         if not args.no_base:
-            targets.append(prepare("before", extract(base_commit)))
+            base_tree = extract(base_commit)
+            try:
+                targets.append(prepare("before", base_tree))
+            except BaseException:
+                shutil.rmtree(base_tree, ignore_errors=True)
+                raise
         targets.append(prepare("after", ROOT))
         for target in targets:  # warm pools, caches and the token cache
             for way in ("gateway", "direct"):
@@ -286,6 +296,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     finally:
         for target in targets:
             target.system.stop()
+            shutil.rmtree(target.system.data_dir.parent, ignore_errors=True)
+            if target.system.root != ROOT:
+                shutil.rmtree(target.system.root, ignore_errors=True)
 
     figures: dict[str, Any] = {}
     for label, ways in runs.items():
