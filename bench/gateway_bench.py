@@ -62,8 +62,9 @@ def free_port() -> int:
 class System:
     """`python -m services.launch` in the background, stopped with SIGTERM."""
 
-    def __init__(self, data_dir: Path, demo: bool):
+    def __init__(self, data_dir: Path, demo: bool, root: Path = ROOT):
         self.data_dir = data_dir
+        self.root = root
         self.ports = {name: free_port() for name in ("gateway", "roster", "subsidy")}
         self.env = {
             **os.environ,
@@ -81,7 +82,7 @@ class System:
 
     def start(self, timeout: float = 300) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen([sys.executable, "-m", "services.launch"], cwd=ROOT, env=self.env,
+        self.proc = subprocess.Popen([sys.executable, "-m", "services.launch"], cwd=self.root, env=self.env,
                                      stdout=self.log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:

@@ -61,8 +61,20 @@ def sign_identity(identity: Identity, *, secret: str, audience: str, ttl: int = 
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
+_VERIFIED: dict[tuple[str, str, str], tuple[Identity, int]] = {}
+VERIFIED_CACHE_SIZE = 10_000
+
+
 def verify_identity(token: str, *, secret: str, audience: str) -> Identity:
-    """Verify a gateway-signed identity; raises Problem(401) when it is not one."""
+    """Verify a gateway-signed identity; raises Problem(401) when it is not one.
+
+    The gateway reuses one signature per caller for a few seconds, so a token already verified by this
+    process is remembered, keyed by its exact text, secret and audience, until it expires (checked again on
+    every hit): the signature is checked once per token, not once per request."""
+    key = (token, secret, audience)
+    known = _VERIFIED.get(key)
+    if known is not None and known[1] > time.time():
+        return known[0]
     try:
         claims = jwt.decode(
             token, secret, algorithms=[ALGORITHM], audience=audience, issuer=ISSUER,
@@ -72,10 +84,14 @@ def verify_identity(token: str, *, secret: str, audience: str) -> Identity:
         raise Problem(401, f"invalid service identity: {exc}") from exc
     if claims["role"] not in ROLES:
         raise Problem(401, "invalid service identity: unknown role")
-    return Identity(
+    identity = Identity(
         user_id=str(claims["user_id"]), username=str(claims.get("username") or ""), role=claims["role"],
         lawyer_id=claims.get("lawyer_id"),
     )
+    if len(_VERIFIED) >= VERIFIED_CACHE_SIZE:
+        _VERIFIED.clear()
+    _VERIFIED[key] = (identity, int(claims["exp"]))
+    return identity
 
 
 def current_identity() -> Identity:
