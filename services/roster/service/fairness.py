@@ -56,7 +56,11 @@ def fairness_report(
     first, last = month_bounds(months[0])[0], month_bounds(months[-1])[1]
     calendar = load_calendar(session)
     lawyers = [
-        row for row in session.scalars(select(LawyerRow)) if region_covers(region_code, row.region_code)
+        row
+        for row in session.execute(
+            select(LawyerRow.id, LawyerRow.name, LawyerRow.status, LawyerRow.region_code)
+        )
+        if region_covers(region_code, row.region_code)
     ]
     tallies = ledger(
         session=session,
