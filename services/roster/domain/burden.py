@@ -129,10 +129,12 @@ def prior_burden(
     """Each lawyer's availability-scaled burden over the months before a roster, what generation evens out.
 
     A lawyer never available in those months (new, or on leave throughout) is neither ahead nor behind: they
-    get the mean of the others.
+    get the mean of the others. One there only a few days counts as there a month at least, so that a duty or
+    two then does not make them look far ahead.
     """
     ids = list(lawyer_ids)
-    known = {i: s for i in ids if (s := scaled(burdens.get(i, 0.0), available.get(i, 0.0))) is not None}
+    floor = 1 / (WINDOW_MONTHS - 1)
+    known = {i: burdens.get(i, 0.0) / max(floor, share) for i in ids if (share := available.get(i, 0.0)) > 0}
     mean = sum(known.values()) / len(known) if known else 0.0
     return {i: known.get(i, mean) for i in ids}
 

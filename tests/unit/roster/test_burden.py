@@ -97,6 +97,11 @@ def test_the_burden_of_the_months_before_is_scaled_and_a_lawyer_never_there_is_n
     assert prior["away"] == prior["new"] == 30.0  # the mean of those who were there
 
 
+def test_a_lawyer_there_only_a_few_days_before_counts_as_there_a_month() -> None:
+    prior = prior_burden(burdens={"brief": 3.0}, available={"brief": 0.01}, lawyer_ids=["brief"])
+    assert prior["brief"] == pytest.approx(3.0 * 11)  # not 300: one month of the eleven
+
+
 # ---- balance -----------------------------------------------------------------------------------------
 
 
