@@ -16,8 +16,10 @@ language. A class's seats are then handed to its members day by day, weekend and
 always to the members with the fewest duties, which keeps each class within one (rule 6).
 
 Fairness across months: the problem carries each lawyer's availability-scaled burden of the months before
-(`prior_burden`). A class whose members carry more starts its level costs that many duties higher, and every
-tie-break (who gets the one extra duty, the weekend, the hotline) prefers the least burdened lawyer.
+(`prior_burden`). An availability group (rule 6's: same leave and maximum) whose members carried more starts
+its level costs that many duties higher; the language classes of one group differ by less than a duty, so
+rule 6 holds; and every tie-break (who gets the one extra duty, the weekend, the hotline) prefers the least
+burdened lawyer (`_prior_lag`, and the seeded rank sorted by prior burden).
 
 The 12348 hotline, open to every lawyer of the roster's region, is filled next from lawyers whose extra
 duty keeps their group within one; short slots are topped up greedily; interns are placed one station a
