@@ -392,5 +392,5 @@ class FairnessOut(Out):
     total = fields.Integer(required=True)
     balance = fields.Float(required=True, metadata={
         "description": "0-1, 1 = even: the mean over all pairs of lawyers of min/max of their scaled burden"})
-    from_ = fields.String(data_key="from")
-    to = fields.String()
+    from_ = fields.String(attribute="from", data_key="from", metadata={"description": "the first month"})
+    to = fields.String(metadata={"description": "the last month"})

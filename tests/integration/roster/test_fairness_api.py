@@ -60,7 +60,7 @@ def test_the_ledger_weighs_published_duties_by_day_and_scales_by_availability(ap
     roster(api, date(2026, 10, 1), date(2026, 10, 10))  # 7 holiday days, then Thu, Fri and a working Saturday
     report = fairness(api, "2026-10", "2026-10")
     by_id = {item["lawyer_id"]: item for item in report["items"]}
-    assert report["total"] == 3
+    assert (report["from"], report["to"], report["total"]) == ("2026-10", "2026-10", 3)
     assert set(by_id) == {pair[0]["id"], pair[1]["id"], away["id"]}
     both = [by_id[p["id"]] for p in pair]
     assert sum(i["duties"] for i in both) == 10
