@@ -12,6 +12,7 @@ BENCHES = {
     "roster": ("bench.roster_bench", ["--scale", "prefecture"]),
     "roster_province": ("bench.roster_bench", ["--scale", "province"]),
     "roster_service": ("bench.roster_service_bench", []),
+    "roster_fairness": ("bench.roster_fairness", []),
     "subsidy": ("bench.subsidy_bench", []),
     "gateway": ("bench.gateway_bench", []),
     "read_path_cpu": ("bench.read_path_cpu", []),

@@ -14,6 +14,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         assignments,
         calendar,
         duty_patterns,
+        fairness,
         imports,
         lawyers,
         leaves,
@@ -26,7 +27,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     settings = settings or load_settings("roster")
     blueprints = [lawyers.blp, stations.blp, duty_patterns.blp, leaves.blp, calendar.blp, rosters.blp,
-                  assignments.blp, me.blp, swaps.blp, imports.blp]
+                  assignments.blp, me.blp, swaps.blp, imports.blp, fairness.blp]
     app, api = create_service_app(settings, metadata=metadata, title="legalduty roster")
     problems.register(app)
     for blueprint in blueprints:

@@ -366,3 +366,31 @@ class SpreadsheetProblem(ProblemOut):
     errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
         "description": 'per bad row and column, e.g. {"row 7.license_no": ["must be the 17-digit licence number"]}'})
     bad_rows = fields.List(fields.Integer(), metadata={"description": "the row numbers with errors"})
+
+
+class FairnessQuery(PageQuery):
+    region_code = fields.String(required=True, validate=REGION)
+    from_ = fields.String(required=True, data_key="from", metadata={"description": "first month, YYYY-MM"})
+    to = fields.String(required=True, metadata={"description": "last month, YYYY-MM (at most 24 months)"})
+
+
+class FairnessItemOut(Out):
+    lawyer_id = fields.String()
+    name = fields.String()
+    region_code = fields.String()
+    duties = fields.Integer(metadata={"description": "published duties in the months (intern seats aside)"})
+    weekend_holiday_duties = fields.Integer(metadata={"description": "of which on rest days or public holidays"})
+    burden = fields.Float(metadata={"description": "the duties weighted: working day 1, rest day 2, public "
+                                                   "holiday 3, +0.25 township, +0.5 village"})
+    availability = fields.Float(metadata={"description": "share of the months' days not on leave, 0-1"})
+    scaled_burden = fields.Float(allow_none=True, metadata={
+        "description": "burden / availability (null when on leave throughout)"})
+
+
+class FairnessOut(Out):
+    items = fields.List(fields.Nested(FairnessItemOut), required=True)
+    total = fields.Integer(required=True)
+    balance = fields.Float(required=True, metadata={
+        "description": "0-1, 1 = even: the mean over all pairs of lawyers of min/max of their scaled burden"})
+    from_ = fields.String(attribute="from", data_key="from", metadata={"description": "the first month"})
+    to = fields.String(metadata={"description": "the last month"})

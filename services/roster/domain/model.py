@@ -302,6 +302,9 @@ class RosterProblem:
     leaves: tuple[Leave, ...] = ()
     previous_intern_stations: Mapping[str, str] = field(default_factory=dict)
     min_intern_duties: int = 4
+    # each lawyer's availability-scaled burden of the months before (domain/burden.py): generation gives
+    # the next duty, all else equal, to the lawyer with the least; absent = 0
+    prior_burden: Mapping[str, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name in ("lawyers", "stations", "slots", "leaves"):

@@ -15,6 +15,12 @@ language seat stays empty is closed and the flow solved again, so no duty is sta
 language. A class's seats are then handed to its members day by day, weekend and holiday days first,
 always to the members with the fewest duties, which keeps each class within one (rule 6).
 
+Fairness across months: the problem carries each lawyer's availability-scaled burden of the months before
+(`prior_burden`). An availability group (rule 6's: same leave and maximum) whose members carried more starts
+its level costs that many duties higher; the language classes of one group differ by less than a duty, so
+rule 6 holds; and every tie-break (who gets the one extra duty, the weekend, the hotline) prefers the least
+burdened lawyer (`_prior_lag`, and the seeded rank sorted by prior burden).
+
 The 12348 hotline, open to every lawyer of the roster's region, is filled next from lawyers whose extra
 duty keeps their group within one; short slots are topped up greedily; interns are placed one station a
 month in the intern seats of staffed township and village duties (rule 5). Whatever stays open is
@@ -25,7 +31,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -320,6 +326,8 @@ class _MonthPlan:
         self.intern_stations: dict[str, str] = {}
         ids = sorted(lawyer.id for lawyer in problem.lawyers)
         random.Random(f"{settings.seed}:{month_of(first)}").shuffle(ids)
+        # every tie-break prefers the lawyer with the least burden of the months before (stable: seeded order)
+        ids.sort(key=lambda lawyer_id: problem.prior_burden.get(lawyer_id, 0.0))
         self.rank = {lawyer_id: position for position, lawyer_id in enumerate(ids)}
         self.slots = [s for s in problem.slots if first <= s.date <= last]
         self.slots.sort(key=lambda s: (s.date, s.start_time, s.key))
@@ -761,9 +769,9 @@ def _lawyer_classes(
     return sorted(classes.items(), key=lambda item: item[1][0].id)
 
 
-_LEVEL_COST = (
-    1  # marginal cost of a member's j-th duty (and j-th weekend duty) is j: convex, so spread evenly
-)
+# marginal cost of a member's j-th duty (and j-th weekend duty) is j (in hundredths, so that a burden carried
+# the months before can tell classes apart by less than a duty): convex, so spread evenly
+_LEVEL_COST = 100
 
 
 @dataclass
@@ -826,8 +834,9 @@ def _solve_region(
     relevant = frozenset().union(*(slot.languages for slot in slots))
     classes = _lawyer_classes(pool=pool, relevant=relevant, problem=problem, first=first, last=last)
     closed: set[str] = set()
+    lag = _prior_lag(classes, problem.prior_burden)
     while True:
-        seats, language_gaps = _flow_once(slots=slots, classes=classes, closed=closed)
+        seats, language_gaps = _flow_once(slots=slots, classes=classes, closed=closed, lag=lag)
         staffed = {slot.key for (slot, _), n in seats.items() if n}
         newly = (language_gaps & staffed) - closed
         if not newly:
@@ -842,8 +851,38 @@ def _seat_order(item: tuple[tuple[Slot, int], int]) -> tuple[date, str, int]:
     return (slot.date, slot.key, ci)
 
 
+def _prior_lag(classes: list[tuple[ClassKey, list[Lawyer]]], prior: Mapping[str, float]) -> list[int]:
+    """Per class, what each of its duties costs more for the burden its members carried the months before.
+
+    Between availability groups (rule 6 compares only lawyers with the same leave and maximum) it is how far
+    the group's mean prior burden lies above the least burdened group's, in duties: a j-th duty then costs
+    j + lag, so the region evens out sum (prior + duties)^2. Inside a group, classes (which differ only in
+    languages) are told apart by less than one duty, which decides who gets the one extra duty and never
+    lets their counts drift two apart.
+    """
+    means = [sum(prior.get(m.id, 0.0) for m in members) / len(members) for _, members in classes]
+    groups: dict[tuple[frozenset[date], int], list[tuple[float, int]]] = defaultdict(list)
+    for ci, ((_, leave, maximum), members) in enumerate(classes):
+        groups[(leave, maximum)].append((means[ci], len(members)))
+    group_mean = {
+        key: sum(m * n for m, n in items) / sum(n for _, n in items) for key, items in groups.items()
+    }
+    least = min(group_mean.values(), default=0.0)
+    least_in = {key: min(m for m, _ in items) for key, items in groups.items()}
+    lag: list[int] = []
+    for ci, ((_, leave, maximum), _members) in enumerate(classes):
+        key = (leave, maximum)
+        within = min(_LEVEL_COST - 1, round((means[ci] - least_in[key]) * _LEVEL_COST))
+        lag.append(round((group_mean[key] - least) * _LEVEL_COST) + within)
+    return lag
+
+
 def _flow_once(
-    *, slots: Sequence[Slot], classes: list[tuple[ClassKey, list[Lawyer]]], closed: set[str]
+    *,
+    slots: Sequence[Slot],
+    classes: list[tuple[ClassKey, list[Lawyer]]],
+    closed: set[str],
+    lag: Sequence[int],
 ) -> tuple[dict[tuple[Slot, int], int], set[str]]:
     """One min-cost flow: source -> class (convex by level) -> weekend/workday -> class-day -> seat -> sink."""
     net = _Network()
@@ -851,11 +890,11 @@ def _flow_once(
     day_node: dict[tuple[int, date], int] = {}
     lanes: list[tuple[int, int]] = []  # (weekend node, workday node) per class
     dates = sorted({slot.date: slot.holiday for slot in slots}.items())
-    for (_, _, maximum), members in classes:
+    for ci, ((_, _, maximum), members) in enumerate(classes):
         size = len(members)
         hub, weekend, workday = net.node(), net.node(), net.node()
         for level in range(1, maximum + 1):
-            net.arc(source, hub, size, level * _LEVEL_COST)
+            net.arc(source, hub, size, level * _LEVEL_COST + lag[ci])
             net.arc(hub, weekend, size, level * _LEVEL_COST)
         net.arc(hub, workday, size * maximum)
         lanes.append((weekend, workday))

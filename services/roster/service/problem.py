@@ -1,5 +1,5 @@
-"""Loading a roster's problem (lawyers, stations, slots, leave, last month's intern stations) from the
-database into the domain's RosterProblem, and assignment rows into domain assignments."""
+"""Loading a roster's problem (lawyers, stations, slots, leave, last month's intern stations, the burden of the
+months before) from the database into the domain's RosterProblem, and assignment rows into domain assignments."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from services.roster.domain.model import (
 from services.roster.domain.rosters import SCHEDULED
 from services.roster.domain.slots import expand_patterns
 from services.roster.service.calendar import load_calendar
+from services.roster.service.fairness import prior_burdens
 
 
 def hhmm(value: str) -> time:
@@ -72,7 +73,8 @@ def build_problem(session: Session, roster: RosterRow, calendar: WorkCalendar | 
     """Everything the roster of `roster.region_code` over its period is generated and checked against.
 
     Duties the same lawyers already have in other rosters over the period count against them: those days are
-    unavailable and their monthly maximum shrinks accordingly.
+    unavailable and their monthly maximum shrinks accordingly. The burden ledger of the months before the period
+    (service/fairness.py) comes along, for generation to even out.
     """
     calendar = calendar or load_calendar(session)
     first, last = roster.period_start, roster.period_end
@@ -114,6 +116,8 @@ def build_problem(session: Session, roster: RosterRow, calendar: WorkCalendar | 
         stations=tuple(stations), slots=tuple(slots), leaves=tuple(leaves),
         previous_intern_stations=previous_intern_stations(session, lawyer_rows, first),
         min_intern_duties=roster.min_intern_duties,
+        prior_burden=prior_burdens(session=session, lawyer_ids=[r.id for r in lawyer_rows if r.status == "practising"],
+                                   first=first, calendar=calendar),
     )
 
 
