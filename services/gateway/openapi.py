@@ -37,11 +37,23 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     },
     "required": ["type", "title", "status", "detail"],
 }
-SECURITY_SCHEME = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
-                   "description": "an access token from POST /api/auth/token"}
+SECURITY_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "bearerFormat": "JWT",
+    "description": "an access token from POST /api/auth/token",
+}
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-COMPONENT_SECTIONS = ("schemas", "responses", "parameters", "examples", "requestBodies", "headers", "links",
-                      "callbacks")
+COMPONENT_SECTIONS = (
+    "schemas",
+    "responses",
+    "parameters",
+    "examples",
+    "requestBodies",
+    "headers",
+    "links",
+    "callbacks",
+)
 GATEWAY_ERRORS = {
     "401": "no token, or a token that is not (or no longer) valid",
     "403": "the caller's role may not do this",
@@ -76,8 +88,10 @@ def _resolve(spec: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
 
 
 def _problem_response(description: str) -> dict[str, Any]:
-    return {"description": description,
-            "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    return {
+        "description": description,
+        "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
 
 
 def _is_error(code: str) -> bool:
@@ -87,68 +101,117 @@ def _is_error(code: str) -> bool:
 def merge(gateway: dict[str, Any], backends: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
     """The whole API's document; a backend whose spec is None is listed in `info.x-unavailable`."""
     doc = copy.deepcopy(gateway)
-    doc.setdefault("info", {})["title"] = "legalduty API"
-    doc["info"]["description"] = (
-        "Lawyer duty rosters and public legal service subsidies, through one gateway. "
-        "Log in with POST /api/auth/token and send `Authorization: Bearer <access_token>`."
-    )
-    components = doc.setdefault("components", {})
+    _describe(doc)
+    doc.setdefault("components", {})
     doc.setdefault("paths", {})
     unavailable = []
     for backend, spec in backends.items():
         if spec is None:
             unavailable.append(backend)
+        else:
+            _merge_backend(doc, backend, spec)
+    _add_gateway_components(doc)
+    for item in doc["paths"].values():
+        for method in METHODS:
+            operation = item.get(method)
+            if operation is not None:
+                _document_errors(doc, operation)
+    if unavailable:
+        doc["info"]["x-unavailable"] = sorted(unavailable)
+    return doc
+
+
+def _describe(doc: dict[str, Any]) -> None:
+    """The merged document's title and the one paragraph a reader needs to start."""
+    doc.setdefault("info", {})["title"] = "legalduty API"
+    doc["info"]["description"] = (
+        "Lawyer duty rosters and public legal service subsidies, through one gateway. "
+        "Log in with POST /api/auth/token and send `Authorization: Bearer <access_token>`."
+    )
+
+
+def _merge_backend(doc: dict[str, Any], backend: str, spec: dict[str, Any]) -> None:
+    """One backend's components, tags and public paths into `doc`."""
+    renames = _component_renames(doc["components"], backend, spec)
+    spec = _rewrite_refs(spec, renames)
+    _add_components(doc["components"], spec, renames)
+    _add_tags(doc, spec)
+    _add_paths(doc, backend, spec)
+
+
+def _backend_components(spec: dict[str, Any], section: str) -> dict[str, Any]:
+    return spec.get("components", {}).get(section) or {}
+
+
+def _component_renames(components: dict[str, Any], backend: str, spec: dict[str, Any]) -> dict[str, str]:
+    """`$ref` -> prefixed `$ref` for the backend's components whose names are taken by another definition."""
+    renames: dict[str, str] = {}
+    for section in COMPONENT_SECTIONS:
+        mine = components.setdefault(section, {})
+        for name, definition in _backend_components(spec, section).items():
+            if name in mine and mine[name] != definition:
+                renames[f"#/components/{section}/{name}"] = f"#/components/{section}/{backend.title()}{name}"
+    return renames
+
+
+def _add_components(components: dict[str, Any], spec: dict[str, Any], renames: dict[str, str]) -> None:
+    for section in COMPONENT_SECTIONS:
+        mine = components.setdefault(section, {})
+        for name, definition in _backend_components(spec, section).items():
+            renamed = renames.get(f"#/components/{section}/{name}")
+            new_name = renamed.rsplit("/", 1)[1] if renamed else name
+            mine[new_name] = definition
+
+
+def _add_tags(doc: dict[str, Any], spec: dict[str, Any]) -> None:
+    """The backend's tags that the document does not have yet."""
+    for tag in spec.get("tags", []) or []:
+        if tag.get("name") not in {t.get("name") for t in doc.setdefault("tags", [])}:
+            doc["tags"].append(tag)
+
+
+def _add_paths(doc: dict[str, Any], backend: str, spec: dict[str, Any]) -> None:
+    """The backend's `/api/<backend>/` paths, each operation tagged and marked with the backend it goes to."""
+    for path, item in (spec.get("paths") or {}).items():
+        if not path.startswith(f"/api/{backend}/"):
             continue
-        renames: dict[str, str] = {}
-        for section in COMPONENT_SECTIONS:
-            mine = components.setdefault(section, {})
-            for name, definition in (spec.get("components", {}).get(section) or {}).items():
-                if name in mine and mine[name] != definition:
-                    renames[f"#/components/{section}/{name}"] = f"#/components/{section}/{backend.title()}{name}"
-        spec = _rewrite_refs(spec, renames)
-        for section in COMPONENT_SECTIONS:
-            mine = components.setdefault(section, {})
-            for name, definition in (spec.get("components", {}).get(section) or {}).items():
-                renamed = renames.get(f"#/components/{section}/{name}")
-                new_name = renamed.rsplit("/", 1)[1] if renamed else name
-                mine[new_name] = definition
-        for tag in spec.get("tags", []) or []:
-            if tag.get("name") not in {t.get("name") for t in doc.setdefault("tags", [])}:
-                doc["tags"].append(tag)
-        for path, item in (spec.get("paths") or {}).items():
-            if path.startswith(f"/api/{backend}/"):
-                doc["paths"][path] = item
-                for method in METHODS:
-                    if method in item:
-                        item[method].setdefault("tags", [backend])
-                        item[method]["x-backend"] = backend
+        doc["paths"][path] = item
+        for method in METHODS:
+            if method in item:
+                item[method].setdefault("tags", [backend])
+                item[method]["x-backend"] = backend
+
+
+def _add_gateway_components(doc: dict[str, Any]) -> None:
+    """Drop the component sections left empty; add the problem schema and the bearer scheme, required by all."""
+    components = doc["components"]
     for section in COMPONENT_SECTIONS:
         if not components.get(section):
             components.pop(section, None)
     components.setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
     components.setdefault("securitySchemes", {})["bearerAuth"] = SECURITY_SCHEME
     doc["security"] = [{"bearerAuth": []}]
-    for item in doc["paths"].values():
-        for method in METHODS:
-            operation = item.get(method)
-            if operation is None:
-                continue
-            responses = operation.setdefault("responses", {})
-            for code in list(responses):
-                if _is_error(code):
-                    description = _resolve(doc, responses[code]).get("description") or "error"
-                    responses[code] = _problem_response(description)
-            if operation.get(PUBLIC_EXTENSION):
-                operation["security"] = []
-            else:
-                for code, description in GATEWAY_ERRORS.items():
-                    responses.setdefault(code, _problem_response(description))
-            if operation.get("x-backend"):
-                for code, description in BACKEND_ERRORS.items():
-                    responses.setdefault(code, _problem_response(description))
-    if unavailable:
-        doc["info"]["x-unavailable"] = sorted(unavailable)
-    return doc
+
+
+def _document_errors(doc: dict[str, Any], operation: dict[str, Any]) -> None:
+    """Every error of an operation as problem+json, with the gateway's own (401/403) and, for an operation a
+    backend serves, those of a backend that cannot answer (502/503/504); a public operation needs no token."""
+    responses = operation.setdefault("responses", {})
+    for code in list(responses):
+        if _is_error(code):
+            description = _resolve(doc, responses[code]).get("description") or "error"
+            responses[code] = _problem_response(description)
+    if operation.get(PUBLIC_EXTENSION):
+        operation["security"] = []
+    else:
+        _add_missing(responses, GATEWAY_ERRORS)
+    if operation.get("x-backend"):
+        _add_missing(responses, BACKEND_ERRORS)
+
+
+def _add_missing(responses: dict[str, Any], errors: dict[str, str]) -> None:
+    for code, description in errors.items():
+        responses.setdefault(code, _problem_response(description))
 
 
 class SpecCache:

@@ -27,19 +27,11 @@ def _canonical(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"cannot hash the non-finite number {value!r}")
-        # 1.5 and 1.50 are the same money: hash the value, not the scale a column happened to give it.
-        text = f"{value:f}"
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return "0" if value == 0 else text
+        return _canonical_decimal(value)
     if isinstance(value, float):
         raise ValueError("audit records hold no floats; use Decimal")
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC)
-        return value.isoformat()
+        return _canonical_datetime(value)
     if isinstance(value, date | time):
         return value.isoformat()
     if isinstance(value, UUID):
@@ -49,6 +41,23 @@ def _canonical(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_canonical(v) for v in value]
     raise ValueError(f"cannot hash a {type(value).__name__} in an audit record")
+
+
+def _canonical_decimal(value: Decimal) -> str:
+    """1.5 and 1.50 are the same money: the value's plain digits, not the scale a column happened to give it."""
+    if not value.is_finite():
+        raise ValueError(f"cannot hash the non-finite number {value!r}")
+    text = f"{value:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if value == 0 else text
+
+
+def _canonical_datetime(value: datetime) -> str:
+    """ISO text; an aware instant in UTC, so that one moment has one spelling whatever its zone."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC)
+    return value.isoformat()
 
 
 def canonical_json(record_fields: Mapping[str, Any]) -> str:
