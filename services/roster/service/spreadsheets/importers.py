@@ -69,8 +69,14 @@ def _rows(table: Table, cells: dict[str, Callable[[Any], Any]]) -> list[_Row]:
     return rows
 
 
-def _load(row: _Row, schema: Schema, values: dict[str, Any], kind: Kind, present: frozenset[str],
-          renames: dict[str, str]) -> None:
+def _load(
+    row: _Row,
+    schema: Schema,
+    values: dict[str, Any],
+    kind: Kind,
+    present: frozenset[str],
+    renames: dict[str, str],
+) -> None:
     """Validate a row with the API's own schema, filing its messages under the spreadsheet's column names. When
     some fields are bad, the others are validated again on their own, so that the rules across fields (an
     intern's dates and supervisor) are reported in the same answer."""
@@ -93,8 +99,11 @@ def _file(row: _Row, messages: Any, kind: Kind, present: frozenset[str], renames
             continue  # the cell's own message says more
         for text in texts:
             if text == "Missing data for required field.":
-                text = (f"required: the file has no {kind.labels.get(name, name)} column" if name not in present
-                        else "required: the cell is empty")
+                text = (
+                    f"required: the file has no {kind.labels.get(name, name)} column"
+                    if name not in present
+                    else "required: the cell is empty"
+                )
             row.fail(name, text)
 
 
@@ -127,7 +136,7 @@ def _creation_order(rows: Sequence[_Row]) -> tuple[list[int], set[int]]:
             chain.append(node)
             node = rows[node].ref_row
         if node is not None and node in chain:
-            looped.update(chain[chain.index(node):])
+            looped.update(chain[chain.index(node) :])
         for position in reversed(chain):
             placed.add(position)
             order.append(position)
@@ -139,16 +148,28 @@ def _refuse_if_bad(rows: Sequence[_Row], kind: Kind) -> None:
     if not bad:
         return
     place = {name: i for i, name in enumerate(["_row", *kind.columns])}
-    errors = {f"row {row.number}" if name == "_row" else f"row {row.number}.{name}": row.errors[name]
-              for row in bad for name in sorted(row.errors, key=lambda n: place.get(n, len(place)))}
+    errors = {
+        f"row {row.number}" if name == "_row" else f"row {row.number}.{name}": row.errors[name]
+        for row in bad
+        for name in sorted(row.errors, key=lambda n: place.get(n, len(place)))
+    }
     first = "; ".join(f"{key}: {messages[0]}" for key, messages in list(errors.items())[:3])
-    raise Invalid(f"{len(bad)} of {len(rows)} rows have errors, so nothing was imported; "
-                  f"{first}{'; …' if len(errors) > 3 else ''}", errors=errors, bad_rows=[row.number for row in bad])
+    raise Invalid(
+        f"{len(bad)} of {len(rows)} rows have errors, so nothing was imported; "
+        f"{first}{'; …' if len(errors) > 3 else ''}",
+        errors=errors,
+        bad_rows=[row.number for row in bad],
+    )
 
 
-def _write(rows: Sequence[_Row], order: list[int], *, reference: tuple[str, str],
-           create: Callable[[dict[str, Any]], dict[str, Any]],
-           update: Callable[[str, dict[str, Any]], dict[str, Any]]) -> dict[str, list[str]]:
+def _write(
+    rows: Sequence[_Row],
+    order: list[int],
+    *,
+    reference: tuple[str, str],
+    create: Callable[[dict[str, Any]], dict[str, Any]],
+    update: Callable[[str, dict[str, Any]], dict[str, Any]],
+) -> dict[str, list[str]]:
     """Save the rows through the use cases, referenced rows first; ids per action, in the file's row order."""
     id_field, column = reference
     saved: dict[int, tuple[str, str]] = {}
@@ -165,8 +186,10 @@ def _write(rows: Sequence[_Row], order: list[int], *, reference: tuple[str, str]
         try:
             if row.existing is None:
                 saved[position] = ("created", create(data)["id"])
-            elif all(getattr(row.existing, k) == (sorted(set(v)) if k == "languages" else v)
-                     for k, v in data.items()):
+            elif all(
+                getattr(row.existing, k) == (sorted(set(v)) if k == "languages" else v)
+                for k, v in data.items()
+            ):
                 saved[position] = ("unchanged", row.existing.id)
             else:
                 saved[position] = ("updated", update(row.existing.id, data)["id"])
@@ -174,13 +197,21 @@ def _write(rows: Sequence[_Row], order: list[int], *, reference: tuple[str, str]
             for name, messages in (exc.errors or {"_row": [exc.detail]}).items():
                 for message in messages:
                     row.fail(column if name == id_field else name, message)
-    return {action: [saved[p][1] for p in sorted(saved) if saved[p][0] == action]
-            for action in ("created", "updated", "unchanged")}
+    return {
+        action: [saved[p][1] for p in sorted(saved) if saved[p][0] == action]
+        for action in ("created", "updated", "unchanged")
+    }
 
 
 def _result(saved: dict[str, list[str]], table: Table) -> dict[str, Any]:
-    return {"created": len(saved["created"]), "ids": saved["created"], "updated": len(saved["updated"]),
-            "updated_ids": saved["updated"], "unchanged": len(saved["unchanged"]), "ignored_columns": table.ignored}
+    return {
+        "created": len(saved["created"]),
+        "ids": saved["created"],
+        "updated": len(saved["updated"]),
+        "updated_ids": saved["updated"],
+        "unchanged": len(saved["unchanged"]),
+        "ignored_columns": table.ignored,
+    }
 
 
 def _mode(mode: str) -> str:
@@ -279,21 +310,55 @@ def _find_supervisor(row: _Row, rows: Sequence[_Row], row_of: dict[str, int], st
 STATION_INPUT = ["name", "level", "region_code", "parent_id", "address"]
 
 
-def import_stations(*, uow: UnitOfWork, content: bytes, row_schema: Schema, charset: str | None = None,
-                    mode: str = "create") -> dict[str, Any]:
+def import_stations(
+    *, uow: UnitOfWork, content: bytes, row_schema: Schema, charset: str | None = None, mode: str = "create"
+) -> dict[str, Any]:
     """Register every station of a spreadsheet (upsert: update those known by name and region), or none.
 
     `row_schema` is the schema of `POST /stations` (the API passes it in), so a row is held to the same rules."""
     mode = _mode(mode)
     table = read_header_and_rows(content, charset, STATIONS, mode)
     rows = _rows(table, STATION_CELLS)
-    session = uow.session
+    stored_by_name = _stored_stations_by_name(uow, rows)
+    row_of, rows_named = _match_stations(rows, stored_by_name, mode)
+    for row in rows:
+        _load_station(row, row_schema, table.present)
+    for position, row in enumerate(rows):
+        _find_parent(position, row, rows, rows_named, row_of, stored_by_name)
+    order, looped = _creation_order(rows)
+    for position in looped:
+        rows[position].fail("parent_name", "these stations' parents refer to each other in a loop")
+    _refuse_if_bad(rows, STATIONS)
+
+    saved = _write(
+        rows,
+        order,
+        reference=("parent_id", "parent_name"),
+        create=lambda data: station_cases.create_station(uow=uow, data=data),
+        update=lambda id_, data: station_cases.update_station(
+            uow=uow, station_id=id_, changes=data, expected_version=None
+        ),
+    )
+    _refuse_if_bad(rows, STATIONS)
+    return _result(saved, table)
+
+
+def _stored_stations_by_name(uow: UnitOfWork, rows: Sequence[_Row]) -> dict[str, list[StationRow]]:
+    """The registered stations that bear a name the file gives a station or a parent."""
     names = {r.values[k] for r in rows for k in ("name", "parent_name") if r.values.get(k)}
     stored_by_name: dict[str, list[StationRow]] = defaultdict(list)
     for chunk in in_chunks(names):
-        for station in session.scalars(select(StationRow).where(StationRow.name.in_(chunk))):
+        for station in uow.session.scalars(select(StationRow).where(StationRow.name.in_(chunk))):
             stored_by_name[station.name].append(station)
+    return stored_by_name
 
+
+def _match_stations(
+    rows: Sequence[_Row], stored_by_name: dict[str, list[StationRow]], mode: str
+) -> tuple[dict[tuple[str, str], int], dict[str, list[int]]]:
+    """Each row's station among the file's other rows and the registered ones (by region and name): a row that
+    repeats an earlier one fails; one already registered fails (create) or is the station it updates (upsert).
+    Returns the rows by (region, name) and by name."""
     row_of: dict[tuple[str, str], int] = {}
     rows_named: dict[str, list[int]] = defaultdict(list)
     for position, row in enumerate(rows):
@@ -306,60 +371,78 @@ def import_stations(*, uow: UnitOfWork, content: bytes, row_schema: Schema, char
             row.fail("name", f"the same name and region code as row {rows[row_of[region, name]].number}")
             continue
         row_of[region, name] = position
-        same = [s for s in stored_by_name.get(name, []) if s.region_code == region]
-        if same and mode == "create":
-            row.fail("name", f"already registered in region {region} (station {same[0].id}); "
-                             "import with ?mode=upsert to update registered stations")
-        elif len(same) > 1:
-            row.fail("name", f"{len(same)} registered stations of region {region} have this name; "
-                             "change one of them through the API first")
-        elif same:
-            row.existing = same[0]
-
-    for row in rows:
-        values = {k: v for k, v in row.values.items() if k != "parent_name"}
-        if row.existing is not None:
-            kept = [k for k in STATION_INPUT if k not in table.present
-                    and not (k == "parent_id" and "parent_name" in table.present)]
-            values = {**{k: getattr(row.existing, k) for k in kept}, **values}
-        if "parent_name" in row.values:
-            values["parent_id"] = PENDING
-        _load(row, row_schema, values, STATIONS, table.present, {"parent_id": "parent_name"})
-
-    for position, row in enumerate(rows):
-        _find_parent(position, row, rows, rows_named, row_of, stored_by_name)
-    order, looped = _creation_order(rows)
-    for position in looped:
-        rows[position].fail("parent_name", "these stations' parents refer to each other in a loop")
-    _refuse_if_bad(rows, STATIONS)
-
-    saved = _write(rows, order, reference=("parent_id", "parent_name"),
-                   create=lambda data: station_cases.create_station(uow=uow, data=data),
-                   update=lambda id_, data: station_cases.update_station(uow=uow, station_id=id_, changes=data,
-                                                             expected_version=None))
-    _refuse_if_bad(rows, STATIONS)
-    return _result(saved, table)
+        _match_registered(
+            row, region, [s for s in stored_by_name.get(name, []) if s.region_code == region], mode
+        )
+    return row_of, rows_named
 
 
-def _find_parent(position: int, row: _Row, rows: Sequence[_Row], rows_named: dict[str, list[int]],
-                 row_of: dict[tuple[str, str], int], stored_by_name: dict[str, list[StationRow]]) -> None:
+def _match_registered(row: _Row, region: str, same: list[StationRow], mode: str) -> None:
+    """`same`: the registered stations of the row's region and name."""
+    if same and mode == "create":
+        row.fail(
+            "name",
+            f"already registered in region {region} (station {same[0].id}); "
+            "import with ?mode=upsert to update registered stations",
+        )
+    elif len(same) > 1:
+        row.fail(
+            "name",
+            f"{len(same)} registered stations of region {region} have this name; "
+            "change one of them through the API first",
+        )
+    elif same:
+        row.existing = same[0]
+
+
+def _load_station(row: _Row, row_schema: Schema, present: frozenset[str]) -> None:
+    """Validate a row as the API would, the parent pending (found by name later), an updated station keeping
+    the stored values of the columns the file lacks."""
+    values = {k: v for k, v in row.values.items() if k != "parent_name"}
+    if row.existing is not None:
+        kept = [
+            k
+            for k in STATION_INPUT
+            if k not in present and not (k == "parent_id" and "parent_name" in present)
+        ]
+        values = {**{k: getattr(row.existing, k) for k in kept}, **values}
+    if "parent_name" in row.values:
+        values["parent_id"] = PENDING
+    _load(row, row_schema, values, STATIONS, present, {"parent_id": "parent_name"})
+
+
+def _find_parent(
+    position: int,
+    row: _Row,
+    rows: Sequence[_Row],
+    rows_named: dict[str, list[int]],
+    row_of: dict[tuple[str, str], int],
+    stored_by_name: dict[str, list[StationRow]],
+) -> None:
     parent = row.values.get("parent_name")
     if not parent:
         return
     region = row.values.get("region_code")
     # a file row and a stored station of the same name and region are one station: the file's row
     candidates: list[tuple[int | None, str | None, str | None]] = [
-        (j, None, rows[j].values.get("region_code")) for j in rows_named.get(parent, [])]
-    candidates += [(None, s.id, s.region_code) for s in stored_by_name.get(parent, [])
-                   if (s.region_code, s.name) not in row_of]
+        (j, None, rows[j].values.get("region_code")) for j in rows_named.get(parent, [])
+    ]
+    candidates += [
+        (None, s.id, s.region_code)
+        for s in stored_by_name.get(parent, [])
+        if (s.region_code, s.name) not in row_of
+    ]
     if len(candidates) > 1:
         near = [c for c in candidates if c[2] == region]
         candidates = near if len(near) == 1 else candidates
     if not candidates:
         row.fail("parent_name", f"no station named {parent} in this file or registered")
     elif len(candidates) > 1:
-        row.fail("parent_name", f"{len(candidates)} stations are named {parent}; the parent must be one of a "
-                                "kind (give the stations distinct names)")
+        row.fail(
+            "parent_name",
+            f"{len(candidates)} stations are named {parent}; the parent must be one of a "
+            "kind (give the stations distinct names)",
+        )
     elif candidates[0][0] == position:
         row.fail("parent_name", "a station cannot be its own parent")
     else:
