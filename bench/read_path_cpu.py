@@ -58,6 +58,7 @@ TICK_MS = 1000.0 / os.sysconf("SC_CLK_TCK")
 
 # ---- processes and their CPU time ------------------------------------------------------------------------
 
+
 def _children() -> dict[int, list[int]]:
     tree: dict[int, list[int]] = collections.defaultdict(list)
     for entry in os.listdir("/proc"):
@@ -101,13 +102,24 @@ def cpu_ms(pids: list[int]) -> float:
 
 
 def machine() -> dict[str, Any]:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    return {"cpu_model": model, "cores": os.cpu_count(), "python": platform.python_version(),
-            "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    return {
+        "cpu_model": model,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
 
 
 # ---- one system, its lawyer and their two ways in -----------------------------------------------------------
+
 
 @dataclass
 class Target:
@@ -130,22 +142,37 @@ def prepare(label: str, root: Path) -> Target:
         lawyer_id = pick_lawyer(system, admin)
         wait_for_directory(system, lawyer_id)
         username, password = f"cpu-{uuid.uuid4().hex[:6]}", "bench-lawyer-password"
-        created = requests.post(system.url("gateway") + "/api/users", headers=admin, timeout=30, json={
-            "username": username, "password": password, "role": "lawyer", "lawyer_id": lawyer_id})
+        created = requests.post(
+            system.url("gateway") + "/api/users",
+            headers=admin,
+            timeout=30,
+            json={"username": username, "password": password, "role": "lawyer", "lawyer_id": lawyer_id},
+        )
         created.raise_for_status()
-        settings = load_settings("roster", {k: v for k, v in system.env.items() if k.startswith("LEGALDUTY_")})
-        identity = Identity(user_id=created.json()["id"], username=username, role="lawyer", lawyer_id=lawyer_id)
-        direct = {"X-Legalduty-Identity": sign_identity(identity, secret=settings.internal_secret, audience="roster",
-                                                        ttl=3600)}
+        settings = load_settings(
+            "roster", {k: v for k, v in system.env.items() if k.startswith("LEGALDUTY_")}
+        )
+        identity = Identity(
+            user_id=created.json()["id"], username=username, role="lawyer", lawyer_id=lawyer_id
+        )
+        direct = {
+            "X-Legalduty-Identity": sign_identity(
+                identity, secret=settings.internal_secret, audience="roster", ttl=3600
+            )
+        }
         today = date.today()
         month_end = date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
         path = f"/api/roster/me/duties?from={today.replace(day=1).isoformat()}&to={month_end.isoformat()}"
-        target = Target(label, system, path, {"Authorization": f"Bearer {token(system, username, password)}"}, direct)
+        target = Target(
+            label, system, path, {"Authorization": f"Bearer {token(system, username, password)}"}, direct
+        )
         via = requests.get(system.url("gateway") + path, headers=target.through_gateway, timeout=30)
         straight = requests.get(system.url("roster") + path, headers=direct, timeout=30)
         if via.status_code != 200 or straight.status_code != 200:
-            raise RuntimeError(f"{label}: {path} answers {via.status_code} through the gateway, {straight.status_code} "
-                               f"straight: {via.text[:300]}")
+            raise RuntimeError(
+                f"{label}: {path} answers {via.status_code} through the gateway, {straight.status_code} "
+                f"straight: {via.text[:300]}"
+            )
         return target
     except BaseException:
         system.stop()
@@ -162,15 +189,22 @@ def measure(target: Target, way: str, *, duration: int, connections: int) -> dic
     result = run_wrk(url, headers, duration=duration, connections=connections, threads=2)
     after = {service: cpu_ms(p) for service, p in pids.items()}
     n = max(result["requests"], 1)
-    result["cpu_ms_per_request"] = {service: round((after[service] - before[service]) / n, 3) for service in pids}
+    result["cpu_ms_per_request"] = {
+        service: round((after[service] - before[service]) / n, 3) for service in pids
+    }
     result["web_processes"] = {service: len(p) for service, p in pids.items()}
     return result
 
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    cpu = {service: round(statistics.median(r["cpu_ms_per_request"][service] for r in runs), 3)
-           for service in ("gateway", "roster")}
-    least = {service: round(min(r["cpu_ms_per_request"][service] for r in runs), 3) for service in ("gateway", "roster")}
+    cpu = {
+        service: round(statistics.median(r["cpu_ms_per_request"][service] for r in runs), 3)
+        for service in ("gateway", "roster")
+    }
+    least = {
+        service: round(min(r["cpu_ms_per_request"][service] for r in runs), 3)
+        for service in ("gateway", "roster")
+    }
     return {
         "rps": round(statistics.median(r["rps"] for r in runs), 1),
         "p50_ms": round(statistics.median(r["p50_ms"] for r in runs), 3),
@@ -179,11 +213,14 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "cpu_ms_per_request_least_contended_round": least,
         "requests": sum(r["requests"] for r in runs),
         "non_2xx": sum(r["non_2xx"] for r in runs),
-        "rounds": [{k: r[k] for k in ("rps", "p50_ms", "p99_ms", "requests", "cpu_ms_per_request")} for r in runs],
+        "rounds": [
+            {k: r[k] for k in ("rps", "p50_ms", "p99_ms", "requests", "cpu_ms_per_request")} for r in runs
+        ],
     }
 
 
 # ---- profiling ------------------------------------------------------------------------------------------------
+
 
 def profile(target: Target, *, duration: int, connections: int, out: Path) -> dict[str, Any]:
     """py-spy record (collapsed stacks of the thread holding the GIL: where the CPU goes) of every web worker while loading the gateway."""
@@ -194,9 +231,32 @@ def profile(target: Target, *, duration: int, connections: int, out: Path) -> di
     for service in ("gateway", "roster"):
         for pid in target.pids(service):
             path = out / f"profile-{service}-{pid}.txt"
-            recorders.append((service, path, subprocess.Popen(
-                [spy, "record", "--pid", str(pid), "--duration", str(duration), "--rate", "250", "--format", "raw",
-                 "--gil", "--nonblocking", "--output", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)))
+            recorders.append(
+                (
+                    service,
+                    path,
+                    subprocess.Popen(
+                        [
+                            spy,
+                            "record",
+                            "--pid",
+                            str(pid),
+                            "--duration",
+                            str(duration),
+                            "--rate",
+                            "250",
+                            "--format",
+                            "raw",
+                            "--gil",
+                            "--nonblocking",
+                            "--output",
+                            str(path),
+                        ],
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    ),
+                )
+            )
     time.sleep(1)
     url = target.system.url("gateway") + target.path
     run_wrk(url, target.through_gateway, duration=duration, connections=connections, threads=2)
@@ -227,117 +287,197 @@ def top_frames(files: list[Path], summary: Path, limit: int = 40) -> dict[str, A
             own[frames[-1]] += n
     lines = [f"{total} samples from {len(files)} processes", "", "inclusive %  function (file:line)"]
     lines += [f"{100 * c / total:9.1f}  {f}" for f, c in inclusive.most_common(limit * 2)] if total else []
-    lines += ["", "self %  function"] + ([f"{100 * c / total:6.1f}  {f}" for f, c in own.most_common(limit)]
-                                        if total else [])
+    lines += ["", "self %  function"] + (
+        [f"{100 * c / total:6.1f}  {f}" for f, c in own.most_common(limit)] if total else []
+    )
     summary.write_text("\n".join(lines) + "\n")
     shown = summary.relative_to(ROOT) if summary.is_relative_to(ROOT) else summary
-    return {"samples": total, "summary": str(shown),
-            "top_self": [[f, round(100 * c / total, 1)] for f, c in own.most_common(8)] if total else []}
+    return {
+        "samples": total,
+        "summary": str(shown),
+        "top_self": [[f, round(100 * c / total, 1)] for f, c in own.most_common(8)] if total else [],
+    }
 
 
 # ---- main --------------------------------------------------------------------------------------------------
 
+
 def extract(commit: str) -> Path:
     """The tree of `commit` in a temporary directory (git archive: no worktree, nothing in the repo changes)."""
     where = Path(tempfile.mkdtemp(prefix=f"legalduty-base-{commit[:8]}-"))
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", "--format=tar", commit], check=True,
-                             capture_output=True).stdout
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", "--format=tar", commit], check=True, capture_output=True
+    ).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(where, filter="data")
     return where
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--base", default=BASE, help="the commit to compare with (the reference)")
-    parser.add_argument("--duration", type=int, default=8, help="seconds per load run")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--profile", action="store_true", help="py-spy this tree's web workers under load too")
-    parser.add_argument("--no-base", action="store_true", help="measure this tree only")
-    args = parser.parse_args(argv)
+    args = _arguments(argv)
     if shutil.which("wrk") is None:
-        print(json.dumps({"benchmark": "read_path_cpu", "status": "not available",
-                          "why": "wrk is not installed (apt-get install -y wrk)"}))
+        print(
+            json.dumps(
+                {
+                    "benchmark": "read_path_cpu",
+                    "status": "not available",
+                    "why": "wrk is not installed (apt-get install -y wrk)",
+                }
+            )
+        )
         return {}
-    base_commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", args.base], check=True,
-                                 capture_output=True, text=True).stdout.strip()
-    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], check=True,
-                          capture_output=True, text=True).stdout.strip()
-    dirty = bool(subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "services"],
-                                capture_output=True, text=True).stdout.strip())
+    base_commit = _git("rev-parse", "--short", args.base)
+    head = _git("rev-parse", "--short", "HEAD")
+    dirty = bool(
+        subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "services"], capture_output=True, text=True
+        ).stdout.strip()
+    )
     info = machine()
-    targets: list[Target] = []
-    runs: dict[str, dict[str, list[dict[str, Any]]]] = {}
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    profiled: dict[str, Any] | None = None
-    try:
-        if not args.no_base:
-            base_tree = extract(base_commit)
-            try:
-                targets.append(prepare("before", base_tree))
-            except BaseException:
-                shutil.rmtree(base_tree, ignore_errors=True)
-                raise
-        targets.append(prepare("after", ROOT))
-        for target in targets:  # warm pools, caches and the token cache
-            for way in ("gateway", "direct"):
-                measure(target, way, duration=2, connections=args.connections)
-            runs[target.label] = {"gateway": [], "direct": []}
-        for round_no in range(args.rounds):
-            order = targets if round_no % 2 == 0 else targets[::-1]
-            for target in order:
-                for way in ("gateway", "direct"):
-                    runs[target.label][way].append(measure(target, way, duration=args.duration,
-                                                           connections=args.connections))
-        if args.profile:
-            profiled = profile(targets[-1], duration=args.duration, connections=args.connections, out=out)
-    finally:
-        for target in targets:
-            target.system.stop()
-            shutil.rmtree(target.system.data_dir.parent, ignore_errors=True)
-            if target.system.root != ROOT:
-                shutil.rmtree(target.system.root, ignore_errors=True)
-
-    figures: dict[str, Any] = {}
-    for label, ways in runs.items():
-        via, straight = summarise(ways["gateway"]), summarise(ways["direct"])
-        figures[label] = {
-            "through_gateway": via,
-            "direct": straight,
-            "cpu_ms_per_request_through_gateway": round(sum(via["cpu_ms_per_request"].values()), 3),
-            "ratio_rps_gateway_over_direct": round(via["rps"] / straight["rps"], 3) if straight["rps"] else None,
-        }
+    runs, profiled = _measure_both(args, base_commit, out)
+    figures = {label: _figures(ways) for label, ways in runs.items()}
     result: dict[str, Any] = {
         "benchmark": "read_path_cpu",
         "measured": "GET /api/roster/me/duties (this month, demo lawyer) through the gateway and straight to "
-                    "roster; CPU ms per request = utime+stime of each service's gunicorn master+workers over a "
-                    "wrk run / requests (median of the rounds; a loaded machine inflates it for both trees alike: "
-                    "the least contended round is given too)",
+        "roster; CPU ms per request = utime+stime of each service's gunicorn master+workers over a "
+        "wrk run / requests (median of the rounds; a loaded machine inflates it for both trees alike: "
+        "the least contended round is given too)",
         "machine": {**info, "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
-        "load": {"tool": "wrk", "connections": args.connections, "threads": 2, "duration_s": args.duration,
-                 "rounds": args.rounds, "order": "alternating before/after, gateway then direct"},
+        "load": {
+            "tool": "wrk",
+            "connections": args.connections,
+            "threads": 2,
+            "duration_s": args.duration,
+            "rounds": args.rounds,
+            "order": "alternating before/after, gateway then direct",
+        },
         "before": {"commit": base_commit, **figures.get("before", {})} if "before" in figures else None,
         "after": {"commit": head + ("+uncommitted" if dirty else ""), **figures["after"]},
         "goals": GOALS,
     }
     if "before" in figures:
-        after, before = figures["after"], figures["before"]
-        result["speedup_rps_through_gateway"] = round(
-            after["through_gateway"]["rps"] / before["through_gateway"]["rps"], 2)
-        result["cpu_ms_saved_per_request"] = round(
-            before["cpu_ms_per_request_through_gateway"] - after["cpu_ms_per_request_through_gateway"], 3)
-    result["met"] = {
-        "cpu": figures["after"]["cpu_ms_per_request_through_gateway"] <= GOALS["gateway_plus_roster_cpu_ms_max"],
-        "ratio": (figures["after"]["ratio_rps_gateway_over_direct"] or 0) >= GOALS["ratio_rps_min"],
-        "speedup": result.get("speedup_rps_through_gateway", 0) >= GOALS["rps_speedup_min"],
-    }
+        result.update(_gains(figures["before"], figures["after"]))
+    result["met"] = _met(figures["after"], result)
     if profiled is not None:
         result["profile"] = profiled
     (out / "read_path_cpu.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result, indent=2))
     return result
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--base", default=BASE, help="the commit to compare with (the reference)")
+    parser.add_argument("--duration", type=int, default=8, help="seconds per load run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--profile", action="store_true", help="py-spy this tree's web workers under load too"
+    )
+    parser.add_argument("--no-base", action="store_true", help="measure this tree only")
+    return parser.parse_args(argv)
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(ROOT), *args], check=True, capture_output=True, text=True
+    ).stdout.strip()
+
+
+Runs = dict[
+    str, dict[str, list[dict[str, Any]]]
+]  # "before"/"after" -> "gateway"/"direct" -> one dict per round
+
+
+def _measure_both(
+    args: argparse.Namespace, base_commit: str, out: Path
+) -> tuple[Runs, dict[str, Any] | None]:
+    """Start the base's system (unless --no-base) and this tree's, load them in alternating rounds (and profile
+    this tree's with --profile); stop both and remove their trees, whatever happens."""
+    targets: list[Target] = []
+    try:
+        if not args.no_base:
+            targets.append(_prepare_base(base_commit))
+        targets.append(prepare("after", ROOT))
+        runs = _load_rounds(targets, args)
+        profiled = (
+            profile(targets[-1], duration=args.duration, connections=args.connections, out=out)
+            if args.profile
+            else None
+        )
+    finally:
+        for target in targets:
+            _stop(target)
+    return runs, profiled
+
+
+def _prepare_base(base_commit: str) -> Target:
+    base_tree = extract(base_commit)
+    try:
+        return prepare("before", base_tree)
+    except BaseException:
+        shutil.rmtree(base_tree, ignore_errors=True)
+        raise
+
+
+def _load_rounds(targets: list[Target], args: argparse.Namespace) -> Runs:
+    """A short warm-up run of each way into each system (pools, caches, the token cache), then the rounds, the
+    systems' order alternating from one round to the next."""
+    runs: Runs = {}
+    for target in targets:
+        for way in ("gateway", "direct"):
+            measure(target, way, duration=2, connections=args.connections)
+        runs[target.label] = {"gateway": [], "direct": []}
+    for round_no in range(args.rounds):
+        order = targets if round_no % 2 == 0 else targets[::-1]
+        for target in order:
+            for way in ("gateway", "direct"):
+                runs[target.label][way].append(
+                    measure(target, way, duration=args.duration, connections=args.connections)
+                )
+    return runs
+
+
+def _stop(target: Target) -> None:
+    """Stop a system and remove its data (and, for the base, its extracted tree)."""
+    target.system.stop()
+    shutil.rmtree(target.system.data_dir.parent, ignore_errors=True)
+    if target.system.root != ROOT:
+        shutil.rmtree(target.system.root, ignore_errors=True)
+
+
+def _figures(ways: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """One system's rounds summarised: each way in, CPU per request through the gateway, the ratio of the ways."""
+    via, straight = summarise(ways["gateway"]), summarise(ways["direct"])
+    return {
+        "through_gateway": via,
+        "direct": straight,
+        "cpu_ms_per_request_through_gateway": round(sum(via["cpu_ms_per_request"].values()), 3),
+        "ratio_rps_gateway_over_direct": round(via["rps"] / straight["rps"], 3) if straight["rps"] else None,
+    }
+
+
+def _gains(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "speedup_rps_through_gateway": round(
+            after["through_gateway"]["rps"] / before["through_gateway"]["rps"], 2
+        ),
+        "cpu_ms_saved_per_request": round(
+            before["cpu_ms_per_request_through_gateway"] - after["cpu_ms_per_request_through_gateway"], 3
+        ),
+    }
+
+
+def _met(after: dict[str, Any], result: dict[str, Any]) -> dict[str, bool]:
+    return {
+        "cpu": after["cpu_ms_per_request_through_gateway"] <= GOALS["gateway_plus_roster_cpu_ms_max"],
+        "ratio": (after["ratio_rps_gateway_over_direct"] or 0) >= GOALS["ratio_rps_min"],
+        "speedup": result.get("speedup_rps_through_gateway", 0) >= GOALS["rps_speedup_min"],
+    }
 
 
 if __name__ == "__main__":
