@@ -4,6 +4,7 @@ it is acked, and `recover_orphans` puts back the files of dead processes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -42,7 +43,7 @@ class SafeFilesystemChannel(filesystem.Channel):
         os.makedirs(folder, exist_ok=True)
         return folder
 
-    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+    def _put(self, queue: Any, payload: Any, **kwargs: Any) -> Any:  # type: ignore[override]  # as kombu names it
         """Write the message under a name no consumer looks for, then rename it into place: a consumer sees
         a whole message or none (kombu's own channel writes in place, and a consumer could take a file
         still being written and fail to parse it)."""
@@ -56,10 +57,8 @@ class SafeFilesystemChannel(filesystem.Channel):
                 os.fsync(f.fileno())
             os.rename(partial, final)
         except OSError as exc:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(partial)
-            except OSError:
-                pass
             raise ChannelError(f"Cannot add file {final!r} to directory") from exc
 
     def _get(self, queue: str, timeout: Any = None) -> dict[str, Any]:
@@ -81,10 +80,8 @@ class SafeFilesystemChannel(filesystem.Channel):
     def _unpark(self, delivery_tag: str) -> None:
         path = self._parked.pop(delivery_tag, None)
         if path:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
-            except FileNotFoundError:
-                pass
 
     def basic_ack(self, delivery_tag: Any, multiple: bool = False) -> None:
         super().basic_ack(delivery_tag, multiple=multiple)

@@ -54,13 +54,13 @@ def render(collector: ScrapeTimeCollector) -> tuple[bytes, str]:
     else:
         from prometheus_client import REGISTRY
 
-        registry = REGISTRY  # type: ignore[assignment]
+        registry = REGISTRY
         try:
-            registry.unregister(collector)  # type: ignore[arg-type]
+            registry.unregister(collector)
         except KeyError:
             pass
-    registry.register(collector)  # type: ignore[arg-type]
+    registry.register(collector)
     try:
         return generate_latest(registry), CONTENT_TYPE_LATEST
     finally:
-        registry.unregister(collector)  # type: ignore[arg-type]
+        registry.unregister(collector)

@@ -50,7 +50,7 @@ class Route:
 
     @property
     def regex(self) -> re.Pattern[str]:
-        return self._regex  # type: ignore[attr-defined, no-any-return]
+        return self._regex  # type: ignore[attr-defined]
 
     @property
     def is_template(self) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.common.schemas import Body, PageQuery, ProblemOut, page_of
@@ -121,7 +123,7 @@ class StationQuery(PageQuery):
 class DaysField(fields.Field):
     """"workdays" | "daily" | "non_workdays" | [ISO weekdays 1..7]."""
 
-    def _deserialize(self, value, attr, data, **kwargs):  # type: ignore[no-untyped-def]
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, str):
             if value in ("workdays", "daily", "non_workdays"):
                 return value
@@ -131,7 +133,7 @@ class DaysField(fields.Field):
             return sorted(set(value))
         raise ValidationError('must be "workdays", "daily", "non_workdays" or a list of ISO weekdays 1-7')
 
-    def _serialize(self, value, attr, obj, **kwargs):  # type: ignore[no-untyped-def]
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
         return value
 
 

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.page import PageMargins
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -119,7 +120,7 @@ def roster_workbook(*, session: Session, roster_id: str) -> tuple[bytes, str, st
     period = f"{_chinese_date(roster.period_start)}—{_chinese_date(roster.period_end)}"
     draft = "" if roster.status == RosterStatus.PUBLISHED else "（未发布）"
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook starts with
     used: set[str] = set()
     sheet_data = _SheetData(
         stations=stations, ends=ends, cells=cells, days=days, calendar=load_calendar(session)
@@ -393,7 +394,9 @@ def _page_setup(sheet: Worksheet, widths: dict[int, float]) -> None:
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     sheet.print_options.horizontalCentered = True
     sheet.page_margins = PageMargins(left=0.4, right=0.4, top=0.5, bottom=0.6, header=0.2, footer=0.3)
-    sheet.oddFooter.center.text = "第 &P 页，共 &N 页"
+    footer = sheet.oddFooter
+    assert footer is not None  # a new sheet has its header/footer parts
+    footer.center.text = "第 &P 页，共 &N 页"
