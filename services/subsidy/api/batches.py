@@ -104,8 +104,10 @@ def bank_file(query: dict[str, Any], batch_id: str) -> Any:
     """The batch as a bank's batch-payment (代发) file, in a profile of GET /api/subsidy/profiles (404 naming an
     unknown one; 409 naming lawyers whose account the bank's encoding cannot write)."""
     with unit_of_work() as uow:
-        content, filename, mimetype = batches.batch_bank_file(uow, batch_id=batch_id, profile=query["profile"])
-    return _download(content, filename, mimetype)
+        content, filename, content_type = batches.batch_bank_file(uow, batch_id=batch_id, profile=query["profile"])
+    response = Response(content, content_type=content_type)  # its charset is the bank's, as the profile says
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @blp.route("/<batch_id>/voucher", methods=["GET"])
