@@ -12,7 +12,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
+from services.common.db import UnitOfWork
+from services.common.web import runtime
 from services.subsidy.domain.bank_profiles import BY_NAME
+from services.subsidy.service.bulk import approve_claims_in_bulk
 
 from .conftest import ILI, Kit, mediation_scheme, station_duty_scheme
 
@@ -308,3 +311,14 @@ def test_an_estimate_with_a_bad_duty_names_it(sqlite_kit: Kit) -> None:
         _duty(), _duty(station_level="palace", end_time="25:00")]}, headers=sqlite_kit.finance())
     assert response.status_code == 422
     assert set(response.json["errors"]) == {"duties.1.station_level", "duties.1.end_time"}
+
+
+def test_a_bulk_approval_announces_the_thresholds_it_passes_once(kit: Kit) -> None:
+    kit.add_lawyer("L1")
+    kit.create_scheme(mediation_scheme())
+    kit.create_budget("1000.00")
+    ids = [kit.claim("L1")["id"] for _ in range(5)]  # 200.00 each
+    with UnitOfWork(runtime(kit.app).session_factory, producer="subsidy") as uow:
+        approve_claims_in_bulk(uow, claim_ids=ids, by_user="finance-li")
+        uow.commit()
+    assert [e["data"]["threshold"] for e in kit.events("subsidy.budget.threshold_reached")] == [80, 95]
