@@ -86,7 +86,8 @@ def test_every_change_of_an_account_is_audited_masked_with_who(paid_lawyers: Kit
         "user-of-L1", "****5566", "****4567")
     with kit.engine.connect() as conn:
         stored = " ".join(str(row) for row in conn.execute(text("SELECT before, after FROM audit_records")))
-    assert "6217000010001234567" not in stored and NUMBERS["L1"] not in stored
+    assert "6217000010001234567" not in stored
+    assert NUMBERS["L1"] not in stored
     assert kit.client.get("/api/subsidy/audit/verify", headers=kit.finance()).json["ok"] is True
 
 
@@ -126,7 +127,8 @@ def test_a_batch_with_a_lawyer_without_an_account_is_refused_naming_them(kit: Ki
     kit.give_account("L2")
     refused = kit.client.post("/api/subsidy/payment-batches", json={"month": "2026-05"}, headers=kit.finance())
     assert refused.status_code == 409
-    assert "L1 (阿依古丽·买买提)" in refused.json["detail"] and "L2" not in refused.json["detail"]
+    assert "L1 (阿依古丽·买买提)" in refused.json["detail"]
+    assert "L2" not in refused.json["detail"]
     assert kit.count("payment_batches") == 0
     kit.give_account("L1")
     assert _batch(kit)["total"] == "400.00"
@@ -185,7 +187,8 @@ def test_a_bank_file_in_a_profile_that_does_not_exist_is_404_naming_it(paid_lawy
     unknown = paid_lawyers.client.get(f"{path}?profile=abc-bank", headers=paid_lawyers.finance())
     assert unknown.status_code == 404
     assert unknown.mimetype == "application/problem+json"
-    assert "abc-bank" in unknown.json["detail"] and "icbc-daifa-csv" in unknown.json["detail"]
+    assert "abc-bank" in unknown.json["detail"]
+    assert "icbc-daifa-csv" in unknown.json["detail"]
     assert paid_lawyers.client.get(path, headers=paid_lawyers.finance()).status_code == 422  # no profile named
     assert paid_lawyers.client.get(f"{path}?profile=generic-xlsx", headers=paid_lawyers.headers("admin")).status_code == 403
     assert paid_lawyers.client.get("/api/subsidy/payment-batches/nope/bank-file?profile=generic-xlsx",
@@ -198,7 +201,8 @@ def test_a_payee_name_the_banks_encoding_cannot_write_is_409_naming_the_lawyer(p
     path = f"/api/subsidy/payment-batches/{batch['id']}/bank-file"
     refused = paid_lawyers.client.get(f"{path}?profile=icbc-daifa-csv", headers=paid_lawyers.finance())
     assert refused.status_code == 409
-    assert "L1" in refused.json["detail"] and "gbk" in refused.json["detail"]
+    assert "L1" in refused.json["detail"]
+    assert "gbk" in refused.json["detail"]
     assert paid_lawyers.client.get(f"{path}?profile=generic-xlsx", headers=paid_lawyers.finance()).status_code == 200
 
 
@@ -209,12 +213,15 @@ def test_the_voucher_is_a_printable_page_that_loads_nothing_from_elsewhere(paid_
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     policy = response.headers["Content-Security-Policy"]
-    assert "default-src 'none'" in policy and "http" not in policy
+    assert "default-src 'none'" in policy
+    assert "http" not in policy
     page = response.get_data(as_text=True)
     for shown in (batch["id"], "2026-05", "700.00", "600.00", "人民币柒佰元整", "阿依古丽·买买提", "@media print"):
         assert shown in page
-    assert "<b>王建国</b>" not in page and "&lt;b&gt;王建国&lt;/b&gt;" in page
-    assert "src=" not in page and "href=" not in page
+    assert "<b>王建国</b>" not in page
+    assert "&lt;b&gt;王建国&lt;/b&gt;" in page
+    assert "src=" not in page
+    assert "href=" not in page
     assert paid_lawyers.client.get(f"/api/subsidy/payment-batches/{batch['id']}/voucher",
                                    headers=paid_lawyers.lawyer("L1")).status_code == 403
 
@@ -224,7 +231,8 @@ def test_the_report_export_keeps_its_totals_row(paid_lawyers: Kit) -> None:
     report = paid_lawyers.client.get(f"/api/subsidy/payment-batches/{batch['id']}/export.csv",
                                      headers=paid_lawyers.finance())
     rows = list(csv.reader(io.StringIO(report.data.decode("utf-8-sig"), newline="")))
-    assert rows[-1][0] == "合计 Total" and rows[-1][4] == "700.00"
+    assert rows[-1][0] == "合计 Total"
+    assert rows[-1][4] == "700.00"
 
 
 # ------------------------------------------------------------------------------------------- budgets
