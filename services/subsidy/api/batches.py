@@ -95,9 +95,11 @@ def export_xlsx(batch_id: str) -> Any:
 
 @blp.route("/<batch_id>/bank-file", methods=["GET"])
 @blp.arguments(BankFileQuery, location="query")
-@blp.response(200, FILE, content_type="application/octet-stream",
-              description="the bank's batch-payment import: a row per lawyer, no totals row (CSV in the profile's "
-                          "encoding, or XLSX)")
+@blp.doc(responses={"200": {
+    "description": "the bank's batch-payment import: a row per lawyer, no totals row (a CSV in the profile's "
+                   "encoding, or a workbook)",
+    "content": {"text/csv": {"schema": FILE}, XLSX: {"schema": FILE}},
+}})
 @problems(blp, 403, 404, 409, 422)
 @require_roles("finance")
 def bank_file(query: dict[str, Any], batch_id: str) -> Any:

@@ -330,3 +330,16 @@ def test_a_bulk_approval_announces_the_thresholds_it_passes_once(kit: Kit) -> No
         approve_claims_in_bulk(uow, claim_ids=ids, by_user="finance-li")
         uow.commit()
     assert [e["data"]["threshold"] for e in kit.events("subsidy.budget.threshold_reached")] == [80, 95]
+
+
+def test_the_openapi_document_says_what_the_new_operations_take_and_give(sqlite_kit: Kit) -> None:
+    spec = sqlite_kit.client.get("/openapi.json").json
+    bank_file = spec["paths"]["/api/subsidy/payment-batches/{batch_id}/bank-file"]["get"]
+    assert set(bank_file["responses"]["200"]["content"]) == {
+        "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    assert [p["name"] for p in bank_file["parameters"] if p["in"] == "query"] == ["profile"]
+    account = spec["components"]["schemas"]["BankAccountIn"]
+    assert account["properties"]["account_no"]["pattern"] == "^[0-9]{10,30}$"
+    assert set(account["required"]) == {"account_name", "account_no", "bank_name"}
+    assert "total_in_words" in spec["components"]["schemas"]["BatchOut"]["required"]
+    assert set(spec["paths"]["/api/subsidy/estimates"]["post"]["x-roles"]) == {"finance", "scheduler"}
