@@ -27,7 +27,7 @@ from sqlalchemy import func, insert, select, text
 
 from services.common.db import UnitOfWork, make_engine, make_session_factory
 from services.common.migrate import upgrade
-from services.subsidy.adapters.orm import LawyerEntry, SchemeRow, claims_table, metadata
+from services.subsidy.adapters.orm import BankAccountRow, LawyerEntry, SchemeRow, claims_table, metadata
 from services.subsidy.domain.demo import demo_schemes
 from services.subsidy.service import batches, budgets, schemes
 from services.subsidy.service.bulk import approve_claims_in_bulk, submit_claims_in_bulk
@@ -97,6 +97,11 @@ def prepare(url: str) -> Any:
             {"id": f"lawyer-{i:04d}", "name": f"律师{i:04d}", "license_no": f"1654020201{i:07d}",
              "status": "practising", "region_code": REGIONS[i % len(REGIONS)], "languages": ["zh"],
              "source_at": now, "updated_at": now}
+            for i in range(LAWYERS)
+        ])
+        uow.session.execute(insert(BankAccountRow), [  # a batch pays only lawyers with an account
+            {"lawyer_id": f"lawyer-{i:04d}", "account_name": f"律师{i:04d}", "account_no": f"622202020011{i:07d}",
+             "bank_name": "中国工商银行", "branch": None, "updated_by": "bench", "updated_at": now}
             for i in range(LAWYERS)
         ])
         uow.commit()

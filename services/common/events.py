@@ -123,6 +123,20 @@ class ClaimChanged(Payload):
     service_date = fields.Date(required=True)
 
 
+class BudgetThresholdReached(Payload):
+    """Commitments against a budget first reached `threshold` percent (80 or 95) of its amount."""
+
+    budget_id = fields.String(required=True)
+    region_code = fields.String(required=True, allow_none=True, validate=REGION)
+    kind = fields.String(
+        required=True, validate=validate.OneOf(["mediation_case", "legal_aid_case", "station_duty"])
+    )
+    year = fields.Integer(required=True)
+    amount = _money()
+    committed = _money()
+    threshold = fields.Integer(required=True, validate=validate.OneOf([80, 95]))
+
+
 EVENT_SCHEMAS: dict[str, type[Payload]] = {
     "roster.lawyer.upserted": LawyerUpserted,
     "roster.station.upserted": StationUpserted,
@@ -134,6 +148,7 @@ EVENT_SCHEMAS: dict[str, type[Payload]] = {
     "subsidy.claim.approved": ClaimChanged,
     "subsidy.claim.rejected": ClaimChanged,
     "subsidy.claim.paid": ClaimChanged,
+    "subsidy.budget.threshold_reached": BudgetThresholdReached,
 }
 
 

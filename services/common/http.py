@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from amqp.exceptions import ConnectionError as AmqpConnectionError
-from flask import Flask, Response, g, json, request
+from flask import Flask, Response, current_app, g, json, request
 from kombu.exceptions import OperationalError as KombuOperationalError
 from marshmallow import ValidationError
 from sqlalchemy import exc as sa_exc
@@ -220,6 +220,9 @@ def register_error_handlers(app: Flask) -> None:
             headers["Allow"] = exc.get_response().headers["Allow"]
         if status == 400 and "json" in (detail or "").lower():
             detail = "the request body is not valid JSON"
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        if status == 413 and limit:
+            detail = f"the request body is larger than the {limit / 2**20:g} MB this service accepts"
         return problem_response(status, str(detail), headers=headers)
 
     @app.errorhandler(Exception)

@@ -56,6 +56,7 @@ TOPOLOGY = Topology(
         QueueSpec("gateway.on_duty_changed", ("roster.duty.changed",)),
         QueueSpec("gateway.on_swap_changed", ("roster.swap.changed",)),
         QueueSpec("gateway.on_claim_changed", CLAIM_EVENTS),
+        QueueSpec("gateway.on_budget_threshold_reached", ("subsidy.budget.threshold_reached",)),
     )
 )
 

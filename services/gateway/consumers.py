@@ -1,4 +1,5 @@
-"""The gateway's event handlers: its copy of the lawyer directory, and lawyers' notifications. Each runs
+"""The gateway's event handlers: its copy of the lawyer directory, lawyers' notifications and finance users'
+budget warnings. Each runs
 inside the consumer's transaction (with the processed-events key of its event) and never commits."""
 
 from __future__ import annotations
@@ -34,10 +35,17 @@ def on_swap_changed(session: Session, envelope: dict[str, Any], data: dict[str, 
     notifications.keep(session, notices=notices, event_id=envelope["id"])
 
 
+def on_budget_threshold_reached(session: Session, envelope: dict[str, Any], data: dict[str, Any]) -> None:
+    """Every finance user who may log in hears that a budget is 80 % or 95 % committed."""
+    notices = say.budget_threshold_reached(data, finance_users=notifications.users_of_role(session, "finance"))
+    notifications.keep(session, notices=notices, event_id=envelope["id"])
+
+
 HANDLERS = {
     "gateway.on_lawyer_upserted": on_lawyer_upserted,
     "gateway.on_roster_published": on_roster_published,
     "gateway.on_duty_changed": on_duty_changed,
     "gateway.on_claim_changed": on_claim_changed,
     "gateway.on_swap_changed": on_swap_changed,
+    "gateway.on_budget_threshold_reached": on_budget_threshold_reached,
 }

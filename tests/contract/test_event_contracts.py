@@ -43,6 +43,9 @@ SAMPLES = {
     "subsidy.claim.approved": CLAIM,
     "subsidy.claim.rejected": CLAIM,
     "subsidy.claim.paid": CLAIM,
+    "subsidy.budget.threshold_reached": {"budget_id": "b1", "region_code": None, "kind": "station_duty",
+                                         "year": 2026, "amount": Decimal("10000.00"),
+                                         "committed": Decimal("8000.00"), "threshold": 80},
 }
 
 

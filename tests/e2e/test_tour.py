@@ -1,6 +1,7 @@
 """The README tour, as the three kinds of users live it, through the gateway only, on `make run` with its
-demo data: a scheduler publishes a roster, a lawyer checks in and out, the duty's subsidy claim appears,
-finance approves it, batches the month, exports it for the bank and marks it paid; the lawyer hears of it."""
+demo data: a scheduler publishes a roster, a lawyer checks in and out, the duty's subsidy claim appears and the
+lawyer records their bank account; finance approves the claim, batches the month, downloads the bank's file and
+the voucher, and marks the batch paid; the lawyer hears of it."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ class Client:
 
     def post(self, path: str, json: dict | None = None) -> requests.Response:
         return requests.post(self.base + path, headers=self.headers, json=json, timeout=60)
+
+    def put(self, path: str, json: dict) -> requests.Response:
+        return requests.put(self.base + path, headers=self.headers, json=json, timeout=60)
 
 
 def test_the_tour_from_roster_to_payment(stack: Stack) -> None:
@@ -84,6 +88,11 @@ def test_the_tour_from_roster_to_payment(stack: Stack) -> None:
                       what="the duty's subsidy claim")
     [claim] = [c for c in claims if c["kind"] == "station_duty"]
     assert claim["status"] == "pending" and float(claim["amount"]) > 0
+    account = lawyer.put(f"/subsidy/lawyers/{duty['lawyer_id']}/bank-account", {
+        "account_name": page["lawyer"]["name"], "account_no": "6222020200112233445", "bank_name": "中国工商银行",
+        "branch": "伊宁市解放路支行"})
+    assert account.status_code == 200, account.text
+    assert account.json()["account_no"] == "****3445"  # the lawyer too sees only the last four digits
     approved = finance.post(f"/subsidy/claims/{claim['id']}/approve")
     assert approved.status_code == 200, approved.text
     batch = finance.post("/subsidy/payment-batches", {"month": month})
@@ -94,6 +103,14 @@ def test_the_tour_from_roster_to_payment(stack: Stack) -> None:
     assert export.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
     assert any(claim["amount"] in row for row in rows)
+    bank_file = finance.get(f"/subsidy/payment-batches/{batch.json()['id']}/bank-file", profile="icbc-daifa-csv")
+    assert bank_file.status_code == 200, bank_file.text
+    [header, row] = list(csv.reader(io.StringIO(bank_file.content.decode("gbk"))))
+    assert "6222020200112233445" in row
+    assert claim["amount"] in row
+    voucher = finance.get(f"/subsidy/payment-batches/{batch.json()['id']}/voucher")
+    assert batch.json()["total_in_words"].startswith("人民币")
+    assert batch.json()["total_in_words"] in voucher.text
     assert finance.post(f"/subsidy/payment-batches/{batch.json()['id']}/mark-paid").status_code == 200
     assert lawyer.get(f"/subsidy/claims/{claim['id']}").json()["status"] == "paid"
     wait_for(lambda: any(n["kind"] == "claim_paid" for n in lawyer.get("/me/notifications").json()["items"]),

@@ -49,12 +49,14 @@ class LawyerEntry(Base):
 
 
 class Notification(Base):
-    """Something a lawyer should hear about: duties published or changed, a claim decided or paid."""
+    """Something a lawyer should hear about (duties published or changed, a claim decided or paid), or a staff
+    user (a budget running out, told to every finance user): addressed to a lawyer or to one user."""
 
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    lawyer_id: Mapped[str] = mapped_column(String(36))
+    lawyer_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    user_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
     event_id: Mapped[str] = mapped_column(String(36))
     kind: Mapped[str] = mapped_column(String(50))
     message: Mapped[str] = mapped_column(Text)
@@ -62,7 +64,7 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     read: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    __table_args__ = (Index("ix_notifications_lawyer", "lawyer_id", "id"),)
+    __table_args__ = (Index("ix_notifications_lawyer", "lawyer_id", "id"), Index("ix_notifications_user", "user_id", "id"))
 
 
 class LoginAttempt(Base):

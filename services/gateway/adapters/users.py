@@ -38,6 +38,11 @@ def other_active_admins(session: Session, user_id: str) -> int:
     ) or 0
 
 
+def active_user_ids(session: Session, role: str) -> list[str]:
+    """The ids of the users of a role who may still log in."""
+    return list(session.scalars(select(User.id).where(User.role == role, User.disabled.is_(False)).order_by(User.id)))
+
+
 def users_page(
     session: Session, *, view: Any, limit: int, offset: int, role: str | None = None, disabled: bool | None = None,
     username_part: str | None = None,

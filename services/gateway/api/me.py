@@ -42,11 +42,12 @@ def my_page() -> Any:
 @blp.response(200, NotificationList)
 @require_roles(*ROLES)
 def my_notifications(query: dict[str, Any]) -> Any:
-    """My notifications, newest first: rosters published, duties changed, claims decided and paid."""
+    """My notifications, newest first: rosters published, duties changed, claims decided and paid; for finance
+    users, budgets whose commitments reached 80 % or 95 %."""
     with read_session() as session:
         page = notifications.list_notifications(
-            session, lawyer_id=current_identity().lawyer_id, unread_only=query["unread"], limit=query["limit"],
-            offset=query["offset"],
+            session, lawyer_id=current_identity().lawyer_id, user_id=current_identity().user_id,
+            unread_only=query["unread"], limit=query["limit"], offset=query["offset"],
         )
     return page
 
@@ -58,7 +59,9 @@ def my_notifications(query: dict[str, Any]) -> Any:
 def read_notification(notification_id: int) -> Any:
     """Mark one of my notifications read."""
     with UnitOfWork(runtime().session_factory, producer="gateway") as uow:
-        row = notifications.mark_read(uow, lawyer_id=current_identity().lawyer_id, notification_id=notification_id)
+        identity = current_identity()
+        row = notifications.mark_read(uow, lawyer_id=identity.lawyer_id, user_id=identity.user_id,
+                                      notification_id=notification_id)
         uow.commit()
     return row
 
@@ -69,6 +72,7 @@ def read_notification(notification_id: int) -> Any:
 def read_all_notifications() -> Any:
     """Mark all my notifications read."""
     with UnitOfWork(runtime().session_factory, producer="gateway") as uow:
-        marked = notifications.mark_all_read(uow, lawyer_id=current_identity().lawyer_id)
+        identity = current_identity()
+        marked = notifications.mark_all_read(uow, lawyer_id=identity.lawyer_id, user_id=identity.user_id)
         uow.commit()
     return {"marked": marked}

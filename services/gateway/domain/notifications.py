@@ -1,7 +1,9 @@
-"""What a lawyer is told when the roster or subsidy service announces something about them.
+"""What a lawyer is told when the roster or subsidy service announces something about them, and what finance
+users are told when a budget runs out.
 
 Each function takes an event's data (as the consumer loaded it) and returns the notices to keep, one per
-lawyer concerned; the data kept with a notice is the event's, minus a published roster's assignment list.
+lawyer (or user) concerned; the data kept with a notice is the event's, minus a published roster's
+assignment list.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from services.gateway.domain.directory import wire
 
 @dataclass(frozen=True)
 class Notice:
-    lawyer_id: str
+    """To a lawyer (`lawyer_id`) or to one staff user (`user_id`)."""
+
+    lawyer_id: str | None
     kind: str
     message: str
     data: dict[str, Any]
+    user_id: str | None = None
 
 
 def _kept(data: dict[str, Any]) -> dict[str, Any]:
@@ -71,3 +76,11 @@ def swap_changed(data: dict[str, Any], *, name_of: Callable[[str], str]) -> list
         return [Notice(asked, "swap_cancelled", f"{name_of(asker)} withdrew the request for the duty of {when}.",
                        _kept(data))]
     return []
+
+
+def budget_threshold_reached(data: dict[str, Any], *, finance_users: list[str]) -> list[Notice]:
+    """Every finance user hears that commitments reached 80 % or 95 % of a budget (each reads it for themself)."""
+    region = data["region_code"] or "all regions"
+    message = (f"The {data['year']} {data['kind'].replace('_', ' ')} budget of {region} is {data['threshold']} % "
+               f"committed: {data['committed']} of {data['amount']} yuan.")
+    return [Notice(None, "budget_threshold_reached", message, _kept(data), user_id=user) for user in finance_users]

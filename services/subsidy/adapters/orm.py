@@ -148,6 +148,8 @@ class BudgetRow(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the highest threshold (percent: 0, 80, 95) announced as subsidy.budget.threshold_reached
+    announced_threshold: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (UniqueConstraint("scope", "kind", "year", name="uq_budgets_scope_kind_year"),)
 
@@ -196,6 +198,20 @@ class LawyerEntry(Base):
     languages: Mapped[list[str]] = mapped_column(JSON)
     # when the roster said so (the event's occurred_at): an older event arriving late changes nothing
     source_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BankAccountRow(Base):
+    """Where a lawyer's subsidies are paid (one account per lawyer); the number is shown whole to finance only."""
+
+    __tablename__ = "lawyer_bank_accounts"
+
+    lawyer_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    account_name: Mapped[str] = mapped_column(String(100))
+    account_no: Mapped[str] = mapped_column(String(30))
+    bank_name: Mapped[str] = mapped_column(String(100))
+    branch: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    updated_by: Mapped[str] = mapped_column(String(100))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 

@@ -12,6 +12,8 @@ from flask_smorest import Api, Blueprint
 
 from services.common.http import PROBLEM, problem_response
 from services.common.schemas import ProblemOut
+from services.subsidy.domain.bank_accounts import AccountInvalid
+from services.subsidy.domain.bank_files import BankFileRefused, UnknownProfile
 from services.subsidy.domain.claims import BudgetExceeded, MakerChecker, NoBudget, ReasonRequired, WrongState
 from services.subsidy.domain.errors import DomainError
 from services.subsidy.domain.schemes import NoMatchingRate, SchemeInvalid
@@ -30,6 +32,9 @@ ERRORS = {
 
 STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (NotFound, 404),
+    (UnknownProfile, 404),
+    (BankFileRefused, 409),
+    (AccountInvalid, 422),
     (Forbidden, 403),
     (MakerChecker, 403),
     (Conflict, 409),

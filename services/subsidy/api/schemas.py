@@ -3,19 +3,25 @@ names them); the field types are in `api/field_types.py`."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from services.common.schemas import Body, PageQuery, page_of
 from services.subsidy.api.field_types import (
+    ACCOUNT_NO_PATTERN,
+    HHMM_PATTERN,
     Attributes,
     Day,
     Factor,
     Money,
     Month,
+    Pattern,
     Region,
     Text,
 )
 from services.subsidy.domain.schemes import KINDS
+from services.subsidy.service.estimates import MAX_DUTIES
 
 KIND_VALUES = sorted(KINDS)
 CASE_KINDS = ["legal_aid_case", "mediation_case"]
@@ -266,6 +272,8 @@ class BatchOut(Schema):
     month = fields.String(required=True)
     region_code = fields.String(required=True, allow_none=True)
     total = Money(required=True)
+    total_in_words = fields.String(required=True, metadata={
+        "description": "the total in Chinese capitals as on a payment voucher", "example": "人民币壹仟零伍拾壹元壹角整"})
     claim_count = fields.Integer(required=True)
     status = fields.String(required=True, validate=validate.OneOf(["open", "paid"]))
     created_by = fields.String(required=True)
@@ -288,11 +296,107 @@ class BatchQuery(PageQuery):
     status = fields.String(validate=validate.OneOf(["open", "paid"]))
 
 
+class BankFileQuery(Schema):
+    profile = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                            metadata={"description": "a bank profile's name (GET /api/subsidy/profiles)",
+                                      "example": "icbc-daifa-csv"})
+
+
+# ------------------------------------------------------------------------------------------- bank accounts
+
+
+class BankAccountIn(Body):
+    account_name = Text(max_length=100, written=True, required=True,
+                        metadata={"description": "the payee's name as the bank knows it"})
+    account_no = fields.String(required=True, validate=Pattern(
+        ACCOUNT_NO_PATTERN, error="must be 10 to 30 digits, nothing else (no letters, spaces or dashes)"),
+        metadata={"description": "10 to 30 digits", "example": "6222020200112233445"})
+    bank_name = Text(max_length=100, written=True, required=True, metadata={"example": "中国工商银行"})
+    branch = Text(max_length=100, min_length=0, allow_none=True, load_default=None,
+                  metadata={"example": "伊宁市解放路支行"})
+
+
+class BankAccountOut(Schema):
+    lawyer_id = fields.String(required=True)
+    account_name = fields.String(required=True)
+    account_no = fields.String(required=True, metadata={
+        "description": "whole for finance; for the lawyer, masked to its last four digits (****3445)"})
+    bank_name = fields.String(required=True)
+    branch = fields.String(required=True, allow_none=True)
+    updated_by = fields.String(required=True)
+    updated_at = fields.AwareDateTime(required=True)
+
+
+class ProfileColumnOut(Schema):
+    header = fields.String(required=True)
+    source = fields.String(required=True)
+
+
+class ProfileOut(Schema):
+    name = fields.String(required=True)
+    title = fields.String(required=True)
+    file_type = fields.String(required=True, validate=validate.OneOf(["csv", "xlsx"]))
+    encoding = fields.String(required=True)
+    columns = fields.List(fields.Nested(ProfileColumnOut), required=True)
+
+
+class ProfileList(Schema):
+    items = fields.List(fields.Nested(ProfileOut), required=True)
+
+
+# ------------------------------------------------------------------------------------------- estimates
+
+
+class PlannedDutyIn(Body):
+    region_code = Region(required=True)
+    station_level = fields.String(required=True, validate=validate.OneOf(
+        ["prefecture", "county", "township", "village", "hotline"]))
+    date = Day(required=True)
+    start_time = fields.String(required=True, validate=Pattern(HHMM_PATTERN, error="must be a time such as 09:30"),
+                               metadata={"example": "09:30"})
+    end_time = fields.String(required=True, validate=Pattern(HHMM_PATTERN, error="must be a time such as 18:00"),
+                             metadata={"example": "18:00"})
+    holiday = fields.Boolean(allow_none=True, load_default=None, metadata={
+        "description": "a non-working day; left out, the State Council's published arrangement decides"})
+
+    @validates_schema
+    def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if data.get("start_time") is not None and data.get("start_time") == data.get("end_time"):
+            raise ValidationError("a duty cannot end when it starts", "end_time")
+
+
+class EstimateIn(Body):
+    duties = fields.List(fields.Nested(PlannedDutyIn), required=True, metadata={"maxItems": MAX_DUTIES})
+
+    @pre_load
+    def _not_too_many(self, data: Any, **kwargs: Any) -> Any:
+        """Refuse an oversized list before reading every duty in it."""
+        duties = data.get("duties") if isinstance(data, dict) else None
+        if isinstance(duties, list) and len(duties) > MAX_DUTIES:
+            raise ValidationError(f"at most {MAX_DUTIES} duties in one estimate, not {len(duties)}", "duties")
+        return data
+
+
+class RegionEstimateOut(Schema):
+    region_code = fields.String(required=True)
+    year = fields.Integer(required=True)
+    total = Money(required=True)
+    budget_remaining = Money(required=True, allow_none=True, metadata={
+        "description": "what the region's station-duty budget of that year has left (null: no budget covers it)"})
+    duties = fields.Integer(required=True)
+    unpriced = fields.Integer(required=True, metadata={"description": "duties no scheme prices (counted as 0.00)"})
+
+
+class EstimateOut(Schema):
+    total = Money(required=True)
+    by_region = fields.List(fields.Nested(RegionEstimateOut), required=True)
+
+
 # ------------------------------------------------------------------------------------------- audit
 
 
 class AuditQuery(PageQuery):
-    entity = fields.String(validate=validate.OneOf(["claim", "scheme", "budget", "batch"]))
+    entity = fields.String(validate=validate.OneOf(["claim", "scheme", "budget", "batch", "bank_account"]))
     entity_id = Text(max_length=36)
 
 

@@ -11,6 +11,9 @@ from sqlalchemy import ColumnElement, insert, select, update
 
 from services.common.paging import page, where_given
 from services.subsidy.adapters.orm import LawyerEntry, PaymentBatchLineRow, PaymentBatchRow, claims_table
+from services.subsidy.domain.amount_in_words import amount_in_words
+from services.subsidy.domain.bank_files import bank_file, payments, profile_named
+from services.subsidy.domain.bank_profiles import PROFILES
 from services.subsidy.domain.batches import (
     BatchLine,
     PaymentBatch,
@@ -22,6 +25,7 @@ from services.subsidy.domain.claims import Claim, ClaimStatus, add_to_batch, mar
 from services.subsidy.domain.regions import PREFECTURE, PROVINCE, specificity
 from services.subsidy.domain.schemes import Kind
 from services.subsidy.service import audit
+from services.subsidy.service.bank_accounts import accounts_of
 from services.subsidy.service.claims import month_range, plausible_id
 from services.subsidy.service.errors import Conflict, NotFound
 from services.subsidy.service.unit_of_work import Unit
@@ -75,6 +79,7 @@ def _names(unit: Unit, lawyer_ids: set[str]) -> dict[str, str]:
 def batch_view(row: PaymentBatchRow, lines: list[PaymentBatchLineRow] | None = None) -> dict[str, Any]:
     view: dict[str, Any] = {
         "id": row.id, "month": row.month, "region_code": row.region_code, "total": Decimal(row.total),
+        "total_in_words": amount_in_words(Decimal(row.total)),
         "claim_count": row.claim_count, "status": row.status, "created_by": row.created_by,
         "created_at": row.created_at, "paid_by": row.paid_by, "paid_at": row.paid_at,
     }
@@ -107,6 +112,13 @@ def create_batch(unit: Unit, *, month: str, region_code: str | None, actor: str)
     if not lines:
         where_text = f" in region {region_code}" if region_code else ""
         raise Conflict(f"no approved claims served in {month}{where_text} are waiting for payment")
+    accounts = accounts_of(unit, (line.lawyer_id for line in lines))
+    unpayable = [line for line in lines if line.lawyer_id not in accounts]
+    if unpayable:
+        named = ", ".join(f"{line.lawyer_id} ({line.lawyer_name})" if line.lawyer_name else line.lawyer_id
+                          for line in unpayable)
+        raise Conflict(f"no bank account for lawyers {named}: record their accounts "
+                       f"(PUT /api/subsidy/lawyers/{{lawyer_id}}/bank-account) before making the batch")
     count = sum(len(line.claims) for line in lines)
     now = datetime.now(UTC)
     row = PaymentBatchRow(id=batch_id, month=month, region_code=region_code, total=batch.total, claim_count=count,
@@ -208,3 +220,17 @@ def export_batch(unit: Unit, *, batch_id: str, fmt: str) -> tuple[bytes, str]:
     if fmt == "xlsx":
         return batch_xlsx(batch, lines), f"payment-batch-{batch.month}-{batch.id[:8]}.xlsx"
     raise ValueError(f"unknown export format {fmt!r}")
+
+
+def list_profiles() -> list[dict[str, Any]]:
+    """The banks' batch-payment file formats a batch can be downloaded in."""
+    return [profile.describe() for profile in PROFILES]
+
+
+def batch_bank_file(unit: Unit, *, batch_id: str, profile: str) -> tuple[bytes, str, str]:
+    """The batch as the bank's batch-payment import file; returns (bytes, file name, media type)."""
+    chosen = profile_named(profile)
+    batch, lines = _domain_batch(unit, batch_id)
+    rows = payments(batch, lines, accounts_of(unit, (line.lawyer_id for line in lines)))
+    content = bank_file(chosen, batch, rows)
+    return content, f"bank-file-{batch.month}-{batch.id[:8]}-{chosen.name}.{chosen.file_type}", chosen.media_type

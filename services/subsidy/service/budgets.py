@@ -15,6 +15,7 @@ from services.subsidy.domain.claims import Budget
 from services.subsidy.domain.regions import regions_covering
 from services.subsidy.domain.schemes import Kind
 from services.subsidy.service import audit
+from services.subsidy.service.budget_watch import announce_thresholds
 from services.subsidy.service.claims import insert_new, plausible_id
 from services.subsidy.service.errors import Conflict, Invalid, NotFound
 from services.subsidy.service.unit_of_work import Unit
@@ -45,7 +46,7 @@ def create_budget(
     values = {
         "id": str(uuid.uuid4()), "region_code": budget.region_code, "scope": budget.region_code or ALL,
         "kind": str(budget.kind), "year": budget.year, "amount": budget.amount, "committed": budget.committed,
-        "created_by": actor, "created_at": now, "updated_at": now,
+        "created_by": actor, "created_at": now, "updated_at": now, "announced_threshold": 0,
     }
     if not insert_new(unit, budgets_table, values):
         raise Conflict(f"the {year} {kind} budget of region {region_code or 'all'} already exists")
@@ -96,6 +97,7 @@ def amend_budget(unit: Unit, *, budget_id: str, amount: Decimal, reason: str, ac
         raise Conflict(f"{committed} is already committed against this budget; the amount cannot go below that")
     row.amount = amount
     row.updated_at = datetime.now(UTC)
+    announce_thresholds(unit, row)  # a cut may reach a threshold; a raise re-arms those left behind
     unit.session.flush()
     after = budget_view(row)
     audit.record(unit, actor=actor, action="budget.amended", entity="budget", entity_id=row.id,

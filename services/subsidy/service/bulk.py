@@ -42,6 +42,7 @@ from services.subsidy.domain.schemes import (
 )
 from services.subsidy.service import audit
 from services.subsidy.service.batches import claim_of
+from services.subsidy.service.budget_watch import announce_thresholds
 from services.subsidy.service.claims import NEEDS_RATE, audit_view, new_id
 from services.subsidy.service.errors import Conflict, Invalid, NotFound
 from services.subsidy.service.pricing import COUNTED, month_bounds, schemes_of
@@ -296,4 +297,7 @@ def approve_claims_in_bulk(
         {"claim_id": cl.id, "kind": str(cl.kind), "lawyer_id": cl.lawyer_id, "amount": cl.amount,
          "status": ClaimStatus.APPROVED.value, "service_date": cl.service_date} for cl in claims
     ])
+    for row in locked.values():
+        announce_thresholds(unit, row)
+    unit.session.flush()
     return {"approved": len(claims), "total": sum((cl.amount for cl in claims), ZERO)}

@@ -40,6 +40,7 @@ from services.subsidy.domain.schemes import (
     validate_attributes,
 )
 from services.subsidy.service import audit
+from services.subsidy.service.budget_watch import announce_thresholds
 from services.subsidy.service.errors import Conflict, Invalid, NotFound
 from services.subsidy.service.pricing import NoScheme, month_bounds, price
 from services.subsidy.service.unit_of_work import Unit, insert_or_nothing
@@ -318,6 +319,7 @@ def approve_claim(unit: Unit, *, claim_id: str, by_user: str) -> dict[str, Any]:
     before, committed_before = audit_view(row), Decimal(budget_row.committed)
     row.status, row.reviewed_by, row.reviewed_at, row.budget_id = approved.status.value, by_user, now, budget_row.id
     budget_row.committed, budget_row.updated_at = budget.committed, now
+    announce_thresholds(unit, budget_row)
     unit.session.flush()
     audit.record_many(unit, [
         {"actor": by_user, "action": "claim.approved", "entity": "claim", "entity_id": row.id, "before": before,

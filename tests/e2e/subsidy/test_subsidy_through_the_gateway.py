@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import requests
+from openpyxl import load_workbook
 
 from services.common.connections import connection_for
 from services.common.events import make_envelope
@@ -41,6 +42,9 @@ class Caller:
 
     def post(self, path: str, body: dict[str, Any] | None = None) -> requests.Response:
         return requests.post(self.base + path, headers=self.headers, json=body, timeout=10)
+
+    def put(self, path: str, body: dict[str, Any]) -> requests.Response:
+        return requests.put(self.base + path, headers=self.headers, json=body, timeout=10)
 
 
 def _user(stack: Stack, admin: Caller, role: str, lawyer_id: str | None = None) -> Caller:
@@ -92,9 +96,37 @@ def test_a_duty_and_a_case_are_claimed_approved_paid_and_exported_through_the_ga
     for claim_id in (duty["id"], case.json()["id"]):
         approved = checker.post(f"/subsidy/claims/{claim_id}/approve")
         assert approved.status_code == 200, approved.text
+    # no batch pays a lawyer without a bank account; the lawyer records theirs (seen masked)
+    refused = finance.post("/subsidy/payment-batches", {"month": "2026-05", "region_code": "654021"})
+    assert refused.status_code == 409
+    assert LAWYER in refused.json()["detail"]
+    account = {"account_name": "古丽娜尔", "account_no": "6222020200112233445566", "bank_name": "中国工商银行",
+               "branch": "伊宁市解放路支行"}
+    letters = lawyer.put(f"/subsidy/lawyers/{LAWYER}/bank-account", {**account, "account_no": "62220202001122A"})
+    assert letters.status_code == 422
+    assert "account_no" in letters.json()["errors"]
+    recorded = lawyer.put(f"/subsidy/lawyers/{LAWYER}/bank-account", account)
+    assert recorded.status_code == 200, recorded.text
+    assert recorded.json()["account_no"] == "****5566"
+    assert finance.get(f"/subsidy/lawyers/{LAWYER}/bank-account").json()["account_no"] == account["account_no"]
     batch = finance.post("/subsidy/payment-batches", {"month": "2026-05", "region_code": "654021"})
     assert batch.status_code == 201, batch.text
     assert batch.json()["total"] == "750.00"
+    assert batch.json()["total_in_words"] == "人民币柒佰伍拾元整"
+    batch_path = f"/subsidy/payment-batches/{batch.json()['id']}"
+    bank_csv = finance.get(f"{batch_path}/bank-file", profile="icbc-daifa-csv")
+    assert bank_csv.status_code == 200, bank_csv.text
+    assert list(csv.reader(io.StringIO(bank_csv.content.decode("gbk"))))[1:] == [
+        ["古丽娜尔", "6222020200112233445566", "中国工商银行伊宁市解放路支行", "750.00", "律师公共法律服务补贴2026-05"]]
+    workbook = load_workbook(io.BytesIO(finance.get(f"{batch_path}/bank-file", profile="generic-xlsx").content))
+    [number_cell] = [c for c in workbook.active[2] if c.value == account["account_no"]]
+    assert number_cell.data_type == "s"
+    unknown = finance.get(f"{batch_path}/bank-file", profile="abc-bank")
+    assert unknown.status_code == 404
+    assert "abc-bank" in unknown.json()["detail"]
+    voucher = finance.get(f"{batch_path}/voucher")
+    assert "人民币柒佰伍拾元整" in voucher.text
+    assert "default-src 'none'" in voucher.headers["Content-Security-Policy"]
     exported = requests.get(f"{finance.base}/subsidy/payment-batches/{batch.json()['id']}/export.csv",
                             headers=finance.headers, timeout=10)
     assert exported.status_code == 200 and exported.content.startswith(b"\xef\xbb\xbf")
@@ -111,3 +143,37 @@ def test_a_duty_and_a_case_are_claimed_approved_paid_and_exported_through_the_ga
         timeout=60, what="the lawyer's claim_paid notification")
     assert "claim_approved" in kinds
     assert admin.get("/subsidy/audit/verify").json()["ok"] is True
+
+
+def test_finance_hears_through_the_gateway_when_a_budget_is_80_percent_committed(stack: Stack) -> None:
+    admin = Caller(stack, stack.token())
+    finance, checker = _user(stack, admin, "finance"), _user(stack, admin, "finance")
+    lawyer_id = f"e2e-lawyer-{uuid.uuid4().hex[:6]}"
+    _publish(stack, "roster.lawyer.upserted", {
+        "id": lawyer_id, "name": "巴特尔", "license_no": "16540202010123457", "status": "practising",
+        "region_code": "654021", "languages": ["zh"], "max_duties_per_month": 8})
+    budget = finance.post("/subsidy/budgets", {"region_code": "654021", "kind": "station_duty", "year": 2027,
+                                               "amount": "180.00"})
+    assert budget.status_code == 201, budget.text
+    _publish(stack, "roster.duty.completed", {
+        "assignment_id": f"a-{uuid.uuid4().hex[:8]}", "lawyer_id": lawyer_id, "station_id": "s-1",
+        "station_level": "township", "region_code": "654021", "date": date(2027, 3, 2), "start_time": "09:30",
+        "end_time": "18:00", "checked_in_at": datetime(2027, 3, 2, 1, 30, tzinfo=UTC),
+        "checked_out_at": datetime(2027, 3, 2, 10, 0, tzinfo=UTC), "holiday": False})
+    duty = wait_for(lambda: finance.get("/subsidy/claims", lawyer_id=lawyer_id).json()["items"], timeout=60,
+                    what="the station-duty claim")[0]
+    assert checker.post(f"/subsidy/claims/{duty['id']}/approve").status_code == 200  # 150.00 of 180.00
+
+    def warnings(caller: Caller) -> list[dict[str, Any]]:
+        items = caller.get("/me/notifications").json()["items"]
+        return [n for n in items if n["kind"] == "budget_threshold_reached" and n["data"]["budget_id"] == budget.json()["id"]]
+
+    [notice] = wait_for(lambda: warnings(finance), timeout=60, what="finance to hear the budget is 80 % committed")
+    assert notice["data"]["threshold"] == 80
+    assert "80 %" in notice["message"]
+    assert len(wait_for(lambda: warnings(checker), timeout=60, what="every finance user to hear it")) == 1
+    estimate = finance.post("/subsidy/estimates", {"duties": [
+        {"region_code": "654021", "station_level": "township", "date": "2027-03-03", "start_time": "09:30",
+         "end_time": "18:00"}]})
+    assert estimate.status_code == 200, estimate.text
+    assert estimate.json()["by_region"][0]["budget_remaining"] == "30.00"

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs
 
 from sqlalchemy import select
 
-from services.gateway.adapters.orm import LawyerEntry, Notification
+from services.gateway.adapters.orm import LawyerEntry, Notification, User
 from services.gateway.consumers import on_claim_changed, on_lawyer_upserted
 
 from .conftest import GatewayKit
@@ -168,3 +168,33 @@ def test_the_asked_lawyer_hears_of_a_swap_and_the_asker_hears_the_answer(gw: Gat
     assert by_lawyer == {("L-2", "swap_requested"), ("L-1", "swap_accepted")}
     mine = gw.client.get("/api/me/notifications", headers=gw.auth(asked)).get_json()["items"]
     assert mine[0]["message"] == "阿依古丽 asks you to take their duty of 2026-12-03 09:30–13:30."
+
+
+def test_every_finance_user_hears_when_a_budget_reaches_a_threshold_and_reads_it_for_themself(gw: GatewayKit) -> None:
+    from services.gateway.consumers import on_budget_threshold_reached
+
+    wang, li = gw.add_user("finance"), gw.add_user("finance")
+    gone = gw.add_user("finance")
+    scheduler, lawyer = gw.add_user("scheduler"), gw.add_user("lawyer", lawyer_id="L-7")
+    with gw.session() as session:
+        session.get(User, gone.id).disabled = True
+        session.commit()
+    with gw.session() as session:
+        on_budget_threshold_reached(session, {"id": str(uuid.uuid4())}, {
+            "budget_id": "B-1", "region_code": "654021", "kind": "station_duty", "year": 2026,
+            "amount": Decimal("10000.00"), "committed": Decimal("8000.00"), "threshold": 80})
+        session.commit()
+        addressed = sorted(n.user_id for n in session.scalars(select(Notification)))
+    assert addressed == sorted([wang.id, li.id])  # not the disabled one
+    seen = gw.client.get("/api/me/notifications", headers=gw.auth(wang)).get_json()
+    assert (seen["total"], seen["unread"]) == (1, 1)
+    notice = seen["items"][0]
+    assert notice["kind"] == "budget_threshold_reached"
+    assert notice["message"] == "The 2026 station duty budget of 654021 is 80 % committed: 8000.00 of 10000.00 yuan."
+    assert notice["data"]["budget_id"] == "B-1"
+    assert gw.client.post(f"/api/me/notifications/{notice['id']}/read", headers=gw.auth(wang)).status_code == 200
+    assert gw.client.get("/api/me/notifications", headers=gw.auth(li)).get_json()["unread"] == 1
+    assert gw.client.post(f"/api/me/notifications/{notice['id']}/read", headers=gw.auth(li)).status_code == 404
+    for other in (scheduler, lawyer):
+        assert gw.client.get("/api/me/notifications", headers=gw.auth(other)).get_json()["total"] == 0
+    assert gw.client.post("/api/me/notifications/read-all", headers=gw.auth(li)).get_json() == {"marked": 1}

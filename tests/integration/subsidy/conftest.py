@@ -154,6 +154,19 @@ class Kit:
         return lawyer_id
 
     # ---- shortcuts through the API
+    def set_account(self, lawyer_id: str, account_no: str = "6222020200112233445", *, name: str | None = None,
+                    headers: dict[str, str] | None = None, **fields: Any) -> Any:
+        """PUT a lawyer's bank account (as finance unless `headers` say who)."""
+        body = {"account_name": name or f"户名 {lawyer_id}", "account_no": account_no, "bank_name": "中国工商银行",
+                "branch": "伊宁市解放路支行", **fields}
+        return self.client.put(f"/api/subsidy/lawyers/{lawyer_id}/bank-account", json=body,
+                               headers=headers or self.finance("finance-zhao"))
+
+    def give_account(self, lawyer_id: str, account_no: str = "6222020200112233445", **fields: Any) -> dict[str, Any]:
+        response = self.set_account(lawyer_id, account_no, **fields)
+        assert response.status_code == 200, response.json
+        return response.json
+
     def create_scheme(self, body: dict[str, Any]) -> dict[str, Any]:
         response = self.client.post("/api/subsidy/schemes", json=body, headers=self.finance())
         assert response.status_code == 201, response.json

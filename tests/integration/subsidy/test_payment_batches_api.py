@@ -25,6 +25,8 @@ def approved(kit: Kit) -> Kit:
                                     ("L2", "simple", "2026-05-15"), ("L3", "difficult", "2026-06-01")):
         assert kit.approve(kit.claim(lawyer, attributes={"difficulty": difficulty}, service_date=day)["id"]).status_code == 200
     kit.claim("L3", service_date="2026-05-05")  # pending: not paid yet
+    for number, lawyer in enumerate(("L1", "L2", "L3"), start=1):
+        kit.give_account(lawyer, f"622202020011223344{number}")
     return kit
 
 
@@ -55,6 +57,7 @@ def test_a_claim_is_in_at_most_one_batch(approved: Kit) -> None:
 
 def test_a_batch_for_one_region_takes_only_claims_that_region_covers(approved: Kit) -> None:
     approved.add_lawyer("L4")
+    approved.give_account("L4")
     approved.create_scheme(mediation_scheme(region_code="653100", name="Kashgar"))
     elsewhere = approved.claim("L4", region_code="653101")
     assert approved.approve(elsewhere["id"]).status_code == 200

@@ -63,6 +63,7 @@ LAWYER_ROUTES = {
     ("GET", "/api/subsidy/claims"), ("POST", "/api/subsidy/claims"), ("GET", "/api/subsidy/claims/{}"),
     ("GET", "/api/roster/stations"), ("GET", "/api/roster/stations/{}"), ("GET", "/api/roster/calendar/{}"),
     ("GET", "/api/roster/lawyers/{}"),
+    ("GET", "/api/subsidy/lawyers/{}/bank-account"), ("PUT", "/api/subsidy/lawyers/{}/bank-account"),
 }
 
 
@@ -150,6 +151,13 @@ def test_only_finance_decides_on_claims_and_pays() -> None:
     for path in ("/api/subsidy/claims/{id}/approve", "/api/subsidy/claims/{id}/reject",
                  "/api/subsidy/payment-batches", "/api/subsidy/payment-batches/{id}/mark-paid"):
         assert role_of(TABLE.match("POST", concrete(path)).route) == FINANCE
+
+
+def test_only_finance_downloads_bank_files_and_only_finance_and_schedulers_ask_for_estimates() -> None:
+    assert role_of(TABLE.match("GET", concrete("/api/subsidy/payment-batches/{id}/bank-file")).route) == FINANCE
+    assert role_of(TABLE.match("POST", "/api/subsidy/estimates").route) == frozenset({"finance", "scheduler"})
+    assert role_of(TABLE.match("GET", concrete("/api/subsidy/lawyers/{id}/bank-account")).route) == frozenset(
+        {"finance", "lawyer"})
 
 
 def test_only_the_scheduler_makes_and_publishes_rosters() -> None:
