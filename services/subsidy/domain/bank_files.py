@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from .bank_accounts import BankAccount
 from .bank_profiles import BY_NAME, BankProfile
@@ -110,6 +111,7 @@ def _csv(profile: BankProfile, rows: Sequence[Payment], *, purpose: str) -> byte
 def _xlsx(profile: BankProfile, rows: Sequence[Payment], *, purpose: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook starts with one worksheet
     sheet.title = profile.sheet
     sheet.append([column.header for column in profile.columns])
     for payment in rows:

@@ -16,6 +16,8 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
 
 from .claims import Claim, ClaimStatus
 from .money import ZERO, format_money
@@ -166,6 +168,7 @@ def batch_xlsx(batch: PaymentBatch, lines: Sequence[BatchLine]) -> bytes:
     _check_totals(batch, lines)
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)  # a new workbook starts with one worksheet
     sheet.title = "发放表 Payment"
     region = batch.region_code or "全部 all"
     sheet.append(["律师公共法律服务补贴发放表 Lawyers' public legal service subsidy payment"])
@@ -199,14 +202,16 @@ def batch_xlsx(batch: PaymentBatch, lines: Sequence[BatchLine]) -> bytes:
     for column, width in enumerate((8, 22, 16, 10, 16, 40), start=1):
         sheet.column_dimensions[get_column_letter(column)].width = width
 
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    sheet.freeze_panes = f"A{header_row + 1}"
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.oddFooter.center.text = "&P / &N"
+    sheet.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    footer = sheet.oddFooter
+    assert footer is not None  # a new sheet has its header/footer parts
+    footer.center.text = "&P / &N"
 
     out = io.BytesIO()
     workbook.save(out)
