@@ -709,7 +709,11 @@ def test_rabbitmq_imports_the_topology_the_code_declares_with_users_from_the_sec
     topology = json.loads(one(docs, "ConfigMap", "legalduty-rabbitmq-topology")["data"]["topology.json"])
     expected = rabbitmq_definitions()
     del expected["users"]
-    assert topology == json.loads(json.dumps(expected)), "regenerate deploy/k8s/base/rabbitmq/topology.json"
+    assert topology == json.loads(json.dumps(expected)), (
+        "regenerate deploy/k8s/base/rabbitmq/topology.json: python -c 'import json; from services.common.topology "
+        "import rabbitmq_definitions as r; d = r(); del d[\"users\"]; print(json.dumps(d, indent=2))' > "
+        "deploy/k8s/base/rabbitmq/topology.json"
+    )
     on_disk = json.loads((ROOT / "deploy" / "rabbitmq" / "definitions.json").read_text())
     assert topology == {k: v for k, v in on_disk.items() if k != "users"}
     limits = {
