@@ -8,7 +8,8 @@ import sqlalchemy as sa
 
 from services.common.migrate import upgrade
 from tests.integration.roster.conftest import MIGRATIONS, Api
-from tests.integration.roster.factories import lawyer_body, pattern_body, station_body
+from tests.integration.roster.factories import lawyer_body, licence, pattern_body, station_body
+from tests.integration.roster.test_spreadsheets import HEADER_ZH, LAWYERS, csv_file, lawyers, upload
 
 
 def test_a_lawyer_who_speaks_english_is_registered(api: Api) -> None:
@@ -82,3 +83,17 @@ def test_the_migration_turns_the_old_xibe_code_into_sjo(database_url: str, tmp_p
     decode = (lambda v: v) if isinstance(lawyer, list) else __import__("json").loads
     assert decode(lawyer) == ["sjo", "zh"]
     assert decode(pattern) == ["sjo"]
+
+
+def test_a_spreadsheet_names_languages_in_chinese_and_they_are_stored_as_codes(api: Api) -> None:
+    xibe, english = licence(), licence()
+    content = csv_file([
+        HEADER_ZH,
+        ["锡伯族律师", xibe, "执业", "654022", "汉语、锡伯语", "", "", "", ""],
+        ["外语律师", english, "执业", "654021", "中文，英语，俄语、柯尔克孜语", "", "", "", ""],
+    ])
+    response = upload(api, LAWYERS, content)
+    assert response.status_code == 201, response.get_json()
+    stored = lawyers(api)
+    assert stored[xibe]["languages"] == ["sjo", "zh"]
+    assert stored[english]["languages"] == ["en", "ky", "ru", "zh"]
