@@ -45,6 +45,7 @@ CONTRACT_ROUTES = [
     ("GET", "/api/roster/me/duties.ics"), ("POST", "/api/roster/assignments/{id}/check-in"),
     ("POST", "/api/roster/assignments/{id}/check-out"), ("POST", "/api/roster/swaps"),
     ("POST", "/api/roster/swaps/{id}/accept"), ("POST", "/api/roster/swaps/{id}/approve"),
+    ("POST", "/api/roster/me/calendar-link"), ("DELETE", "/api/roster/me/calendar-link"),
     ("POST", "/api/subsidy/schemes"), ("POST", "/api/subsidy/claims"), ("GET", "/api/subsidy/claims"),
     ("GET", "/api/subsidy/claims/{id}"), ("POST", "/api/subsidy/claims/{id}/approve"),
     ("POST", "/api/subsidy/claims/{id}/reject"), ("POST", "/api/subsidy/budgets"),
