@@ -85,7 +85,8 @@ def revoke_calendar_link() -> Any:
 @blp.route("/calendar-feeds/<token>.ics", methods=["GET"])
 @blp.response(200, description="text/calendar (RFC 5545): the lawyer's duties, and those taken away from them "
                                "in the last week as cancelled", content_type="text/calendar")
-@problems(blp, 404, descriptions={404: "no such calendar (a revoked, replaced or never issued address)"})
+@problems(blp, 404, descriptions={404: "no such calendar (a revoked, replaced or never issued address)"},
+          public=True)
 @public
 def calendar_feed(token: str) -> Any:
     """A lawyer's calendar feed at its secret address (no Authorization header: the address is the

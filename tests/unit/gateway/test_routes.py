@@ -160,6 +160,15 @@ def test_an_operation_both_public_and_with_roles_is_not_trusted() -> None:
         routes_from_spec("roster", spec)
 
 
+def test_a_row_is_either_public_or_for_some_roles() -> None:
+    with pytest.raises(ValueError, match="none: public"):
+        RouteIndex((Route("GET", "/api/roster/x", SCHEDULER, public=True),))
+    with pytest.raises(ValueError, match="none: public"):
+        RouteIndex((Route("GET", "/api/roster/x", frozenset()),))
+    assert RouteIndex((Route("GET", "/api/roster/x", frozenset(), public=True),)).match(
+        "GET", "/api/roster/x").route is not None
+
+
 def test_lawyers_never_decide_on_money_nor_make_rosters() -> None:
     for route in TABLE.routes():
         if route.path.endswith(("/approve", "/publish", "/generate", "/mark-paid", "/reassign")):
