@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -77,12 +79,22 @@ def test_the_migration_turns_the_old_xibe_code_into_sjo(database_url: str, tmp_p
             "'\"daily\"', '09:00', '13:00', 1, '[\"xbe\"]', 0, true, true, 1, :now, :now)"), {"now": now})
     upgrade(database_url, MIGRATIONS)
     with engine.connect() as conn:
-        lawyer = conn.execute(sa.text("SELECT languages FROM lawyers")).scalar_one()
+        lawyer, version = conn.execute(sa.text("SELECT languages, version FROM lawyers")).one()
         pattern = conn.execute(sa.text("SELECT languages FROM duty_patterns")).scalar_one()
+        events = conn.execute(sa.text("SELECT event_type, body FROM outbox")).all()
     engine.dispose()
-    decode = (lambda v: v) if isinstance(lawyer, list) else __import__("json").loads
     assert decode(lawyer) == ["sjo", "zh"]
     assert decode(pattern) == ["sjo"]
+    assert version == 2  # a new version: ETags held by clients are stale
+    [(event_type, body)] = events  # the gateway's and the subsidy service's copies of the lawyer follow
+    assert event_type == "roster.lawyer.upserted"
+    data = json.loads(body)["data"]
+    assert (data["id"], data["languages"], data["max_duties_per_month"]) == ("L1", ["sjo", "zh"], 8)
+
+
+def decode(value: Any) -> Any:
+    """A JSON column as read with plain SQL: a list on PostgreSQL, its text on SQLite."""
+    return value if isinstance(value, list) else json.loads(value)
 
 
 def test_a_spreadsheet_names_languages_in_chinese_and_they_are_stored_as_codes(api: Api) -> None:

@@ -4,8 +4,13 @@ Revision ID: 7c3e9a1f4b2d
 Revises: 2cee478ec8b2
 Create Date: 2026-11-30 10:20:00
 """
+import json
+from datetime import UTC, datetime
+
 from alembic import op
 import sqlalchemy as sa
+
+from services.common.events import make_envelope
 
 
 revision = '7c3e9a1f4b2d'
@@ -15,16 +20,42 @@ depends_on = None
 
 # this project once wrote Xibe as `xbe`, which ISO 639-3 gives to Bigambal; Xibe is `sjo`
 RENAMED = {"xbe": "sjo"}
+OUTBOX = sa.table("outbox", sa.column("event_id", sa.String()), sa.column("event_type", sa.String()),
+                  sa.column("body", sa.Text()), sa.column("created_at", sa.DateTime(timezone=True)),
+                  sa.column("attempts", sa.Integer()), sa.column("unroutable", sa.Boolean()))
 
 
-def _rename_languages(table: str, renames: dict[str, str]) -> None:
-    rows = sa.table(table, sa.column("id", sa.String()), sa.column("languages", sa.JSON()))
+# the contract fields of roster.lawyer.upserted as they are today (a database with `xbe` in it is one made
+# before this migration, so this list need not follow later changes)
+LAWYER_EVENT_FIELDS = ("id", "name", "license_no", "status", "region_code", "languages", "max_duties_per_month",
+                       "intern_start", "intern_end", "supervisor_id")
+
+
+def _rename_languages(table: str, renames: dict[str, str], *, announce: bool = False) -> None:
+    """Rename the codes in `table`'s languages (a new version of each row changed); with `announce`, each
+    changed lawyer is announced (roster.lawyer.upserted, in the outbox) so other services' copies follow."""
+    columns = [sa.column("id", sa.String()), sa.column("languages", sa.JSON()), sa.column("version", sa.Integer()),
+               sa.column("updated_at", sa.DateTime(timezone=True))]
+    if announce:
+        types = {"intern_start": sa.Date(), "intern_end": sa.Date(), "max_duties_per_month": sa.Integer()}
+        columns += [sa.column(name, types.get(name, sa.String()))
+                    for name in LAWYER_EVENT_FIELDS if name not in ("id", "languages")]
+    rows = sa.table(table, *columns)
     bind = op.get_bind()
-    for row_id, languages in bind.execute(sa.select(rows.c.id, rows.c.languages)).all():
-        codes = list(languages or [])
-        if any(code in renames for code in codes):
-            fixed = sorted({renames.get(code, code) for code in codes})
-            bind.execute(sa.update(rows).where(rows.c.id == row_id).values(languages=fixed))
+    now = datetime.now(UTC)
+    for row in bind.execute(sa.select(rows)).mappings().all():
+        codes = list(row["languages"] or [])
+        if not any(code in renames for code in codes):
+            continue
+        fixed = sorted({renames.get(code, code) for code in codes})
+        bind.execute(sa.update(rows).where(rows.c.id == row["id"]).values(
+            languages=fixed, version=(row["version"] or 0) + 1, updated_at=now))
+        if announce:
+            data = {**{name: row[name] for name in LAWYER_EVENT_FIELDS}, "languages": fixed}
+            envelope = make_envelope("roster.lawyer.upserted", data, producer="roster")
+            bind.execute(sa.insert(OUTBOX).values(
+                event_id=envelope["id"], event_type=envelope["type"], created_at=now, attempts=0, unroutable=False,
+                body=json.dumps(envelope, ensure_ascii=False, separators=(",", ":"))))
 
 
 def upgrade() -> None:
@@ -50,7 +81,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('lawyer_id'),
     sa.UniqueConstraint('token_hash')
     )
-    _rename_languages('lawyers', RENAMED)
+    _rename_languages('lawyers', RENAMED, announce=True)
     _rename_languages('duty_patterns', RENAMED)
 
 
