@@ -6,6 +6,7 @@ Create Date: 2026-11-30 10:20:00
 """
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 from alembic import op
 import sqlalchemy as sa
@@ -34,10 +35,10 @@ LAWYER_EVENT_FIELDS = ("id", "name", "license_no", "status", "region_code", "lan
 def _rename_languages(table: str, renames: dict[str, str], *, announce: bool = False) -> None:
     """Rename the codes in `table`'s languages (a new version of each row changed); with `announce`, each
     changed lawyer is announced (roster.lawyer.upserted, in the outbox) so other services' copies follow."""
-    columns = [sa.column("id", sa.String()), sa.column("languages", sa.JSON()), sa.column("version", sa.Integer()),
+    columns: list[Any] = [sa.column("id", sa.String()), sa.column("languages", sa.JSON()), sa.column("version", sa.Integer()),
                sa.column("updated_at", sa.DateTime(timezone=True))]
     if announce:
-        types = {"intern_start": sa.Date(), "intern_end": sa.Date(), "max_duties_per_month": sa.Integer()}
+        types: dict[str, Any] = {"intern_start": sa.Date(), "intern_end": sa.Date(), "max_duties_per_month": sa.Integer()}
         columns += [sa.column(name, types.get(name, sa.String()))
                     for name in LAWYER_EVENT_FIELDS if name not in ("id", "languages")]
     rows = sa.table(table, *columns)
