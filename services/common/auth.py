@@ -5,7 +5,8 @@ The services do not trust the network: every request but health, metrics and doc
 the service (aud). A request straight to a service without it gets 401.
 
 Who may call an operation is declared once, on its view, with `@require_roles(...)` (or `@public` for the
-gateway's log-in). The declaration is
+gateway's log-in and a service's operation that authenticates the request itself: the roster's calendar
+feed, whose secret address is its credential). The declaration is
 - recorded on the view (`roles_of(view)`), where `authorise_request`, a `before_request` hook of every app,
   refuses (403) a caller whose role is not in it before anything parses the body or the query: a refused
   caller learns nothing about the schema;
@@ -128,7 +129,8 @@ def require_roles(*roles: str) -> Callable[[F], F]:
 
 
 def public(view: F) -> F:
-    """Declare a view that needs no identity (the gateway's log-in); published as `x-public: true`."""
+    """Declare a view that needs no identity (the gateway's log-in; a calendar feed at its secret address);
+    published as `x-public: true`, from which the gateway makes a public row (no token, no identity)."""
     return cast(F, _declare(view, frozenset(), {PUBLIC_EXTENSION: True, "security": []}))
 
 

@@ -14,7 +14,7 @@ from flask_smorest import Api
 from sqlalchemy import Engine, MetaData, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from services.common.auth import IDENTITY_HEADER, authorise_request, verify_identity
+from services.common.auth import IDENTITY_HEADER, authorise_request, roles_of, verify_identity
 from services.common.connections import connect, connection_for
 from services.common.db import make_engine, make_read_session_factory, make_session_factory, messaging_of
 from services.common.http import Problem, problem_response, register_error_handlers
@@ -84,7 +84,7 @@ def create_service_app(
     def _start() -> Response | None:
         g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
         g.started = time.perf_counter()
-        if request.path in open_paths or any(request.path.startswith(p + "/") for p in open_paths):
+        if _needs_no_identity(app, open_paths, from_gateway=authenticate is None):
             return None
         if authenticate is not None:
             authenticate(app)
@@ -132,6 +132,15 @@ def create_service_app(
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     return app, api
+
+
+def _needs_no_identity(app: Flask, open_paths: tuple[str, ...], *, from_gateway: bool) -> bool:
+    """Health, metrics and documents; and in a service behind the gateway, a view declared `@public`, which
+    authenticates the request itself (a calendar feed by its secret address)."""
+    if request.path in open_paths or any(request.path.startswith(p + "/") for p in open_paths):
+        return True
+    view = app.view_functions.get(request.endpoint) if from_gateway and request.endpoint is not None else None
+    return view is not None and roles_of(view) == frozenset()
 
 
 def readiness(rt: Runtime) -> dict[str, str]:

@@ -167,8 +167,8 @@ def _unavailable(backend: str, reason: BaseException | None) -> BackendUnavailab
     return BackendUnavailable(backend, 502, f"the {backend} service broke off the answer")
 
 
-def forwarded_headers(identity: Identity, backends: Backends, backend: str) -> dict[str, str]:
-    """The incoming request's headers as they go to the backend."""
+def forwarded_headers(identity: Identity | None, backends: Backends, backend: str) -> dict[str, str]:
+    """The incoming request's headers as they go to the backend (no identity for a public operation)."""
     connection_listed = {
         token.strip().lower() for token in request.headers.get("Connection", "").split(",") if token.strip()
     }
@@ -177,7 +177,8 @@ def forwarded_headers(identity: Identity, backends: Backends, backend: str) -> d
         if name.lower() not in REQUEST_DROP and name.lower() not in connection_listed
     }
     headers["X-Request-ID"] = g.request_id
-    headers[IDENTITY_HEADER] = backends.identity_header(identity, backend)
+    if identity is not None:
+        headers[IDENTITY_HEADER] = backends.identity_header(identity, backend)
     client = request.remote_addr or ""
     prior = request.headers.get("X-Forwarded-For")
     headers["X-Forwarded-For"] = f"{prior}, {client}" if prior else client
@@ -186,7 +187,7 @@ def forwarded_headers(identity: Identity, backends: Backends, backend: str) -> d
     return headers
 
 
-def forward(backends: Backends, backend: str, identity: Identity) -> Response:
+def forward(backends: Backends, backend: str, identity: Identity | None) -> Response:
     """Send the current request to `backend` and relay its answer."""
     target = quote(request.path, safe=PATH_SAFE)
     if request.query_string:

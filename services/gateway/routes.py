@@ -13,8 +13,11 @@ Every request under /api/roster/ or /api/subsidy/ is looked up here before anyth
 Only then is the request forwarded, to the row's backend, path kept as it is. The service checks the roles
 again (with the same declaration) and checks ownership: another lawyer's object is 404 or 403 there.
 
-An operation a service documents without `x-roles` gets no row (404 through the gateway): the tests in
-tests/unit/gateway/test_routes.py fail on it before it ships.
+An operation a service documents as public (`x-public: true`, from `@public`: the calendar feed a phone
+subscribes to, whose secret address is its credential) gets a public row: the gateway lets it through
+without a token (api/authentication.py), throttled per client address, and forwards it with no identity.
+An operation a service documents without `x-roles` or `x-public` gets no row (404 through the gateway): the
+tests in tests/unit/gateway/test_routes.py fail on it before it ships.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.common.auth import ROLES, ROLES_EXTENSION
+from services.common.auth import PUBLIC_EXTENSION, ROLES, ROLES_EXTENSION
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +45,7 @@ class Route:
     path: str
     roles: frozenset[str]
     backend: str = field(default="")
+    public: bool = False  # no token needed: the service authenticates the request itself
 
     def __post_init__(self) -> None:
         if not self.backend:
@@ -66,7 +70,7 @@ def _compile(path: str) -> re.Pattern[str]:
 
 
 def routes_from_spec(backend: str, spec: dict[str, Any]) -> tuple[Route, ...]:
-    """One row per operation the backend documents under /api/<backend>/ with `x-roles`.
+    """One row per operation the backend documents under /api/<backend>/ with `x-roles` (or `x-public`).
 
     ValueError when an operation names a role that does not exist: the document is not to be trusted."""
     rows = []
@@ -78,6 +82,11 @@ def routes_from_spec(backend: str, spec: dict[str, Any]) -> tuple[Route, ...]:
             if not isinstance(operation, dict):
                 continue
             roles = operation.get(ROLES_EXTENSION)
+            if operation.get(PUBLIC_EXTENSION) is True:
+                if roles is not None:
+                    raise ValueError(f"{method.upper()} {path}: public and x-roles at once")
+                rows.append(Route(method.upper(), path, frozenset(), backend, public=True))
+                continue
             if roles is None:
                 log.warning("an operation without x-roles is not routed",
                             extra={"backend": backend, "method": method.upper(), "path": path})
@@ -107,8 +116,9 @@ class RouteIndex:
                 raise ValueError(f"{route.path}: unknown backend {route.backend!r}")
             if not route.path.startswith(f"/api/{route.backend}/"):
                 raise ValueError(f"{route.path}: a {route.backend} route must live under /api/{route.backend}/")
-            if not route.roles or not route.roles <= set(ROLES):
-                raise ValueError(f"{route.method} {route.path}: roles must be some of {ROLES}")
+            if (route.public and route.roles) or (not route.public and not route.roles) \
+                    or not route.roles <= set(ROLES):
+                raise ValueError(f"{route.method} {route.path}: roles must be some of {ROLES} (none: public)")
             if "{" in _resource(route.path):
                 raise ValueError(f"{route.path}: the first three segments must be literal")
             key = (route.method, template_of(route.path))

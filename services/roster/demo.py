@@ -120,6 +120,8 @@ def _lawyers(uow: UnitOfWork, rng: random.Random) -> None:
             else:
                 name = SURNAMES[(n + c) % len(SURNAMES)] + GIVEN[(n * 3 + c) % len(GIVEN)]
                 languages = ["zh"] if n % 4 else ["zh", language]
+                if code == "654004" and n in (7, 9):  # 伊车嘎善锡伯族乡 is a Xibe township: Xibe is `sjo`
+                    languages = [*languages, "sjo"]
             licence = _licence(code, n)
             data = {"name": name, "license_no": licence, "status": "suspended" if n == 14 else "practising",
                     "region_code": code, "languages": languages, "max_duties_per_month": 8, "intern_start": None,

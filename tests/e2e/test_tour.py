@@ -14,7 +14,9 @@ import pytest
 import requests
 
 from services.roster.service.duties import today_in_beijing
+from services.roster.service.ical import uid_of
 from tests.buskit import wait_for
+from tests.calendar_feeds import events
 from tests.e2e.stack import Stack
 
 pytestmark = pytest.mark.slow
@@ -79,6 +81,10 @@ def test_the_tour_from_roster_to_payment(stack: Stack) -> None:
     assert any(d["id"] == duty["id"] for d in page["upcoming_duties"]["items"])
     feed = lawyer.get("/roster/me/duties.ics")
     assert feed.status_code == 200 and b"BEGIN:VCALENDAR" in feed.content
+    # the phone subscribes to the secret address, sending no token
+    subscription = requests.get(lawyer.post("/roster/me/calendar-link").json()["url"], timeout=30)
+    assert subscription.status_code == 200
+    assert uid_of(duty["id"]) in events(subscription.content)
     assert lawyer.post(f"/roster/assignments/{duty['id']}/check-in").json()["status"] == "checked_in"
     assert lawyer.post(f"/roster/assignments/{duty['id']}/check-out").json()["status"] == "completed"
 

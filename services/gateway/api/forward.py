@@ -1,4 +1,8 @@
-"""/api/roster/* and /api/subsidy/*: looked up in the route table, then forwarded to their service."""
+"""/api/roster/* and /api/subsidy/*: looked up in the route table, then forwarded to their service.
+
+The forwarding view itself is declared public: the table's row decides who passes. A request reaches it
+only after `authenticate` (api/authentication.py) has known the caller by their token, or found the row
+public (then it is forwarded with no identity, and the service authenticates it by itself)."""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import logging
 
 from flask import Blueprint, Response, g, request
 
-from services.common.auth import ROLES, current_identity, require_roles
+from services.common.auth import Identity, current_identity, public
 from services.common.http import Problem
 from services.gateway.api.collaborators import collaborators
 from services.gateway.proxy import BackendUnavailable, forward
@@ -20,7 +24,7 @@ METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 ROUTES_UNKNOWN_RETRY = "2"  # seconds: the next request asks the service for its document again
 
 
-@require_roles(*ROLES)  # any signed-in user reaches the table; its row for the operation says who passes
+@public  # the table's row for the operation says who passes
 def forward_request(rest: str = "") -> Response:
     parts = collaborators()
     try:
@@ -33,9 +37,11 @@ def forward_request(rest: str = "") -> Response:
             raise Problem(405, f"{request.method} is not allowed here; allowed: {allowed}",
                           headers={"Allow": allowed})
         raise Problem(404, f"no such endpoint: {request.path}")
-    identity = current_identity()
-    if identity.role not in match.route.roles:
-        raise Problem(403, f"the {identity.role} role may not {match.route.method} {match.route.path}")
+    identity: Identity | None = None
+    if not match.route.public:
+        identity = current_identity()  # 401 without one
+        if identity.role not in match.route.roles:
+            raise Problem(403, f"the {identity.role} role may not {match.route.method} {match.route.path}")
     try:
         return forward(parts.backends, match.route.backend, identity)
     except BackendUnavailable as exc:

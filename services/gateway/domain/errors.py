@@ -40,10 +40,11 @@ class WrongCredentials(GatewayError):
 
 
 class TooManyAttempts(GatewayError):
-    """Login throttled; `retry_after` is the number of seconds until an attempt is allowed again."""
+    """Login (or a public operation) throttled; `retry_after` is the number of seconds until an attempt is
+    allowed again."""
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many login attempts; try again in {retry_after} seconds")
+    def __init__(self, retry_after: int, what: str = "login attempts") -> None:
+        super().__init__(f"too many {what}; try again in {retry_after} seconds")
         self.retry_after = retry_after
 
 

@@ -127,8 +127,35 @@ class AssignmentRow(Base):
     status: Mapped[str] = mapped_column(String(20), default="scheduled")
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     checked_out_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # raised each time the duty changes hands in a published roster (the calendar feed's SEQUENCE)
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (Index("ix_assignments_lawyer_date", "lawyer_id", "date"),)
+
+
+class DutyTakenAwayRow(Base):
+    """A published duty that left a lawyer (a swap, a reassignment, a replan): their calendar feed shows it
+    cancelled, with the sequence it had when it left them."""
+
+    __tablename__ = "duties_taken_away"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    assignment_id: Mapped[str] = mapped_column(ForeignKey("assignments.id", ondelete="CASCADE"), index=True)
+    lawyer_id: Mapped[str] = mapped_column(String(36))
+    sequence: Mapped[int] = mapped_column(Integer)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_duties_taken_away_lawyer_taken", "lawyer_id", "taken_at"),)
+
+
+class CalendarLinkRow(Base):
+    """A lawyer's secret calendar address: only the SHA-256 of its token is kept; one link per lawyer."""
+
+    __tablename__ = "calendar_links"
+
+    lawyer_id: Mapped[str] = mapped_column(ForeignKey("lawyers.id", ondelete="CASCADE"), primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class SwapRow(Base):

@@ -45,12 +45,12 @@ def domain_problem(exc: DomainError) -> Response:
 
 
 def problems(blp: Blueprint, *codes: int, schema: Any = ProblemOut,
-             descriptions: dict[int, str] | None = None) -> Callable[[F], F]:
-    """Document the problem+json answers an operation can give (401 always)."""
+             descriptions: dict[int, str] | None = None, public: bool = False) -> Callable[[F], F]:
+    """Document the problem+json answers an operation can give (401 always, but for a public one)."""
     texts = {**ERRORS, **(descriptions or {})}
 
     def decorate(view: F) -> F:
-        for code in sorted({401, *codes}, reverse=True):
+        for code in sorted(set(codes) | ({401} if not public else set()), reverse=True):
             view = blp.alt_response(code, schema=schema, content_type=PROBLEM, description=texts[code])(view)
         return view
 

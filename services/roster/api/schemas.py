@@ -7,12 +7,12 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from services.common.schemas import Body, PageQuery, ProblemOut, page_of
-from services.roster.domain.model import LANGUAGE_NAMES, LAWYER_STATUSES, STATION_LEVELS
+from services.roster.domain.languages import canonical
+from services.roster.domain.model import LAWYER_STATUSES, STATION_LEVELS
 
 REGION = validate.Regexp(r"^\d{6}$", error="must be a six-digit administrative division code, e.g. 654021")
 LICENSE = validate.Regexp(r"^\d{17}$", error="must be the 17-digit licence number (执业证号)")
 HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="must be a time HH:MM")
-LANGUAGE = validate.OneOf(sorted(LANGUAGE_NAMES), error="must be one of {choices}")
 
 
 class Out(Schema):
@@ -20,8 +20,20 @@ class Out(Schema):
         ordered = True
 
 
+class LanguageCode(fields.String):
+    """An ISO 639-1 or ISO 639-3 code (`en`, `ug`, `sjo`), kept in its shortest form (`uig` -> `ug`)."""
+
+    def _deserialize(self, value: object, attr: str | None, data: object, **kwargs: object) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        code = canonical(text)
+        if code is None:
+            raise ValidationError(f"{text!r} is not an ISO 639-1 or ISO 639-3 language code (e.g. en, ug, sjo)")
+        return code
+
+
 def _languages(required: bool = False) -> fields.List:
-    return fields.List(fields.String(validate=LANGUAGE), required=required, validate=validate.Length(max=10))
+    return fields.List(LanguageCode(metadata={"description": "an ISO 639-1 or 639-3 code"}), required=required,
+                       validate=validate.Length(max=10))
 
 
 class LawyerIn(Body):
@@ -85,7 +97,7 @@ class LawyerOut(Out):
 class LawyerQuery(PageQuery):
     region_code = fields.String(validate=REGION)
     status = fields.String(validate=validate.OneOf(sorted(LAWYER_STATUSES)))
-    language = fields.String(validate=LANGUAGE)
+    language = LanguageCode()
     q = fields.String(validate=validate.Length(max=100))
 
 
@@ -306,6 +318,7 @@ class DutyOut(AssignmentOut):
     station_level = fields.String()
     checked_in_at = fields.DateTime(allow_none=True)
     checked_out_at = fields.DateTime(allow_none=True)
+    sequence = fields.Integer(metadata={"description": "raised each time the duty changes hands"})
 
 
 class DutyQuery(PageQuery):
@@ -396,3 +409,25 @@ class FairnessOut(Out):
         "description": "0-1, 1 = even: the mean over all pairs of lawyers of min/max of their scaled burden"})
     from_ = fields.String(attribute="from", data_key="from", metadata={"description": "the first month"})
     to = fields.String(metadata={"description": "the last month"})
+
+
+class LanguageQuery(PageQuery):
+    q = fields.String(validate=validate.Length(min=1, max=50),
+                      metadata={"description": "a code, or part of an English or Chinese name (维吾尔, uz)"})
+
+
+class LanguageOut(Out):
+    code = fields.String(metadata={"description": "ISO 639-1 where there is one, else ISO 639-3"})
+    name_en = fields.String()
+    name_zh = fields.String()
+    lawyers = fields.Integer(metadata={"description": "lawyers who speak it"})
+    patterns = fields.Integer(metadata={"description": "active duty patterns that ask for it"})
+
+
+LanguagePage = page_of(LanguageOut)
+
+
+class CalendarLinkOut(Out):
+    url = fields.String(metadata={"description": "the feed's secret address: paste it into the phone's calendar"})
+    webcal_url = fields.String(metadata={"description": "the same address as webcal:// (opens the phone's "
+                                                         "subscribe dialogue)"})

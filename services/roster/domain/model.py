@@ -9,6 +9,8 @@ from datetime import date, time, timedelta
 from functools import cached_property
 from typing import Literal
 
+from services.roster.domain.languages import language_name as language_name  # rules and solver
+
 LawyerStatus = Literal["practising", "intern", "suspended"]
 StationLevel = Literal["prefecture", "county", "township", "village", "hotline"]
 PatternDays = Literal["workdays", "daily", "non_workdays"]
@@ -18,21 +20,6 @@ LAWYER_STATUSES: frozenset[str] = frozenset({"practising", "intern", "suspended"
 STATION_LEVELS: frozenset[str] = frozenset({"prefecture", "county", "township", "village", "hotline"})
 GRASSROOTS_LEVELS: frozenset[str] = frozenset({"township", "village"})
 PATTERN_DAYS: frozenset[str] = frozenset({"workdays", "daily", "non_workdays"})
-
-LANGUAGE_NAMES: Mapping[str, str] = {
-    "zh": "Chinese",
-    "ug": "Uyghur",
-    "kk": "Kazakh",
-    "mn": "Mongolian",
-    "ky": "Kyrgyz",
-    "ru": "Russian",
-    "xbe": "Xibe",
-}
-
-
-def language_name(code: str) -> str:
-    """The English name of a language code, for messages a scheduler reads."""
-    return LANGUAGE_NAMES.get(code, code)
 
 
 def region_covers(region_code: str, other: str) -> bool:

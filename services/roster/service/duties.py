@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from services.common.auth import Identity
 from services.common.db import UnitOfWork
 from services.roster.adapters import duty_reads
-from services.roster.adapters.orm import AssignmentRow, LawyerRow, RosterRow, StationRow
+from services.roster.adapters.orm import AssignmentRow, DutyTakenAwayRow, LawyerRow, RosterRow, StationRow
 from services.roster.domain import duties as lifecycle
 from services.roster.domain.duties import Duty, DutyStatus
 from services.roster.domain.errors import Conflict, Invalid
@@ -39,7 +39,8 @@ def default_window(today: date) -> tuple[date, date]:
 
 
 def duty_view(row: AssignmentRow) -> dict[str, Any]:
-    return {**assignment_view(row), "checked_in_at": row.checked_in_at, "checked_out_at": row.checked_out_at}
+    return {**assignment_view(row), "checked_in_at": row.checked_in_at, "checked_out_at": row.checked_out_at,
+            "sequence": row.sequence or 0}
 
 
 def as_duty(row: AssignmentRow, roster: RosterRow) -> Duty:
@@ -111,11 +112,19 @@ def refuse_if_rules_break(session: Session, row: AssignmentRow, roster: RosterRo
 
 
 def hand_over(uow: UnitOfWork, row: AssignmentRow, roster: RosterRow, duty: Duty) -> None:
-    """Store the duty's new lawyer; lawyers of a published roster hear of it (roster.duty.changed)."""
+    """Store the duty's new lawyer. In a published roster the duty's sequence goes up (phones replace the
+    event), the previous lawyer keeps a record of the duty taken away (their feed shows it cancelled), and
+    both lawyers hear of it (roster.duty.changed). The one place a duty changes hands: swaps, reassignment
+    and replanning all come here."""
     previous = row.lawyer_id
     store(row, duty)
+    published = roster.status == RosterStatus.PUBLISHED
+    if published and previous != row.lawyer_id:
+        row.sequence = (row.sequence or 0) + 1
+        uow.session.add(DutyTakenAwayRow(assignment_id=row.id, lawyer_id=previous, sequence=row.sequence,
+                                         taken_at=now()))
     uow.session.flush()
-    if roster.status == RosterStatus.PUBLISHED:
+    if published:
         uow.emit("roster.duty.changed", {
             "assignment_id": row.id, "lawyer_id": row.lawyer_id, "previous_lawyer_id": previous,
             "station_id": row.station_id, "date": row.date, "start_time": row.start_time, "end_time": row.end_time,

@@ -7,13 +7,17 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import jwt
 import pytest
 import requests
 
 from services.common.auth import Identity, sign_identity
+from services.roster.service.ical import uid_of
 from tests.buskit import wait_for
+from tests.calendar_feeds import events
 from tests.e2e.stack import Stack
 
 pytestmark = pytest.mark.slow
@@ -216,3 +220,62 @@ def test_a_lawyers_claims_are_theirs_alone_and_their_amount_not_theirs_to_set(
     assert requests.get(f"{url}/api/subsidy/claims/{created['id']}", headers=b, timeout=10).status_code == 404
     assert all(c["lawyer_id"] == b_id for c in requests.get(f"{url}/api/subsidy/claims", headers=b, timeout=10).json()["items"])
     assert requests.post(f"{url}/api/subsidy/claims/{created['id']}/approve", headers=a, timeout=10).status_code == 403
+
+
+def test_a_phone_subscribes_to_a_lawyers_calendar_with_no_token_until_the_link_is_revoked(
+    stack: Stack, admin: dict[str, str]
+) -> None:
+    _, scheduler = make_user(stack, admin, "scheduler")
+    url = stack.url()
+    region = f"65{uuid.uuid4().int % 10**4:04d}"  # a region of its own: no other test's lawyers in its roster
+    station = requests.post(f"{url}/api/roster/stations", headers=scheduler, timeout=10, json={
+        "name": "察布查尔县公共法律服务中心", "level": "county", "region_code": region}).json()
+    requests.post(f"{url}/api/roster/duty-patterns", headers=scheduler, timeout=10, json={
+        "station_id": station["id"], "days": "daily", "start_time": "09:30", "end_time": "13:30", "headcount": 1,
+        "languages": ["sjo"], "intern_seats": 0}).raise_for_status()
+    ids = []
+    for n, languages in enumerate([["zh", "sjo"], ["sjo", "en"]]):  # Xibe, and a lawyer who speaks English
+        created = requests.post(f"{url}/api/roster/lawyers", headers=scheduler, timeout=10, json={
+            "name": f"锡伯族律师{n}", "license_no": f"1654{uuid.uuid4().int % 10**13:013d}", "status": "practising",
+            "region_code": region, "languages": languages})
+        assert created.status_code == 201, created.text
+        ids.append(created.json()["id"])
+    first = datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=1)
+    roster = requests.post(f"{url}/api/roster/rosters", headers=scheduler, timeout=10, json={
+        "region_code": region, "period_start": first.isoformat(),
+        "period_end": (first + timedelta(days=3)).isoformat()}).json()
+    assert requests.post(f"{url}/api/roster/rosters/{roster['id']}/generate", headers=scheduler,
+                         timeout=60).status_code == 200
+    assert requests.post(f"{url}/api/roster/rosters/{roster['id']}/publish", headers=scheduler,
+                         timeout=10).status_code == 200
+    duties = requests.get(f"{url}/api/roster/rosters/{roster['id']}/assignments", headers=scheduler,
+                          timeout=10).json()["items"]
+    duty = duties[0]
+    holder = duty["lawyer_id"]
+    phone_owner = lawyer_user(stack, admin, holder)
+    created = requests.post(f"{url}/api/roster/me/calendar-link", headers=phone_owner, timeout=10)
+    assert created.status_code == 201, created.text
+    feed_url = created.json()["url"]
+    assert feed_url.startswith(url + "/api/roster/calendar-feeds/")
+
+    feed = requests.get(feed_url, timeout=10)  # a phone: no Authorization header
+    assert feed.status_code == 200, feed.text
+    assert feed.headers["Content-Type"].startswith("text/calendar")
+    before = calendar_events(feed.content)
+    assert before == calendar_events(requests.get(feed_url, timeout=10).content)  # the same UIDs every time
+    assert before[uid_of(duty["id"])] == ("CONFIRMED", 0)
+
+    other = next(i for i in ids if i != holder)
+    same_day = [d for d in duties if d["lawyer_id"] == other and d["date"] == duty["date"]]
+    assert same_day == []  # one seat a day: the other lawyer is free that day
+    moved = requests.post(f"{url}/api/roster/assignments/{duty['id']}/reassign", headers=scheduler, timeout=10,
+                          json={"lawyer_id": other})
+    assert moved.status_code == 200, moved.text
+    assert calendar_events(requests.get(feed_url, timeout=10).content)[uid_of(duty["id"])] == ("CANCELLED", 1)
+
+    assert requests.delete(f"{url}/api/roster/me/calendar-link", headers=phone_owner, timeout=10).status_code == 204
+    assert requests.get(feed_url, timeout=10).status_code == 404
+
+
+def calendar_events(feed: bytes) -> dict[str, tuple[str, int]]:
+    return {uid: (e["status"], e["sequence"]) for uid, e in events(feed).items()}

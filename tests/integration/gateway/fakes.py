@@ -92,12 +92,12 @@ class FakeBackend:
             ))
             if self.delay:
                 time.sleep(self.delay)
-            if identity is None:
+            answer = self.answers.get((request.method, request.path))
+            if identity is None and answer is None:  # a told answer stands for a public operation's own check
                 return problem_response(401, "authentication required (call through the gateway)")
             if request.path.endswith("/export.csv"):
                 return Response(self._stream(), mimetype="text/csv",
                                 headers={"Content-Disposition": 'attachment; filename="batch.csv"'})
-            answer = self.answers.get((request.method, request.path))
             if answer is not None:
                 status, body, headers = answer
                 response = jsonify(body) if not isinstance(body, bytes) else Response(body)

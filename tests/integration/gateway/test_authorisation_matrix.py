@@ -32,7 +32,10 @@ from tests.operations import (
 from .conftest import GatewayKit
 
 WRITES = ("POST", "PUT", "PATCH")
-ROWS: list[Route] = [row for name in SERVICES for row in routes_from_spec(name, spec_of(name))]
+ALL_ROWS: list[Route] = [row for name in SERVICES for row in routes_from_spec(name, spec_of(name))]
+ROWS = [row for row in ALL_ROWS if not row.public]
+# operations a service declares public (the calendar feed at its secret address): no token, no identity
+PUBLIC_ROWS = [row for row in ALL_ROWS if row.public]
 # the gateway's own operations that some role may not call: (method, path, roles)
 GATEWAY_OWN = sorted(
     (method, path, roles_documented(operation))
@@ -43,6 +46,7 @@ GATEWAY_OWN = sorted(
 SERVICE_OPS = sorted(
     (name, method, path, roles_documented(operation))
     for name in SERVICES for (method, _), (path, operation) in documented(spec_of(name)).items()
+    if not operation.get("x-public")
 )
 
 
@@ -108,11 +112,30 @@ def test_a_lawyer_posting_a_malformed_user_is_refused_not_told_the_schema(
     assert gw.client.post("/api/users", headers=callers["admin"], json=INVALID_BODY).status_code == 422
 
 
+def test_the_only_public_operation_is_the_calendar_feed() -> None:
+    assert [(r.method, r.path) for r in PUBLIC_ROWS] == [("GET", "/api/roster/calendar-feeds/{token}.ics")]
+
+
 @pytest.mark.parametrize("route", ROWS, ids=lambda r: f"{r.method} {r.path}")
 def test_no_route_is_reachable_without_a_token(gw: GatewayKit, route: Route) -> None:
     response = gw.client.open(concrete(route.path), method=route.method)
     assert response.status_code == 401
     assert gw.fakes[route.backend].seen == []
+
+
+@pytest.mark.parametrize("route", PUBLIC_ROWS, ids=lambda r: f"{r.method} {r.path}")
+def test_a_public_operation_is_forwarded_with_no_identity_whoever_calls(
+    gw: GatewayKit, callers: dict[str, dict[str, str]], route: Route
+) -> None:
+    fake = gw.fakes[route.backend]
+    fake.answers[(route.method, concrete(route.path))] = (200, b"BEGIN:VCALENDAR", {"Content-Type": "text/calendar"})
+    for headers in [{}, {"Authorization": "Bearer not-a-token"}, *callers.values()]:
+        fake.seen.clear()
+        response = gw.client.open(concrete(route.path), method=route.method, headers=headers)
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        assert len(fake.seen) == 1
+        assert fake.seen[0].identity is None  # the service authenticates it by itself (the feed's token)
+        assert "authorization" not in {name.lower() for name in fake.seen[0].headers}
 
 
 def test_a_lawyer_is_forwarded_as_themself_so_the_service_can_filter_to_their_own(gw: GatewayKit) -> None:

@@ -137,7 +137,7 @@ def test_a_file_with_several_bad_rows_is_refused_naming_each_row_and_field_and_n
         ["好律师", good, "执业", "654021", "汉语", "", "", "", ""],                                  # row 2: fine
         ["短证号", "12345", "执业", "654021", "汉语", "", "", "", ""],                                 # row 3
         ["退休的", licence(), "退休", "654021", "汉语", "", "", "", ""],                               # row 4
-        ["", licence(), "执业", "65", "土耳其语", "很多", "", "", ""],                                 # row 5
+        ["", licence(), "执业", "65", "火星语", "很多", "", "", ""],                                 # row 5
         ["没日期的实习律师", licence(), "实习", "654021", "汉语", "", "", "", good],                    # row 6
         ["实习律师甲", intern_of_intern, "实习", "654021", "汉语", "", "2026-09-01", "2027-08-31", licence()],  # row 7
         ["实习律师乙", licence(), "实习", "654021", "汉语", "", "2026-09-01", "2026-08-31",
@@ -151,7 +151,7 @@ def test_a_file_with_several_bad_rows_is_refused_naming_each_row_and_field_and_n
     assert "must be the 17-digit licence number" in errors["row 3.license_no"][0]
     assert "退休" in errors["row 4.status"][0]
     assert errors["row 5.name"] == ["required: the cell is empty"]
-    assert "土耳其语" in errors["row 5.languages"][0]
+    assert "火星语" in errors["row 5.languages"][0]
     assert {"row 5.region_code", "row 5.max_duties_per_month"} <= set(errors)
     assert {"row 6.intern_start", "row 6.intern_end"} <= set(errors)
     assert "no lawyer with licence number" in errors["row 7.supervisor_license_no"][0]

@@ -45,6 +45,7 @@ CONTRACT_ROUTES = [
     ("GET", "/api/roster/me/duties.ics"), ("POST", "/api/roster/assignments/{id}/check-in"),
     ("POST", "/api/roster/assignments/{id}/check-out"), ("POST", "/api/roster/swaps"),
     ("POST", "/api/roster/swaps/{id}/accept"), ("POST", "/api/roster/swaps/{id}/approve"),
+    ("POST", "/api/roster/me/calendar-link"), ("DELETE", "/api/roster/me/calendar-link"),
     ("POST", "/api/subsidy/schemes"), ("POST", "/api/subsidy/claims"), ("GET", "/api/subsidy/claims"),
     ("GET", "/api/subsidy/claims/{id}"), ("POST", "/api/subsidy/claims/{id}/approve"),
     ("POST", "/api/subsidy/claims/{id}/reject"), ("POST", "/api/subsidy/budgets"),
@@ -64,7 +65,11 @@ LAWYER_ROUTES = {
     ("GET", "/api/roster/stations"), ("GET", "/api/roster/stations/{}"), ("GET", "/api/roster/calendar/{}"),
     ("GET", "/api/roster/lawyers/{}"),
     ("GET", "/api/subsidy/lawyers/{}/bank-account"), ("PUT", "/api/subsidy/lawyers/{}/bank-account"),
+    ("POST", "/api/roster/me/calendar-link"), ("DELETE", "/api/roster/me/calendar-link"),
+    ("GET", "/api/roster/languages"),
 }
+# what anyone may reach with no token: only the calendar feed, whose secret address is its credential
+PUBLIC_ROUTES = {("GET", "/api/roster/calendar-feeds/{}.ics")}
 
 
 def role_of(route: Route | None) -> frozenset[str]:
@@ -84,8 +89,9 @@ def test_every_operation_a_service_serves_has_a_row_with_the_roles_its_view_decl
         declared = roles_of(app.view_functions[endpoint])
         if row is None:
             missing.append(f"{method} {path}")
-        elif not declared or row.roles != declared:
-            differ.append(f"{method} {path}: view {sorted(declared or ())}, table {sorted(row.roles)}")
+        elif declared is None or row.roles != declared or row.public != (declared == frozenset()):
+            differ.append(f"{method} {path}: view {sorted(declared or ())}, table {sorted(row.roles)}"
+                          f"{' (public)' if row.public else ''}")
     assert not missing, f"served by {service} but not in the gateway's table (declare @require_roles): {missing}"
     assert not differ, differ
 
@@ -116,10 +122,11 @@ def test_every_operation_of_the_gateway_itself_declares_its_roles_in_the_view_an
     assert public_ones == [("POST", "/api/auth/token")]
 
 
-def test_the_gateways_forwarding_view_lets_every_role_reach_the_table() -> None:
+def test_the_gateways_forwarding_view_leaves_who_may_pass_to_the_table() -> None:
     app = app_of("gateway")
     forwarding = [e for e in app.view_functions if e.startswith("forward.")]
-    assert forwarding and all(roles_of(app.view_functions[e]) == EVERYONE for e in forwarding)
+    assert forwarding
+    assert all(roles_of(app.view_functions[e]) == frozenset() for e in forwarding)
 
 
 # ---- what the contract says about roles ---------------------------------------------------------------
@@ -139,6 +146,28 @@ def test_every_row_is_found_by_a_request_to_its_path() -> None:
 def test_a_lawyer_reaches_only_the_routes_the_contract_gives_lawyers() -> None:
     reachable = {(r.method, template_of(r.path)) for r in TABLE.routes() if "lawyer" in r.roles}
     assert reachable == LAWYER_ROUTES
+
+
+def test_only_the_calendar_feed_is_reached_without_a_token() -> None:
+    public_rows = {(r.method, template_of(r.path)) for r in TABLE.routes() if r.public}
+    assert public_rows == PUBLIC_ROUTES
+    assert all(not r.roles for r in TABLE.routes() if r.public)
+    assert all(r.roles for r in TABLE.routes() if not r.public)
+
+
+def test_an_operation_both_public_and_with_roles_is_not_trusted() -> None:
+    spec = {"paths": {"/api/roster/x": {"get": {"x-public": True, "x-roles": ["lawyer"]}}}}
+    with pytest.raises(ValueError, match="public and x-roles"):
+        routes_from_spec("roster", spec)
+
+
+def test_a_row_is_either_public_or_for_some_roles() -> None:
+    with pytest.raises(ValueError, match="none: public"):
+        RouteIndex((Route("GET", "/api/roster/x", SCHEDULER, public=True),))
+    with pytest.raises(ValueError, match="none: public"):
+        RouteIndex((Route("GET", "/api/roster/x", frozenset()),))
+    assert RouteIndex((Route("GET", "/api/roster/x", frozenset(), public=True),)).match(
+        "GET", "/api/roster/x").route is not None
 
 
 def test_lawyers_never_decide_on_money_nor_make_rosters() -> None:

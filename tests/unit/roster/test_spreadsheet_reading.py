@@ -47,6 +47,9 @@ def test_a_header_is_compared_without_notes_marks_spaces_or_case(header: str, ke
 def test_lawyer_cells_are_read_as_schedulers_write_them() -> None:
     assert LAWYER_CELLS["status"]("实习律师") == "intern"
     assert LAWYER_CELLS["languages"]("汉语、维吾尔语") == ["ug", "zh"]
+    assert LAWYER_CELLS["languages"]("锡伯语，英语、哈萨克语") == ["en", "kk", "sjo"]
+    assert LAWYER_CELLS["languages"]("中文/蒙古语/俄语/柯尔克孜语") == ["ky", "mn", "ru", "zh"]
+    assert LAWYER_CELLS["languages"]("维语 汉 法语 uz") == ["fr", "ug", "uz", "zh"]
     assert LAWYER_CELLS["intern_start"]("2026年3月1日") == date(2026, 3, 1)
     assert LAWYER_CELLS["max_duties_per_month"]("8次") == 8
     assert LAWYER_CELLS["license_no"]('="16540201000000001"') == "16540201000000001"
@@ -55,7 +58,7 @@ def test_lawyer_cells_are_read_as_schedulers_write_them() -> None:
 @pytest.mark.parametrize(("name", "cell", "advice"), [
     ("license_no", 1.6540201e16, "format the column as text"),
     ("status", "律师助理", "write 执业, 实习 or 停止执业"),
-    ("languages", "法语", "unknown language 法语"),
+    ("languages", "火星语", "unknown language 火星语"),
     ("intern_end", "明年", "is not a date"),
 ])
 def test_a_cell_that_cannot_be_read_says_what_to_write(name: str, cell: object, advice: str) -> None:

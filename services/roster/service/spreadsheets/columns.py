@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from services.roster.domain.model import LANGUAGE_NAMES, STATION_LEVELS
+from services.roster.domain.languages import code_for_word
+from services.roster.domain.model import STATION_LEVELS
 from services.roster.service.spreadsheets.upload import clean
 
 
@@ -56,17 +57,6 @@ STATUS_WORDS = {
                      "practising lawyer"), "practising"),
     **dict.fromkeys(("实习", "实习律师", "实习人员", "intern", "intern lawyer"), "intern"),
     **dict.fromkeys(("停止执业", "暂停执业", "停业", "停执", "suspended"), "suspended"),
-}
-LANGUAGE_WORDS = {
-    **{code: code for code in LANGUAGE_NAMES},
-    **{name.lower(): code for code, name in LANGUAGE_NAMES.items()},
-    **dict.fromkeys(("汉", "汉语", "中文", "普通话", "国语", "国家通用语言", "mandarin"), "zh"),
-    **dict.fromkeys(("维", "维吾尔", "维吾尔语", "维语", "uighur"), "ug"),
-    **dict.fromkeys(("哈", "哈萨克", "哈萨克语", "哈语"), "kk"),
-    **dict.fromkeys(("蒙", "蒙古", "蒙古语", "蒙语"), "mn"),
-    **dict.fromkeys(("柯", "柯尔克孜", "柯尔克孜语", "柯语", "kirghiz"), "ky"),
-    **dict.fromkeys(("俄", "俄语"), "ru"),
-    **dict.fromkeys(("锡伯", "锡伯语", "sibe"), "xbe"),
 }
 IGNORED_QUIETLY = {header_key(h) for h in ("序号", "编号", "备注", "说明", "no", "#", "remark", "remarks", "note", "notes")}
 LICENCE = re.compile(r"^\d{17}$")
@@ -145,11 +135,12 @@ def _status(value: Any) -> str:
 
 def _languages(value: Any) -> list[str]:
     words = [w for w in re.split(r"[,，、;；/／|+＋\s]+|和|及", _text(value)) if w]
-    unknown = [w for w in words if w.lower() not in LANGUAGE_WORDS]
+    codes = {w: code_for_word(w) for w in words}
+    unknown = [w for w, code in codes.items() if code is None]
     if unknown:
-        names = ", ".join(f"{code} ({name})" for code, name in LANGUAGE_NAMES.items())
-        raise CellError(f"unknown language {'、'.join(unknown)}: use {names} or their Chinese names (汉语、维吾尔语…)")
-    return sorted({LANGUAGE_WORDS[w.lower()] for w in words})
+        raise CellError(f"unknown language {'、'.join(unknown)}: write its Chinese name (汉语、维吾尔语、锡伯语、英语…) "
+                        "or its ISO 639 code (zh, ug, sjo, en…)")
+    return sorted({code for code in codes.values() if code})
 
 
 def _whole_number(value: Any) -> int:
