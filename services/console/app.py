@@ -49,7 +49,8 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
     """The console's app; `api` replaces the HTTP client of the gateway (tests pass a fake)."""
     settings = settings or load_settings(CONSOLE)
     configure_logging(CONSOLE, "web", settings.log_level)
-    app = Flask("legalduty.console", root_path=str(Path(__file__).parent))
+    # /static is the gateway's own (Flask's default), so the console's files are under /assets
+    app = Flask("legalduty.console", root_path=str(Path(__file__).parent), static_url_path="/assets")
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     app.secret_key = session_key(settings.jwt_secret + "|csrf").decode()
     app.session_interface = EncryptedCookieSessions(session_key(settings.jwt_secret), int(idle.total_seconds()))
@@ -125,6 +126,10 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> Any:
         return render_template("error.html", status=error.code, reason="http", error=error), error.code or 500
+
+    @app.get("/favicon.ico")
+    def favicon() -> Response:
+        return Response(status=204)
 
     @app.get("/healthz")
     def healthz() -> Response:

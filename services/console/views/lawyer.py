@@ -3,7 +3,8 @@ me, my claims and their money. (The calendar link comes with the calendar-link A
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request, url_for
@@ -14,6 +15,7 @@ from services.console.pages import act, call, current_user, login_required
 
 bp = Blueprint("lawyer", __name__, url_prefix="/me")
 AHEAD = 45
+BEIJING = ZoneInfo("Asia/Shanghai")  # duties' dates are Beijing dates
 
 
 @bp.get("")
@@ -21,7 +23,7 @@ AHEAD = 45
 def my_page() -> str:
     user = current_user()
     assert user is not None
-    today = date.today()
+    today = datetime.now(BEIJING).date()
     duties = call("GET", "/api/roster/me/duties",
                   params={"from": (today - timedelta(days=1)).isoformat(),
                           "to": (today + timedelta(days=AHEAD)).isoformat(), "limit": 100})["items"]
