@@ -4,8 +4,8 @@ me, my claims and their money. (The calendar link comes with the calendar-link A
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
