@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 WEEKDAYS_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 CENT = Decimal("0.01")
+BEIJING = ZoneInfo("Asia/Shanghai")  # the console's users read Beijing time
 
 
 def as_date(value: date | str | None) -> date | None:
@@ -42,10 +44,13 @@ def day_head(value: date, lang: str = "zh") -> str:
 
 
 def timestamp(value: str | datetime | None, lang: str = "zh") -> str:
-    """A moment as its date and HH:MM (the API gives ISO 8601 with an offset)."""
+    """A moment as its Beijing date and HH:MM (the API gives ISO 8601; one without an offset is UTC)."""
     if value is None or value == "":
         return ""
     moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    moment = moment.astimezone(BEIJING)
     return f"{long_date(moment.date(), lang)} {moment:%H:%M}"
 
 

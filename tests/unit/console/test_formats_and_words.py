@@ -23,6 +23,12 @@ def test_a_date_is_written_as_chinese_users_write_it_with_its_weekday() -> None:
     assert formats.long_date("2026-12-01", "en") == "Tue 1 Dec 2026"
 
 
+def test_a_moment_is_shown_in_beijing_time() -> None:
+    assert formats.timestamp("2026-11-30T10:26:00+00:00") == "2026年11月30日 周一 18:26"
+    assert formats.timestamp("2026-11-30T20:00:00") == "2026年12月1日 周二 04:00"
+    assert formats.timestamp(None) == ""
+
+
 def test_money_has_the_yuan_sign_thousands_separators_and_two_places() -> None:
     assert formats.money("1051.1") == "¥1,051.10"
     assert formats.money(Decimal("1234567.005")) == "¥1,234,567.01"
