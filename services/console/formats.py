@@ -37,6 +37,14 @@ def month_title(year: int, month: int, lang: str = "zh") -> str:
     return f"{MONTHS_EN[month - 1]} {year}" if lang == "en" else f"{year}年{month}月"
 
 
+def period_title(start: date, end: date, lang: str = "zh") -> str:
+    """A roster's months: 2026年12月, or 2026年12月–2027年1月 when it spans more than one."""
+    first = month_title(start.year, start.month, lang)
+    if (start.year, start.month) == (end.year, end.month):
+        return first
+    return f"{first}–{month_title(end.year, end.month, lang)}"
+
+
 def day_head(value: date, lang: str = "zh") -> str:
     """A grid column's head: the day and its weekday (1 周二)."""
     names = WEEKDAYS_EN if lang == "en" else WEEKDAYS_ZH

@@ -43,6 +43,15 @@ def label(group: str, code: str | None) -> str:
     return word() if word else code
 
 
+def warning(code: str) -> str:
+    """A roster's warning (`calendar_unofficial:2027`) in words; an unknown one as it came."""
+    kind, _sep, detail = code.partition(":")
+    if kind == "calendar_unofficial":
+        return _("No official holiday arrangement for %(year)s yet: Monday to Friday count as working days. "
+                 "Enter the year's arrangement in the calendar when it is published.", year=detail)
+    return code
+
+
 def role_name(role: str) -> str:
     return label("role", role)
 

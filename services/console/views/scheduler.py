@@ -143,7 +143,7 @@ def _roster_page(roster_id: str, template: str) -> str:
     grid = build_grid(roster, assignments, stations, day_kinds(start, end), region=region, level=level)
     return render_template(template, roster=roster, grid=grid, lawyers=lawyers, region=region, level=level,
                            levels=LEVELS, day_head=lambda d: formats.day_head(d, _lang()),
-                           month=formats.month_title(start.year, start.month, _lang()), busy=BUSY)
+                           month=formats.period_title(start, end, _lang()), busy=BUSY)
 
 
 def _lang() -> str:
@@ -222,25 +222,36 @@ def load(roster_id: str) -> str:
     return render_template("scheduler/load.html", roster=roster, rows=rows, top=top)
 
 
-@bp.get("/assignments/<assignment_id>")
+def find_duty(roster_id: str, assignment_id: str) -> dict[str, Any]:
+    """One duty of a roster, looked up in the roster's assignments (narrowed by the station and date the
+    grid's link carries)."""
+    hints = {"station_id": request.args.get("station") or None, "date": request.args.get("date") or None}
+    for params in (hints, {}):
+        for duty in every(f"/api/roster/rosters/{roster_id}/assignments", params):
+            if duty["id"] == assignment_id:
+                return duty
+    abort(404)
+
+
+@bp.get("/rosters/<roster_id>/duties/<assignment_id>")
 @login_required(*KEEPERS)
-def assignment(assignment_id: str) -> str:
-    duty = call("GET", f"/api/roster/assignments/{assignment_id}")
+def assignment(roster_id: str, assignment_id: str) -> str:
+    duty = find_duty(roster_id, assignment_id)
     station = call("GET", f"/api/roster/stations/{duty['station_id']}")
     lawyers = every("/api/roster/lawyers", {"status": "practising"})
     candidates = sorted((lw for lw in lawyers if station["level"] == "hotline" or
                          lw["region_code"] == station["region_code"]), key=lambda lw: lw["name"])
-    current = index_by(lawyers).get(duty["lawyer_id"])
+    current = index_by(every("/api/roster/lawyers")).get(duty["lawyer_id"])
     return render_template("scheduler/assignment.html", duty=duty, station=station, candidates=candidates,
-                           current=current, next=back_to(url_for("scheduler.roster", roster_id=duty["roster_id"])))
+                           current=current, next=back_to(url_for("scheduler.roster", roster_id=roster_id)))
 
 
-@bp.post("/assignments/<assignment_id>/reassign")
+@bp.post("/rosters/<roster_id>/duties/<assignment_id>/reassign")
 @login_required(*KEEPERS)
-def reassign(assignment_id: str) -> Response:
+def reassign(roster_id: str, assignment_id: str) -> Response:
     return act("POST", f"/api/roster/assignments/{assignment_id}/reassign",
                body={"lawyer_id": request.form.get("lawyer_id", "")}, done=_("Duty reassigned."),
-               back=back_to(url_for("scheduler.assignment", assignment_id=assignment_id)))
+               back=back_to(url_for("scheduler.roster", roster_id=roster_id)))
 
 
 @bp.get("/waiting")

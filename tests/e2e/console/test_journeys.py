@@ -6,6 +6,7 @@ var/test-artifacts/console/; axe-core finds nothing serious or critical on them.
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,9 +29,12 @@ def accessible(page: Page, what: str) -> None:
     assert not bad, f"{what}: axe-core finds {bad}"
 
 
-def next_month() -> tuple[str, str]:
+def next_two_months() -> tuple[str, str]:
+    """Two months of the whole prefecture: more slots than the roster service generates at once, so the
+    worker does it and the page follows its progress."""
     first = (date.today().replace(day=1) + timedelta(days=32)).replace(day=1)
-    return first.isoformat(), first.replace(day=calendar.monthrange(first.year, first.month)[1]).isoformat()
+    second = (first + timedelta(days=32)).replace(day=1)
+    return first.isoformat(), second.replace(day=calendar.monthrange(second.year, second.month)[1]).isoformat()
 
 
 def test_a_scheduler_generates_checks_and_publishes_a_roster(page: Page, people: People, artifacts: Path) -> None:
@@ -38,14 +42,16 @@ def test_a_scheduler_generates_checks_and_publishes_a_roster(page: Page, people:
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.get_by_role("heading", name="排班表", exact=True)).to_be_visible()
     accessible(page, "rosters")
-    start, end = next_month()
-    page.fill("input[name=region_code]", "654021")
+    start, end = next_two_months()
+    page.fill("input[name=region_code]", "654000")
     page.fill("input[name=period_start]", start)
     page.fill("input[name=period_end]", end)
     page.get_by_role("button", name="新建排班表", exact=True).click()
     expect(page.locator("h1 .badge")).to_have_text("草稿")
     page.get_by_role("button", name="生成", exact=True).click()
     # queued generation shows a progress bar that the page follows until the grid is there
+    expect(page.locator("progress#gen-progress")).to_be_visible()
+    page.screenshot(path=str(artifacts / "scheduler-generating.png"))
     expect(page.locator("h1 .badge")).to_have_text("已生成", timeout=BIG)
     grid = page.locator("table.grid")
     expect(grid).to_be_visible()
@@ -53,9 +59,15 @@ def test_a_scheduler_generates_checks_and_publishes_a_roster(page: Page, people:
     assert grid.locator("tbody tr").count() >= 5
     page.screenshot(path=str(artifacts / "scheduler-grid.png"), full_page=False)
     accessible(page, "roster grid")
+    grid.locator("a.duty").first.click()  # a duty, and the form to give it to someone else
+    expect(page.get_by_role("heading", name="改派", exact=True)).to_be_visible()
+    assert page.locator("select[name=lawyer_id] option").count() >= 1
+    page.go_back()
+    page.select_option("select[name=region]", "654021")
     page.select_option("select[name=level]", "county")
     page.get_by_role("button", name="筛选", exact=True).click()
     expect(grid.locator("tbody tr")).to_have_count(1)
+    expect(grid.locator("tbody th.station")).to_contain_text("伊宁县公共法律服务中心")
     page.get_by_role("button", name="发布", exact=True).click()
     expect(page.locator("h1 .badge")).to_have_text("已发布")
     expect(page.get_by_role("status")).to_contain_text("排班表已发布")
@@ -66,7 +78,10 @@ def test_a_scheduler_generates_checks_and_publishes_a_roster(page: Page, people:
     page.get_by_role("link", name="打印视图", exact=True).click()
     page.emulate_media(media="print")
     expect(page.locator("header.top")).to_be_hidden()
-    page.pdf(path=str(artifacts / "roster-a3.pdf"), prefer_css_page_size=True)
+    pdf = artifacts / "roster-a3.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
+    boxes = set(re.findall(rb"MediaBox\s*\[0 0 ([0-9.]+) ([0-9.]+)\]", pdf.read_bytes()))
+    assert boxes and all(round(float(w)) == 1191 and round(float(h)) == 842 for w, h in boxes), boxes  # A3 across
 
 
 def test_a_lawyer_on_a_phone_checks_in_and_out(browser: Browser, people: People, artifacts: Path) -> None:

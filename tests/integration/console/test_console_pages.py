@@ -206,3 +206,34 @@ def test_a_rosters_grid_marks_open_slots_in_red_with_their_reason(console: Conso
     assert 'title="2026年10月1日 周四 · 法定节假日"' in html
     only_one = console.client.get("/scheduler/rosters/r-1?region=654021").get_data(as_text=True)
     assert "霍城县公共法律服务中心" not in only_one and "伊宁县公共法律服务中心" in only_one
+
+
+def test_a_duty_is_reassigned_from_the_grid_in_two_clicks(console: ConsoleKit) -> None:
+    console.log_in("scheduler")
+    api = console.api.answers
+    duty = {"id": "a-1", "roster_id": "r-1", "station_id": "s-1", "date": "2026-10-08", "start_time": "09:00",
+            "end_time": "17:00", "lawyer_id": "lw-1", "role": "lawyer", "status": "scheduled"}
+    api[("GET", "/api/roster/rosters/r-1/assignments")] = {"total": 1, "items": [duty]}
+    api[("GET", "/api/roster/stations/s-1")] = {"id": "s-1", "name": "伊宁县公共法律服务中心", "level": "county",
+                                                 "region_code": "654021"}
+    api[("GET", "/api/roster/lawyers")] = {"total": 3, "items": [
+        {"id": "lw-1", "name": "阿依古丽", "region_code": "654021", "status": "practising"},
+        {"id": "lw-2", "name": "努尔兰", "region_code": "654021", "status": "practising"},
+        {"id": "lw-3", "name": "别处的律师", "region_code": "654023", "status": "practising"}]}
+    api[("POST", "/api/roster/assignments/a-1/reassign")] = lambda body: {**duty, **body, "notices": []}
+    page = console.client.get("/scheduler/rosters/r-1/duties/a-1?station=s-1&date=2026-10-08")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "2026年10月8日 周四" in html
+    assert 'value="lw-2"' in html and 'value="lw-3"' not in html and 'option value="lw-1"' not in html
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert token
+    done = console.client.post("/scheduler/rosters/r-1/duties/a-1/reassign",
+                               data={"csrf_token": token.group(1), "lawyer_id": "lw-2", "next": "/scheduler/rosters/r-1"})
+    assert done.status_code == 302 and done.headers["Location"].endswith("/scheduler/rosters/r-1")
+    assert [c.body for c in console.api.made("POST", "/api/roster/assignments/a-1/reassign")] == [{"lawyer_id": "lw-2"}]
+    refused = ApiError(409, "Conflict", "rule 2: 努尔兰 already has a duty on 2026-10-08")
+    api[("POST", "/api/roster/assignments/a-1/reassign")] = refused
+    console.client.post("/scheduler/rosters/r-1/duties/a-1/reassign",
+                        data={"csrf_token": token.group(1), "lawyer_id": "lw-2"})
+    shown = console.client.get("/scheduler/rosters/r-1/duties/a-1").get_data(as_text=True)
+    assert "rule 2: 努尔兰 already has a duty on 2026-10-08" in shown
