@@ -12,7 +12,7 @@ import requests
 from tests.buskit import wait_for
 from tests.e2e.stack import Stack
 
-PROGRAMS = {f"{s}-{p}" for s in ("gateway", "roster", "subsidy") for p in ("web", "relay", "worker")}
+PROGRAMS = {f"{s}-{p}" for s in ("gateway", "roster", "subsidy") for p in ("web", "relay", "worker")} | {"console-web"}
 
 
 @pytest.fixture
