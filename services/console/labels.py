@@ -32,7 +32,21 @@ def _table() -> dict[str, dict[str, Callable[[], str]]]:
                         "completed": lambda: _("completed"), "cancelled": lambda: _("cancelled")},
         "batch_status": {"open": lambda: _("open"), "paid": lambda: _("paid")},
         "role_in_duty": {"lawyer": lambda: _("lawyer"), "intern": lambda: _("intern")},
+        "attribute": {"difficulty": lambda: _("difficulty"), "agreement": lambda: _("agreement reached"),
+                      "case_type": lambda: _("case type"), "stage": lambda: _("stage"),
+                      "remote_area": lambda: _("remote area"), "language": lambda: _("language"),
+                      "station_level": lambda: _("station level"), "length": lambda: _("length"),
+                      "holiday": lambda: _("on a non-working day"), "grade": lambda: _("grade")},
     }
+
+
+def value(item: object) -> str:
+    """An attribute's value for people: yes / no for booleans, the value itself otherwise."""
+    if item is True:
+        return _("yes")
+    if item is False:
+        return _("no")
+    return "" if item is None else str(item)
 
 
 def label(group: str, code: str | None) -> str:
