@@ -4,6 +4,7 @@ me, my claims and their money. (The calendar link comes with the calendar-link A
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -11,7 +12,7 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from services.console.pages import act, call, current_user, login_required
+from services.console.pages import act, call, current_user, every, login_required
 
 bp = Blueprint("lawyer", __name__, url_prefix="/me")
 AHEAD = 45
@@ -33,8 +34,12 @@ def my_page() -> str:
     asked_of_me = [s for s in swaps if s["to_lawyer_id"] == user.lawyer_id and s["status"] == "requested"]
     mine = [s for s in swaps if s["from_lawyer_id"] == user.lawyer_id]
     claims = call("GET", "/api/subsidy/claims", params={"limit": 20})
+    totals = {"waiting": Decimal(0), "approved": Decimal(0), "paid": Decimal(0)}
+    for status, key in (("pending", "waiting"), ("approved", "approved"), ("paid", "paid")):
+        for claim in every("/api/subsidy/claims", {"status": status}):
+            totals[key] += Decimal(str(claim["amount"] or "0"))
     return render_template("lawyer/me.html", duties=duties, today=today.isoformat(), asked_of_me=asked_of_me,
-                           my_swaps=mine, claims=claims)
+                           my_swaps=mine, claims=claims, claim_totals=totals)
 
 
 @bp.post("/duties/<assignment_id>/<step>")

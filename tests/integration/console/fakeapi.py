@@ -1,4 +1,5 @@
-"""A stand-in for the public API: canned answers per (method, path), and every call it got."""
+"""A stand-in for the public API: canned answers per (method, path) (a callable is asked with the body and
+the query), and every call it got."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ class FakeApi:
             raise ApiError(404, "Not Found", f"the fake has no answer for {method} {path}")
         if isinstance(answer, ApiError):
             raise answer
-        return answer(body) if callable(answer) else answer
+        return answer(body, params or {}) if callable(answer) else answer
 
     def download(self, path: str, *, token: str, params: Mapping[str, Any] | None = None) -> Download:
         self.calls.append(Call("GET", path, token, params, None, None))

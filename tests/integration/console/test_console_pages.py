@@ -220,7 +220,7 @@ def test_a_duty_is_reassigned_from_the_grid_in_two_clicks(console: ConsoleKit) -
         {"id": "lw-1", "name": "阿依古丽", "region_code": "654021", "status": "practising"},
         {"id": "lw-2", "name": "努尔兰", "region_code": "654021", "status": "practising"},
         {"id": "lw-3", "name": "别处的律师", "region_code": "654023", "status": "practising"}]}
-    api[("POST", "/api/roster/assignments/a-1/reassign")] = lambda body: {**duty, **body, "notices": []}
+    api[("POST", "/api/roster/assignments/a-1/reassign")] = lambda body, _query: {**duty, **body, "notices": []}
     page = console.client.get("/scheduler/rosters/r-1/duties/a-1?station=s-1&date=2026-10-08")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "2026年10月8日 周四" in html
@@ -237,3 +237,48 @@ def test_a_duty_is_reassigned_from_the_grid_in_two_clicks(console: ConsoleKit) -
                         data={"csrf_token": token.group(1), "lawyer_id": "lw-2"})
     shown = console.client.get("/scheduler/rosters/r-1/duties/a-1").get_data(as_text=True)
     assert "rule 2: 努尔兰 already has a duty on 2026-10-08" in shown
+
+
+def test_a_lawyer_checks_in_only_on_the_day_and_sees_the_money_of_their_claims(console: ConsoleKit) -> None:
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    console.log_in("lawyer")
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    duty = {"roster_id": "r-1", "station_id": "s-1", "start_time": "09:30", "end_time": "13:30", "lawyer_id": "lw-1",
+            "role": "lawyer", "status": "scheduled", "station_name": "伊宁县公共法律服务中心", "station_address": None,
+            "station_level": "county", "checked_in_at": None, "checked_out_at": None}
+    api = console.api.answers
+    api[("GET", "/api/roster/me/duties")] = {"total": 2, "items": [
+        {**duty, "id": "d-today", "date": today.isoformat()},
+        {**duty, "id": "d-later", "date": (today + timedelta(days=3)).isoformat()}]}
+    api[("GET", "/api/roster/swaps")] = {"total": 0, "items": []}
+    claims = [{"id": f"c-{n}", "kind": "station_duty", "service_date": today.isoformat(), "amount": amount,
+               "status": status} for n, (amount, status) in enumerate(
+                   [("100.10", "pending"), ("0.20", "pending"), ("1000.00", "paid")])]
+
+    def claims_of(_body: object, query: dict) -> dict:
+        chosen = [c for c in claims if query.get("status") in (None, c["status"])]
+        return {"total": len(chosen), "items": chosen}
+
+    api[("GET", "/api/subsidy/claims")] = claims_of
+    html = console.client.get("/me").get_data(as_text=True)
+    assert html.count('action="/me/duties/d-today/check-in"') == 1
+    assert "/me/duties/d-later/check-in" not in html
+    assert '<strong class="money">¥100.30</strong>' in html
+    assert '<strong class="money">¥1,000.00</strong>' in html
+
+
+def test_the_administrator_reads_rosters_but_is_offered_no_change_the_api_would_refuse(
+        console: ConsoleKit) -> None:
+    from .conftest import USERS
+
+    USERS["admin"] = {"id": "u-adm", "username": "admin", "role": "admin", "lawyer_id": None}
+    try:
+        console.log_in("admin")
+    finally:
+        del USERS["admin"]
+    console.api.answers[("GET", "/api/roster/rosters")] = {"total": 0, "items": []}
+    html = console.client.get("/scheduler/rosters").get_data(as_text=True)
+    assert console.client.get("/scheduler/rosters").status_code == 200
+    assert "新建排班表" not in html
