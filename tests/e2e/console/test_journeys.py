@@ -94,7 +94,7 @@ def test_a_lawyer_on_a_phone_checks_in_and_out(browser: Browser, people: People,
         today = page.locator("article.card.today").first
         expect(today).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page scrolls sideways on a phone"
-        page.screenshot(path=str(artifacts / "lawyer-phone.png"), full_page=True)
+        page.screenshot(path=str(artifacts / "lawyer-phone.png"))
         accessible(page, "my duties")
         today.get_by_role("button", name="签到", exact=True).click()
         expect(page.get_by_role("status")).to_contain_text("已签到")
