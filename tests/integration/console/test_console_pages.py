@@ -282,3 +282,22 @@ def test_the_administrator_reads_rosters_but_is_offered_no_change_the_api_would_
     html = console.client.get("/scheduler/rosters").get_data(as_text=True)
     assert console.client.get("/scheduler/rosters").status_code == 200
     assert "新建排班表" not in html
+
+
+def test_the_scheduler_approves_only_swaps_the_other_lawyer_accepted(console: ConsoleKit) -> None:
+    console.log_in("scheduler")
+    swap = {"from_lawyer_id": "lw-1", "to_lawyer_id": "lw-2", "reason": None, "created_at": "2026-11-30T02:00:00Z",
+            "assignment_id": "a-1", "accepted_at": None, "decided_at": None}
+    api = console.api.answers
+    api[("GET", "/api/roster/swaps")] = {"total": 2, "items": [{**swap, "id": "sw-asked", "status": "requested"},
+                                                              {**swap, "id": "sw-agreed", "status": "accepted"}]}
+    api[("GET", "/api/roster/leaves")] = {"total": 1, "items": [
+        {"id": "lv-1", "lawyer_id": "lw-1", "start_date": "2099-01-01", "end_date": "2099-01-03", "reason": "病假",
+         "cancelled": False}]}
+    api[("GET", "/api/roster/lawyers")] = {"total": 2, "items": [{"id": "lw-1", "name": "阿依古丽"},
+                                                                {"id": "lw-2", "name": "努尔兰"}]}
+    html = console.client.get("/scheduler/waiting").get_data(as_text=True)
+    assert 'action="/scheduler/swaps/sw-agreed/approve"' in html
+    assert 'action="/scheduler/swaps/sw-asked/approve"' not in html
+    assert "等待对方律师同意" in html and "病假" in html and "2099年1月1日" in html
+    assert console.api.made("GET", "/api/roster/swaps")[0].params == {"status": "pending", "limit": 200}
