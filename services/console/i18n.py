@@ -7,6 +7,7 @@ no compiled file lives in the repository.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -29,7 +30,7 @@ def compile_catalogues(target: Path) -> Path:
         mo.parent.mkdir(parents=True, exist_ok=True)
         with po.open("rb") as source:
             catalogue = read_po(source, locale=po.parts[-3])
-        partial = mo.with_suffix(".mo.tmp")
+        partial = mo.with_suffix(f".mo.{os.getpid()}.tmp")  # workers may compile at once: each its own file
         with partial.open("wb") as out:
             write_mo(out, catalogue)
         partial.replace(mo)

@@ -76,7 +76,8 @@ def forward_to_console(rest: str = "") -> Response:
         log.warning("console unavailable", extra={"status": exc.status, "request_id": g.get("request_id")})
         return Response("The console is not available just now; try again shortly.\n控制台暂不可用,请稍后再试。\n",
                         status=exc.status, content_type="text/plain; charset=utf-8",
-                        headers={"Retry-After": "5"} if exc.status == 503 else {})
+                        headers={"Content-Security-Policy": "default-src 'none'",
+                                 **({"Retry-After": "5"} if exc.status == 503 else {})})
     upstream_listed = {t.strip().lower() for t in upstream.headers.get("Connection", "").split(",")}
     out = [(name, value) for name, value in upstream.headers.items()
            if name.lower() not in RESPONSE_DROP and name.lower() not in upstream_listed]

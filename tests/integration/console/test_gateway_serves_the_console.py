@@ -83,6 +83,7 @@ def test_a_console_that_is_down_answers_503_with_retry_after(make_gateway: Calla
     kit = make_gateway(LEGALDUTY_CONSOLE_PORT=str(closed_port()))
     response = kit.client.get("/login")
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert response.headers["Content-Security-Policy"] == "default-src 'none'"
 
 
 def test_the_gateway_throttles_console_log_ins_by_the_address_the_console_vouched_for(
