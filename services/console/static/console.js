@@ -6,9 +6,14 @@
     var bar = box.querySelector("progress");
     function tick() {
       fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (r) {
+          // logged out meanwhile (sent to the log-in page): show that page instead of polling on
+          if (r.redirected) { window.location.reload(); return undefined; }
+          return r.ok ? r.json() : null;  // null: the system is busy; try again shortly
+        })
         .then(function (state) {
-          if (!state) { setTimeout(tick, 5000); return; }
+          if (state === undefined) { return; }
+          if (state === null) { setTimeout(tick, 5000); return; }
           if (bar) { bar.value = state.progress || 0; bar.textContent = Math.round((state.progress || 0) * 100) + "%"; }
           if (state.busy) { setTimeout(tick, 1000); } else { window.location.reload(); }
         })
