@@ -301,3 +301,24 @@ def test_the_scheduler_approves_only_swaps_the_other_lawyer_accepted(console: Co
     assert 'action="/scheduler/swaps/sw-asked/approve"' not in html
     assert "等待对方律师同意" in html and "病假" in html and "2099年1月1日" in html
     assert console.api.made("GET", "/api/roster/swaps")[0].params == {"status": "pending", "limit": 200}
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])
+def test_logging_in_never_sends_the_browser_to_another_site(console: ConsoleKit, target: str) -> None:
+    console.api.answers[("POST", "/api/auth/token")] = {"access_token": "t", "expires_in": 3600}
+    console.api.answers[("GET", "/api/me")] = {"user": USERS["finance"]}
+    response = console.client.post("/login", data={"username": "fin", "password": "pw", "next": target,
+                                                   "csrf_token": console.csrf()})
+    assert response.status_code == 302 and response.headers["Location"] == "/finance/claims"
+
+
+def test_logging_in_returns_to_the_page_that_asked_for_it(console: ConsoleKit) -> None:
+    asked = console.client.get("/finance/budgets?year=2026")
+    assert asked.status_code == 302
+    login_page = console.client.get(asked.headers["Location"]).get_data(as_text=True)
+    assert 'name="next" value="/finance/budgets?year=2026"' in login_page
+    console.api.answers[("POST", "/api/auth/token")] = {"access_token": "t", "expires_in": 3600}
+    console.api.answers[("GET", "/api/me")] = {"user": USERS["finance"]}
+    response = console.client.post("/login", data={"username": "fin", "password": "pw", "csrf_token": console.csrf(),
+                                                   "next": "/finance/budgets?year=2026"})
+    assert response.headers["Location"] == "/finance/budgets?year=2026"
