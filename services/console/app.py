@@ -19,7 +19,7 @@ from services.common.settings import CONSOLE, Settings, load_settings
 from services.console import formats, labels
 from services.console.gatewayapi import Api, ApiError, GatewayApi
 from services.console.i18n import HTML_LANG, LANG_COOKIE, LANGUAGES, chosen_language, compile_catalogues
-from services.console.pages import EXTENSION, Console, current_user
+from services.console.pages import EXTENSION, Console, current_user, to_login
 from services.console.sessions import EncryptedCookieSessions, session_key
 from services.console.views import finance, lawyer, people, scheduler
 
@@ -117,9 +117,10 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
     @app.errorhandler(ApiError)
     def _api_error(error: ApiError) -> Any:
         if error.status == 401:
-            from services.console.pages import to_login
-
             return to_login(expired=True)
+        if error.status >= 500:
+            log.warning("the API answered %s", error.status,
+                        extra={"request_id": g.get("request_id"), "detail": error.detail})
         headers = {"Retry-After": error.retry_after} if error.retry_after else {}
         status = error.status if error.status in (403, 404, 503, 504) else 502
         return render_template("error.html", status=status, reason="api", error=error), status, headers

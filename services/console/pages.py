@@ -8,12 +8,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
-from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from services.common.settings import Settings
-from services.console.gatewayapi import Api, ApiError, Download
+from services.console.gatewayapi import Api, ApiError, Download, all_items
 
 EXTENSION = "legalduty_console"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -76,8 +76,6 @@ def login_required(*roles: str) -> Callable[[F], F]:
 
 
 def _headers() -> dict[str, str]:
-    from flask import g
-
     return {"X-Request-ID": g.get("request_id", ""), "Accept-Language": request.headers.get("Accept-Language", "")}
 
 
@@ -92,8 +90,7 @@ def download(path: str, params: Mapping[str, Any] | None = None) -> Download:
 
 
 def every(path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-    from services.console.gatewayapi import all_items
-
+    """Every item of a list of the API, page by page."""
     return all_items(console().api, path, token=session.get("token", ""), params=params)
 
 
