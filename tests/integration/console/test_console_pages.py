@@ -322,3 +322,12 @@ def test_logging_in_returns_to_the_page_that_asked_for_it(console: ConsoleKit) -
     response = console.client.post("/login", data={"username": "fin", "password": "pw", "csrf_token": console.csrf(),
                                                    "next": "/finance/budgets?year=2026"})
     assert response.headers["Location"] == "/finance/budgets?year=2026"
+
+
+def test_an_api_that_cannot_be_reached_shows_a_page_that_says_try_again(console: ConsoleKit) -> None:
+    console.log_in("finance")
+    console.api.answers[("GET", "/api/subsidy/claims")] = ApiError(503, "Service unavailable", "the subsidy service "
+                                                                   "is unavailable; try again shortly", {}, "5")
+    response = console.client.get("/finance/claims")
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert "系统繁忙或暂不可用" in response.get_data(as_text=True)
