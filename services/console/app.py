@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
             "long_date": lambda v: formats.long_date(v, lang), "timestamp": lambda v: formats.timestamp(v, lang),
             "other_lang": "en" if lang == "zh" else "zh", "label": labels.label, "role_name": labels.role_name,
             "error_title": labels.error_title, "page_url": _page_url, "warning": labels.warning,
-            "value": labels.value,
+            "value": labels.value, "calendar_source": labels.calendar_source,
         }
 
     @app.after_request

@@ -66,6 +66,13 @@ def warning(code: str) -> str:
     return code
 
 
+def calendar_source(source: str | None) -> str:
+    words = {"override": lambda: _("entered by a scheduler"), "official": lambda: _("the State Council's published arrangement"),
+             "fallback": lambda: _("no official data: Monday to Friday")}
+    word = words.get(source or "")
+    return word() if word else (source or "")
+
+
 def role_name(role: str) -> str:
     return label("role", role)
 

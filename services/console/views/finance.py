@@ -92,6 +92,14 @@ def budgets() -> str:
     return render_template("finance/budgets.html", items=page["items"], year=year, kinds=KINDS)
 
 
+@bp.get("/schemes")
+@login_required(*READERS)
+def schemes() -> str:
+    kind = request.args.get("kind") or None
+    page = call("GET", "/api/subsidy/schemes", params={"kind": kind, "limit": 200})
+    return render_template("finance/schemes.html", items=page["items"], kind=kind, kinds=KINDS)
+
+
 @bp.get("/batches")
 @login_required(*READERS)
 def batches() -> str:

@@ -296,6 +296,28 @@ def stations() -> str:
     return render_template("scheduler/stations.html", items=items, params=params, q=q, levels=LEVELS)
 
 
+@bp.get("/calendar")
+@bp.get("/calendar/<int:year>")
+@login_required(*KEEPERS)
+def calendar_year(year: int | None = None) -> str:
+    year = year or date.today().year
+    cal = call("GET", f"/api/roster/calendar/{year}")
+    return render_template("scheduler/calendar.html", cal=cal, year=year)
+
+
+def _dates(raw: str) -> list[str]:
+    """Dates typed one a line, or separated by commas or spaces."""
+    return [part for part in raw.replace(",", " ").replace("，", " ").split() if part]
+
+
+@bp.post("/calendar/<int:year>")
+@login_required(*KEEPERS)
+def put_calendar(year: int) -> Response:
+    body = {"holidays": _dates(request.form.get("holidays", "")), "workdays": _dates(request.form.get("workdays", ""))}
+    return act("PUT", f"/api/roster/calendar/{year}", body=body, done=_("The year's arrangement is saved."),
+               back=url_for("scheduler.calendar_year", year=year))
+
+
 def _offset() -> int:
     raw = request.args.get("offset", "0")
     return int(raw) if raw.isdigit() else 0

@@ -331,3 +331,30 @@ def test_an_api_that_cannot_be_reached_shows_a_page_that_says_try_again(console:
     response = console.client.get("/finance/claims")
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
     assert "系统繁忙或暂不可用" in response.get_data(as_text=True)
+
+
+def test_the_scheduler_enters_a_years_holiday_arrangement(console: ConsoleKit) -> None:
+    console.log_in("scheduler")
+    console.api.answers[("GET", "/api/roster/calendar/2027")] = {
+        "year": 2027, "source": "fallback", "holidays": [], "workdays": [], "warnings": ["calendar_unofficial:2027"]}
+    page = console.client.get("/scheduler/calendar/2027").get_data(as_text=True)
+    assert "无官方数据" in page and "2027 年尚无官方节假日安排" in page
+    console.api.answers[("PUT", "/api/roster/calendar/2027")] = lambda body, _q: {"year": 2027, **body}
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    done = console.client.post("/scheduler/calendar/2027", data={
+        "csrf_token": token.group(1), "holidays": "2027-01-01\r\n2027-02-06, 2027-02-07", "workdays": "2027-02-14"})
+    assert done.status_code == 302
+    assert [c.body for c in console.api.made("PUT", "/api/roster/calendar/2027")] == [
+        {"holidays": ["2027-01-01", "2027-02-06", "2027-02-07"], "workdays": ["2027-02-14"]}]
+
+
+def test_finance_sees_each_scheme_with_its_policy_document(console: ConsoleKit) -> None:
+    console.log_in("finance")
+    console.api.answers[("GET", "/api/subsidy/schemes")] = {"total": 1, "items": [
+        {"id": "sc-1", "kind": "mediation_case", "name": "伊犁州人民调解个案补贴标准", "region_code": "654000",
+         "effective_from": "2025-01-01", "effective_to": None, "document_no": "伊州司发〔2025〕15号",
+         "max_amount": "2000.00", "claims": 3, "rates": [], "adjustments": []}]}
+    html = console.client.get("/finance/schemes").get_data(as_text=True)
+    assert "伊州司发〔2025〕15号" in html and "¥2,000.00" in html and "2025年1月1日 周三" in html
+    assert "至新标准施行" in html
