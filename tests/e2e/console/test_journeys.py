@@ -71,6 +71,10 @@ def test_a_scheduler_generates_checks_and_publishes_a_roster(page: Page, people:
     page.get_by_role("button", name="发布", exact=True).click()
     expect(page.locator("h1 .badge")).to_have_text("已发布")
     expect(page.get_by_role("status")).to_contain_text("排班表已发布")
+    page.get_by_role("navigation").get_by_role("link", name="工作日历", exact=True).click()
+    expect(page.get_by_role("heading", name="法定节假日", exact=True)).to_be_visible()
+    accessible(page, "calendar")
+    page.go_back()
     page.get_by_role("link", name="律师工作量", exact=True).click()
     expect(page.locator("meter").first).to_be_visible()
     page.screenshot(path=str(artifacts / "scheduler-load.png"))
@@ -123,6 +127,12 @@ def test_finance_approves_a_claim_makes_a_batch_and_downloads_it(page: Page, peo
     expect(row).to_contain_text("¥")
     page.screenshot(path=str(artifacts / "finance-queue.png"))
     accessible(page, "claims queue")
+    row.get_by_role("link").first.click()  # the claim's page: breakdown, scheme and its document, history
+    expect(page.locator("h2", has_text="计算明细")).to_be_visible()
+    expect(page.locator("dl.facts").first).to_contain_text("文号")
+    page.screenshot(path=str(artifacts / "finance-claim.png"), full_page=True)
+    accessible(page, "a claim")
+    page.go_back()
     row.get_by_role("button", name="批准", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("申请已批准")
     wait_for(lambda: lawyer.get(people.url + f"/api/subsidy/claims/{claim_id}", timeout=10).json()["status"]
