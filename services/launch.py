@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from services.common.settings import SERVICES, load_settings
+from services.common.settings import CONSOLE, SERVICES, load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -81,6 +81,7 @@ def supervisor_config(data_dir: Path, control_password: str) -> str:
         programs[f"{service}-web"] = (gunicorn_command(service), {"PROMETHEUS_MULTIPROC_DIR": str(prom)})
         programs[f"{service}-relay"] = (f"{shlex.quote(_python())} -m services.{service} relay", {})
         programs[f"{service}-worker"] = (f"{shlex.quote(_python())} -m services.{service} worker", {})
+    programs[f"{CONSOLE}-web"] = (gunicorn_command(CONSOLE), {})  # the web console: no database, no events
     for name, (command, env) in programs.items():
         lines += [
             f"[program:{name}]",

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 SERVICES = ("gateway", "roster", "subsidy")
-DEFAULT_PORTS = {"gateway": 8000, "roster": 8001, "subsidy": 8002}
+CONSOLE = "console"  # the web console for people: a web process only (no database, no events)
+DEFAULT_PORTS = {"gateway": 8000, "roster": 8001, "subsidy": 8002, CONSOLE: 8003}
 
 # Every environment variable the system reads, with its meaning; deploy/ and the compose file are checked
 # against this table by tests/contract/test_compose.py.
@@ -20,6 +21,9 @@ ENVIRONMENT = {
     "LEGALDUTY_SUBSIDY_PORT": "subsidy port (8002)",
     "LEGALDUTY_ROSTER_URL": "where the gateway reaches the roster when not on this host (http://roster:8001)",
     "LEGALDUTY_SUBSIDY_URL": "where the gateway reaches the subsidy service when not on this host",
+    "LEGALDUTY_CONSOLE_URL": "where the gateway reaches the web console when not on this host (http://console:8003)",
+    "LEGALDUTY_GATEWAY_URL": "where the console reaches the gateway's API when not on this host (http://gateway:8000)",
+    "LEGALDUTY_CONSOLE_PORT": "web console port (8003); the gateway serves it at / on its own port",
     "GATEWAY_DATABASE_URL": "gateway database (SQLAlchemy URL)",
     "ROSTER_DATABASE_URL": "roster database (SQLAlchemy URL)",
     "SUBSIDY_DATABASE_URL": "subsidy database (SQLAlchemy URL)",
@@ -116,11 +120,11 @@ def check_production_secrets(settings: Settings) -> None:
 
 def load_settings(service: str, env: Mapping[str, str] | None = None) -> Settings:
     """Read the settings of `service` from the environment (os.environ by default)."""
-    if service not in SERVICES:
+    if service not in (*SERVICES, CONSOLE):
         raise SettingsError(f"unknown service {service!r}")
     env = os.environ if env is None else env
     data_dir = Path(env.get("LEGALDUTY_DATA_DIR") or "./var")
-    ports = {name: _int(env, f"LEGALDUTY_{name.upper()}_PORT", DEFAULT_PORTS[name]) for name in SERVICES}
+    ports = {name: _int(env, f"LEGALDUTY_{name.upper()}_PORT", default) for name, default in DEFAULT_PORTS.items()}
     production = env.get("LEGALDUTY_ENV", "development") == "production"
     jwt_secret = env.get("LEGALDUTY_JWT_SECRET") or ""
     internal_secret = env.get("LEGALDUTY_INTERNAL_SECRET") or ""
@@ -150,6 +154,8 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         web_workers=_int(env, "LEGALDUTY_WEB_WORKERS", 2),
         log_level=env.get("LEGALDUTY_LOG_LEVEL") or "INFO",
         service_urls={
-            name: url.rstrip("/") for name in SERVICES if (url := env.get(f"LEGALDUTY_{name.upper()}_URL"))
+            name: url.rstrip("/")
+            for name in (*SERVICES, CONSOLE)
+            if (url := env.get(f"LEGALDUTY_{name.upper()}_URL"))
         },
     )

@@ -14,7 +14,7 @@ from services.common.settings import Settings, check_production_secrets, load_se
 from services.common.web import create_service_app, runtime
 from services.gateway.adapters.orm import metadata
 from services.gateway.adapters.roster import RosterLawyers
-from services.gateway.api import auth, docs, errors, forward, me, users
+from services.gateway.api import auth, console, docs, errors, forward, me, users
 from services.gateway.api.authentication import authenticate
 from services.gateway.api.collaborators import EXTENSION, Collaborators
 from services.gateway.domain.throttling import ThrottlePolicy
@@ -50,7 +50,8 @@ def create_app(
     settings = settings or load_settings("gateway")
     check_production_secrets(settings)
     app, api = create_service_app(
-        settings, metadata=metadata, title="legalduty API", public_paths=PUBLIC_PATHS, authenticate=authenticate,
+        settings, metadata=metadata, title="legalduty API", public_paths=PUBLIC_PATHS,
+        authenticate=console.without_console(authenticate),
     )
     errors.register(app, api)
     api.spec.components.security_scheme(
@@ -60,6 +61,7 @@ def create_app(
         api.register_blueprint(blueprint)
     app.register_blueprint(forward.bp)
     app.register_blueprint(docs.bp)
+    console.install(app, settings.service_url("console"), internal_secret=settings.internal_secret)
     rt = runtime(app)
     backends = Backends({name: settings.service_url(name) for name in BACKENDS},
                         internal_secret=settings.internal_secret, timeouts=timeouts)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from services.common.settings import DEFAULT_PORTS, ENVIRONMENT, SERVICES
+from services.common.settings import CONSOLE, DEFAULT_PORTS, ENVIRONMENT, SERVICES
 from services.common.topology import TOPOLOGY, rabbitmq_definitions
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +32,7 @@ def env_of(name: str) -> dict[str, str]:
 
 
 def test_compose_names_every_service_and_its_workers_plus_the_broker_and_database() -> None:
-    assert set(COMPOSE["services"]) == APP_SERVICES | {"rabbitmq", "postgres"}
+    assert set(COMPOSE["services"]) == APP_SERVICES | {CONSOLE, "rabbitmq", "postgres"}
 
 
 def test_every_variable_the_compose_file_sets_is_one_the_settings_read() -> None:
@@ -82,3 +82,14 @@ def test_the_rabbitmq_definitions_file_is_the_topology_the_code_declares() -> No
     names = {q["name"] for q in on_disk["queues"]}
     assert {q.name for q in TOPOLOGY.queues} <= names
     assert all(q["arguments"]["x-queue-type"] == "quorum" for q in on_disk["queues"])
+
+
+def test_the_console_publishes_its_port_on_loopback_and_the_gateway_waits_for_it() -> None:
+    spec = COMPOSE["services"][CONSOLE]
+    port = DEFAULT_PORTS[CONSOLE]
+    assert spec["ports"] == [f"127.0.0.1:{port}:{port}"]
+    assert env_of(CONSOLE)["LEGALDUTY_CONSOLE_PORT"] == str(port)
+    assert f"{port}/healthz" in " ".join(spec["healthcheck"]["test"])
+    assert spec["command"] == [CONSOLE, "web"]
+    assert COMPOSE["services"]["gateway"]["depends_on"][CONSOLE]["condition"] == "service_healthy"
+    assert not set(env_of(CONSOLE)) - set(ENVIRONMENT)

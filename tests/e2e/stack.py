@@ -24,13 +24,14 @@ def free_port() -> int:
 class Stack:
     def __init__(self, data_dir: Path, **env: str):
         self.data_dir = data_dir
-        self.ports = {name: free_port() for name in ("gateway", "roster", "subsidy")}
+        self.ports = {name: free_port() for name in ("gateway", "roster", "subsidy", "console")}
         self.env = {
             **os.environ,
             "LEGALDUTY_DATA_DIR": str(data_dir),
             "LEGALDUTY_GATEWAY_PORT": str(self.ports["gateway"]),
             "LEGALDUTY_ROSTER_PORT": str(self.ports["roster"]),
             "LEGALDUTY_SUBSIDY_PORT": str(self.ports["subsidy"]),
+            "LEGALDUTY_CONSOLE_PORT": str(self.ports["console"]),
             "LEGALDUTY_ADMIN_PASSWORD": "admin-password-for-tests",
             "LEGALDUTY_WEB_WORKERS": "1",
             **env,

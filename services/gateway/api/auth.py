@@ -8,6 +8,7 @@ from flask import request
 from flask_smorest import Blueprint
 
 from services.common.auth import public
+from services.common.clientaddr import HEADER, vouched
 from services.common.schemas import ProblemOut
 from services.common.web import runtime
 from services.gateway.api.collaborators import collaborators
@@ -29,7 +30,8 @@ def issue_token(body: dict[str, Any]) -> Any:
     parts = collaborators()
     token = log_in(
         session_factory=runtime().session_factory, username=body["username"], password=body["password"],
-        client=request.remote_addr or "unknown", policy=parts.throttle, secret=parts.settings.jwt_secret,
+        client=vouched(request.headers.get(HEADER), secret=parts.settings.internal_secret) or request.remote_addr
+        or "unknown", policy=parts.throttle, secret=parts.settings.jwt_secret,
         ttl=parts.token_ttl,
     )
     return token, 200, {"Cache-Control": "no-store", "Pragma": "no-cache"}

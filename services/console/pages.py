@@ -1,0 +1,124 @@
+"""What every page shares: who is logged in, the API called with their token, role checks, messages."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from services.common.settings import Settings
+from services.console.gatewayapi import Api, ApiError, Download, all_items
+
+EXTENSION = "legalduty_console"
+F = TypeVar("F", bound=Callable[..., Any])
+
+HOME = {"scheduler": "scheduler.rosters", "admin": "scheduler.rosters", "finance": "finance.claims",
+        "lawyer": "lawyer.my_page"}
+
+
+@dataclass(frozen=True)
+class Console:
+    settings: Settings
+    api: Api
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    username: str
+    role: str
+    lawyer_id: str | None
+
+
+def console() -> Console:
+    return cast(Console, current_app.extensions[EXTENSION])
+
+
+def current_user() -> User | None:
+    data = session.get("user")
+    if not data or not session.get("token"):
+        return None
+    if float(session.get("token_expires", 0)) <= time.time():
+        return None
+    return User(data["id"], data["username"], data["role"], data.get("lawyer_id"))
+
+
+def to_login(*, expired: bool = False) -> Response:
+    session.pop("token", None)
+    session.pop("user", None)
+    if expired:
+        flash(_("Your session has ended; please log in again."), "info")
+    return redirect(url_for("people.login", next=request.full_path if request.method == "GET" else None))
+
+
+def login_required(*roles: str) -> Callable[[F], F]:
+    """The page needs a logged-in user; with roles, one of them (else 403: the API would refuse it too)."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                return to_login(expired="token" in session)
+            if roles and user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate
+
+
+def _headers() -> dict[str, str]:
+    return {"X-Request-ID": g.get("request_id", ""), "Accept-Language": request.headers.get("Accept-Language", "")}
+
+
+def call(method: str, path: str, *, params: Mapping[str, Any] | None = None, body: Any = None) -> Any:
+    """The API's answer to the logged-in user's request (ApiError otherwise)."""
+    return console().api.call(method, path, token=session.get("token"), params=params, body=body,
+                              headers=_headers())
+
+
+def download(path: str, params: Mapping[str, Any] | None = None) -> Download:
+    return console().api.download(path, token=session.get("token", ""), params=params)
+
+
+def every(path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Every item of a list of the API, page by page."""
+    return all_items(console().api, path, token=session.get("token", ""), params=params)
+
+
+def act(method: str, path: str, *, body: Any = None, done: str, back: str) -> Response:
+    """Do a state change through the API; flash `done` or the API's refusal, and go back to `back`."""
+    try:
+        call(method, path, body=body)
+    except ApiError as exc:
+        if exc.status in (401, 503, 504):
+            raise
+        flash(problem_text(exc), "error")
+    else:
+        flash(done, "ok")
+    return redirect(back)
+
+
+def problem_text(exc: ApiError) -> str:
+    fields = "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())
+    return " ".join(p for p in (exc.detail or exc.title, fields) if p) or str(exc.status)
+
+
+def back_to(default: str) -> str:
+    """A same-site path to return to (from the form's `next`), else `default`."""
+    target = request.form.get("next") or request.args.get("next") or ""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return default
+
+
+def index_by(items: Iterable[Mapping[str, Any]], key: str = "id") -> dict[str, Mapping[str, Any]]:
+    return {str(item[key]): item for item in items}

@@ -1,0 +1,323 @@
+"""The scheduler's pages: rosters and their month grid, generation and publishing, the lawyers' load,
+what waits for approval, reassigning a duty, master data, and the grid's print view."""
+
+from __future__ import annotations
+
+import calendar as monthcal
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from services.console import formats
+from services.console.gatewayapi import ApiError
+from services.console.pages import act, back_to, call, every, index_by, login_required, problem_text
+
+bp = Blueprint("scheduler", __name__, url_prefix="/scheduler")
+KEEPERS = ("scheduler", "admin")
+LEVELS = ("prefecture", "county", "township", "village", "hotline")
+BUSY = ("queued", "generating")
+
+
+def covers(region: str, code: str) -> bool:
+    """654000 covers 6540xx, 650000 covers 65xxxx, a county code only itself."""
+    prefix = region.rstrip("0")
+    prefix = prefix + "0" * (len(prefix) % 2)  # keep whole pairs: 654000 -> 6540
+    return code.startswith(prefix)
+
+
+@dataclass
+class DayKind:
+    """How the official calendar marks a day: a working day, a rest day, a holiday, or a 调休 working day."""
+
+    holidays: set[date] = field(default_factory=set)
+    workdays: set[date] = field(default_factory=set)
+
+    def of(self, day: date) -> str:
+        if day in self.holidays:
+            return "holiday"
+        if day in self.workdays and day.weekday() >= 5:
+            return "adjusted"
+        if day.weekday() >= 5 and day not in self.workdays:
+            return "rest"
+        return "work"
+
+    def burden(self, day: date) -> int:
+        """The Labour Law multiples: working day 1, rest day 2, statutory holiday 3."""
+        return {"holiday": 3, "rest": 2}.get(self.of(day), 1)
+
+
+def day_kinds(start: date, end: date) -> DayKind:
+    kinds = DayKind()
+    for year in range(start.year, end.year + 1):
+        try:
+            cal = call("GET", f"/api/roster/calendar/{year}")
+        except ApiError as exc:
+            if exc.status in (401, 503, 504):
+                raise
+            continue
+        kinds.holidays |= {date.fromisoformat(d) for d in cal.get("holidays", [])}
+        kinds.workdays |= {date.fromisoformat(d) for d in cal.get("workdays", [])}
+    return kinds
+
+
+def days_between(start: date, end: date) -> list[date]:
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+@bp.get("/rosters")
+@login_required(*KEEPERS)
+def rosters() -> str:
+    status = request.args.get("status") or None
+    page = call("GET", "/api/roster/rosters", params={"status": status, "limit": 100})
+    today = date.today()
+    first = today.replace(day=1) + timedelta(days=32)
+    first = first.replace(day=1)
+    last = first.replace(day=monthcal.monthrange(first.year, first.month)[1])
+    return render_template("scheduler/rosters.html", page=page, status=status,
+                           suggested={"start": first.isoformat(), "end": last.isoformat()})
+
+
+@bp.post("/rosters")
+@login_required(*KEEPERS)
+def create_roster() -> Response:
+    body = {"region_code": request.form.get("region_code", "").strip(),
+            "period_start": request.form.get("period_start", ""), "period_end": request.form.get("period_end", "")}
+    try:
+        roster = call("POST", "/api/roster/rosters", body=body)
+    except ApiError as exc:
+        if exc.status in (401, 503, 504):
+            raise
+        flash(problem_text(exc), "error")
+        return redirect(url_for("scheduler.rosters"))
+    flash(_("Roster created; generate it when the master data is ready."), "ok")
+    return redirect(url_for("scheduler.roster", roster_id=roster["id"]))
+
+
+@dataclass
+class Grid:
+    """A roster as stations x days: each cell the duties of that station and day, and what stayed open."""
+
+    days: list[date]
+    stations: list[Mapping[str, Any]]
+    cells: dict[tuple[str, date], list[Mapping[str, Any]]]
+    unfilled: dict[tuple[str, date], list[Mapping[str, Any]]]
+    kinds: DayKind
+    regions: list[str]
+
+
+def build_grid(roster: Mapping[str, Any], assignments: Iterable[Mapping[str, Any]],
+               stations: Iterable[Mapping[str, Any]], kinds: DayKind, *, region: str | None,
+               level: str | None) -> Grid:
+    start, end = date.fromisoformat(roster["period_start"]), date.fromisoformat(roster["period_end"])
+    mine = [s for s in stations if covers(roster["region_code"], s["region_code"])]
+    regions = sorted({s["region_code"] for s in mine})
+    shown = [s for s in mine if (not region or s["region_code"] == region) and (not level or s["level"] == level)]
+    shown.sort(key=lambda s: (s["region_code"], LEVELS.index(s["level"]) if s["level"] in LEVELS else 9, s["name"]))
+    ids = {s["id"] for s in shown}
+    cells: dict[tuple[str, date], list[Mapping[str, Any]]] = defaultdict(list)
+    for a in assignments:
+        if a["station_id"] in ids:
+            cells[(a["station_id"], date.fromisoformat(a["date"]))].append(a)
+    for duties in cells.values():
+        duties.sort(key=lambda a: (a["start_time"], a["role"]))
+    unfilled: dict[tuple[str, date], list[Mapping[str, Any]]] = defaultdict(list)
+    for u in (roster.get("stats") or {}).get("unfilled", []):
+        if u["station_id"] in ids:
+            unfilled[(u["station_id"], date.fromisoformat(u["date"]))].append(u)
+    return Grid(days_between(start, end), shown, cells, unfilled, kinds, regions)
+
+
+def _roster_page(roster_id: str, template: str) -> str:
+    roster = call("GET", f"/api/roster/rosters/{roster_id}")
+    region, level = request.args.get("region") or None, request.args.get("level") or None
+    assignments = every(f"/api/roster/rosters/{roster_id}/assignments") if roster["status"] not in BUSY else []
+    stations = every("/api/roster/stations")
+    lawyers = index_by(every("/api/roster/lawyers"))
+    start, end = date.fromisoformat(roster["period_start"]), date.fromisoformat(roster["period_end"])
+    grid = build_grid(roster, assignments, stations, day_kinds(start, end), region=region, level=level)
+    return render_template(template, roster=roster, grid=grid, lawyers=lawyers, region=region, level=level,
+                           levels=LEVELS, day_head=lambda d: formats.day_head(d, _lang()),
+                           month=formats.period_title(start, end, _lang()), busy=BUSY)
+
+
+def _lang() -> str:
+    return str(g.get("lang", "zh"))
+
+
+@bp.get("/rosters/<roster_id>")
+@login_required(*KEEPERS)
+def roster(roster_id: str) -> str:
+    return _roster_page(roster_id, "scheduler/roster.html")
+
+
+@bp.get("/rosters/<roster_id>/print")
+@login_required(*KEEPERS)
+def print_roster(roster_id: str) -> str:
+    return _roster_page(roster_id, "scheduler/print.html")
+
+
+@bp.get("/rosters/<roster_id>/progress")
+@login_required(*KEEPERS)
+def progress(roster_id: str) -> Response:
+    roster = call("GET", f"/api/roster/rosters/{roster_id}")
+    return jsonify({"status": roster["status"], "progress": roster.get("progress") or 0,
+                    "busy": roster["status"] in BUSY})
+
+
+@bp.post("/rosters/<roster_id>/generate")
+@login_required(*KEEPERS)
+def generate(roster_id: str) -> Response:
+    return act("POST", f"/api/roster/rosters/{roster_id}/generate",
+               done=_("Generation started; the grid appears when it is done."),
+               back=url_for("scheduler.roster", roster_id=roster_id))
+
+
+@bp.post("/rosters/<roster_id>/publish")
+@login_required(*KEEPERS)
+def publish(roster_id: str) -> Response:
+    return act("POST", f"/api/roster/rosters/{roster_id}/publish", done=_("Roster published; lawyers are told."),
+               back=url_for("scheduler.roster", roster_id=roster_id))
+
+
+@dataclass(frozen=True)
+class Load:
+    lawyer: Mapping[str, Any]
+    duties: int
+    weekend_holiday: int
+    burden: int
+
+
+def lawyers_load(assignments: Iterable[Mapping[str, Any]], lawyers: Mapping[str, Mapping[str, Any]],
+                 kinds: DayKind) -> list[Load]:
+    duties: Counter[str] = Counter()
+    off: Counter[str] = Counter()
+    burden: Counter[str] = Counter()
+    for a in assignments:
+        day = date.fromisoformat(a["date"])
+        duties[a["lawyer_id"]] += 1
+        burden[a["lawyer_id"]] += kinds.burden(day)
+        if kinds.of(day) in ("rest", "holiday"):
+            off[a["lawyer_id"]] += 1
+    rows = [Load(lawyers.get(i) or {"id": i, "name": i, "region_code": ""}, n, off[i], burden[i])
+            for i, n in duties.items()]
+    rows.sort(key=lambda r: (-r.burden, -r.duties, str(r.lawyer.get("name"))))
+    return rows
+
+
+@bp.get("/rosters/<roster_id>/load")
+@login_required(*KEEPERS)
+def load(roster_id: str) -> str:
+    roster = call("GET", f"/api/roster/rosters/{roster_id}")
+    assignments = every(f"/api/roster/rosters/{roster_id}/assignments") if roster["status"] not in BUSY else []
+    lawyers = index_by(every("/api/roster/lawyers"))
+    start, end = date.fromisoformat(roster["period_start"]), date.fromisoformat(roster["period_end"])
+    rows = lawyers_load(assignments, lawyers, day_kinds(start, end))
+    top = max((r.burden for r in rows), default=0)
+    return render_template("scheduler/load.html", roster=roster, rows=rows, top=top)
+
+
+def find_duty(roster_id: str, assignment_id: str) -> dict[str, Any]:
+    """One duty of a roster, looked up in the roster's assignments (narrowed by the station and date the
+    grid's link carries)."""
+    hints = {"station_id": request.args.get("station") or None, "date": request.args.get("date") or None}
+    for params in (hints, {}):
+        for duty in every(f"/api/roster/rosters/{roster_id}/assignments", params):
+            if duty["id"] == assignment_id:
+                return duty
+    abort(404)
+
+
+@bp.get("/rosters/<roster_id>/duties/<assignment_id>")
+@login_required(*KEEPERS)
+def assignment(roster_id: str, assignment_id: str) -> str:
+    duty = find_duty(roster_id, assignment_id)
+    station = call("GET", f"/api/roster/stations/{duty['station_id']}")
+    lawyers = every("/api/roster/lawyers", {"status": "practising"})
+    candidates = sorted((lw for lw in lawyers if station["level"] == "hotline" or
+                         lw["region_code"] == station["region_code"]), key=lambda lw: lw["name"])
+    current = index_by(every("/api/roster/lawyers")).get(duty["lawyer_id"])
+    return render_template("scheduler/assignment.html", duty=duty, station=station, candidates=candidates,
+                           current=current, next=back_to(url_for("scheduler.roster", roster_id=roster_id)))
+
+
+@bp.post("/rosters/<roster_id>/duties/<assignment_id>/reassign")
+@login_required(*KEEPERS)
+def reassign(roster_id: str, assignment_id: str) -> Response:
+    return act("POST", f"/api/roster/assignments/{assignment_id}/reassign",
+               body={"lawyer_id": request.form.get("lawyer_id", "")}, done=_("Duty reassigned."),
+               back=back_to(url_for("scheduler.roster", roster_id=roster_id)))
+
+
+@bp.get("/waiting")
+@login_required(*KEEPERS)
+def waiting() -> str:
+    swaps = call("GET", "/api/roster/swaps", params={"status": "pending", "limit": 200})
+    leaves = call("GET", "/api/roster/leaves", params={"limit": 200})
+    lawyers = index_by(every("/api/roster/lawyers"))
+    today = date.today().isoformat()
+    current = [lv for lv in leaves["items"] if not lv.get("cancelled") and lv["end_date"] >= today]
+    return render_template("scheduler/waiting.html", swaps=swaps, leaves=current, lawyers=lawyers)
+
+
+@bp.post("/swaps/<swap_id>/<decision>")
+@login_required(*KEEPERS)
+def decide_swap(swap_id: str, decision: str) -> Response:
+    if decision not in ("approve", "decline"):
+        abort(404)
+    body = {"reason": request.form.get("reason") or None} if decision == "decline" else None
+    done = _("Swap approved.") if decision == "approve" else _("Swap declined.")
+    return act("POST", f"/api/roster/swaps/{swap_id}/{decision}", body=body, done=done,
+               back=url_for("scheduler.waiting"))
+
+
+@bp.get("/lawyers")
+@login_required(*KEEPERS)
+def lawyers() -> str:
+    params = {k: request.args.get(k) or None for k in ("q", "region_code", "status")}
+    offset = _offset()
+    page = call("GET", "/api/roster/lawyers", params={**params, "limit": 50, "offset": offset})
+    return render_template("scheduler/lawyers.html", page=page, params=params, offset=offset, limit=50)
+
+
+@bp.get("/stations")
+@login_required(*KEEPERS)
+def stations() -> str:
+    params = {k: request.args.get(k) or None for k in ("region_code", "level")}
+    q = (request.args.get("q") or "").strip()
+    items = every("/api/roster/stations", params)
+    if q:
+        items = [s for s in items if q in s["name"] or q in (s.get("address") or "")]
+    return render_template("scheduler/stations.html", items=items, params=params, q=q, levels=LEVELS)
+
+
+@bp.get("/calendar")
+@bp.get("/calendar/<int:year>")
+@login_required(*KEEPERS)
+def calendar_year(year: int | None = None) -> str:
+    year = year or date.today().year
+    cal = call("GET", f"/api/roster/calendar/{year}")
+    return render_template("scheduler/calendar.html", cal=cal, year=year)
+
+
+def _dates(raw: str) -> list[str]:
+    """Dates typed one a line, or separated by commas or spaces."""
+    return [part for part in raw.replace(",", " ").replace("，", " ").split() if part]
+
+
+@bp.post("/calendar/<int:year>")
+@login_required(*KEEPERS)
+def put_calendar(year: int) -> Response:
+    body = {"holidays": _dates(request.form.get("holidays", "")), "workdays": _dates(request.form.get("workdays", ""))}
+    return act("PUT", f"/api/roster/calendar/{year}", body=body, done=_("The year's arrangement is saved."),
+               back=url_for("scheduler.calendar_year", year=year))
+
+
+def _offset() -> int:
+    raw = request.args.get("offset", "0")
+    return int(raw) if raw.isdigit() else 0

@@ -1,0 +1,167 @@
+"""The three journeys of the console in Chromium, against a stack started as `make run` starts it: a
+scheduler generates, checks and publishes a roster; a lawyer on a phone checks in and out; finance approves
+a claim, makes a payment batch and downloads its export. Screenshots of each main page go to
+var/test-artifacts/console/; axe-core finds nothing serious or critical on them."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+
+from tests.buskit import wait_for
+
+from .conftest import People, log_in
+
+AXE = Axe()
+SERIOUS = {"serious", "critical"}
+BIG = 180_000  # ms: generating a county's month may be queued behind other work
+
+
+def accessible(page: Page, what: str) -> None:
+    results = AXE.run(page)
+    bad = [(v["id"], v["impact"], len(v["nodes"])) for v in results.response["violations"] if v["impact"] in SERIOUS]
+    assert not bad, f"{what}: axe-core finds {bad}"
+
+
+def next_two_months() -> tuple[str, str]:
+    """Two months of the whole prefecture: more slots than the roster service generates at once, so the
+    worker does it and the page follows its progress."""
+    first = (date.today().replace(day=1) + timedelta(days=32)).replace(day=1)
+    second = (first + timedelta(days=32)).replace(day=1)
+    return first.isoformat(), second.replace(day=calendar.monthrange(second.year, second.month)[1]).isoformat()
+
+
+def test_a_scheduler_generates_checks_and_publishes_a_roster(page: Page, people: People, artifacts: Path) -> None:
+    log_in(page, people, "scheduler")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
+    expect(page.get_by_role("heading", name="排班表", exact=True)).to_be_visible()
+    accessible(page, "rosters")
+    start, end = next_two_months()
+    page.fill("input[name=region_code]", "654000")
+    page.fill("input[name=period_start]", start)
+    page.fill("input[name=period_end]", end)
+    page.get_by_role("button", name="新建排班表", exact=True).click()
+    expect(page.locator("h1 .badge")).to_have_text("草稿")
+    page.get_by_role("button", name="生成", exact=True).click()
+    # queued generation shows a progress bar that the page follows until the grid is there
+    expect(page.locator("progress#gen-progress")).to_be_visible()
+    page.screenshot(path=str(artifacts / "scheduler-generating.png"))
+    expect(page.locator("h1 .badge")).to_have_text("已生成", timeout=BIG)
+    grid = page.locator("table.grid")
+    expect(grid).to_be_visible()
+    expect(grid.locator("a.duty").first).to_be_visible()
+    assert grid.locator("tbody tr").count() >= 5
+    page.screenshot(path=str(artifacts / "scheduler-grid.png"), full_page=False)
+    accessible(page, "roster grid")
+    grid.locator("a.duty").first.click()  # a duty, and the form to give it to someone else
+    expect(page.get_by_role("heading", name="改派", exact=True)).to_be_visible()
+    assert page.locator("select[name=lawyer_id] option").count() >= 1
+    page.go_back()
+    page.select_option("select[name=region]", "654021")
+    page.select_option("select[name=level]", "county")
+    page.get_by_role("button", name="筛选", exact=True).click()
+    expect(grid.locator("tbody tr")).to_have_count(1)
+    expect(grid.locator("tbody th.station")).to_contain_text("伊宁县公共法律服务中心")
+    page.get_by_role("button", name="发布", exact=True).click()
+    expect(page.locator("h1 .badge")).to_have_text("已发布")
+    expect(page.get_by_role("status")).to_contain_text("排班表已发布")
+    page.get_by_role("navigation").get_by_role("link", name="工作日历", exact=True).click()
+    expect(page.get_by_role("heading", name="法定节假日", exact=True)).to_be_visible()
+    accessible(page, "calendar")
+    page.go_back()
+    page.get_by_role("link", name="律师工作量", exact=True).click()
+    expect(page.locator("meter").first).to_be_visible()
+    page.screenshot(path=str(artifacts / "scheduler-load.png"))
+    page.go_back()
+    page.get_by_role("link", name="打印视图", exact=True).click()
+    page.emulate_media(media="print")
+    expect(page.locator("header.top")).to_be_hidden()
+    pdf = artifacts / "roster-a3.pdf"
+    page.pdf(path=str(pdf), prefer_css_page_size=True)
+    boxes = set(re.findall(rb"MediaBox\s*\[0 0 ([0-9.]+) ([0-9.]+)\]", pdf.read_bytes()))
+    assert boxes and all(round(float(w)) == 1191 and round(float(h)) == 842 for w, h in boxes), boxes  # A3 across
+
+
+def test_a_lawyer_on_a_phone_checks_in_and_out(browser: Browser, people: People, artifacts: Path) -> None:
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        log_in(page, people, "lawyer")
+        expect(page.get_by_role("heading", name="我的值班", exact=True)).to_be_visible()
+        today = page.locator("article.card.today").first
+        expect(today).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page scrolls sideways on a phone"
+        page.screenshot(path=str(artifacts / "lawyer-phone.png"))
+        accessible(page, "my duties")
+        today.get_by_role("button", name="签到", exact=True).click()
+        expect(page.get_by_role("status")).to_contain_text("已签到")
+        page.locator("article.card.today").first.get_by_role("button", name="签退", exact=True).click()
+        expect(page.get_by_role("status")).to_contain_text("已签退")
+        expect(page.locator("article.card.today").first).to_contain_text("已完成")
+    finally:
+        context.close()
+    mine = people.api("lawyer").get(people.url + "/api/roster/me/duties",
+                                    params={"from": people.today, "to": people.today}, timeout=10).json()["items"]
+    assert [(d["id"], d["status"]) for d in mine] == [(people.duty_id, "completed")]
+
+
+def test_finance_approves_a_claim_makes_a_batch_and_downloads_it(page: Page, people: People,
+                                                                 artifacts: Path) -> None:
+    lawyer = people.api("lawyer")
+    claim = lawyer.post(people.url + "/api/subsidy/claims", json={
+        "kind": "mediation_case", "lawyer_id": people.lawyer_id, "region_code": "654021",
+        "case_no": f"调解-{people.today}-console", "service_date": people.today,
+        "attributes": {"difficulty": "difficult", "agreement": True}}, timeout=10)
+    assert claim.status_code == 201, claim.text
+    claim_id = claim.json()["id"]
+    log_in(page, people, "finance")
+    page.goto(people.url + f"/finance/claims?month={people.today[:7]}&kind=mediation_case")
+    row = page.locator("tr", has=page.locator(f"a[href='/finance/claims/{claim_id}']"))
+    expect(row).to_contain_text("¥")
+    page.screenshot(path=str(artifacts / "finance-queue.png"))
+    accessible(page, "claims queue")
+    row.get_by_role("link").first.click()  # the claim's page: breakdown, scheme and its document, history
+    expect(page.locator("h2", has_text="计算明细")).to_be_visible()
+    expect(page.locator("dl.facts").first).to_contain_text("文号")
+    page.screenshot(path=str(artifacts / "finance-claim.png"), full_page=True)
+    accessible(page, "a claim")
+    page.go_back()
+    row.get_by_role("button", name="批准", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("申请已批准")
+    wait_for(lambda: lawyer.get(people.url + f"/api/subsidy/claims/{claim_id}", timeout=10).json()["status"]
+             == "approved", what="the claim approved through the console")
+    page.get_by_role("link", name="预算", exact=True).click()
+    expect(page.locator("meter").first).to_be_visible()
+    accessible(page, "budgets")
+    page.get_by_role("link", name="支付批次", exact=True).first.click()
+    page.fill("input[name=month]", people.today[:7])
+    page.get_by_role("button", name="用已批准的申请生成批次", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("支付批次已生成")
+    expect(page.locator("dl.facts")).to_contain_text("¥")
+    page.screenshot(path=str(artifacts / "finance-batch.png"))
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="下载 CSV", exact=True).click()
+    download: Any = download_info.value
+    target = artifacts / "batch.csv"
+    download.save_as(str(target))
+    assert people.lawyer_id in target.read_text(encoding="utf-8-sig") or target.stat().st_size > 20
+
+
+def test_the_console_switches_to_english_and_refuses_a_forged_form(page: Page, people: People) -> None:
+    page.goto(people.url + "/login?lang=en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", name="Log in", exact=True)).to_be_visible()
+    page.goto(people.url + "/login")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    forged = page.request.post(people.url + "/login", form={"username": "finance", "password": "x"})
+    assert forged.status == 403
+    assert "default-src 'self'" in forged.headers["content-security-policy"]
+    page.goto(people.url + "/login?lang=zh")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
