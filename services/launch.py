@@ -36,6 +36,9 @@ def prepare() -> None:
             subprocess.run([_python(), "-m", f"services.{service}", command], check=True, cwd=ROOT)
 
 
+GROUP = "legalduty"  # supervisorctl names a program "legalduty:<program>", e.g. legalduty:roster-web
+
+
 def gunicorn_command(service: str) -> str:
     settings = load_settings(service)
     worker_class = "gthread --threads 8" if service == "gateway" else "gthread --threads 4"
@@ -102,6 +105,9 @@ def supervisor_config(data_dir: Path, control_password: str) -> str:
         if env:
             lines.append("environment=" + ",".join(f'{k}="{v}"' for k, v in env.items()))
         lines.append("")
+    # one group: on shutdown supervisord stops a group's programs all at once, but groups one after another
+    # (each program alone would be its own group, and a stop would take the sum of their stop times)
+    lines += [f"[group:{GROUP}]", "programs=" + ",".join(programs), ""]
     return "\n".join(lines)
 
 
