@@ -23,7 +23,8 @@ _ASSIGNMENTS, _ROSTERS, _STATIONS = AssignmentRow.__table__, RosterRow.__table__
 _A, _R, _S = _ASSIGNMENTS.c, _ROSTERS.c, _STATIONS.c
 _FIELDS = (_A.id, _A.roster_id, _A.station_id, _A.date, _A.start_time, _A.end_time, _A.lawyer_id, _A.role,
            _A.status, _S.name.label("station_name"), _S.address.label("station_address"),
-           _S.level.label("station_level"), _A.checked_in_at, _A.checked_out_at)
+           _S.level.label("station_level"), _A.checked_in_at, _A.checked_out_at,
+           func.coalesce(_A.sequence, 0).label("sequence"))
 _KEYS = tuple(column.key for column in _FIELDS)
 
 
