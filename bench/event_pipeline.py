@@ -33,17 +33,31 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def lawyer(i: int) -> dict:
-    return {"id": str(uuid.uuid4()), "name": f"lawyer {i}", "license_no": "16540202010123456",
-            "status": "practising", "region_code": "654002", "languages": ["zh"], "max_duties_per_month": 8,
-            "intern_start": None, "intern_end": None, "supervisor_id": None}
+    return {
+        "id": str(uuid.uuid4()),
+        "name": f"lawyer {i}",
+        "license_no": "16540202010123456",
+        "status": "practising",
+        "region_code": "654002",
+        "languages": ["zh"],
+        "max_duties_per_month": 8,
+        "intern_start": None,
+        "intern_end": None,
+        "supervisor_id": None,
+    }
 
 
 def machine() -> dict:
     import os
 
-    return {"cpus": os.cpu_count(), "python": platform.python_version(),
-            "rabbitmq": subprocess.run(["rabbitmqctl", "-q", "version"], capture_output=True, text=True).stdout.strip(),
-            "postgresql": "15"}
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "rabbitmq": subprocess.run(
+            ["rabbitmqctl", "-q", "version"], capture_output=True, text=True
+        ).stdout.strip(),
+        "postgresql": "15",
+    }
 
 
 def raw_pika(url: str, queue: str, n: int, body: bytes) -> dict:
@@ -69,8 +83,12 @@ def raw_pika(url: str, queue: str, n: int, body: bytes) -> dict:
     ch.cancel()
     done = time.perf_counter()
     conn.close()
-    return {"events": got, "seconds": round(done - started, 3), "publish_seconds": round(published - started, 3),
-            "events_per_s": round(got / (done - started), 1)}
+    return {
+        "events": got,
+        "seconds": round(done - started, 3),
+        "publish_seconds": round(published - started, 3),
+        "events_per_s": round(got / (done - started), 1),
+    }
 
 
 def run_relay(db_url: str, amqp_url: str, data_dir: str, topology: Topology, stop) -> None:
@@ -78,8 +96,12 @@ def run_relay(db_url: str, amqp_url: str, data_dir: str, topology: Topology, sto
     Table("effects", metadata, Column("id", Integer, primary_key=True), Column("event_id", String(36)))
     tables = add_messaging_tables(metadata)
     factory = make_session_factory(make_engine(db_url), metadata)
-    relay = Relay(session_factory=factory, tables=tables, publisher=Publisher(connection_for(Path(data_dir), amqp_url), topology),
-                  batch_size=500)
+    relay = Relay(
+        session_factory=factory,
+        tables=tables,
+        publisher=Publisher(connection_for(Path(data_dir), amqp_url), topology),
+        batch_size=500,
+    )
     event = threading.Event()
     threading.Thread(target=lambda: (stop.wait(), event.set()), daemon=True).start()
     relay.run_forever(event)
@@ -87,14 +109,19 @@ def run_relay(db_url: str, amqp_url: str, data_dir: str, topology: Topology, sto
 
 def pipeline(db_url: str, amqp_url: str, n: int, data_dir: Path) -> dict:
     metadata = MetaData()
-    effects = Table("effects", metadata, Column("id", Integer, primary_key=True), Column("event_id", String(36)))
+    effects = Table(
+        "effects", metadata, Column("id", Integer, primary_key=True), Column("event_id", String(36))
+    )
     tables = add_messaging_tables(metadata)
     engine = make_engine(db_url, pool_size=10)
     metadata.create_all(engine)
     factory = make_session_factory(engine, metadata)
     suffix = uuid.uuid4().hex[:8]
-    topology = Topology(f"bench.{suffix}", f"bench.{suffix}.dlx",
-                        (QueueSpec(f"bench{suffix}.on_lawyer_upserted", ("roster.lawyer.upserted",)),))
+    topology = Topology(
+        f"bench.{suffix}",
+        f"bench.{suffix}.dlx",
+        (QueueSpec(f"bench{suffix}.on_lawyer_upserted", ("roster.lawyer.upserted",)),),
+    )
     batch = 500
     for start in range(0, n, batch):
         with UnitOfWork(factory, producer="bench") as uow:
@@ -106,8 +133,13 @@ def pipeline(db_url: str, amqp_url: str, n: int, data_dir: Path) -> dict:
         session.execute(effects.insert().values(event_id=envelope["id"]))
 
     conn_factory = lambda: connection_for(data_dir, amqp_url)  # noqa: E731
-    consumer = EventConsumer(session_factory=factory, tables=tables, connection_factory=conn_factory,
-                             handlers={topology.queues[0].name: handler}, topology=topology)
+    consumer = EventConsumer(
+        session_factory=factory,
+        tables=tables,
+        connection_factory=conn_factory,
+        handlers={topology.queues[0].name: handler},
+        topology=topology,
+    )
     # declare the queue before the relay publishes
     warm = threading.Event()
     t = threading.Thread(target=consumer.run, args=(warm,), daemon=True)
@@ -139,7 +171,11 @@ def pipeline(db_url: str, amqp_url: str, n: int, data_dir: Path) -> dict:
     for th in threads:
         th.join(15)
     engine.dispose()
-    return {"events": count, "seconds": round(done - started, 3), "events_per_s": round(count / (done - started), 1)}
+    return {
+        "events": count,
+        "seconds": round(done - started, 3),
+        "events_per_s": round(count / (done - started), 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -148,22 +184,32 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     vhost = f"bench_{uuid.uuid4().hex[:8]}"
     subprocess.run(["rabbitmqctl", "-q", "add_vhost", vhost], check=True)
-    subprocess.run(["rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], check=True)
+    subprocess.run(
+        ["rabbitmqctl", "-q", "set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"], check=True
+    )
     dbname = f"bench_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as c:
         c.execute(f'CREATE DATABASE "{dbname}"')
     amqp_url = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
     db_url = f"postgresql://postgres@127.0.0.1:5432/{dbname}"
     try:
-        body = json.dumps({"id": str(uuid.uuid4()), "type": "roster.lawyer.upserted", "data": lawyer(0)}).encode()
+        body = json.dumps(
+            {"id": str(uuid.uuid4()), "type": "roster.lawyer.upserted", "data": lawyer(0)}
+        ).encode()
         raw = raw_pika(amqp_url, f"raw.{uuid.uuid4().hex[:6]}", args.events, body)
         ours = pipeline(db_url, amqp_url, args.events, Path(mkdtemp()))
         result = {
-            "bench": "event_pipeline", "machine": machine(),
-            "reference": {"what": "raw pika: publish with confirms, then consume with manual ack (quorum queue)",
-                          **raw},
-            "pipeline": {"what": "outbox (PostgreSQL) -> relay (pipelined confirms) -> RabbitMQ -> consumer "
-                                 "(processed key + effect committed, then ack)", **ours},
+            "bench": "event_pipeline",
+            "machine": machine(),
+            "reference": {
+                "what": "raw pika: publish with confirms, then consume with manual ack (quorum queue)",
+                **raw,
+            },
+            "pipeline": {
+                "what": "outbox (PostgreSQL) -> relay (pipelined confirms) -> RabbitMQ -> consumer "
+                "(processed key + effect committed, then ack)",
+                **ours,
+            },
             "ratio": round(ours["events_per_s"] / raw["events_per_s"], 3),
             "goal": {"ratio": 0.5, "events_per_s": 2000},
         }

@@ -82,8 +82,14 @@ class System:
 
     def start(self, timeout: float = 300) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen([sys.executable, "-m", "services.launch"], cwd=self.root, env=self.env,
-                                     stdout=self.log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "services.launch"],
+            cwd=self.root,
+            env=self.env,
+            stdout=self.log.open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -109,22 +115,36 @@ class System:
 
 
 def token(system: System, username: str, password: str) -> str:
-    response = requests.post(system.url("gateway") + "/api/auth/token", timeout=30,
-                             json={"username": username, "password": password})
+    response = requests.post(
+        system.url("gateway") + "/api/auth/token",
+        timeout=30,
+        json={"username": username, "password": password},
+    )
     response.raise_for_status()
     return str(response.json()["access_token"])
 
 
 def pick_lawyer(system: System, admin: dict[str, str]) -> str:
     """A lawyer of the demo data with the most duties this month if the roster can say, else any, else a new one."""
-    lawyers = requests.get(system.url("gateway") + "/api/roster/lawyers?limit=1000", headers=admin, timeout=30)
+    lawyers = requests.get(
+        system.url("gateway") + "/api/roster/lawyers?limit=1000", headers=admin, timeout=30
+    )
     items = lawyers.json().get("items", []) if lawyers.status_code == 200 else []
     practising = [item for item in items if item.get("status") == "practising"] or items
     if practising:
         return str(practising[len(practising) // 2]["id"])
-    created = requests.post(system.url("gateway") + "/api/roster/lawyers", headers=admin, timeout=30, json={
-        "name": "Bench Lawyer", "license_no": f"1654{uuid.uuid4().int % 10**13:013d}", "status": "practising",
-        "region_code": "654021", "languages": ["zh"]})
+    created = requests.post(
+        system.url("gateway") + "/api/roster/lawyers",
+        headers=admin,
+        timeout=30,
+        json={
+            "name": "Bench Lawyer",
+            "license_no": f"1654{uuid.uuid4().int % 10**13:013d}",
+            "status": "practising",
+            "region_code": "654021",
+            "languages": ["zh"],
+        },
+    )
     if created.status_code == 201:
         return str(created.json()["id"])
     return f"bench-{uuid.uuid4().hex[:8]}"  # the roster keeps no lawyers yet: a link the directory does not check
@@ -156,7 +176,9 @@ def _ms(text: str) -> float:
     return float(m.group(1)) * UNITS[m.group(2)]
 
 
-def run_wrk(url: str, headers: dict[str, str], *, duration: int, connections: int, threads: int) -> dict[str, Any]:
+def run_wrk(
+    url: str, headers: dict[str, str], *, duration: int, connections: int, threads: int
+) -> dict[str, Any]:
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "5s"]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
@@ -166,12 +188,20 @@ def run_wrk(url: str, headers: dict[str, str], *, duration: int, connections: in
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
     errors = re.search(r"Socket errors:.*", out)
-    return {"requests": total, "rps": round(rps, 1), "p50_ms": round(latency["50"], 3),
-            "p90_ms": round(latency["90"], 3), "p99_ms": round(latency["99"], 3),
-            "non_2xx": int(non_2xx.group(1)) if non_2xx else 0, "socket_errors": errors.group(0) if errors else None}
+    return {
+        "requests": total,
+        "rps": round(rps, 1),
+        "p50_ms": round(latency["50"], 3),
+        "p90_ms": round(latency["90"], 3),
+        "p99_ms": round(latency["99"], 3),
+        "non_2xx": int(non_2xx.group(1)) if non_2xx else 0,
+        "socket_errors": errors.group(0) if errors else None,
+    }
 
 
-def run_python(url: str, headers: dict[str, str], *, duration: int, connections: int, threads: int) -> dict[str, Any]:
+def run_python(
+    url: str, headers: dict[str, str], *, duration: int, connections: int, threads: int
+) -> dict[str, Any]:
     """Keep-alive connections, one thread each, for `duration` seconds."""
     parts = urlsplit(url)
     target = parts.path + (f"?{parts.query}" if parts.query else "")
@@ -200,8 +230,15 @@ def run_python(url: str, headers: dict[str, str], *, duration: int, connections:
     elapsed = time.monotonic() - began
     flat = sorted(x for per in latencies for x in per)
     q = statistics.quantiles(flat, n=100)
-    return {"requests": len(flat), "rps": round(len(flat) / elapsed, 1), "p50_ms": round(q[49], 3),
-            "p90_ms": round(q[89], 3), "p99_ms": round(q[98], 3), "non_2xx": sum(non_2xx), "socket_errors": None}
+    return {
+        "requests": len(flat),
+        "rps": round(len(flat) / elapsed, 1),
+        "p50_ms": round(q[49], 3),
+        "p90_ms": round(q[89], 3),
+        "p99_ms": round(q[98], 3),
+        "non_2xx": sum(non_2xx),
+        "socket_errors": None,
+    }
 
 
 def median_of(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -214,7 +251,9 @@ def median_of(results: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
@@ -234,15 +273,24 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         lawyer_id = pick_lawyer(system, admin)
         wait_for_directory(system, lawyer_id)
         username, password = f"bench-{uuid.uuid4().hex[:6]}", "bench-lawyer-password"
-        created = requests.post(system.url("gateway") + "/api/users", headers=admin, timeout=30, json={
-            "username": username, "password": password, "role": "lawyer", "lawyer_id": lawyer_id})
+        created = requests.post(
+            system.url("gateway") + "/api/users",
+            headers=admin,
+            timeout=30,
+            json={"username": username, "password": password, "role": "lawyer", "lawyer_id": lawyer_id},
+        )
         created.raise_for_status()
         user = created.json()
         through_gateway = {"Authorization": f"Bearer {token(system, username, password)}"}
-        settings = load_settings("roster", {k: v for k, v in system.env.items() if k.startswith("LEGALDUTY_")})
+        settings = load_settings(
+            "roster", {k: v for k, v in system.env.items() if k.startswith("LEGALDUTY_")}
+        )
         identity = Identity(user_id=user["id"], username=username, role="lawyer", lawyer_id=lawyer_id)
-        direct = {"X-Legalduty-Identity": sign_identity(identity, secret=settings.internal_secret, audience="roster",
-                                                        ttl=3600)}
+        direct = {
+            "X-Legalduty-Identity": sign_identity(
+                identity, secret=settings.internal_secret, audience="roster", ttl=3600
+            )
+        }
 
         today = date.today()
         month_end = date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
@@ -250,30 +298,71 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         note = None
         probe = requests.get(system.url("gateway") + path, headers=through_gateway, timeout=30)
         if probe.status_code != 200:
-            note = (f"the roster service answers {probe.status_code} to GET /api/roster/me/duties "
-                    f"(not built yet): measured GET /api/roster/lawyers/{{own id}} instead, the lawyer's own "
-                    f"record, also a lawyer-filtered read of one row")
+            note = (
+                f"the roster service answers {probe.status_code} to GET /api/roster/me/duties "
+                f"(not built yet): measured GET /api/roster/lawyers/{{own id}} instead, the lawyer's own "
+                f"record, also a lawyer-filtered read of one row"
+            )
             path = f"/api/roster/lawyers/{lawyer_id}"
             probe = requests.get(system.url("gateway") + path, headers=through_gateway, timeout=30)
         direct_probe = requests.get(system.url("roster") + path, headers=direct, timeout=30)
         same = probe.status_code == direct_probe.status_code and probe.content == direct_probe.content
 
         # warm both paths (connection pools, caches) before measuring
-        load(system.url("gateway") + path, through_gateway, duration=2, connections=args.connections,
-             threads=args.threads)
-        load(system.url("roster") + path, direct, duration=2, connections=args.connections, threads=args.threads)
+        load(
+            system.url("gateway") + path,
+            through_gateway,
+            duration=2,
+            connections=args.connections,
+            threads=args.threads,
+        )
+        load(
+            system.url("roster") + path,
+            direct,
+            duration=2,
+            connections=args.connections,
+            threads=args.threads,
+        )
         gateway_runs, direct_runs, gateway_one, direct_one = [], [], [], []
         for _ in range(args.rounds):
-            gateway_runs.append(load(system.url("gateway") + path, through_gateway, duration=args.duration,
-                                     connections=args.connections, threads=args.threads))
-            direct_runs.append(load(system.url("roster") + path, direct, duration=args.duration,
-                                    connections=args.connections, threads=args.threads))
+            gateway_runs.append(
+                load(
+                    system.url("gateway") + path,
+                    through_gateway,
+                    duration=args.duration,
+                    connections=args.connections,
+                    threads=args.threads,
+                )
+            )
+            direct_runs.append(
+                load(
+                    system.url("roster") + path,
+                    direct,
+                    duration=args.duration,
+                    connections=args.connections,
+                    threads=args.threads,
+                )
+            )
         # the hop's own latency, without queueing: one client, one request at a time
         for _ in range(args.rounds):
-            gateway_one.append(load(system.url("gateway") + path, through_gateway, duration=max(3, args.duration // 2),
-                                    connections=1, threads=1))
-            direct_one.append(load(system.url("roster") + path, direct, duration=max(3, args.duration // 2),
-                                   connections=1, threads=1))
+            gateway_one.append(
+                load(
+                    system.url("gateway") + path,
+                    through_gateway,
+                    duration=max(3, args.duration // 2),
+                    connections=1,
+                    threads=1,
+                )
+            )
+            direct_one.append(
+                load(
+                    system.url("roster") + path,
+                    direct,
+                    duration=max(3, args.duration // 2),
+                    connections=1,
+                    threads=1,
+                )
+            )
     finally:
         system.stop()
 
@@ -292,7 +381,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "body_bytes": len(probe.content),
         "same_answer_both_ways": same,
         "tool": "wrk " + subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.split()[1]
-        if tool == "wrk" else "python threads + http.client keep-alive",
+        if tool == "wrk"
+        else "python threads + http.client keep-alive",
         "connections": args.connections,
         "threads": args.threads if tool == "wrk" else args.connections,
         "duration_s": args.duration,
@@ -305,8 +395,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "ratio_rps": ratio,
         "added_p50_ms": added_p50,
         "added_p99_ms": added_p99,
-        "one_client": {"direct": straight_one, "gateway": via_one, "added_p50_ms": added_p50_one,
-                       "added_p99_ms": added_p99_one},
+        "one_client": {
+            "direct": straight_one,
+            "gateway": via_one,
+            "added_p50_ms": added_p50_one,
+            "added_p99_ms": added_p99_one,
+        },
         "goals": GOALS,
         "met": {
             "ratio_rps": ratio is not None and ratio >= GOALS["ratio_rps_min"],

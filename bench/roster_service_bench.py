@@ -42,29 +42,99 @@ def load(url: str, problem, patterns) -> None:  # type: ignore[no-untyped-def]
     engine = make_engine(url)
     stamp = {"version": 1, "created_at": now, "updated_at": now}
     with engine.begin() as conn:
-        conn.execute(insert(StationRow), [
-            {"id": s.id, "name": s.name, "level": s.level, "region_code": s.region_code, "parent_id": None,
-             "address": None, **stamp} for s in problem.stations])
-        conn.execute(insert(LawyerRow), [
-            {"id": lw.id, "name": lw.name, "license_no": f"{i:017d}", "status": lw.status,
-             "region_code": lw.region_code, "languages": sorted(lw.languages),
-             "max_duties_per_month": lw.max_duties_per_month, "intern_start": lw.intern_start,
-             "intern_end": lw.intern_end, "supervisor_id": None, "phone": None, **stamp}
-            for i, lw in enumerate(problem.lawyers)])
-        conn.execute(insert(DutyPatternRow), [
-            {"id": p.id, "station_id": p.station_id, "days": p.days if isinstance(p.days, str) else list(p.days),
-             "rrule": p.rrule, "start_time": p.start_time.strftime("%H:%M"), "end_time": p.end_time.strftime("%H:%M"),
-             "headcount": p.headcount, "languages": sorted(p.languages), "intern_seats": p.intern_seats,
-             "skip_public_holidays": p.skip_public_holidays, "active": True, **stamp} for p in patterns])
+        conn.execute(
+            insert(StationRow),
+            [
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "level": s.level,
+                    "region_code": s.region_code,
+                    "parent_id": None,
+                    "address": None,
+                    **stamp,
+                }
+                for s in problem.stations
+            ],
+        )
+        conn.execute(
+            insert(LawyerRow),
+            [
+                {
+                    "id": lw.id,
+                    "name": lw.name,
+                    "license_no": f"{i:017d}",
+                    "status": lw.status,
+                    "region_code": lw.region_code,
+                    "languages": sorted(lw.languages),
+                    "max_duties_per_month": lw.max_duties_per_month,
+                    "intern_start": lw.intern_start,
+                    "intern_end": lw.intern_end,
+                    "supervisor_id": None,
+                    "phone": None,
+                    **stamp,
+                }
+                for i, lw in enumerate(problem.lawyers)
+            ],
+        )
+        conn.execute(
+            insert(DutyPatternRow),
+            [
+                {
+                    "id": p.id,
+                    "station_id": p.station_id,
+                    "days": p.days if isinstance(p.days, str) else list(p.days),
+                    "rrule": p.rrule,
+                    "start_time": p.start_time.strftime("%H:%M"),
+                    "end_time": p.end_time.strftime("%H:%M"),
+                    "headcount": p.headcount,
+                    "languages": sorted(p.languages),
+                    "intern_seats": p.intern_seats,
+                    "skip_public_holidays": p.skip_public_holidays,
+                    "active": True,
+                    **stamp,
+                }
+                for p in patterns
+            ],
+        )
         if problem.leaves:
-            conn.execute(insert(LeaveRow), [
-                {"id": str(uuid.uuid4()), "lawyer_id": lv.lawyer_id, "start_date": lv.start_date,
-                 "end_date": lv.end_date, "reason": None, "created_by": "bench", "created_at": now,
-                 "cancelled": False} for lv in problem.leaves])
-        conn.execute(insert(RosterRow), [{
-            "id": "bench-roster", "region_code": problem.region_code, "period_start": FIRST, "period_end": LAST,
-            "min_intern_duties": 4, "status": "queued", "progress": 0.0, "stats": None, "warnings": [],
-            "error": None, "created_by": "bench", "generated_at": None, "published_at": None, **stamp}])
+            conn.execute(
+                insert(LeaveRow),
+                [
+                    {
+                        "id": str(uuid.uuid4()),
+                        "lawyer_id": lv.lawyer_id,
+                        "start_date": lv.start_date,
+                        "end_date": lv.end_date,
+                        "reason": None,
+                        "created_by": "bench",
+                        "created_at": now,
+                        "cancelled": False,
+                    }
+                    for lv in problem.leaves
+                ],
+            )
+        conn.execute(
+            insert(RosterRow),
+            [
+                {
+                    "id": "bench-roster",
+                    "region_code": problem.region_code,
+                    "period_start": FIRST,
+                    "period_end": LAST,
+                    "min_intern_duties": 4,
+                    "status": "queued",
+                    "progress": 0.0,
+                    "stats": None,
+                    "warnings": [],
+                    "error": None,
+                    "created_by": "bench",
+                    "generated_at": None,
+                    "published_at": None,
+                    **stamp,
+                }
+            ],
+        )
     engine.dispose()
 
 
@@ -88,12 +158,21 @@ def run(url: str, label: str, scale: str) -> dict:
     started = clock.perf_counter()
     generate(loaded)
     domain_s = clock.perf_counter() - started
-    return {"bench": "roster_service", "database": label, "scale": scale, "lawyers": len(problem.lawyers),
-            "stations": len(problem.stations), "slots": stats["slots"] if stats else None, "status": status,
-            "assignments": assignments, "unfilled": len(stats["unfilled"]) if stats else None,
-            "service_generation_s": round(service_s, 3), "domain_solver_s": round(domain_s, 3),
-            "service_overhead_ratio": round(service_s / domain_s, 2) if domain_s else None,
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+    return {
+        "bench": "roster_service",
+        "database": label,
+        "scale": scale,
+        "lawyers": len(problem.lawyers),
+        "stations": len(problem.stations),
+        "slots": stats["slots"] if stats else None,
+        "status": status,
+        "assignments": assignments,
+        "unfilled": len(stats["unfilled"]) if stats else None,
+        "service_generation_s": round(service_s, 3),
+        "domain_solver_s": round(domain_s, 3),
+        "service_overhead_ratio": round(service_s / domain_s, 2) if domain_s else None,
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -111,8 +190,10 @@ def main(argv: list[str] | None = None) -> None:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         try:
-            print(json.dumps(run(f"postgresql://postgres@127.0.0.1:5432/{name}", "postgresql", args.scale)),
-                  flush=True)
+            print(
+                json.dumps(run(f"postgresql://postgres@127.0.0.1:5432/{name}", "postgresql", args.scale)),
+                flush=True,
+            )
         finally:
             with psycopg.connect(admin, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -42,11 +42,17 @@ CHUNK = 5000
 
 
 def machine() -> dict[str, Any]:
-    info: dict[str, Any] = {"cpus": os.cpu_count(), "python": platform.python_version(),
-                            "platform": platform.platform(), "processor": platform.processor() or platform.machine()}
+    info: dict[str, Any] = {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "processor": platform.processor() or platform.machine(),
+    }
     try:
         with open("/proc/cpuinfo") as cpuinfo:
-            model = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), None)
+            model = next(
+                (line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")), None
+            )
         info["cpu"] = model
     except OSError:
         pass
@@ -56,28 +62,47 @@ def machine() -> dict[str, Any]:
 def inputs(n: int, seed: int = 7) -> list[dict[str, Any]]:
     """n case claims served in May 2026 across Ili's counties: 60% legal aid, 40% mediation."""
     rng = random.Random(seed)
-    legal_aid = [("criminal", "investigation"), ("criminal", "prosecution"), ("criminal", "first_instance"),
-                 ("criminal", "second_instance"), ("civil", "first_instance"), ("civil", "arbitration"),
-                 ("civil", "non_litigation"), ("administrative", "first_instance")]
+    legal_aid = [
+        ("criminal", "investigation"),
+        ("criminal", "prosecution"),
+        ("criminal", "first_instance"),
+        ("criminal", "second_instance"),
+        ("civil", "first_instance"),
+        ("civil", "arbitration"),
+        ("civil", "non_litigation"),
+        ("administrative", "first_instance"),
+    ]
     claims = []
     for i in range(n):
         day = date(2026, 5, rng.randint(1, 31))
         if rng.random() < 0.6:
             case_type, stage = rng.choice(legal_aid)
-            attributes: dict[str, Any] = {"case_type": case_type, "stage": stage,
-                                          "remote_area": rng.random() < 0.2}
+            attributes: dict[str, Any] = {
+                "case_type": case_type,
+                "stage": stage,
+                "remote_area": rng.random() < 0.2,
+            }
             if rng.random() < 0.3:
                 attributes["language"] = rng.choice(["ug", "kk", "mn"])
             if rng.random() < 0.25:
                 attributes["jurisdiction"] = rng.choice(["cross_county", "cross_city"])
             kind = "legal_aid_case"
         else:
-            attributes = {"difficulty": rng.choice(["simple", "ordinary", "difficult", "major"]),
-                          "agreement": rng.random() < 0.6}
+            attributes = {
+                "difficulty": rng.choice(["simple", "ordinary", "difficult", "major"]),
+                "agreement": rng.random() < 0.6,
+            }
             kind = "mediation_case"
-        claims.append({"kind": kind, "lawyer_id": f"lawyer-{rng.randrange(LAWYERS):04d}",
-                       "region_code": rng.choice(REGIONS), "case_no": f"(2026)伊{kind[:2]}字第{i:06d}号",
-                       "service_date": day, "attributes": attributes})
+        claims.append(
+            {
+                "kind": kind,
+                "lawyer_id": f"lawyer-{rng.randrange(LAWYERS):04d}",
+                "region_code": rng.choice(REGIONS),
+                "case_no": f"(2026)伊{kind[:2]}字第{i:06d}号",
+                "service_date": day,
+                "attributes": attributes,
+            }
+        )
     return claims
 
 
@@ -90,20 +115,46 @@ def prepare(url: str) -> Any:
         for body in demo_schemes():
             schemes.create_scheme(uow, body=body, actor="bench")
         for kind in ("legal_aid_case", "mediation_case"):
-            budgets.create_budget(uow, region_code="654000", kind=kind, year=2026, amount=Decimal("900000000000.00"),
-                                  actor="bench")
+            budgets.create_budget(
+                uow,
+                region_code="654000",
+                kind=kind,
+                year=2026,
+                amount=Decimal("900000000000.00"),
+                actor="bench",
+            )
         now = datetime.now(UTC)
-        uow.session.execute(insert(LawyerEntry), [
-            {"id": f"lawyer-{i:04d}", "name": f"律师{i:04d}", "license_no": f"1654020201{i:07d}",
-             "status": "practising", "region_code": REGIONS[i % len(REGIONS)], "languages": ["zh"],
-             "source_at": now, "updated_at": now}
-            for i in range(LAWYERS)
-        ])
-        uow.session.execute(insert(BankAccountRow), [  # a batch pays only lawyers with an account
-            {"lawyer_id": f"lawyer-{i:04d}", "account_name": f"律师{i:04d}", "account_no": f"622202020011{i:07d}",
-             "bank_name": "中国工商银行", "branch": None, "updated_by": "bench", "updated_at": now}
-            for i in range(LAWYERS)
-        ])
+        uow.session.execute(
+            insert(LawyerEntry),
+            [
+                {
+                    "id": f"lawyer-{i:04d}",
+                    "name": f"律师{i:04d}",
+                    "license_no": f"1654020201{i:07d}",
+                    "status": "practising",
+                    "region_code": REGIONS[i % len(REGIONS)],
+                    "languages": ["zh"],
+                    "source_at": now,
+                    "updated_at": now,
+                }
+                for i in range(LAWYERS)
+            ],
+        )
+        uow.session.execute(
+            insert(BankAccountRow),
+            [  # a batch pays only lawyers with an account
+                {
+                    "lawyer_id": f"lawyer-{i:04d}",
+                    "account_name": f"律师{i:04d}",
+                    "account_no": f"622202020011{i:07d}",
+                    "bank_name": "中国工商银行",
+                    "branch": None,
+                    "updated_by": "bench",
+                    "updated_at": now,
+                }
+                for i in range(LAWYERS)
+            ],
+        )
         uow.commit()
     return engine, factory
 
@@ -121,7 +172,10 @@ def run(database: str, url: str, raw_url: str, n: int, rounds: int) -> dict[str,
     upgrade(raw_url, MIGRATIONS)
     raw_engine = make_engine(raw_url)
     with engine.connect() as source, raw_engine.begin() as target:  # the same standards, so the keys hold
-        target.execute(insert(SchemeRow.__table__), [dict(r._mapping) for r in source.execute(select(SchemeRow.__table__))])
+        target.execute(
+            insert(SchemeRow.__table__),
+            [dict(r._mapping) for r in source.execute(select(SchemeRow.__table__))],
+        )
     try:
         # In rounds, each the service's bulk path (validate, price with the domain, insert, audit, outbox) and
         # then the same rows inserted raw into the same table of a database set up the same way: on a shared
@@ -133,8 +187,9 @@ def run(database: str, url: str, raw_url: str, n: int, rounds: int) -> dict[str,
         for start in range(0, n, size):
             began = time.perf_counter()
             with UnitOfWork(factory, producer=PRODUCER) as uow:
-                result = submit_claims_in_bulk(uow, claims=claims[start:start + size], submitted_by="bench-import",
-                                               chunk=CHUNK)
+                result = submit_claims_in_bulk(
+                    uow, claims=claims[start : start + size], submitted_by="bench-import", chunk=CHUNK
+                )
                 uow.commit()
             bulk_seconds += time.perf_counter() - began
             ids += result["ids"]
@@ -143,7 +198,7 @@ def run(database: str, url: str, raw_url: str, n: int, rounds: int) -> dict[str,
             began = time.perf_counter()
             with raw_engine.begin() as conn:
                 for first in range(0, len(rows), CHUNK):
-                    conn.execute(insert(claims_table), rows[first:first + CHUNK])
+                    conn.execute(insert(claims_table), rows[first : first + CHUNK])
             raw_seconds += time.perf_counter() - began
 
         started = time.perf_counter()
@@ -161,21 +216,33 @@ def run(database: str, url: str, raw_url: str, n: int, rounds: int) -> dict[str,
         with engine.connect() as conn:
             audit_rows = conn.execute(text("SELECT count(*) FROM audit_records")).scalar_one()
             outbox_rows = conn.execute(text("SELECT count(*) FROM outbox")).scalar_one()
-            stored_total = conn.execute(select(func.count()).select_from(claims_table)
-                                        .where(claims_table.c.batch_id == batch["id"])).scalar_one()
+            stored_total = conn.execute(
+                select(func.count()).select_from(claims_table).where(claims_table.c.batch_id == batch["id"])
+            ).scalar_one()
         assert batch["total"] == total == approved["total"] and stored_total == n
         bulk_rate, raw_rate = n / bulk_seconds, n / raw_seconds
         return {
-            "bench": "subsidy_claims_bulk", "database": database, "claims": n,
-            "bulk_seconds": round(bulk_seconds, 3), "bulk_rows_per_s": round(bulk_rate, 1),
-            "raw_seconds": round(raw_seconds, 3), "raw_rows_per_s": round(raw_rate, 1),
-            "rounds": rounds, "ratio": round(bulk_rate / raw_rate, 3), "goal": 0.3, "meets_goal": bulk_rate / raw_rate >= 0.3,
-            "approve_seconds": round(approve_seconds, 3), "approve_rows_per_s": round(n / approve_seconds, 1),
-            "batch_seconds": round(batch_seconds, 3), "batch_claims_per_s": round(n / batch_seconds, 1),
-            "batch_lines": len(batch["lines"]), "batch_total": str(batch["total"]),
-            "audit_records": audit_rows, "outbox_events": outbox_rows,
+            "bench": "subsidy_claims_bulk",
+            "database": database,
+            "claims": n,
+            "bulk_seconds": round(bulk_seconds, 3),
+            "bulk_rows_per_s": round(bulk_rate, 1),
+            "raw_seconds": round(raw_seconds, 3),
+            "raw_rows_per_s": round(raw_rate, 1),
+            "rounds": rounds,
+            "ratio": round(bulk_rate / raw_rate, 3),
+            "goal": 0.3,
+            "meets_goal": bulk_rate / raw_rate >= 0.3,
+            "approve_seconds": round(approve_seconds, 3),
+            "approve_rows_per_s": round(n / approve_seconds, 1),
+            "batch_seconds": round(batch_seconds, 3),
+            "batch_claims_per_s": round(n / batch_seconds, 1),
+            "batch_lines": len(batch["lines"]),
+            "batch_total": str(batch["total"]),
+            "audit_records": audit_rows,
+            "outbox_events": outbox_rows,
             "bulk_includes": "validation, scheme selection and calculation per claim (domain), claims insert, "
-                             "one hash-chained audit record and one outbox event per claim",
+            "one hash-chained audit record and one outbox event per claim",
             "raw_is": "SQLAlchemy Core executemany of the same claim rows, same chunk size, same table and indexes",
             "machine": machine(),
         }
@@ -187,7 +254,9 @@ def run(database: str, url: str, raw_url: str, n: int, rounds: int) -> dict[str,
 def sqlite(n: int, rounds: int) -> dict[str, Any]:
     folder = Path(tempfile.mkdtemp(prefix="subsidy-bench-"))
     try:
-        return run("sqlite", f"sqlite:///{folder / 'bulk.sqlite3'}", f"sqlite:///{folder / 'raw.sqlite3'}", n, rounds)
+        return run(
+            "sqlite", f"sqlite:///{folder / 'bulk.sqlite3'}", f"sqlite:///{folder / 'raw.sqlite3'}", n, rounds
+        )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -202,7 +271,12 @@ def postgresql(n: int, rounds: int) -> dict[str, Any]:
                 conn.execute(f'CREATE DATABASE "{name}"')
             version = conn.execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
     except psycopg.OperationalError as exc:
-        return {"bench": "subsidy_claims_bulk", "database": "postgresql", "status": "not available", "why": str(exc)}
+        return {
+            "bench": "subsidy_claims_bulk",
+            "database": "postgresql",
+            "status": "not available",
+            "why": str(exc),
+        }
     base = PG_ADMIN.rsplit("/", 1)[0]
     try:
         result = run("postgresql", f"{base}/{names[0]}", f"{base}/{names[1]}", n, rounds)

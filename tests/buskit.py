@@ -35,7 +35,9 @@ def make_metadata() -> tuple[MetaData, Table]:
     return metadata, effects
 
 
-def wait_for(predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05, what: str = "") -> Any:
+def wait_for(
+    predicate: Callable[[], Any], timeout: float = 20.0, interval: float = 0.05, what: str = ""
+) -> Any:
     """Poll until `predicate()` is truthy; fail with `what` after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while True:
@@ -81,7 +83,9 @@ class Bus:
         return Publisher(self.connection(), self.topology, max_deliveries=self.max_deliveries)
 
     def relay(self, **kwargs: Any) -> Relay:
-        return Relay(session_factory=self.session_factory, tables=self.tables, publisher=self.publisher(), **kwargs)
+        return Relay(
+            session_factory=self.session_factory, tables=self.tables, publisher=self.publisher(), **kwargs
+        )
 
     def consumer(self, handler: Handler, **kwargs: Any) -> EventConsumer:
         kwargs.setdefault("retry_backoff", 0.01)

@@ -31,5 +31,7 @@ def strictly_parsed(feed: bytes) -> Calendar:
 
 def events(feed: bytes) -> dict[str, dict[str, Any]]:
     """UID -> {status, sequence, start} of a strictly valid feed."""
-    return {str(e["UID"]): {"status": str(e["STATUS"]), "sequence": int(e["SEQUENCE"]), "start": e["DTSTART"].dt}
-            for e in strictly_parsed(feed).walk("VEVENT")}
+    return {
+        str(e["UID"]): {"status": str(e["STATUS"]), "sequence": int(e["SEQUENCE"]), "start": e["DTSTART"].dt}
+        for e in strictly_parsed(feed).walk("VEVENT")
+    }

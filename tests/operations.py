@@ -34,7 +34,9 @@ atexit.register(shutil.rmtree, _scratch, ignore_errors=True)
 @functools.cache
 def app_of(name: str) -> Flask:
     """The real app of `name` (roster, subsidy or gateway), built once."""
-    settings = load_settings(name, {"LEGALDUTY_DATA_DIR": str(_scratch / name), "LEGALDUTY_LOG_LEVEL": "WARNING"})
+    settings = load_settings(
+        name, {"LEGALDUTY_DATA_DIR": str(_scratch / name), "LEGALDUTY_LOG_LEVEL": "WARNING"}
+    )
     (_scratch / name).mkdir(parents=True, exist_ok=True)
     if name == "roster":
         from services.roster.app import create_app

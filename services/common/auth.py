@@ -57,8 +57,14 @@ class Identity:
 def sign_identity(identity: Identity, *, secret: str, audience: str, ttl: int = 60) -> str:
     """Sign an identity for one service (what the gateway does per request)."""
     now = int(time.time())
-    claims = {**asdict(identity), "iss": ISSUER, "aud": audience, "iat": now, "exp": now + ttl,
-              "jti": uuid.uuid4().hex}
+    claims = {
+        **asdict(identity),
+        "iss": ISSUER,
+        "aud": audience,
+        "iat": now,
+        "exp": now + ttl,
+        "jti": uuid.uuid4().hex,
+    }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
 
@@ -78,7 +84,11 @@ def verify_identity(token: str, *, secret: str, audience: str) -> Identity:
         return known[0]
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], audience=audience, issuer=ISSUER,
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            audience=audience,
+            issuer=ISSUER,
             options={"require": ["exp", "iat", "iss", "aud", "user_id", "role"]},
         )
     except jwt.PyJWTError as exc:
@@ -86,7 +96,9 @@ def verify_identity(token: str, *, secret: str, audience: str) -> Identity:
     if claims["role"] not in ROLES:
         raise Problem(401, "invalid service identity: unknown role")
     identity = Identity(
-        user_id=str(claims["user_id"]), username=str(claims.get("username") or ""), role=claims["role"],
+        user_id=str(claims["user_id"]),
+        username=str(claims.get("username") or ""),
+        role=claims["role"],
         lawyer_id=claims.get("lawyer_id"),
     )
     if len(_VERIFIED) >= VERIFIED_CACHE_SIZE:

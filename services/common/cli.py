@@ -59,4 +59,3 @@ def main(spec: ServiceCommands, argv: list[str] | None = None) -> int:
     else:
         return spec.extra[ns.command](settings, ns.args)
     return 0
-

@@ -115,7 +115,9 @@ class EventConsumer:
             try:
                 for i, envelope, data in parsed:
                     queue_name = batch[i][0]
-                    outcomes[i], error = self._apply(session, queue_name, envelope, data, known_failures.get(i))
+                    outcomes[i], error = self._apply(
+                        session, queue_name, envelope, data, known_failures.get(i)
+                    )
                     if error is not None:
                         failures.append((i, error, envelope))
                 session.commit()
@@ -196,7 +198,11 @@ class EventConsumer:
             session.close()
 
     def _apply(
-        self, session: Session, queue_name: str, envelope: dict[str, Any], data: dict[str, Any],
+        self,
+        session: Session,
+        queue_name: str,
+        envelope: dict[str, Any],
+        data: dict[str, Any],
         known_failure: Exception | None = None,
     ) -> tuple[str, Exception | None]:
         """Record the event id and run the handler inside a savepoint of the batch's transaction."""
@@ -224,14 +230,24 @@ class EventConsumer:
         return "processed", None
 
     def _failed(
-        self, queue_name: str, body: bytes, headers: dict[str, Any], attempt: int, exc: Exception,
+        self,
+        queue_name: str,
+        body: bytes,
+        headers: dict[str, Any],
+        attempt: int,
+        exc: Exception,
         envelope: dict[str, Any],
     ) -> str:
         reason = f"{type(exc).__name__}: {exc}"
         log.warning(
             "handler failed",
-            extra={"queue": queue_name, "event_id": envelope["id"], "attempt": attempt, "error": reason,
-                   "correlation_id": envelope.get("correlation_id")},
+            extra={
+                "queue": queue_name,
+                "event_id": envelope["id"],
+                "attempt": attempt,
+                "error": reason,
+                "correlation_id": envelope.get("correlation_id"),
+            },
         )
         if attempt >= self.max_deliveries:
             self._dead_letter(queue_name, body, headers, attempt, reason)
@@ -250,14 +266,21 @@ class EventConsumer:
         self.stats.retried += 1
         return "retried"
 
-    def _dead_letter(self, queue_name: str, body: bytes, headers: dict[str, Any], attempt: int, reason: str) -> None:
+    def _dead_letter(
+        self, queue_name: str, body: bytes, headers: dict[str, Any], attempt: int, reason: str
+    ) -> None:
         spec = self.topology.queue(queue_name)
         self._republish(
             Outgoing(
                 message_id=str(headers.get("message_id") or uuid.uuid4()),
                 routing_key=spec.dead_letter_queue,
                 body=body,
-                headers={**headers, ATTEMPT_HEADER: attempt, ERROR_HEADER: reason[:500], QUEUE_HEADER: queue_name},
+                headers={
+                    **headers,
+                    ATTEMPT_HEADER: attempt,
+                    ERROR_HEADER: reason[:500],
+                    QUEUE_HEADER: queue_name,
+                },
                 exchange=self.topology.dead_letter_exchange,
             )
         )
@@ -318,9 +341,11 @@ class EventConsumer:
             )
             channel = conn.channel()
             consumer = conn.Consumer(
-                queues=[queue], channel=channel,
+                queues=[queue],
+                channel=channel,
                 on_message=lambda message, q=queue_name: pending.append((q, message)),
-                prefetch_count=self.prefetch, accept=["json"],
+                prefetch_count=self.prefetch,
+                accept=["json"],
             )
             consumer.consume()
             consumers.append(consumer)

@@ -45,8 +45,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             try:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:  # unreachable now: requests answer 503 until it is there
-                log.warning("cannot create the database's folder", extra={"path": str(path.parent),
-                                                                          "error": str(exc)})
+                log.warning(
+                    "cannot create the database's folder", extra={"path": str(path.parent), "error": str(exc)}
+                )
         engine = create_engine(
             url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
@@ -85,8 +86,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs.setdefault("pool_timeout", POOL_TIMEOUT_S)
     connect_args = {"connect_timeout": CONNECT_TIMEOUT_S}
     if make_url(url).get_backend_name() == "postgresql":
-        connect_args.update(keepalives=1, keepalives_idle=10, keepalives_interval=3, keepalives_count=3,
-                            tcp_user_timeout=TCP_USER_TIMEOUT_MS)
+        connect_args.update(
+            keepalives=1,
+            keepalives_idle=10,
+            keepalives_interval=3,
+            keepalives_count=3,
+            tcp_user_timeout=TCP_USER_TIMEOUT_MS,
+        )
     kwargs["connect_args"] = {**connect_args, **kwargs.get("connect_args", {})}
     return create_engine(url, **kwargs)
 
@@ -121,8 +127,9 @@ def _drop_connections_to_a_moved_file(engine: Engine, path: Path) -> None:
 
 def make_session_factory(engine: Engine, metadata: MetaData) -> sessionmaker[Session]:
     """The process's one sessionmaker; it carries the service's messaging tables (see `messaging_of`)."""
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True,
-                        info={MESSAGING: messaging_tables_of(metadata)})
+    return sessionmaker(
+        bind=engine, expire_on_commit=False, autoflush=True, info={MESSAGING: messaging_tables_of(metadata)}
+    )
 
 
 def messaging_of(session_factory: sessionmaker[Session]) -> MessagingTables:
@@ -141,14 +148,20 @@ def read_only(engine: Engine) -> Engine:
 
 def make_read_session_factory(engine: Engine, metadata: MetaData) -> sessionmaker[Session]:
     """Sessions for requests that only read (see `read_only`)."""
-    return sessionmaker(bind=read_only(engine), expire_on_commit=False, autoflush=False,
-                        info={MESSAGING: messaging_tables_of(metadata)})
+    return sessionmaker(
+        bind=read_only(engine),
+        expire_on_commit=False,
+        autoflush=False,
+        info={MESSAGING: messaging_tables_of(metadata)},
+    )
 
 
 class UnitOfWork:
     """A session whose changes, and the events they raise, are committed together or not at all."""
 
-    def __init__(self, session_factory: sessionmaker[Session], *, producer: str, correlation_id: str | None = None):
+    def __init__(
+        self, session_factory: sessionmaker[Session], *, producer: str, correlation_id: str | None = None
+    ):
         self._factory = session_factory
         self.outbox = messaging_of(session_factory).outbox
         self.producer = producer
@@ -171,7 +184,12 @@ class UnitOfWork:
     def emit(self, event_type: str, data: dict[str, Any]) -> str:
         """Write an event to the outbox in this transaction; returns the event id."""
         return add_event(
-            self.session, self.outbox, event_type, data, producer=self.producer, correlation_id=self.correlation_id
+            self.session,
+            self.outbox,
+            event_type,
+            data,
+            producer=self.producer,
+            correlation_id=self.correlation_id,
         )
 
     def commit(self) -> None:

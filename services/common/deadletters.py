@@ -58,7 +58,10 @@ def list_dead_letters(
 
 
 def replay(
-    conn: Connection, queue_name: str, event_ids: set[str] | None = None, topology: Topology = TOPOLOGY,
+    conn: Connection,
+    queue_name: str,
+    event_ids: set[str] | None = None,
+    topology: Topology = TOPOLOGY,
     max_deliveries: int = 5,
 ) -> int:
     """Move dead letters (all, or the given event ids) back to their queue with a fresh attempt count."""
@@ -81,8 +84,13 @@ def replay(
             headers = {k: v for k, v in (message.headers or {}).items() if not k.startswith("x-death")}
             headers[ATTEMPT_HEADER] = 1
             headers["x-legalduty-replayed"] = int(headers.get("x-legalduty-replayed") or 0) + 1
-            out = Outgoing(message_id=event_id or "replay", routing_key=queue_name, body=body, headers=headers,
-                           exchange="")
+            out = Outgoing(
+                message_id=event_id or "replay",
+                routing_key=queue_name,
+                body=body,
+                headers=headers,
+                exchange="",
+            )
             result = publisher.publish([out])
             if out.message_id in result.confirmed:
                 message.ack()

@@ -23,8 +23,14 @@ PROBLEM = "application/problem+json"
 RETRY_AFTER_SECONDS = 5  # what a 503 for an unreachable database or broker tells the client to wait
 OUTAGE_LOG_INTERVAL = 30.0  # seconds: during an outage, one warning per interval, not one per request
 # SQLite result codes that say the file cannot be used right now, not that the program is wrong
-SQLITE_UNAVAILABLE = ("SQLITE_CANTOPEN", "SQLITE_IOERR", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_FULL",
-                      "SQLITE_READONLY")
+SQLITE_UNAVAILABLE = (
+    "SQLITE_CANTOPEN",
+    "SQLITE_IOERR",
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_FULL",
+    "SQLITE_READONLY",
+)
 
 TITLES = {
     400: "Bad request",
@@ -101,7 +107,15 @@ def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """{"json": {"a": {"0": {"b": ["x"]}}}} -> {"a.0.b": ["x"]}; the location key is dropped."""
     out: dict[str, list[str]] = {}
     if isinstance(messages, dict):
-        if prefix == "" and set(messages) <= {"json", "query", "querystring", "form", "headers", "files", "path"}:
+        if prefix == "" and set(messages) <= {
+            "json",
+            "query",
+            "querystring",
+            "form",
+            "headers",
+            "files",
+            "path",
+        }:
             for value in messages.values():
                 out.update(flatten_messages(value, ""))
             return out
@@ -181,10 +195,15 @@ class _OutageLog:
             self._last[what] = now
         first_line = (str(exc).splitlines() or [""])[0][:300]
         log.warning(  # no traceback: the cause is outside this program, and its first line names it
-            "%s unavailable: answering 503", what,
-            extra={"dependency": what, "error": f"{type(exc).__name__}: {first_line}",
-                   "refused_since_last_warning": refused, "path": request.path,
-                   "request_id": getattr(g, "request_id", None)},
+            "%s unavailable: answering 503",
+            what,
+            extra={
+                "dependency": what,
+                "error": f"{type(exc).__name__}: {first_line}",
+                "refused_since_last_warning": refused,
+                "path": request.path,
+                "request_id": getattr(g, "request_id", None),
+            },
         )
 
 
@@ -195,7 +214,12 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(Problem)
     def _problem(exc: Problem) -> Response:
         return problem_response(
-            exc.status, exc.detail, title=exc.title, type_=exc.type, errors=exc.errors, headers=exc.headers,
+            exc.status,
+            exc.detail,
+            title=exc.title,
+            type_=exc.type,
+            errors=exc.errors,
+            headers=exc.headers,
             extra=exc.extra,
         )
 
@@ -231,7 +255,8 @@ def register_error_handlers(app: Flask) -> None:
         if what is not None:
             outages.record(what, exc)
             return problem_response(
-                503, f"the service's {what} is unreachable right now; try again in a few seconds",
+                503,
+                f"the service's {what} is unreachable right now; try again in a few seconds",
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
         log.exception(

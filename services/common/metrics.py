@@ -10,9 +10,13 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
-REQUESTS = Counter("legalduty_http_requests_total", "HTTP requests", ["service", "method", "endpoint", "status"])
+REQUESTS = Counter(
+    "legalduty_http_requests_total", "HTTP requests", ["service", "method", "endpoint", "status"]
+)
 LATENCY = Histogram(
-    "legalduty_http_request_seconds", "HTTP request latency", ["service", "method", "endpoint"],
+    "legalduty_http_request_seconds",
+    "HTTP request latency",
+    ["service", "method", "endpoint"],
     buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 
@@ -29,17 +33,23 @@ class ScrapeTimeCollector:
             values = self.read()
         except Exception:  # noqa: BLE001 - a scrape must not fail because the broker is down
             values = {}
-        backlog = GaugeMetricFamily("legalduty_outbox_backlog", "outbox rows not yet published", labels=["service"])
+        backlog = GaugeMetricFamily(
+            "legalduty_outbox_backlog", "outbox rows not yet published", labels=["service"]
+        )
         backlog.add_metric([self.service], values.get("outbox_backlog", 0))
         yield backlog
-        unroutable = GaugeMetricFamily("legalduty_outbox_unroutable", "unroutable outbox rows", labels=["service"])
+        unroutable = GaugeMetricFamily(
+            "legalduty_outbox_unroutable", "unroutable outbox rows", labels=["service"]
+        )
         unroutable.add_metric([self.service], values.get("outbox_unroutable", 0))
         yield unroutable
         lag = GaugeMetricFamily("legalduty_consumer_lag", "messages waiting in a queue", labels=["queue"])
         for queue, depth in values.get("queues", {}).items():
             lag.add_metric([queue], depth)
         yield lag
-        dead = GaugeMetricFamily("legalduty_dead_letters", "messages in a dead-letter queue", labels=["queue"])
+        dead = GaugeMetricFamily(
+            "legalduty_dead_letters", "messages in a dead-letter queue", labels=["queue"]
+        )
         for queue, depth in values.get("dead_letters", {}).items():
             dead.add_metric([queue], depth)
         yield dead

@@ -22,8 +22,13 @@ def run(metadata: MetaData) -> None:
     config = context.config
     url = config.get_main_option("sqlalchemy.url") or ""
     if context.is_offline_mode():
-        context.configure(url=url, target_metadata=metadata, literal_binds=True, render_as_batch=True,
-                          render_item=render_item)
+        context.configure(
+            url=url,
+            target_metadata=metadata,
+            literal_binds=True,
+            render_as_batch=True,
+            render_item=render_item,
+        )
         with context.begin_transaction():
             context.run_migrations()
         return

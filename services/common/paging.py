@@ -35,7 +35,9 @@ def page(
 
     `scalars` picks the first column of each row (the ORM object of a `select(Model)`); `view` turns each
     row into what the API answers."""
-    total = session.execute(select(func.count()).select_from(statement.order_by(None).subquery())).scalar_one()
+    total = session.execute(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    ).scalar_one()
     result = session.execute(statement.order_by(*order_by).limit(limit).offset(offset))
     rows: Sequence[Any] = result.scalars().all() if scalars else result.all()
     return {"items": [view(r) for r in rows] if view else list(rows), "total": total}

@@ -13,7 +13,9 @@ from services.common.connections import connect, is_embedded
 from services.common.topology import TOPOLOGY, Topology
 
 
-def queue_arguments(topology: Topology, queue_name: str, max_deliveries: int, embedded: bool) -> dict[str, Any]:
+def queue_arguments(
+    topology: Topology, queue_name: str, max_deliveries: int, embedded: bool
+) -> dict[str, Any]:
     if embedded:
         return {}
     return {
@@ -37,11 +39,18 @@ def kombu_queues(
         dlq_args = {} if embedded else {"x-queue-type": "quorum"}
         for i, rk in enumerate(spec.routing_keys):
             queues.append(
-                Queue(spec.name, exchange, routing_key=rk, durable=True, queue_arguments=args, no_declare=i > 0)
+                Queue(
+                    spec.name, exchange, routing_key=rk, durable=True, queue_arguments=args, no_declare=i > 0
+                )
             )
         queues.append(
-            Queue(spec.dead_letter_queue, dlx, routing_key=spec.dead_letter_queue, durable=True,
-                  queue_arguments=dlq_args)
+            Queue(
+                spec.dead_letter_queue,
+                dlx,
+                routing_key=spec.dead_letter_queue,
+                durable=True,
+                queue_arguments=dlq_args,
+            )
         )
     return exchange, dlx, queues
 

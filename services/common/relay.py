@@ -145,11 +145,15 @@ class Relay:
         try:
             with self.session_factory() as session:
                 gone = session.execute(
-                    delete(outbox).where(outbox.c.published_at.is_not(None),
-                                         outbox.c.published_at < now - timedelta(days=keep_days))
+                    delete(outbox).where(
+                        outbox.c.published_at.is_not(None),
+                        outbox.c.published_at < now - timedelta(days=keep_days),
+                    )
                 )
                 session.execute(
-                    delete(processed).where(processed.c.processed_at < now - timedelta(days=PROCESSED_KEEP_DAYS))
+                    delete(processed).where(
+                        processed.c.processed_at < now - timedelta(days=PROCESSED_KEEP_DAYS)
+                    )
                 )
                 session.commit()
             return int(getattr(gone, "rowcount", 0) or 0)
@@ -160,7 +164,9 @@ class Relay:
 
 def backlog(session: Session, outbox: Table) -> tuple[int, int]:
     """(unpublished, unroutable) outbox rows."""
-    unpublished = session.scalar(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None)))
+    unpublished = session.scalar(
+        select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+    )
     unroutable = session.scalar(select(func.count()).select_from(outbox).where(outbox.c.unroutable.is_(True)))
     return int(unpublished or 0), int(unroutable or 0)
 

@@ -47,8 +47,11 @@ def run_relay(settings: Settings, metadata: MetaData) -> None:
     publisher = Publisher(
         connection_for(settings.data_dir, settings.broker_url), max_deliveries=settings.max_deliveries
     )
-    relay = Relay(session_factory=make_session_factory(engine, metadata), tables=messaging_tables_of(metadata),
-                  publisher=publisher)
+    relay = Relay(
+        session_factory=make_session_factory(engine, metadata),
+        tables=messaging_tables_of(metadata),
+        publisher=publisher,
+    )
     try:
         relay.run_forever(stop)
     finally:
@@ -70,7 +73,9 @@ def run_worker(
     session_factory = make_session_factory(engine, metadata)
     threads = []
     for loop in background or []:
-        thread = threading.Thread(target=loop, args=(stop,), daemon=True, name=getattr(loop, "__name__", "loop"))
+        thread = threading.Thread(
+            target=loop, args=(stop,), daemon=True, name=getattr(loop, "__name__", "loop")
+        )
         thread.start()
         threads.append(thread)
     if handlers:

@@ -32,15 +32,22 @@ class ProblemOut(Schema):
     title = fields.String(required=True)
     status = fields.Integer(required=True)
     detail = fields.String(required=True)
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
-                         metadata={"description": "field (or row) -> what is wrong with it"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "field (or row) -> what is wrong with it"},
+    )
     request_id = fields.String()
 
 
 def page_of(item_schema: type[Schema]) -> type[Schema]:
     """`{items: [...], total}` around an item schema."""
     name = f"{item_schema.__name__.removesuffix('Out')}Page"
-    return type(name, (Schema,), {
-        "items": fields.List(fields.Nested(item_schema), required=True),
-        "total": fields.Integer(required=True),
-    })
+    return type(
+        name,
+        (Schema,),
+        {
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "total": fields.Integer(required=True),
+        },
+    )

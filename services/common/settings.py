@@ -112,8 +112,9 @@ def check_production_secrets(settings: Settings) -> None:
     otherwise. `load_settings` checks their length already; this also holds settings made any other way."""
     if not settings.production:
         return
-    _require_strong({"LEGALDUTY_JWT_SECRET": settings.jwt_secret,
-                     "LEGALDUTY_INTERNAL_SECRET": settings.internal_secret})
+    _require_strong(
+        {"LEGALDUTY_JWT_SECRET": settings.jwt_secret, "LEGALDUTY_INTERNAL_SECRET": settings.internal_secret}
+    )
     if settings.jwt_secret == settings.internal_secret:
         raise SettingsError("LEGALDUTY_JWT_SECRET and LEGALDUTY_INTERNAL_SECRET must differ in production")
 
@@ -124,7 +125,9 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         raise SettingsError(f"unknown service {service!r}")
     env = os.environ if env is None else env
     data_dir = Path(env.get("LEGALDUTY_DATA_DIR") or "./var")
-    ports = {name: _int(env, f"LEGALDUTY_{name.upper()}_PORT", default) for name, default in DEFAULT_PORTS.items()}
+    ports = {
+        name: _int(env, f"LEGALDUTY_{name.upper()}_PORT", default) for name, default in DEFAULT_PORTS.items()
+    }
     production = env.get("LEGALDUTY_ENV", "development") == "production"
     jwt_secret = env.get("LEGALDUTY_JWT_SECRET") or ""
     internal_secret = env.get("LEGALDUTY_INTERNAL_SECRET") or ""

@@ -43,7 +43,12 @@ class Topology:
         return Topology(self.exchange, self.dead_letter_exchange, self.queues + tuple(extra))
 
 
-CLAIM_EVENTS = ("subsidy.claim.created", "subsidy.claim.approved", "subsidy.claim.rejected", "subsidy.claim.paid")
+CLAIM_EVENTS = (
+    "subsidy.claim.created",
+    "subsidy.claim.approved",
+    "subsidy.claim.rejected",
+    "subsidy.claim.paid",
+)
 
 # Every event type has at least one consumer: an event no queue takes is unroutable and stays in the outbox.
 TOPOLOGY = Topology(
@@ -62,39 +67,90 @@ TOPOLOGY = Topology(
 
 
 def rabbitmq_definitions(
-    topology: Topology = TOPOLOGY, *, vhost: str = "/", max_deliveries: int = 5, user: str = "legalduty",
+    topology: Topology = TOPOLOGY,
+    *,
+    vhost: str = "/",
+    max_deliveries: int = 5,
+    user: str = "legalduty",
     password_hash: str = "",
 ) -> dict:
     """The topology as a RabbitMQ definitions file (deploy/rabbitmq/definitions.json is generated from it)."""
     queues, bindings = [], []
     for spec in topology.queues:
-        queues.append({
-            "name": spec.name, "vhost": vhost, "durable": True, "auto_delete": False,
-            "arguments": {
-                "x-queue-type": "quorum",
-                "x-delivery-limit": max_deliveries,
-                "x-dead-letter-exchange": topology.dead_letter_exchange,
-                "x-dead-letter-routing-key": spec.dead_letter_queue,
-            },
-        })
-        queues.append({"name": spec.dead_letter_queue, "vhost": vhost, "durable": True, "auto_delete": False,
-                       "arguments": {"x-queue-type": "quorum"}})
+        queues.append(
+            {
+                "name": spec.name,
+                "vhost": vhost,
+                "durable": True,
+                "auto_delete": False,
+                "arguments": {
+                    "x-queue-type": "quorum",
+                    "x-delivery-limit": max_deliveries,
+                    "x-dead-letter-exchange": topology.dead_letter_exchange,
+                    "x-dead-letter-routing-key": spec.dead_letter_queue,
+                },
+            }
+        )
+        queues.append(
+            {
+                "name": spec.dead_letter_queue,
+                "vhost": vhost,
+                "durable": True,
+                "auto_delete": False,
+                "arguments": {"x-queue-type": "quorum"},
+            }
+        )
         for key in spec.routing_keys:
-            bindings.append({"source": topology.exchange, "vhost": vhost, "destination": spec.name,
-                             "destination_type": "queue", "routing_key": key, "arguments": {}})
-        bindings.append({"source": topology.dead_letter_exchange, "vhost": vhost,
-                         "destination": spec.dead_letter_queue, "destination_type": "queue",
-                         "routing_key": spec.dead_letter_queue, "arguments": {}})
+            bindings.append(
+                {
+                    "source": topology.exchange,
+                    "vhost": vhost,
+                    "destination": spec.name,
+                    "destination_type": "queue",
+                    "routing_key": key,
+                    "arguments": {},
+                }
+            )
+        bindings.append(
+            {
+                "source": topology.dead_letter_exchange,
+                "vhost": vhost,
+                "destination": spec.dead_letter_queue,
+                "destination_type": "queue",
+                "routing_key": spec.dead_letter_queue,
+                "arguments": {},
+            }
+        )
     return {
-        "users": [{"name": user, "password_hash": password_hash,
-                   "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": ["administrator"]}],
+        "users": [
+            {
+                "name": user,
+                "password_hash": password_hash,
+                "hashing_algorithm": "rabbit_password_hashing_sha256",
+                "tags": ["administrator"],
+            }
+        ],
         "vhosts": [{"name": vhost}],
         "permissions": [{"user": user, "vhost": vhost, "configure": ".*", "write": ".*", "read": ".*"}],
         "exchanges": [
-            {"name": topology.exchange, "vhost": vhost, "type": "topic", "durable": True, "auto_delete": False,
-             "internal": False, "arguments": {}},
-            {"name": topology.dead_letter_exchange, "vhost": vhost, "type": "direct", "durable": True,
-             "auto_delete": False, "internal": False, "arguments": {}},
+            {
+                "name": topology.exchange,
+                "vhost": vhost,
+                "type": "topic",
+                "durable": True,
+                "auto_delete": False,
+                "internal": False,
+                "arguments": {},
+            },
+            {
+                "name": topology.dead_letter_exchange,
+                "vhost": vhost,
+                "type": "direct",
+                "durable": True,
+                "auto_delete": False,
+                "internal": False,
+                "arguments": {},
+            },
         ],
         "queues": queues,
         "bindings": bindings,
@@ -117,6 +173,7 @@ if __name__ == "__main__":
     # python -m services.common.topology > deploy/rabbitmq/definitions.json
     json.dump(
         rabbitmq_definitions(password_hash=rabbitmq_password_hash("legalduty", b"\x90\x8f\x8e\x8d")),
-        sys.stdout, indent=2,
+        sys.stdout,
+        indent=2,
     )
     sys.stdout.write("\n")

@@ -73,7 +73,10 @@ def create_service_app(
     app.json.sort_keys = False  # type: ignore[attr-defined]  # fields in the order the schemas give
     engine = engine or make_engine(settings.database_url)
     app.extensions["legalduty"] = Runtime(
-        settings, engine, make_session_factory(engine, metadata), metadata,
+        settings,
+        engine,
+        make_session_factory(engine, metadata),
+        metadata,
         make_read_session_factory(engine, metadata),
     )
     api = Api(app)
@@ -166,7 +169,9 @@ def readiness(rt: Runtime) -> dict[str, str]:
 def scrape_values(rt: Runtime) -> dict[str, Any]:
     values: dict[str, Any] = {}
     with rt.session_factory() as session:
-        values["outbox_backlog"], values["outbox_unroutable"] = backlog(session, messaging_of(rt.session_factory).outbox)
+        values["outbox_backlog"], values["outbox_unroutable"] = backlog(
+            session, messaging_of(rt.session_factory).outbox
+        )
         session.rollback()
     conn = connection_for(rt.settings.data_dir, rt.settings.broker_url)
     try:

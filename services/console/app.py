@@ -26,10 +26,20 @@ from services.console.views import finance, lawyer, people, scheduler
 log = logging.getLogger(__name__)
 
 IDLE = timedelta(minutes=30)
-CSP = "; ".join((
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self'", "font-src 'self'",
-    "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'",
-))
+CSP = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    )
+)
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -53,7 +63,9 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
     app = Flask("legalduty.console", root_path=str(Path(__file__).parent), static_url_path="/assets")
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     app.secret_key = session_key(settings.jwt_secret + "|csrf").decode()
-    app.session_interface = EncryptedCookieSessions(session_key(settings.jwt_secret), int(idle.total_seconds()))
+    app.session_interface = EncryptedCookieSessions(
+        session_key(settings.jwt_secret), int(idle.total_seconds())
+    )
     translations = compile_catalogues(settings.data_dir.resolve() / "console" / "translations")
     app.config.update(
         SESSION_COOKIE_NAME="legalduty_console",
@@ -69,7 +81,8 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.extensions[EXTENSION] = Console(
-        settings=settings, api=api or GatewayApi(settings.service_url("gateway")),
+        settings=settings,
+        api=api or GatewayApi(settings.service_url("gateway")),
     )
     Babel(app, locale_selector=chosen_language)
     CSRFProtect(app)
@@ -88,11 +101,19 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
     def _page_context() -> dict[str, Any]:
         lang = g.get("lang", "zh")
         return {
-            "lang": lang, "html_lang": HTML_LANG[lang], "user": current_user(),
-            "long_date": lambda v: formats.long_date(v, lang), "timestamp": lambda v: formats.timestamp(v, lang),
-            "other_lang": "en" if lang == "zh" else "zh", "label": labels.label, "role_name": labels.role_name,
-            "error_title": labels.error_title, "page_url": _page_url, "warning": labels.warning,
-            "value": labels.value, "calendar_source": labels.calendar_source,
+            "lang": lang,
+            "html_lang": HTML_LANG[lang],
+            "user": current_user(),
+            "long_date": lambda v: formats.long_date(v, lang),
+            "timestamp": lambda v: formats.timestamp(v, lang),
+            "other_lang": "en" if lang == "zh" else "zh",
+            "label": labels.label,
+            "role_name": labels.role_name,
+            "error_title": labels.error_title,
+            "page_url": _page_url,
+            "warning": labels.warning,
+            "value": labels.value,
+            "calendar_source": labels.calendar_source,
         }
 
     @app.after_request
@@ -104,8 +125,14 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
         response.headers["X-Request-ID"] = g.get("request_id", "")
         asked = request.args.get("lang")
         if asked in LANGUAGES:
-            response.set_cookie(LANG_COOKIE, asked, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
-                                secure=request.is_secure)
+            response.set_cookie(
+                LANG_COOKIE,
+                asked,
+                max_age=365 * 24 * 3600,
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure,
+            )
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
         return response
@@ -119,8 +146,11 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
         if error.status == 401:
             return to_login(expired=True)
         if error.status >= 500:
-            log.warning("the API answered %s", error.status,
-                        extra={"request_id": g.get("request_id"), "detail": error.detail})
+            log.warning(
+                "the API answered %s",
+                error.status,
+                extra={"request_id": g.get("request_id"), "detail": error.detail},
+            )
         headers = {"Retry-After": error.retry_after} if error.retry_after else {}
         status = error.status if error.status in (403, 404, 503, 504) else 502
         return render_template("error.html", status=status, reason="api", error=error), status, headers
@@ -142,7 +172,9 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
         try:
             app.extensions[EXTENSION].api.call("GET", "/healthz", token=None)
         except ApiError as exc:
-            return jsonify({"status": "unavailable", "service": CONSOLE, "checks": {"gateway": str(exc)}}), 503
+            return jsonify(
+                {"status": "unavailable", "service": CONSOLE, "checks": {"gateway": str(exc)}}
+            ), 503
         return jsonify({"status": "ok", "service": CONSOLE, "checks": {"gateway": "ok"}})
 
     return app

@@ -45,8 +45,16 @@ class Download:
 class Api(Protocol):
     """What the views use; the tests put a fake in its place."""
 
-    def call(self, method: str, path: str, *, token: str | None, params: Mapping[str, Any] | None = None,
-             body: Any = None, headers: Mapping[str, str] | None = None) -> Any: ...
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any: ...
 
     def download(self, path: str, *, token: str, params: Mapping[str, Any] | None = None) -> Download: ...
 
@@ -57,13 +65,31 @@ class GatewayApi:
     def __init__(self, base_url: str, *, timeout: float = 65.0):
         self.base_url = base_url.rstrip("/")
         self.http = urllib3.PoolManager(
-            num_pools=2, maxsize=16, timeout=urllib3.Timeout(connect=2.0, read=timeout),
-            retries=urllib3.Retry(total=1, connect=1, read=0, redirect=0, status=0, other=0,
-                                  raise_on_redirect=False, raise_on_status=False),
+            num_pools=2,
+            maxsize=16,
+            timeout=urllib3.Timeout(connect=2.0, read=timeout),
+            retries=urllib3.Retry(
+                total=1,
+                connect=1,
+                read=0,
+                redirect=0,
+                status=0,
+                other=0,
+                raise_on_redirect=False,
+                raise_on_status=False,
+            ),
         )
 
-    def _request(self, method: str, path: str, *, token: str | None, params: Mapping[str, Any] | None,
-                 body: Any, headers: Mapping[str, str] | None) -> urllib3.BaseHTTPResponse:
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None,
+        params: Mapping[str, Any] | None,
+        body: Any,
+        headers: Mapping[str, str] | None,
+    ) -> urllib3.BaseHTTPResponse:
         url = self.base_url + path
         query = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         if query:
@@ -78,21 +104,38 @@ class GatewayApi:
         try:
             return self.http.request(method, url, body=data, headers=sent, redirect=False)
         except Urllib3Error as exc:
-            raise ApiError(503, "Service unavailable", f"the API could not be reached ({type(exc).__name__})",
-                           retry_after="5") from exc
+            raise ApiError(
+                503,
+                "Service unavailable",
+                f"the API could not be reached ({type(exc).__name__})",
+                retry_after="5",
+            ) from exc
 
-    def call(self, method: str, path: str, *, token: str | None, params: Mapping[str, Any] | None = None,
-             body: Any = None, headers: Mapping[str, str] | None = None) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
         """The answer's JSON (None for an empty body); ApiError for anything but 2xx."""
         response = self._request(method, path, token=token, params=params, body=body, headers=headers)
         _raise_for(response)
         return json.loads(response.data) if response.data else None
 
     def download(self, path: str, *, token: str, params: Mapping[str, Any] | None = None) -> Download:
-        response = self._request("GET", path, token=token, params=params, body=None, headers={"Accept": "*/*"})
+        response = self._request(
+            "GET", path, token=token, params=params, body=None, headers={"Accept": "*/*"}
+        )
         _raise_for(response)
-        return Download(response.data, response.headers.get("Content-Type", "application/octet-stream"),
-                        response.headers.get("Content-Disposition"))
+        return Download(
+            response.data,
+            response.headers.get("Content-Type", "application/octet-stream"),
+            response.headers.get("Content-Disposition"),
+        )
 
 
 def _raise_for(response: urllib3.BaseHTTPResponse) -> None:
@@ -105,17 +148,25 @@ def _raise_for(response: urllib3.BaseHTTPResponse) -> None:
     except ValueError:
         pass
     errors = problem.get("errors") if isinstance(problem.get("errors"), dict) else {}
-    raise ApiError(response.status, str(problem.get("title") or ""), str(problem.get("detail") or ""),
-                   errors or {}, response.headers.get("Retry-After"))
+    raise ApiError(
+        response.status,
+        str(problem.get("title") or ""),
+        str(problem.get("detail") or ""),
+        errors or {},
+        response.headers.get("Retry-After"),
+    )
 
 
-def all_items(api: Api, path: str, *, token: str, params: Mapping[str, Any] | None = None,
-              cap: int = 20_000) -> list[dict[str, Any]]:
+def all_items(
+    api: Api, path: str, *, token: str, params: Mapping[str, Any] | None = None, cap: int = 20_000
+) -> list[dict[str, Any]]:
     """Every item of a list, page by page (at most `cap`)."""
     items: list[dict[str, Any]] = []
     offset = 0
     while True:
-        page = api.call("GET", path, token=token, params={**(params or {}), "limit": MAX_PAGE, "offset": offset})
+        page = api.call(
+            "GET", path, token=token, params={**(params or {}), "limit": MAX_PAGE, "offset": offset}
+        )
         batch = page.get("items", [])
         items.extend(batch)
         offset += len(batch)

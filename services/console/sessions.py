@@ -35,7 +35,9 @@ class EncryptedSerializer:
 
     def loads(self, token: str | bytes, max_age: int | None = None) -> dict[str, Any]:
         try:
-            raw = self.fernet.decrypt(token if isinstance(token, bytes) else token.encode(), ttl=self.idle_seconds)
+            raw = self.fernet.decrypt(
+                token if isinstance(token, bytes) else token.encode(), ttl=self.idle_seconds
+            )
         except (InvalidToken, TypeError, ValueError) as exc:
             raise BadSignature("the session cookie is not ours, or has been idle too long") from exc
         value = json.loads(raw)

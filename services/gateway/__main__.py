@@ -23,5 +23,9 @@ def _seed(settings):
 
 
 sys.exit(
-    main(ServiceCommands("gateway", _metadata, Path(__file__).parent / "migrations", handlers=_handlers, seed=_seed))
+    main(
+        ServiceCommands(
+            "gateway", _metadata, Path(__file__).parent / "migrations", handlers=_handlers, seed=_seed
+        )
+    )
 )

@@ -43,14 +43,21 @@ class RequestIdGuard:
 
 
 def create_app(
-    settings: Settings | None = None, *, throttle: ThrottlePolicy | None = None, timeouts: Timeouts | None = None,
-    token_ttl: int = TOKEN_TTL, spec_ttl: float = 30.0,
+    settings: Settings | None = None,
+    *,
+    throttle: ThrottlePolicy | None = None,
+    timeouts: Timeouts | None = None,
+    token_ttl: int = TOKEN_TTL,
+    spec_ttl: float = 30.0,
 ) -> Flask:
     """The gateway's app; refuses (SettingsError) to start in production without strong secrets."""
     settings = settings or load_settings("gateway")
     check_production_secrets(settings)
     app, api = create_service_app(
-        settings, metadata=metadata, title="legalduty API", public_paths=PUBLIC_PATHS,
+        settings,
+        metadata=metadata,
+        title="legalduty API",
+        public_paths=PUBLIC_PATHS,
         authenticate=console.without_console(authenticate),
     )
     errors.register(app, api)
@@ -63,8 +70,11 @@ def create_app(
     app.register_blueprint(docs.bp)
     console.install(app, settings.service_url("console"), internal_secret=settings.internal_secret)
     rt = runtime(app)
-    backends = Backends({name: settings.service_url(name) for name in BACKENDS},
-                        internal_secret=settings.internal_secret, timeouts=timeouts)
+    backends = Backends(
+        {name: settings.service_url(name) for name in BACKENDS},
+        internal_secret=settings.internal_secret,
+        timeouts=timeouts,
+    )
 
     def fetch_spec(backend: str) -> dict[str, Any]:
         status, body = backends.get_json(backend, "/openapi.json", identity=None, timeout=2.0)
@@ -75,9 +85,14 @@ def create_app(
     reader = read_only(rt.engine)
     specs = SpecCache(fetch_spec, ttl=spec_ttl)
     app.extensions[EXTENSION] = Collaborators(
-        settings=settings, reader=reader, backends=backends,
-        routes=RouteTable(specs.get), specs=specs, throttle=throttle or ThrottlePolicy(),
-        token_ttl=token_ttl, tokens=VerifiedTokens(settings.jwt_secret),
+        settings=settings,
+        reader=reader,
+        backends=backends,
+        routes=RouteTable(specs.get),
+        specs=specs,
+        throttle=throttle or ThrottlePolicy(),
+        token_ttl=token_ttl,
+        tokens=VerifiedTokens(settings.jwt_secret),
         lawyers=DirectoryThenRoster(reader, RosterLawyers(backends)),
     )
     app.extensions["gateway_api"] = api

@@ -37,7 +37,9 @@ def on_swap_changed(session: Session, envelope: dict[str, Any], data: dict[str, 
 
 def on_budget_threshold_reached(session: Session, envelope: dict[str, Any], data: dict[str, Any]) -> None:
     """Every finance user who may log in hears that a budget is 80 % or 95 % committed."""
-    notices = say.budget_threshold_reached(data, finance_users=notifications.users_of_role(session, "finance"))
+    notices = say.budget_threshold_reached(
+        data, finance_users=notifications.users_of_role(session, "finance")
+    )
     notifications.keep(session, notices=notices, event_id=envelope["id"])
 
 

@@ -31,13 +31,31 @@ from services.common.http import Problem
 log = logging.getLogger(__name__)
 
 HOP_BY_HOP = frozenset(
-    {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer", "trailers",
-     "transfer-encoding", "upgrade", "proxy-connection"}
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+        "proxy-connection",
+    }
 )
 # never passed on to a backend: they would speak for the caller, or are the gateway's to set
 REQUEST_DROP = HOP_BY_HOP | {
-    "host", "authorization", "cookie", "content-length", IDENTITY_HEADER.lower(), "x-request-id",
-    "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip",
+    "host",
+    "authorization",
+    "cookie",
+    "content-length",
+    IDENTITY_HEADER.lower(),
+    "x-request-id",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+    "x-real-ip",
 }
 RESPONSE_DROP = HOP_BY_HOP | {"x-request-id", "server", "date", "set-cookie"}
 BUFFER_LIMIT = 256 * 1024  # responses up to this size (with a Content-Length) are read whole
@@ -71,7 +89,11 @@ class Backends:
     """The gateway's HTTP clients to its backends, one pool each, made lazily in each worker process."""
 
     def __init__(
-        self, urls: Mapping[str, str], *, internal_secret: str, timeouts: Timeouts | None = None,
+        self,
+        urls: Mapping[str, str],
+        *,
+        internal_secret: str,
+        timeouts: Timeouts | None = None,
         pool_size: int = 16,
     ):
         self.urls = dict(urls)
@@ -93,10 +115,21 @@ class Backends:
                 if pool is None:
                     parts = urlsplit(self.urls[backend])
                     pool = urllib3.HTTPConnectionPool(
-                        parts.hostname or "127.0.0.1", parts.port, maxsize=self.pool_size, block=False,
+                        parts.hostname or "127.0.0.1",
+                        parts.port,
+                        maxsize=self.pool_size,
+                        block=False,
                         timeout=urllib3.Timeout(connect=self.timeouts.connect, read=self.timeouts.read),
-                        retries=urllib3.Retry(total=1, connect=1, read=0, redirect=0, status=0, other=0,
-                                              raise_on_redirect=False, raise_on_status=False),
+                        retries=urllib3.Retry(
+                            total=1,
+                            connect=1,
+                            read=0,
+                            redirect=0,
+                            status=0,
+                            other=0,
+                            raise_on_redirect=False,
+                            raise_on_status=False,
+                        ),
                     )
                     self._pools[backend] = pool
         return pool
@@ -123,8 +156,15 @@ class Backends:
         return token
 
     def call(
-        self, backend: str, method: str, path_and_query: str, *, headers: dict[str, str], body: bytes | None,
-        timeout: float | None = None, stream: bool = True,
+        self,
+        backend: str,
+        method: str,
+        path_and_query: str,
+        *,
+        headers: dict[str, str],
+        body: bytes | None,
+        timeout: float | None = None,
+        stream: bool = True,
     ) -> urllib3.BaseHTTPResponse:
         """One request to a backend; BackendUnavailable when it cannot be reached or does not answer."""
         kwargs: dict[str, Any] = {}
@@ -132,8 +172,15 @@ class Backends:
             kwargs["timeout"] = urllib3.Timeout(connect=min(timeout, self.timeouts.connect), read=timeout)
         try:
             return self.pool(backend).urlopen(
-                method, path_and_query, body=body, headers=headers, preload_content=not stream,
-                decode_content=False, redirect=False, assert_same_host=False, **kwargs,
+                method,
+                path_and_query,
+                body=body,
+                headers=headers,
+                preload_content=not stream,
+                decode_content=False,
+                redirect=False,
+                assert_same_host=False,
+                **kwargs,
             )
         except MaxRetryError as exc:
             raise _unavailable(backend, exc.reason) from exc
@@ -141,8 +188,14 @@ class Backends:
             raise _unavailable(backend, exc) from exc
 
     def get_json(
-        self, backend: str, path: str, *, identity: Identity | None, params: Mapping[str, str] | None = None,
-        timeout: float = 5.0, request_id: str | None = None,
+        self,
+        backend: str,
+        path: str,
+        *,
+        identity: Identity | None,
+        params: Mapping[str, str] | None = None,
+        timeout: float = 5.0,
+        request_id: str | None = None,
     ) -> tuple[int, Any]:
         """GET a backend's JSON (for the gateway's own use: /api/me, the OpenAPI document)."""
         query = "&".join(f"{quote(k)}={quote(str(v))}" for k, v in (params or {}).items())
@@ -151,12 +204,21 @@ class Backends:
             headers["X-Request-ID"] = request_id
         if identity is not None:
             headers[IDENTITY_HEADER] = self.identity_header(identity, backend)
-        response = self.call(backend, "GET", path + (f"?{query}" if query else ""), headers=headers, body=None,
-                             timeout=timeout, stream=False)
+        response = self.call(
+            backend,
+            "GET",
+            path + (f"?{query}" if query else ""),
+            headers=headers,
+            body=None,
+            timeout=timeout,
+            stream=False,
+        )
         try:
             return response.status, json.loads(response.data or b"null")
         except ValueError as exc:
-            raise BackendUnavailable(backend, 502, f"the {backend} service sent a body that is not JSON") from exc
+            raise BackendUnavailable(
+                backend, 502, f"the {backend} service sent a body that is not JSON"
+            ) from exc
 
 
 def _unavailable(backend: str, reason: BaseException | None) -> BackendUnavailable:
@@ -173,7 +235,8 @@ def forwarded_headers(identity: Identity | None, backends: Backends, backend: st
         token.strip().lower() for token in request.headers.get("Connection", "").split(",") if token.strip()
     }
     headers = {
-        name: value for name, value in request.headers.items()
+        name: value
+        for name, value in request.headers.items()
         if name.lower() not in REQUEST_DROP and name.lower() not in connection_listed
     }
     headers["X-Request-ID"] = g.request_id
@@ -194,11 +257,16 @@ def forward(backends: Backends, backend: str, identity: Identity | None) -> Resp
         target += "?" + request.query_string.decode("latin-1")
     body = request.get_data(cache=False) if request.method not in ("GET", "HEAD") else None
     upstream = backends.call(
-        backend, request.method, target, headers=forwarded_headers(identity, backends, backend), body=body or None,
+        backend,
+        request.method,
+        target,
+        headers=forwarded_headers(identity, backends, backend),
+        body=body or None,
     )
     connection_listed = {t.strip().lower() for t in upstream.headers.get("Connection", "").split(",")}
     headers = [
-        (name, value) for name, value in upstream.headers.items()
+        (name, value)
+        for name, value in upstream.headers.items()
         if name.lower() not in RESPONSE_DROP and name.lower() not in connection_listed
     ]
     length = upstream.headers.get("Content-Length")
@@ -214,7 +282,9 @@ def forward(backends: Backends, backend: str, identity: Identity | None) -> Resp
         if request.method == "HEAD" and length is not None:
             response.headers["Content-Length"] = length
     else:
-        response = Response(_relay(upstream), status=upstream.status, headers=headers, direct_passthrough=True)
+        response = Response(
+            _relay(upstream), status=upstream.status, headers=headers, direct_passthrough=True
+        )
     if "Content-Type" not in upstream.headers:
         response.headers.pop("Content-Type", None)  # werkzeug's default would be a lie
     return response

@@ -64,7 +64,7 @@ class Route:
 def _compile(path: str) -> re.Pattern[str]:
     pattern, last = "", 0
     for m in _PARAM.finditer(path):
-        pattern += re.escape(path[last:m.start()]) + r"[^/]+"
+        pattern += re.escape(path[last : m.start()]) + r"[^/]+"
         last = m.end()
     return re.compile("^" + pattern + re.escape(path[last:]) + "$")
 
@@ -88,8 +88,10 @@ def routes_from_spec(backend: str, spec: dict[str, Any]) -> tuple[Route, ...]:
                 rows.append(Route(method.upper(), path, frozenset(), backend, public=True))
                 continue
             if roles is None:
-                log.warning("an operation without x-roles is not routed",
-                            extra={"backend": backend, "method": method.upper(), "path": path})
+                log.warning(
+                    "an operation without x-roles is not routed",
+                    extra={"backend": backend, "method": method.upper(), "path": path},
+                )
                 continue
             if not isinstance(roles, list) or not roles or not set(roles) <= set(ROLES):
                 raise ValueError(f"{method.upper()} {path}: x-roles must be some of {ROLES}, not {roles!r}")
@@ -115,9 +117,14 @@ class RouteIndex:
             if route.backend not in BACKENDS:
                 raise ValueError(f"{route.path}: unknown backend {route.backend!r}")
             if not route.path.startswith(f"/api/{route.backend}/"):
-                raise ValueError(f"{route.path}: a {route.backend} route must live under /api/{route.backend}/")
-            if (route.public and route.roles) or (not route.public and not route.roles) \
-                    or not route.roles <= set(ROLES):
+                raise ValueError(
+                    f"{route.path}: a {route.backend} route must live under /api/{route.backend}/"
+                )
+            if (
+                (route.public and route.roles)
+                or (not route.public and not route.roles)
+                or not route.roles <= set(ROLES)
+            ):
                 raise ValueError(f"{route.method} {route.path}: roles must be some of {ROLES} (none: public)")
             if "{" in _resource(route.path):
                 raise ValueError(f"{route.path}: the first three segments must be literal")
@@ -174,14 +181,18 @@ class RouteTable:
         """The rows of one backend; RoutesUnknown while its document is not known."""
         spec = self._spec_of(backend)
         if spec is None:
-            raise RoutesUnknown(backend, f"the {backend} service's routes are not known yet; try again shortly")
+            raise RoutesUnknown(
+                backend, f"the {backend} service's routes are not known yet; try again shortly"
+            )
         built = self._built.get(backend)
         if built is not None and built[0] is spec:
             return built[1]
         try:
             index = RouteIndex(routes_from_spec(backend, spec))
         except ValueError as exc:
-            log.error("a service's OpenAPI document is unusable", extra={"backend": backend, "error": str(exc)})
+            log.error(
+                "a service's OpenAPI document is unusable", extra={"backend": backend, "error": str(exc)}
+            )
             raise RoutesUnknown(backend, f"the {backend} service's routes cannot be read") from exc
         with self._lock:
             self._built[backend] = (spec, index)

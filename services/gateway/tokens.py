@@ -38,15 +38,28 @@ class TokenClaims:
 
 
 def issue_token(
-    *, user_id: str, role: str, lawyer_id: str | None, version: int, secret: str, ttl: int = TOKEN_TTL,
+    *,
+    user_id: str,
+    role: str,
+    lawyer_id: str | None,
+    version: int,
+    secret: str,
+    ttl: int = TOKEN_TTL,
     now: float | None = None,
 ) -> str:
     """A signed access token for a user."""
     issued = int(time.time() if now is None else now)
     claims = {
-        "sub": user_id, "role": role, "lawyer_id": lawyer_id, "ver": version,
-        "iat": issued, "nbf": issued, "exp": issued + ttl,
-        "iss": ISSUER, "aud": AUDIENCE, "jti": uuid.uuid4().hex,
+        "sub": user_id,
+        "role": role,
+        "lawyer_id": lawyer_id,
+        "ver": version,
+        "iat": issued,
+        "nbf": issued,
+        "exp": issued + ttl,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "jti": uuid.uuid4().hex,
     }
     return jwt.encode(claims, secret, algorithm=ALGORITHM)
 
@@ -119,6 +132,10 @@ def verify_token(token: str, *, secret: str) -> TokenClaims:
     if lawyer_id is not None and not isinstance(lawyer_id, str):
         raise unauthorized("invalid token: malformed claims")
     return TokenClaims(
-        user_id=sub, role=role, lawyer_id=lawyer_id, version=ver, jti=str(claims["jti"]),
+        user_id=sub,
+        role=role,
+        lawyer_id=lawyer_id,
+        version=ver,
+        jti=str(claims["jti"]),
         expires_at=int(claims["exp"]),
     )

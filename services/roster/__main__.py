@@ -25,5 +25,9 @@ def _seed(settings):
 
 
 sys.exit(
-    main(ServiceCommands("roster", _metadata, Path(__file__).parent / "migrations", background=_background, seed=_seed))
+    main(
+        ServiceCommands(
+            "roster", _metadata, Path(__file__).parent / "migrations", background=_background, seed=_seed
+        )
+    )
 )

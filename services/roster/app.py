@@ -27,8 +27,20 @@ def create_app(settings: Settings | None = None) -> Flask:
     )
 
     settings = settings or load_settings("roster")
-    blueprints = [lawyers.blp, stations.blp, duty_patterns.blp, leaves.blp, calendar.blp, rosters.blp,
-                  assignments.blp, me.blp, swaps.blp, imports.blp, fairness.blp, languages.blp]
+    blueprints = [
+        lawyers.blp,
+        stations.blp,
+        duty_patterns.blp,
+        leaves.blp,
+        calendar.blp,
+        rosters.blp,
+        assignments.blp,
+        me.blp,
+        swaps.blp,
+        imports.blp,
+        fairness.blp,
+        languages.blp,
+    ]
     app, api = create_service_app(settings, metadata=metadata, title="legalduty roster")
     problems.register(app)
     for blueprint in blueprints:

@@ -30,15 +30,53 @@ log = logging.getLogger(__name__)
 PREFECTURE = "654000"
 COUNTIES = {
     # code: (county name, county centre, townships, villages, main minority language)
-    "654002": ("伊宁市", "伊宁市公共法律服务中心", ["喀尔墩乡", "潘津镇", "汉宾乡"], ["英也尔村", "阔纳买里村"], "ug"),
-    "654021": ("伊宁县", "伊宁县公共法律服务中心", ["萨木于孜镇", "墩麻扎镇", "吉里于孜镇"], ["喀拉亚尕奇村", "克伯克于孜村"], "ug"),
-    "654023": ("霍城县", "霍城县公共法律服务中心", ["清水河镇", "萨尔布拉克镇", "三道河乡"], ["大西沟村", "切德克苏村"], "kk"),
-    "654004": ("霍尔果斯市", "霍尔果斯市公共法律服务中心", ["伊车嘎善锡伯族乡", "莫乎尔牧场"], ["界梁子村"], "kk"),
+    "654002": (
+        "伊宁市",
+        "伊宁市公共法律服务中心",
+        ["喀尔墩乡", "潘津镇", "汉宾乡"],
+        ["英也尔村", "阔纳买里村"],
+        "ug",
+    ),
+    "654021": (
+        "伊宁县",
+        "伊宁县公共法律服务中心",
+        ["萨木于孜镇", "墩麻扎镇", "吉里于孜镇"],
+        ["喀拉亚尕奇村", "克伯克于孜村"],
+        "ug",
+    ),
+    "654023": (
+        "霍城县",
+        "霍城县公共法律服务中心",
+        ["清水河镇", "萨尔布拉克镇", "三道河乡"],
+        ["大西沟村", "切德克苏村"],
+        "kk",
+    ),
+    "654004": (
+        "霍尔果斯市",
+        "霍尔果斯市公共法律服务中心",
+        ["伊车嘎善锡伯族乡", "莫乎尔牧场"],
+        ["界梁子村"],
+        "kk",
+    ),
 }
 SURNAMES = ["王", "李", "张", "刘", "陈", "马", "杨", "赵"]
 GIVEN = ["建国", "丽娜", "海燕", "志强", "晓梅", "军", "芳", "磊"]
-UYGHUR = ["阿依古丽·吐尔逊", "艾尔肯·买买提", "古丽努尔·阿不都", "买买提江·艾力", "热依汗古丽·肉孜", "依明江·吾斯曼"]
-KAZAKH = ["努尔兰·别克", "阿依达娜·哈力", "叶尔兰·马合苏提", "古丽米拉·托合塔尔", "别克波拉提·加纳尔", "阿尔曼·努尔江"]
+UYGHUR = [
+    "阿依古丽·吐尔逊",
+    "艾尔肯·买买提",
+    "古丽努尔·阿不都",
+    "买买提江·艾力",
+    "热依汗古丽·肉孜",
+    "依明江·吾斯曼",
+]
+KAZAKH = [
+    "努尔兰·别克",
+    "阿依达娜·哈力",
+    "叶尔兰·马合苏提",
+    "古丽米拉·托合塔尔",
+    "别克波拉提·加纳尔",
+    "阿尔曼·努尔江",
+]
 SYSTEM = Identity(user_id="demo-loader", username="demo", role="scheduler")
 
 
@@ -66,47 +104,145 @@ def load_demo(settings: Settings) -> None:
 
 
 def _stations_and_patterns(uow: UnitOfWork) -> None:
-    centre = station_cases.create_station(uow=uow, data={"name": "伊犁州公共法律服务中心", "level": "prefecture",
-                                              "region_code": PREFECTURE, "parent_id": None,
-                                              "address": "伊宁市斯大林街 88 号"})
-    pattern_cases.create_pattern(uow=uow, data={"station_id": centre["id"], "days": "workdays", "rrule": None,
-                                     "start_time": "09:30", "end_time": "18:00", "headcount": 1,
-                                     "languages": [], "intern_seats": 0, "skip_public_holidays": True})
-    hotline = station_cases.create_station(uow=uow, data={"name": "12348 伊犁公共法律服务热线", "level": "hotline",
-                                               "region_code": PREFECTURE, "parent_id": centre["id"],
-                                               "address": None})
+    centre = station_cases.create_station(
+        uow=uow,
+        data={
+            "name": "伊犁州公共法律服务中心",
+            "level": "prefecture",
+            "region_code": PREFECTURE,
+            "parent_id": None,
+            "address": "伊宁市斯大林街 88 号",
+        },
+    )
+    pattern_cases.create_pattern(
+        uow=uow,
+        data={
+            "station_id": centre["id"],
+            "days": "workdays",
+            "rrule": None,
+            "start_time": "09:30",
+            "end_time": "18:00",
+            "headcount": 1,
+            "languages": [],
+            "intern_seats": 0,
+            "skip_public_holidays": True,
+        },
+    )
+    hotline = station_cases.create_station(
+        uow=uow,
+        data={
+            "name": "12348 伊犁公共法律服务热线",
+            "level": "hotline",
+            "region_code": PREFECTURE,
+            "parent_id": centre["id"],
+            "address": None,
+        },
+    )
     for start, end in (("09:30", "13:30"), ("15:30", "19:30")):
-        pattern_cases.create_pattern(uow=uow, data={"station_id": hotline["id"], "days": "workdays", "rrule": None,
-                                         "start_time": start, "end_time": end, "headcount": 1, "languages": [],
-                                         "intern_seats": 0, "skip_public_holidays": True})
+        pattern_cases.create_pattern(
+            uow=uow,
+            data={
+                "station_id": hotline["id"],
+                "days": "workdays",
+                "rrule": None,
+                "start_time": start,
+                "end_time": end,
+                "headcount": 1,
+                "languages": [],
+                "intern_seats": 0,
+                "skip_public_holidays": True,
+            },
+        )
     for code, (county, centre_name, townships, villages, language) in COUNTIES.items():
-        county_centre = station_cases.create_station(uow=uow, data={
-            "name": centre_name, "level": "county", "region_code": code, "parent_id": centre["id"],
-            "address": f"{county}人民路 1 号"})
-        pattern_cases.create_pattern(uow=uow, data={"station_id": county_centre["id"], "days": "workdays", "rrule": None,
-                                         "start_time": "09:30", "end_time": "13:30", "headcount": 1,
-                                         "languages": [language], "intern_seats": 0, "skip_public_holidays": True})
+        county_centre = station_cases.create_station(
+            uow=uow,
+            data={
+                "name": centre_name,
+                "level": "county",
+                "region_code": code,
+                "parent_id": centre["id"],
+                "address": f"{county}人民路 1 号",
+            },
+        )
+        pattern_cases.create_pattern(
+            uow=uow,
+            data={
+                "station_id": county_centre["id"],
+                "days": "workdays",
+                "rrule": None,
+                "start_time": "09:30",
+                "end_time": "13:30",
+                "headcount": 1,
+                "languages": [language],
+                "intern_seats": 0,
+                "skip_public_holidays": True,
+            },
+        )
         if code == "654021":  # Yining County keeps a weekend and holiday duty (节假日值班) at its centre
-            pattern_cases.create_pattern(uow=uow, data={"station_id": county_centre["id"], "days": "non_workdays",
-                                             "rrule": None, "start_time": "10:00", "end_time": "14:00",
-                                             "headcount": 1, "languages": [], "intern_seats": 0,
-                                             "skip_public_holidays": False})
+            pattern_cases.create_pattern(
+                uow=uow,
+                data={
+                    "station_id": county_centre["id"],
+                    "days": "non_workdays",
+                    "rrule": None,
+                    "start_time": "10:00",
+                    "end_time": "14:00",
+                    "headcount": 1,
+                    "languages": [],
+                    "intern_seats": 0,
+                    "skip_public_holidays": False,
+                },
+            )
         for i, name in enumerate(townships):
-            station = station_cases.create_station(uow=uow, data={
-                "name": f"{name}公共法律服务工作站", "level": "township", "region_code": code,
-                "parent_id": county_centre["id"], "address": f"{county}{name}司法所"})
-            pattern_cases.create_pattern(uow=uow, data={"station_id": station["id"], "days": [2, 4] if i % 2 == 0 else [3],
-                                             "rrule": None, "start_time": "10:00", "end_time": "16:00",
-                                             "headcount": 1, "languages": [], "intern_seats": 1,
-                                             "skip_public_holidays": True})
+            station = station_cases.create_station(
+                uow=uow,
+                data={
+                    "name": f"{name}公共法律服务工作站",
+                    "level": "township",
+                    "region_code": code,
+                    "parent_id": county_centre["id"],
+                    "address": f"{county}{name}司法所",
+                },
+            )
+            pattern_cases.create_pattern(
+                uow=uow,
+                data={
+                    "station_id": station["id"],
+                    "days": [2, 4] if i % 2 == 0 else [3],
+                    "rrule": None,
+                    "start_time": "10:00",
+                    "end_time": "16:00",
+                    "headcount": 1,
+                    "languages": [],
+                    "intern_seats": 1,
+                    "skip_public_holidays": True,
+                },
+            )
         for name in villages:
-            station = station_cases.create_station(uow=uow, data={
-                "name": f"{name}公共法律服务室", "level": "village", "region_code": code,
-                "parent_id": county_centre["id"], "address": f"{county}{name}村委会"})
-            pattern_cases.create_pattern(uow=uow, data={"station_id": station["id"], "days": "workdays",
-                                             "rrule": "FREQ=MONTHLY;BYDAY=+2TU", "start_time": "10:00",
-                                             "end_time": "14:00", "headcount": 1, "languages": [language],
-                                             "intern_seats": 0, "skip_public_holidays": True})
+            station = station_cases.create_station(
+                uow=uow,
+                data={
+                    "name": f"{name}公共法律服务室",
+                    "level": "village",
+                    "region_code": code,
+                    "parent_id": county_centre["id"],
+                    "address": f"{county}{name}村委会",
+                },
+            )
+            pattern_cases.create_pattern(
+                uow=uow,
+                data={
+                    "station_id": station["id"],
+                    "days": "workdays",
+                    "rrule": "FREQ=MONTHLY;BYDAY=+2TU",
+                    "start_time": "10:00",
+                    "end_time": "14:00",
+                    "headcount": 1,
+                    "languages": [language],
+                    "intern_seats": 0,
+                    "skip_public_holidays": True,
+                },
+            )
 
 
 def _lawyers(uow: UnitOfWork, rng: random.Random) -> None:
@@ -123,30 +259,83 @@ def _lawyers(uow: UnitOfWork, rng: random.Random) -> None:
                 if code == "654004" and n in (7, 9):  # 伊车嘎善锡伯族乡 is a Xibe township: Xibe is `sjo`
                     languages = [*languages, "sjo"]
             licence = _licence(code, n)
-            data = {"name": name, "license_no": licence, "status": "suspended" if n == 14 else "practising",
-                    "region_code": code, "languages": languages, "max_duties_per_month": 8, "intern_start": None,
-                    "intern_end": None, "supervisor_id": None, "phone": f"139{rng.randrange(10**8):08d}"}
+            data = {
+                "name": name,
+                "license_no": licence,
+                "status": "suspended" if n == 14 else "practising",
+                "region_code": code,
+                "languages": languages,
+                "max_duties_per_month": 8,
+                "intern_start": None,
+                "intern_end": None,
+                "supervisor_id": None,
+                "phone": f"139{rng.randrange(10**8):08d}",
+            }
             practising.append(_create(uow, data))
         for k in range(1, 3 if c < 2 else 2):
             licence = _licence(code, 90 + k)
-            _create(uow, {"name": f"实习律师{SURNAMES[(k + c) % 8]}{GIVEN[(k + 2 * c) % 8]}", "license_no": licence,
-                          "status": "intern", "region_code": code, "languages": ["zh", language],
-                          "max_duties_per_month": 8, "intern_start": today.replace(day=1) - timedelta(days=60),
-                          "intern_end": today.replace(day=1) + timedelta(days=300),
-                          "supervisor_id": practising[k]["id"], "phone": None})
+            _create(
+                uow,
+                {
+                    "name": f"实习律师{SURNAMES[(k + c) % 8]}{GIVEN[(k + 2 * c) % 8]}",
+                    "license_no": licence,
+                    "status": "intern",
+                    "region_code": code,
+                    "languages": ["zh", language],
+                    "max_duties_per_month": 8,
+                    "intern_start": today.replace(day=1) - timedelta(days=60),
+                    "intern_end": today.replace(day=1) + timedelta(days=300),
+                    "supervisor_id": practising[k]["id"],
+                    "phone": None,
+                },
+            )
     # lawyers of prefecture-level firms staff the prefecture centre and take hotline shifts
-    for n, (name, languages) in enumerate([("哈力别克·努尔兰", ["zh", "kk"]), ("阿娜尔古丽·艾山", ["zh", "ug"]),
-                                           ("周文博", ["zh"]), ("赛力克·波拉提", ["zh", "kk"]),
-                                           ("米娜瓦尔·吐尔洪", ["zh", "ug", "kk"]), ("何静", ["zh"])], start=1):
-        _create(uow, {"name": name, "license_no": _licence(PREFECTURE, n), "status": "practising",
-                      "region_code": PREFECTURE, "languages": languages, "max_duties_per_month": 8,
-                      "intern_start": None, "intern_end": None, "supervisor_id": None, "phone": None})
+    for n, (name, languages) in enumerate(
+        [
+            ("哈力别克·努尔兰", ["zh", "kk"]),
+            ("阿娜尔古丽·艾山", ["zh", "ug"]),
+            ("周文博", ["zh"]),
+            ("赛力克·波拉提", ["zh", "kk"]),
+            ("米娜瓦尔·吐尔洪", ["zh", "ug", "kk"]),
+            ("何静", ["zh"]),
+        ],
+        start=1,
+    ):
+        _create(
+            uow,
+            {
+                "name": name,
+                "license_no": _licence(PREFECTURE, n),
+                "status": "practising",
+                "region_code": PREFECTURE,
+                "languages": languages,
+                "max_duties_per_month": 8,
+                "intern_start": None,
+                "intern_end": None,
+                "supervisor_id": None,
+                "phone": None,
+            },
+        )
     # the two lawyers of the README tour (users aygul and nurlan)
-    for licence, name, code, languages in (("16540212018100001", "阿依古丽·买买提", "654021", ["zh", "ug"]),
-                                           ("16540212018100002", "努尔兰·叶尔肯", "654021", ["zh", "ug", "kk"])):
-        _create(uow, {"name": name, "license_no": licence, "status": "practising", "region_code": code,
-                      "languages": languages, "max_duties_per_month": 8, "intern_start": None, "intern_end": None,
-                      "supervisor_id": None, "phone": None})
+    for licence, name, code, languages in (
+        ("16540212018100001", "阿依古丽·买买提", "654021", ["zh", "ug"]),
+        ("16540212018100002", "努尔兰·叶尔肯", "654021", ["zh", "ug", "kk"]),
+    ):
+        _create(
+            uow,
+            {
+                "name": name,
+                "license_no": licence,
+                "status": "practising",
+                "region_code": code,
+                "languages": languages,
+                "max_duties_per_month": 8,
+                "intern_start": None,
+                "intern_end": None,
+                "supervisor_id": None,
+                "phone": None,
+            },
+        )
 
 
 def _create(uow: UnitOfWork, data: dict[str, Any]) -> dict[str, Any]:
@@ -159,8 +348,16 @@ def _this_months_roster(factory: Any) -> None:
     first = today.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     with UnitOfWork(factory, producer="roster", correlation_id="demo") as uow:
-        roster = rosters.create_roster(uow=uow, data={"region_code": PREFECTURE, "period_start": first,
-                                                 "period_end": last, "min_intern_duties": 4}, identity=SYSTEM)
+        roster = rosters.create_roster(
+            uow=uow,
+            data={
+                "region_code": PREFECTURE,
+                "period_start": first,
+                "period_end": last,
+                "min_intern_duties": 4,
+            },
+            identity=SYSTEM,
+        )
         row = uow.session.get(RosterRow, roster["id"])
         assert row is not None
         calendar = load_calendar(uow.session)

@@ -31,7 +31,11 @@ def _audit_verify(settings, args):
 sys.exit(
     main(
         ServiceCommands(
-            "subsidy", _metadata, Path(__file__).parent / "migrations", handlers=_handlers, seed=_seed,
+            "subsidy",
+            _metadata,
+            Path(__file__).parent / "migrations",
+            handlers=_handlers,
+            seed=_seed,
             extra={"audit-verify": _audit_verify},
         )
     )

@@ -16,7 +16,15 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     settings = settings or load_settings("subsidy")
     app, api = create_service_app(settings, metadata=metadata, title="legalduty subsidy", engine=engine)
     register_problems(app, api)
-    for blueprint in (schemes.blp, claims.blp, budgets.blp, batches.blp, batches.profiles_blp, bank_accounts.blp,
-                      estimates.blp, audit.blp):
+    for blueprint in (
+        schemes.blp,
+        claims.blp,
+        budgets.blp,
+        batches.blp,
+        batches.profiles_blp,
+        bank_accounts.blp,
+        estimates.blp,
+        audit.blp,
+    ):
         api.register_blueprint(blueprint)
     return app

@@ -34,8 +34,14 @@ def load_into(unit: Unit) -> bool:
     for body in demo_schemes():
         schemes.create_scheme(unit, body=body, actor=DEMO_ACTOR)
     for body in demo_budgets():
-        budgets.create_budget(unit, region_code=body["region_code"], kind=body["kind"], year=body["year"],
-                              amount=Decimal(body["amount"]), actor=DEMO_ACTOR)
+        budgets.create_budget(
+            unit,
+            region_code=body["region_code"],
+            kind=body["kind"],
+            year=body["year"],
+            amount=Decimal(body["amount"]),
+            actor=DEMO_ACTOR,
+        )
     return True
 
 

@@ -711,7 +711,7 @@ def test_rabbitmq_imports_the_topology_the_code_declares_with_users_from_the_sec
     del expected["users"]
     assert topology == json.loads(json.dumps(expected)), (
         "regenerate deploy/k8s/base/rabbitmq/topology.json: python -c 'import json; from services.common.topology "
-        "import rabbitmq_definitions as r; d = r(); del d[\"users\"]; print(json.dumps(d, indent=2))' > "
+        'import rabbitmq_definitions as r; d = r(); del d["users"]; print(json.dumps(d, indent=2))\' > '
         "deploy/k8s/base/rabbitmq/topology.json"
     )
     on_disk = json.loads((ROOT / "deploy" / "rabbitmq" / "definitions.json").read_text())

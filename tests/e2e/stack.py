@@ -47,8 +47,12 @@ class Stack:
     def start(self, timeout: float = 120) -> Stack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "services.launch"], cwd=ROOT, env=self.env,
-            stdout=self.log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+            [sys.executable, "-m", "services.launch"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("wb"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -72,7 +76,9 @@ class Stack:
         names = [p if ":" in p or p == "all" else f"{GROUP}:{p}" for p in programs]
         out = subprocess.run(
             [str(Path(sys.executable).parent / "supervisorctl"), "-c", str(conf), command, *names],
-            capture_output=True, text=True, timeout=30,
+            capture_output=True,
+            text=True,
+            timeout=30,
         )
         return out.stdout
 
@@ -98,7 +104,8 @@ class Stack:
         return time.monotonic() - started
 
     def token(self, username: str = "admin", password: str = "admin-password-for-tests") -> str:
-        response = requests.post(self.url() + "/api/auth/token", json={"username": username, "password": password},
-                                 timeout=10)
+        response = requests.post(
+            self.url() + "/api/auth/token", json={"username": username, "password": password}, timeout=10
+        )
         response.raise_for_status()
         return response.json()["access_token"]

@@ -13,7 +13,9 @@ import requests
 from tests.buskit import wait_for
 from tests.e2e.stack import Stack
 
-PROGRAMS = {f"{s}-{p}" for s in ("gateway", "roster", "subsidy") for p in ("web", "relay", "worker")} | {"console-web"}
+PROGRAMS = {f"{s}-{p}" for s in ("gateway", "roster", "subsidy") for p in ("web", "relay", "worker")} | {
+    "console-web"
+}
 # supervisord's own log lines: "2026-11-30 09:56:58,922 CRIT Supervisor is running as root. ..."
 SUPERVISOR_ALARM = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ (?:CRIT|ERRO) .*$", re.MULTILINE)
 

@@ -44,8 +44,11 @@ def test_readiness_reports_the_broker_down_and_back(rabbit_bus: Bus, tmp_path) -
     from services.common.settings import load_settings
     from services.roster.app import create_app
 
-    env = {"LEGALDUTY_DATA_DIR": str(tmp_path), "ROSTER_DATABASE_URL": rabbit_bus.database_url,
-           "LEGALDUTY_BROKER_URL": rabbit_bus.broker_url}
+    env = {
+        "LEGALDUTY_DATA_DIR": str(tmp_path),
+        "ROSTER_DATABASE_URL": rabbit_bus.database_url,
+        "LEGALDUTY_BROKER_URL": rabbit_bus.broker_url,
+    }
     client = create_app(load_settings("roster", env)).test_client()
     assert client.get("/readyz").status_code == 200
     assert rabbitmqctl("stop_app").returncode == 0
@@ -56,4 +59,3 @@ def test_readiness_reports_the_broker_down_and_back(rabbit_bus: Bus, tmp_path) -
     finally:
         rabbitmqctl("start_app")
     wait_for(lambda: client.get("/readyz").status_code == 200, timeout=60, what="ready again")
-

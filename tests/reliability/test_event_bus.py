@@ -68,7 +68,9 @@ def test_the_same_event_delivered_twice_has_one_effect(bus: Bus) -> None:
     assert consumer.stats.processed == 1
 
 
-def test_a_handler_that_keeps_failing_lands_in_the_dead_letter_queue_and_a_replay_reprocesses_it(bus: Bus) -> None:
+def test_a_handler_that_keeps_failing_lands_in_the_dead_letter_queue_and_a_replay_reprocesses_it(
+    bus: Bus,
+) -> None:
     healthy = {"yes": False}
     calls: list[str] = []
 
@@ -115,7 +117,9 @@ def test_a_poison_message_is_dead_lettered_after_exactly_the_configured_deliveri
     bus.relay().run_once()
     consumer = bus.consumer(handler)
     with Running(consumer.run):
-        wait_for(lambda: consumer.stats.dead_lettered == 1 and bus.effects_count() == 4, what="4 effects + 1 DLQ")
+        wait_for(
+            lambda: consumer.stats.dead_lettered == 1 and bus.effects_count() == 4, what="4 effects + 1 DLQ"
+        )
     assert deliveries[poison_name] == bus.max_deliveries
     with bus.session_factory() as session:
         notes = sorted(r.note for r in session.execute(select(bus.effects.c.note)))
@@ -137,7 +141,9 @@ def _retarget(bus: Bus, exchange: str, queue: str) -> None:
     bus.topology = Topology(exchange, f"{exchange}.dlx", (QueueSpec(queue, ("roster.lawyer.upserted",)),))
 
 
-def test_a_relay_killed_between_publish_and_mark_publishes_again_and_the_event_is_consumed_once(bus: Bus) -> None:
+def test_a_relay_killed_between_publish_and_mark_publishes_again_and_the_event_is_consumed_once(
+    bus: Bus,
+) -> None:
     [event_id] = bus.emit(1)
     bus.engine.dispose()
     ctx = multiprocessing.get_context("spawn")
@@ -161,8 +167,13 @@ def test_an_unroutable_event_is_detected_and_its_outbox_row_stays_unpublished(bu
         routed = uow.emit("roster.lawyer.upserted", lawyer_data())
         lost = uow.emit(
             "roster.station.upserted",
-            {"id": str(uuid.uuid4()), "name": "Yining County centre", "level": "county", "region_code": "654021",
-             "parent_id": None},
+            {
+                "id": str(uuid.uuid4()),
+                "name": "Yining County centre",
+                "level": "county",
+                "region_code": "654021",
+                "parent_id": None,
+            },
         )
         uow.commit()
     relay = bus.relay()
@@ -195,7 +206,9 @@ def test_outbox_counts_match_what_the_relay_published(bus: Bus) -> None:
         total += sent
     outbox = bus.tables.outbox
     with bus.session_factory() as session:
-        unpublished = session.scalar(select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None)))
+        unpublished = session.scalar(
+            select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
+        )
     assert total == 20 and unpublished == 0
 
 

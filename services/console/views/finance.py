@@ -31,19 +31,36 @@ def _amount(claim: dict[str, Any]) -> Decimal:
 @bp.get("/claims")
 @login_required(*READERS)
 def claims() -> str:
-    filters = {"status": request.args.get("status", "pending"), "kind": request.args.get("kind") or None,
-               "region_code": request.args.get("region_code") or None, "month": request.args.get("month") or None}
+    filters = {
+        "status": request.args.get("status", "pending"),
+        "kind": request.args.get("kind") or None,
+        "region_code": request.args.get("region_code") or None,
+        "month": request.args.get("month") or None,
+    }
     if filters["status"] == "all":
         filters["status"] = None
     sort = request.args.get("sort") if request.args.get("sort") in SORTS else "service_date"
     descending = request.args.get("dir") == "desc"
     offset = int(request.args.get("offset", "0")) if request.args.get("offset", "0").isdigit() else 0
     page = call("GET", "/api/subsidy/claims", params={**filters, "limit": PAGE, "offset": offset})
-    items = sorted(page["items"], key=lambda c: _amount(c) if sort == "amount" else str(c.get(sort) or ""),
-                   reverse=descending)
-    return render_template("finance/claims.html", items=items, total=page["total"], filters=filters, sort=sort,
-                           descending=descending, offset=offset, limit=PAGE, statuses=STATUSES, kinds=KINDS,
-                           me=current_user())
+    items = sorted(
+        page["items"],
+        key=lambda c: _amount(c) if sort == "amount" else str(c.get(sort) or ""),
+        reverse=descending,
+    )
+    return render_template(
+        "finance/claims.html",
+        items=items,
+        total=page["total"],
+        filters=filters,
+        sort=sort,
+        descending=descending,
+        offset=offset,
+        limit=PAGE,
+        statuses=STATUSES,
+        kinds=KINDS,
+        me=current_user(),
+    )
 
 
 @bp.get("/claims/<claim_id>")
@@ -51,7 +68,9 @@ def claims() -> str:
 def claim(claim_id: str) -> str:
     item = call("GET", f"/api/subsidy/claims/{claim_id}")
     try:
-        history = call("GET", "/api/subsidy/audit", params={"entity": "claim", "entity_id": claim_id})["items"]
+        history = call("GET", "/api/subsidy/audit", params={"entity": "claim", "entity_id": claim_id})[
+            "items"
+        ]
     except ApiError as exc:
         if exc.status in (401, 503, 504):
             raise
@@ -63,8 +82,14 @@ def claim(claim_id: str) -> str:
         except ApiError as exc:
             if exc.status in (401, 503, 504):
                 raise
-    return render_template("finance/claim.html", claim=item, history=history, scheme=scheme, me=current_user(),
-                           next=back_to(url_for("finance.claims")))
+    return render_template(
+        "finance/claim.html",
+        claim=item,
+        history=history,
+        scheme=scheme,
+        me=current_user(),
+        next=back_to(url_for("finance.claims")),
+    )
 
 
 @bp.post("/claims/<claim_id>/<decision>")
@@ -80,8 +105,13 @@ def decide(claim_id: str, decision: str) -> Any:
             return redirect(url_for("finance.claim", claim_id=claim_id))
         body = {"reason": reason}
     done = _("Claim approved.") if decision == "approve" else _("Claim rejected.")
-    return act("POST", f"/api/subsidy/claims/{claim_id}/{decision}", body=body, done=done,
-               back=back_to(url_for("finance.claims")))
+    return act(
+        "POST",
+        f"/api/subsidy/claims/{claim_id}/{decision}",
+        body=body,
+        done=done,
+        back=back_to(url_for("finance.claims")),
+    )
 
 
 @bp.get("/budgets")
@@ -110,7 +140,10 @@ def batches() -> str:
 @bp.post("/batches")
 @login_required(*READERS)
 def create_batch() -> Response:
-    body = {"month": request.form.get("month", "").strip(), "region_code": request.form.get("region_code") or None}
+    body = {
+        "month": request.form.get("month", "").strip(),
+        "region_code": request.form.get("region_code") or None,
+    }
     try:
         batch = call("POST", "/api/subsidy/payment-batches", body=body)
     except ApiError as exc:
@@ -132,8 +165,12 @@ def batch(batch_id: str) -> str:
 @bp.post("/batches/<batch_id>/mark-paid")
 @login_required(*READERS)
 def mark_paid(batch_id: str) -> Response:
-    return act("POST", f"/api/subsidy/payment-batches/{batch_id}/mark-paid", done=_("Batch marked paid."),
-               back=url_for("finance.batch", batch_id=batch_id))
+    return act(
+        "POST",
+        f"/api/subsidy/payment-batches/{batch_id}/mark-paid",
+        done=_("Batch marked paid."),
+        back=url_for("finance.batch", batch_id=batch_id),
+    )
 
 
 @bp.get("/batches/<batch_id>/export.<fmt>")
@@ -143,5 +180,7 @@ def export(batch_id: str, fmt: str) -> Response:
         abort(404)
     file = download(f"/api/subsidy/payment-batches/{batch_id}/export.{fmt}")
     response = Response(file.body, content_type=file.content_type)
-    response.headers["Content-Disposition"] = file.disposition or f'attachment; filename="batch-{batch_id}.{fmt}"'
+    response.headers["Content-Disposition"] = (
+        file.disposition or f'attachment; filename="batch-{batch_id}.{fmt}"'
+    )
     return response

@@ -25,11 +25,20 @@ def my_page() -> str:
     user = current_user()
     assert user is not None
     today = datetime.now(BEIJING).date()
-    duties = call("GET", "/api/roster/me/duties",
-                  params={"from": (today - timedelta(days=1)).isoformat(),
-                          "to": (today + timedelta(days=AHEAD)).isoformat(), "limit": 100})["items"]
-    duties = [d for d in duties if d["date"] >= today.isoformat() or (d.get("checked_in_at")
-                                                                     and not d.get("checked_out_at"))]
+    duties = call(
+        "GET",
+        "/api/roster/me/duties",
+        params={
+            "from": (today - timedelta(days=1)).isoformat(),
+            "to": (today + timedelta(days=AHEAD)).isoformat(),
+            "limit": 100,
+        },
+    )["items"]
+    duties = [
+        d
+        for d in duties
+        if d["date"] >= today.isoformat() or (d.get("checked_in_at") and not d.get("checked_out_at"))
+    ]
     swaps = call("GET", "/api/roster/swaps", params={"status": "pending", "limit": 50})["items"]
     asked_of_me = [s for s in swaps if s["to_lawyer_id"] == user.lawyer_id and s["status"] == "requested"]
     mine = [s for s in swaps if s["from_lawyer_id"] == user.lawyer_id]
@@ -38,8 +47,15 @@ def my_page() -> str:
     for status, key in (("pending", "waiting"), ("approved", "approved"), ("paid", "paid")):
         for claim in every("/api/subsidy/claims", {"status": status}):
             totals[key] += Decimal(str(claim["amount"] or "0"))
-    return render_template("lawyer/me.html", duties=duties, today=today.isoformat(), asked_of_me=asked_of_me,
-                           my_swaps=mine, claims=claims, claim_totals=totals)
+    return render_template(
+        "lawyer/me.html",
+        duties=duties,
+        today=today.isoformat(),
+        asked_of_me=asked_of_me,
+        my_swaps=mine,
+        claims=claims,
+        claim_totals=totals,
+    )
 
 
 @bp.post("/duties/<assignment_id>/<step>")
@@ -48,7 +64,9 @@ def check(assignment_id: str, step: str) -> Response:
     if step not in ("check-in", "check-out"):
         abort(404)
     done = _("Checked in. Have a good duty.") if step == "check-in" else _("Checked out. Thank you.")
-    return act("POST", f"/api/roster/assignments/{assignment_id}/{step}", done=done, back=url_for("lawyer.my_page"))
+    return act(
+        "POST", f"/api/roster/assignments/{assignment_id}/{step}", done=done, back=url_for("lawyer.my_page")
+    )
 
 
 @bp.post("/swaps/<swap_id>/<answer>")
@@ -58,4 +76,6 @@ def answer_swap(swap_id: str, answer: str) -> Any:
         abort(404)
     body = {"reason": request.form.get("reason") or None} if answer == "decline" else None
     done = _("Swap accepted; the scheduler approves it next.") if answer == "accept" else _("Swap declined.")
-    return act("POST", f"/api/roster/swaps/{swap_id}/{answer}", body=body, done=done, back=url_for("lawyer.my_page"))
+    return act(
+        "POST", f"/api/roster/swaps/{swap_id}/{answer}", body=body, done=done, back=url_for("lawyer.my_page")
+    )

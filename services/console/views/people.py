@@ -33,19 +33,30 @@ def login() -> Any:
     api = console().api
     client = vouch(request.remote_addr or "unknown", secret=console().settings.internal_secret)
     try:
-        token = api.call("POST", "/api/auth/token", token=None, body={"username": username, "password": password},
-                         headers={HEADER: client})
+        token = api.call(
+            "POST",
+            "/api/auth/token",
+            token=None,
+            body={"username": username, "password": password},
+            headers={HEADER: client},
+        )
         me = api.call("GET", "/api/me", token=token["access_token"])
     except ApiError as exc:
         if exc.status == 429:
-            message = _("Too many attempts; try again in %(seconds)s seconds.", seconds=exc.retry_after or "60")
+            message = _(
+                "Too many attempts; try again in %(seconds)s seconds.", seconds=exc.retry_after or "60"
+            )
         elif exc.status in (400, 401, 422):
             message = _("Wrong username or password.")
         else:
             message = _("The system cannot be reached just now; try again shortly.")
         headers = {"Retry-After": exc.retry_after} if exc.retry_after else {}
         status = exc.status if exc.status in (401, 429, 503) else 401
-        return render_template("login.html", error=message, username=username, next=back_to("")), status, headers
+        return (
+            render_template("login.html", error=message, username=username, next=back_to("")),
+            status,
+            headers,
+        )
     user = me["user"]
     lang = session.get("lang")
     session.clear()
@@ -54,8 +65,12 @@ def login() -> Any:
     session.permanent = True
     session["token"] = token["access_token"]
     session["token_expires"] = time.time() + int(token.get("expires_in", 3600)) - 30
-    session["user"] = {"id": user["id"], "username": user["username"], "role": user["role"],
-                       "lawyer_id": user.get("lawyer_id")}
+    session["user"] = {
+        "id": user["id"],
+        "username": user["username"],
+        "role": user["role"],
+        "lawyer_id": user.get("lawyer_id"),
+    }
     target = back_to("")
     return redirect(target or url_for(HOME.get(user["role"], "people.home")))
 

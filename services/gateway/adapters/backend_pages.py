@@ -16,8 +16,14 @@ SECTION_TIMEOUT = 5.0
 class BackendPages:
     """`section(backend, path, params)`: one page of a service's list as a section of the caller's page."""
 
-    def __init__(self, backends: Backends, *, identity: Identity, request_id: str | None,
-                 timeout: float = SECTION_TIMEOUT) -> None:
+    def __init__(
+        self,
+        backends: Backends,
+        *,
+        identity: Identity,
+        request_id: str | None,
+        timeout: float = SECTION_TIMEOUT,
+    ) -> None:
         self.backends = backends
         self.identity = identity
         self.request_id = request_id
@@ -25,8 +31,14 @@ class BackendPages:
 
     def section(self, backend: str, path: str, params: dict[str, str]) -> dict[str, Any]:
         try:
-            status, body = self.backends.get_json(backend, path, identity=self.identity, params=params,
-                                                  timeout=self.timeout, request_id=self.request_id)
+            status, body = self.backends.get_json(
+                backend,
+                path,
+                identity=self.identity,
+                params=params,
+                timeout=self.timeout,
+                request_id=self.request_id,
+            )
         except BackendUnavailable as exc:
             return unavailable(exc.detail)
         if status != 200 or not isinstance(body, dict):

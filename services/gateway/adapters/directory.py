@@ -25,8 +25,9 @@ def knows(reader: Engine, lawyer_id: str) -> bool:
 def keep(session: Session, card: LawyerCard) -> bool:
     """Store the card unless the stored copy wins (domain.directory.replaces); True when stored."""
     stored = session.get(LawyerEntry, card.id)
-    if not replaces(stored=stored is not None, stored_at=stored.source_at if stored else None,
-                    incoming_at=card.source_at):
+    if not replaces(
+        stored=stored is not None, stored_at=stored.source_at if stored else None, incoming_at=card.source_at
+    ):
         return False
     row = stored or LawyerEntry(id=card.id)
     row.name, row.status, row.region_code = card.name, card.status, card.region_code

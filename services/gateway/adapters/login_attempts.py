@@ -14,8 +14,10 @@ from services.gateway.adapters.orm import LoginAttempt
 def recent_attempts(session: Session, *, key: str, since: datetime, limit: int) -> Sequence[datetime]:
     """When `key` tried, newest first, at most `limit` attempts after `since`."""
     return session.scalars(
-        select(LoginAttempt.at).where(LoginAttempt.key == key, LoginAttempt.at > since)
-        .order_by(LoginAttempt.at.desc()).limit(limit)
+        select(LoginAttempt.at)
+        .where(LoginAttempt.key == key, LoginAttempt.at > since)
+        .order_by(LoginAttempt.at.desc())
+        .limit(limit)
     ).all()
 
 

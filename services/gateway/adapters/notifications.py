@@ -15,8 +15,18 @@ from services.gateway.domain.notifications import Notice
 
 
 def add(session: Session, notice: Notice, *, event_id: str) -> None:
-    session.add(Notification(lawyer_id=notice.lawyer_id, user_id=notice.user_id, event_id=event_id, kind=notice.kind,
-                             message=notice.message, data=notice.data, created_at=datetime.now(UTC), read=False))
+    session.add(
+        Notification(
+            lawyer_id=notice.lawyer_id,
+            user_id=notice.user_id,
+            event_id=event_id,
+            kind=notice.kind,
+            message=notice.message,
+            data=notice.data,
+            created_at=datetime.now(UTC),
+            read=False,
+        )
+    )
 
 
 def _addressed(*, lawyer_id: str | None, user_id: str | None) -> Any:
@@ -25,14 +35,26 @@ def _addressed(*, lawyer_id: str | None, user_id: str | None) -> Any:
 
 
 def unread_count(session: Session, *, lawyer_id: str | None, user_id: str | None = None) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Notification)
-        .where(_addressed(lawyer_id=lawyer_id, user_id=user_id), Notification.read.is_(False))
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(_addressed(lawyer_id=lawyer_id, user_id=user_id), Notification.read.is_(False))
+        )
+        or 0
+    )
 
 
-def notifications_page(session: Session, *, lawyer_id: str | None, user_id: str | None = None, unread_only: bool,
-                       limit: int, offset: int, view: Callable[[Notification], Any]) -> dict[str, Any]:
+def notifications_page(
+    session: Session,
+    *,
+    lawyer_id: str | None,
+    user_id: str | None = None,
+    unread_only: bool,
+    limit: int,
+    offset: int,
+    view: Callable[[Notification], Any],
+) -> dict[str, Any]:
     """A lawyer's (or a staff user's) notifications, newest first: `{items, total}`."""
     query = select(Notification).where(_addressed(lawyer_id=lawyer_id, user_id=user_id))
     if unread_only:
@@ -46,7 +68,8 @@ def notification(session: Session, notification_id: int) -> Notification | None:
 
 def mark_all_read(session: Session, *, lawyer_id: str | None, user_id: str | None = None) -> int:
     result = session.execute(
-        update(Notification).where(_addressed(lawyer_id=lawyer_id, user_id=user_id), Notification.read.is_(False))
+        update(Notification)
+        .where(_addressed(lawyer_id=lawyer_id, user_id=user_id), Notification.read.is_(False))
         .values(read=True)
     )
     return int(getattr(result, "rowcount", 0) or 0)

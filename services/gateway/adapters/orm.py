@@ -64,7 +64,10 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     read: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    __table_args__ = (Index("ix_notifications_lawyer", "lawyer_id", "id"), Index("ix_notifications_user", "user_id", "id"))
+    __table_args__ = (
+        Index("ix_notifications_lawyer", "lawyer_id", "id"),
+        Index("ix_notifications_user", "user_id", "id"),
+    )
 
 
 class LoginAttempt(Base):
@@ -79,4 +82,3 @@ class LoginAttempt(Base):
 
 metadata = Base.metadata
 outbox, processed_events = add_messaging_tables(metadata)
-

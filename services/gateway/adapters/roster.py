@@ -31,9 +31,13 @@ class RosterLawyers:
         try:
             status, body = self.backends.get_json("roster", path, identity=GATEWAY, timeout=self.timeout)
         except BackendUnavailable as exc:
-            raise Unavailable(f"cannot check the lawyer with the roster: {exc.detail}", service="roster") from exc
+            raise Unavailable(
+                f"cannot check the lawyer with the roster: {exc.detail}", service="roster"
+            ) from exc
         if status == 404:
             return None
         if status != 200 or not isinstance(body, dict) or body.get("id") != lawyer_id:
-            raise Unavailable(f"cannot check the lawyer with the roster: it answered {status}", service="roster")
+            raise Unavailable(
+                f"cannot check the lawyer with the roster: it answered {status}", service="roster"
+            )
         return body

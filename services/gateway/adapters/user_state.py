@@ -14,9 +14,9 @@ from sqlalchemy.exc import DBAPIError
 from services.gateway.adapters.orm import User
 from services.gateway.domain.accounts import UserState
 
-_QUERY = select(
-    User.id, User.username, User.role, User.lawyer_id, User.disabled, User.token_version
-).where(User.id == bindparam("user_id"))
+_QUERY = select(User.id, User.username, User.role, User.lawyer_id, User.disabled, User.token_version).where(
+    User.id == bindparam("user_id")
+)
 _COMPILED: dict[tuple[str, str], tuple[str, bool]] = {}
 
 
@@ -62,6 +62,10 @@ def user_state(reader: Engine, user_id: str) -> UserState | None:
         return None
     user_id_, username, role, lawyer_id, disabled, token_version = row
     return UserState(
-        user_id=user_id_, username=username, role=role, lawyer_id=lawyer_id, disabled=bool(disabled),
+        user_id=user_id_,
+        username=username,
+        role=role,
+        lawyer_id=lawyer_id,
+        disabled=bool(disabled),
         token_version=int(token_version),
     )

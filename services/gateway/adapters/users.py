@@ -33,18 +33,31 @@ def count_users(session: Session) -> int:
 
 
 def other_active_admins(session: Session, user_id: str) -> int:
-    return session.scalar(
-        select(func.count()).select_from(User).where(User.role == "admin", User.disabled.is_(False), User.id != user_id)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(User.role == "admin", User.disabled.is_(False), User.id != user_id)
+        )
+        or 0
+    )
 
 
 def active_user_ids(session: Session, role: str) -> list[str]:
     """The ids of the users of a role who may still log in."""
-    return list(session.scalars(select(User.id).where(User.role == role, User.disabled.is_(False)).order_by(User.id)))
+    return list(
+        session.scalars(select(User.id).where(User.role == role, User.disabled.is_(False)).order_by(User.id))
+    )
 
 
 def users_page(
-    session: Session, *, view: Any, limit: int, offset: int, role: str | None = None, disabled: bool | None = None,
+    session: Session,
+    *,
+    view: Any,
+    limit: int,
+    offset: int,
+    role: str | None = None,
+    disabled: bool | None = None,
     username_part: str | None = None,
 ) -> dict[str, Any]:
     """Users by username, filtered: `{items, total}`."""

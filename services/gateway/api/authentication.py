@@ -20,8 +20,11 @@ def authenticate(app: Flask) -> None:
     a public operation of a service."""
     parts = collaborators(app)
     if _is_public_operation(app):
-        count_public_call(session_factory=runtime(app).session_factory, client=request.remote_addr or "unknown",
-                          policy=parts.throttle)
+        count_public_call(
+            session_factory=runtime(app).session_factory,
+            client=request.remote_addr or "unknown",
+            policy=parts.throttle,
+        )
         return
     claims = parts.tokens.verify(bearer_token(request.headers.get("Authorization")))
     identity = caller(parts.reader, user_id=claims.user_id, token_version=claims.version)

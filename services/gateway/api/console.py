@@ -25,8 +25,15 @@ BACKEND = "console"
 API_PREFIX = "/api"
 # what the browser sends that the console must not believe, or that the gateway sets itself
 REQUEST_DROP = HOP_BY_HOP | {
-    "host", "content-length", "authorization", IDENTITY_HEADER.lower(), "x-request-id",
-    "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto", "x-real-ip",
+    "host",
+    "content-length",
+    "authorization",
+    IDENTITY_HEADER.lower(),
+    "x-request-id",
+    "x-forwarded-for",
+    "x-forwarded-host",
+    "x-forwarded-proto",
+    "x-real-ip",
 }
 RESPONSE_DROP = HOP_BY_HOP | {"x-request-id", "server", "date"}
 CHUNK = 64 * 1024
@@ -62,9 +69,14 @@ def forward_to_console(rest: str = "") -> Response:
     target = _quote(request.path)
     if request.query_string:
         target += "?" + request.query_string.decode("latin-1")
-    connection_listed = {t.strip().lower() for t in request.headers.get("Connection", "").split(",") if t.strip()}
-    headers = {name: value for name, value in request.headers.items()
-               if name.lower() not in REQUEST_DROP and name.lower() not in connection_listed}
+    connection_listed = {
+        t.strip().lower() for t in request.headers.get("Connection", "").split(",") if t.strip()
+    }
+    headers = {
+        name: value
+        for name, value in request.headers.items()
+        if name.lower() not in REQUEST_DROP and name.lower() not in connection_listed
+    }
     headers["X-Request-ID"] = g.request_id
     headers["X-Forwarded-For"] = request.remote_addr or ""
     headers["X-Forwarded-Proto"] = request.scheme
@@ -74,13 +86,21 @@ def forward_to_console(rest: str = "") -> Response:
         upstream = backends.call(BACKEND, request.method, target, headers=headers, body=body or None)
     except BackendUnavailable as exc:
         log.warning("console unavailable", extra={"status": exc.status, "request_id": g.get("request_id")})
-        return Response("The console is not available just now; try again shortly.\n控制台暂不可用,请稍后再试。\n",
-                        status=exc.status, content_type="text/plain; charset=utf-8",
-                        headers={"Content-Security-Policy": "default-src 'none'",
-                                 **({"Retry-After": "5"} if exc.status == 503 else {})})
+        return Response(
+            "The console is not available just now; try again shortly.\n控制台暂不可用,请稍后再试。\n",
+            status=exc.status,
+            content_type="text/plain; charset=utf-8",
+            headers={
+                "Content-Security-Policy": "default-src 'none'",
+                **({"Retry-After": "5"} if exc.status == 503 else {}),
+            },
+        )
     upstream_listed = {t.strip().lower() for t in upstream.headers.get("Connection", "").split(",")}
-    out = [(name, value) for name, value in upstream.headers.items()
-           if name.lower() not in RESPONSE_DROP and name.lower() not in upstream_listed]
+    out = [
+        (name, value)
+        for name, value in upstream.headers.items()
+        if name.lower() not in RESPONSE_DROP and name.lower() not in upstream_listed
+    ]
     response = Response(_relay(upstream), status=upstream.status, headers=out, direct_passthrough=True)
     if "Content-Type" not in upstream.headers:
         response.headers.pop("Content-Type", None)
@@ -103,6 +123,10 @@ def _relay(upstream: urllib3.BaseHTTPResponse) -> Iterator[bytes]:
 
 
 for _rule in ("/", "/<path:rest>"):
-    bp.add_url_rule(_rule, endpoint=f"console_{_rule.count('<')}", view_func=forward_to_console, methods=METHODS,
-                    provide_automatic_options=False)
-
+    bp.add_url_rule(
+        _rule,
+        endpoint=f"console_{_rule.count('<')}",
+        view_func=forward_to_console,
+        methods=METHODS,
+        provide_automatic_options=False,
+    )

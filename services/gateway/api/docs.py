@@ -23,17 +23,19 @@ bp = Blueprint("docs", __name__)
 SWAGGER_UI_FILES = Path(swagger_ui_bundle.swagger_ui_path)
 OUR_FILES = Path(__file__).parent / "static"
 ASSET_MAX_AGE = 24 * 3600
-CONTENT_SECURITY_POLICY = "; ".join((
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-))
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    )
+)
 DOCS_PAGE = """<!doctype html>
 <html lang="en">
 <head>

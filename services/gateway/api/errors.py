@@ -43,8 +43,9 @@ def gateway_problem(exc: GatewayError) -> Response:
     elif isinstance(exc, Unavailable):
         headers["Retry-After"] = str(RETRY_AFTER_UNAVAILABLE)
     extra = {"backend": exc.service} if isinstance(exc, Unavailable) else None
-    return problem_response(status, str(exc), errors=getattr(exc, "errors", None) or None, headers=headers or None,
-                            extra=extra)
+    return problem_response(
+        status, str(exc), errors=getattr(exc, "errors", None) or None, headers=headers or None, extra=extra
+    )
 
 
 def register(app: Flask, api: Api) -> None:

@@ -30,12 +30,15 @@ def forward_request(rest: str = "") -> Response:
     try:
         match = parts.routes.match(request.method, request.path)
     except RoutesUnknown as exc:
-        raise Problem(503, exc.detail, headers={"Retry-After": ROUTES_UNKNOWN_RETRY}, backend=exc.backend) from exc
+        raise Problem(
+            503, exc.detail, headers={"Retry-After": ROUTES_UNKNOWN_RETRY}, backend=exc.backend
+        ) from exc
     if match.route is None:
         if match.allowed_methods:
             allowed = ", ".join(match.allowed_methods)
-            raise Problem(405, f"{request.method} is not allowed here; allowed: {allowed}",
-                          headers={"Allow": allowed})
+            raise Problem(
+                405, f"{request.method} is not allowed here; allowed: {allowed}", headers={"Allow": allowed}
+            )
         raise Problem(404, f"no such endpoint: {request.path}")
     identity: Identity | None = None
     if not match.route.public:
@@ -45,12 +48,24 @@ def forward_request(rest: str = "") -> Response:
     try:
         return forward(parts.backends, match.route.backend, identity)
     except BackendUnavailable as exc:
-        log.warning("backend unavailable", extra={"backend": exc.backend, "status": exc.status,
-                                                  "path": match.route.path, "request_id": g.get("request_id")})
+        log.warning(
+            "backend unavailable",
+            extra={
+                "backend": exc.backend,
+                "status": exc.status,
+                "path": match.route.path,
+                "request_id": g.get("request_id"),
+            },
+        )
         raise exc.problem() from exc
 
 
 for _backend in ("roster", "subsidy"):
     for _rule in (f"/api/{_backend}", f"/api/{_backend}/<path:rest>"):
-        bp.add_url_rule(_rule, endpoint=f"{_backend}_{_rule.count('/')}", view_func=forward_request,
-                        methods=METHODS, provide_automatic_options=False)
+        bp.add_url_rule(
+            _rule,
+            endpoint=f"{_backend}_{_rule.count('/')}",
+            view_func=forward_request,
+            methods=METHODS,
+            provide_automatic_options=False,
+        )

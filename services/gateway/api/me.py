@@ -46,8 +46,12 @@ def my_notifications(query: dict[str, Any]) -> Any:
     users, budgets whose commitments reached 80 % or 95 %."""
     with read_session() as session:
         page = notifications.list_notifications(
-            session, lawyer_id=current_identity().lawyer_id, user_id=current_identity().user_id,
-            unread_only=query["unread"], limit=query["limit"], offset=query["offset"],
+            session,
+            lawyer_id=current_identity().lawyer_id,
+            user_id=current_identity().user_id,
+            unread_only=query["unread"],
+            limit=query["limit"],
+            offset=query["offset"],
         )
     return page
 
@@ -60,8 +64,9 @@ def read_notification(notification_id: int) -> Any:
     """Mark one of my notifications read."""
     with UnitOfWork(runtime().session_factory, producer="gateway") as uow:
         identity = current_identity()
-        row = notifications.mark_read(uow, lawyer_id=identity.lawyer_id, user_id=identity.user_id,
-                                      notification_id=notification_id)
+        row = notifications.mark_read(
+            uow, lawyer_id=identity.lawyer_id, user_id=identity.user_id, notification_id=notification_id
+        )
         uow.commit()
     return row
 

@@ -23,8 +23,12 @@ class UserIn(Body):
     username = fields.String(required=True, validate=validate.Length(min=2, max=100))
     password = fields.String(required=True, validate=validate.Length(min=8, max=256))
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
-    lawyer_id = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=36),
-                              metadata={"description": "the roster lawyer of a lawyer user"})
+    lawyer_id = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=36),
+        metadata={"description": "the roster lawyer of a lawyer user"},
+    )
 
 
 class UserOut(Schema):
@@ -45,7 +49,9 @@ class UserList(Schema):
 class UserQuery(PageQuery):
     role = fields.String(validate=validate.OneOf(ROLES))
     disabled = fields.Boolean()
-    username = fields.String(validate=validate.Length(max=100), metadata={"description": "part of the username"})
+    username = fields.String(
+        validate=validate.Length(max=100), metadata={"description": "part of the username"}
+    )
 
 
 class UserPatch(Body):
@@ -55,8 +61,12 @@ class UserPatch(Body):
 
 class PasswordIn(Body):
     password = fields.String(required=True, validate=validate.Length(min=8, max=256))
-    old_password = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=1024),
-                                 metadata={"description": "required when changing one's own password"})
+    old_password = fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=validate.Length(max=1024),
+        metadata={"description": "required when changing one's own password"},
+    )
 
 
 class NotificationOut(Schema):
@@ -90,7 +100,9 @@ class MeUser(Schema):
 
 
 class Section(Schema):
-    available = fields.Boolean(required=True, metadata={"description": "false when the service did not answer"})
+    available = fields.Boolean(
+        required=True, metadata={"description": "false when the service did not answer"}
+    )
     detail = fields.String(metadata={"description": "why the section is unavailable"})
     items = fields.List(fields.Dict(), allow_none=True, metadata={"description": "null when unavailable"})
     total = fields.Integer(allow_none=True)
@@ -115,7 +127,8 @@ class ClaimsSection(Section):
 class MeOut(Schema):
     user = fields.Nested(MeUser, required=True)
     lawyer = fields.Dict(required=True, allow_none=True, metadata={"description": "a lawyer's profile"})
-    upcoming_duties = fields.Nested(DutiesSection, required=True, allow_none=True,
-                                    metadata={"description": "the next 30 days"})
+    upcoming_duties = fields.Nested(
+        DutiesSection, required=True, allow_none=True, metadata={"description": "the next 30 days"}
+    )
     pending_swaps = fields.Nested(Section, required=True, allow_none=True)
     claims_this_month = fields.Nested(ClaimsSection, required=True, allow_none=True)

@@ -27,7 +27,9 @@ def _uow() -> UnitOfWork:
 @blp.arguments(UserIn)
 @blp.response(201, UserOut)
 @blp.alt_response(409, schema=ProblemOut, description="the username is taken, or the lawyer has a user")
-@blp.alt_response(503, schema=ProblemOut, description="the roster, asked about a lawyer it has just created, is down")
+@blp.alt_response(
+    503, schema=ProblemOut, description="the roster, asked about a lawyer it has just created, is down"
+)
 @require_roles("admin")
 def create_user(body: dict[str, Any]) -> Any:
     """Add a user (a lawyer user names their roster lawyer; one the roster has just created is accepted at once)."""
@@ -63,13 +65,19 @@ def get_user(user_id: str) -> Any:
 @blp.response(200, UserOut)
 @blp.alt_response(404, schema=ProblemOut, description="no such user")
 @blp.alt_response(409, schema=ProblemOut, description="the last administrator, or the lawyer has a user")
-@blp.alt_response(503, schema=ProblemOut, description="the roster, asked about a lawyer it has just created, is down")
+@blp.alt_response(
+    503, schema=ProblemOut, description="the roster, asked about a lawyer it has just created, is down"
+)
 @require_roles("admin")
 def change_role(body: dict[str, Any], user_id: str) -> Any:
     """Change a user's role (and lawyer link); their current tokens stop working."""
     with _uow() as uow:
         user = accounts.change_role(
-            uow, lawyers=collaborators().lawyers, user_id=user_id, role=body.get("role"), lawyer_id=body.get("lawyer_id"),
+            uow,
+            lawyers=collaborators().lawyers,
+            user_id=user_id,
+            role=body.get("role"),
+            lawyer_id=body.get("lawyer_id"),
             lawyer_id_given="lawyer_id" in body,
         )
         uow.commit()
@@ -117,7 +125,10 @@ def change_password(body: dict[str, Any], user_id: str) -> Any:
         raise Forbidden("only an administrator changes another user's password")
     with _uow() as uow:
         user = accounts.change_password(
-            uow, user_id=user_id, password=body["password"], old_password=body.get("old_password"),
+            uow,
+            user_id=user_id,
+            password=body["password"],
+            old_password=body.get("old_password"),
             by_admin=not own,
         )
         uow.commit()

@@ -36,26 +36,36 @@ def normalise_username(username: str) -> str:
 def check_username(username: str) -> None:
     """2 to 100 letters, digits or . _ @ -, starting with a letter or digit (after normalising)."""
     if not USERNAME.match(username):
-        raise Invalid("username: 2 to 100 letters, digits or . _ @ -",
-                      errors={"username": ["2 to 100 letters, digits or . _ @ -, starting with a letter or digit"]})
+        raise Invalid(
+            "username: 2 to 100 letters, digits or . _ @ -",
+            errors={"username": ["2 to 100 letters, digits or . _ @ -, starting with a letter or digit"]},
+        )
 
 
 def check_role_link(*, role: str, lawyer_id: str | None) -> None:
     """A lawyer user names their roster lawyer; a staff user names none. (Whether the roster knows that
     lawyer is the directory's question, asked after this one.)"""
     if role not in ROLES:
-        raise Invalid(f"role: must be one of {', '.join(ROLES)}", errors={"role": [f"must be one of {ROLES}"]})
+        raise Invalid(
+            f"role: must be one of {', '.join(ROLES)}", errors={"role": [f"must be one of {ROLES}"]}
+        )
     if role == "lawyer" and not lawyer_id:
-        raise Invalid("lawyer_id: a lawyer user must name their roster lawyer",
-                      errors={"lawyer_id": ["required for the lawyer role"]})
+        raise Invalid(
+            "lawyer_id: a lawyer user must name their roster lawyer",
+            errors={"lawyer_id": ["required for the lawyer role"]},
+        )
     if role != "lawyer" and lawyer_id:
-        raise Invalid("lawyer_id: only a lawyer user is linked to a roster lawyer",
-                      errors={"lawyer_id": [f"must be empty for the {role} role"]})
+        raise Invalid(
+            "lawyer_id: only a lawyer user is linked to a roster lawyer",
+            errors={"lawyer_id": [f"must be empty for the {role} role"]},
+        )
 
 
 def unknown_lawyer(lawyer_id: str) -> Invalid:
-    return Invalid(f"lawyer_id: no lawyer {lawyer_id} in the roster",
-                   errors={"lawyer_id": ["no such lawyer in the roster"]})
+    return Invalid(
+        f"lawyer_id: no lawyer {lawyer_id} in the roster",
+        errors={"lawyer_id": ["no such lawyer in the roster"]},
+    )
 
 
 def check_admin_remains(
@@ -64,8 +74,11 @@ def check_admin_remains(
     """The last active administrator can be neither disabled nor demoted."""
     stays_active_admin = new_role == "admin" and not new_disabled
     if role == "admin" and not disabled and not stays_active_admin and other_active_admins == 0:
-        raise Conflict("the last active administrator cannot be disabled" if new_disabled
-                       else "the last active administrator cannot lose the admin role")
+        raise Conflict(
+            "the last active administrator cannot be disabled"
+            if new_disabled
+            else "the last active administrator cannot lose the admin role"
+        )
 
 
 def next_token_version(current: int | None) -> int:

@@ -14,8 +14,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-PROFILE_FIELDS = ("id", "name", "license_no", "status", "region_code", "languages", "max_duties_per_month",
-                  "intern_start", "intern_end", "supervisor_id")
+PROFILE_FIELDS = (
+    "id",
+    "name",
+    "license_no",
+    "status",
+    "region_code",
+    "languages",
+    "max_duties_per_month",
+    "intern_start",
+    "intern_end",
+    "supervisor_id",
+)
 
 
 @dataclass(frozen=True)
@@ -59,12 +69,24 @@ def wire(value: Any) -> Any:
 def card(lawyer: dict[str, Any], *, source_at: datetime | None) -> LawyerCard:
     """A card from the roster's contract fields (an event's data, or the roster's answer)."""
     profile = {k: wire(v) for k, v in lawyer.items() if k in PROFILE_FIELDS}
-    return LawyerCard(id=str(lawyer["id"]), name=str(lawyer["name"]), status=str(lawyer["status"]),
-                      region_code=str(lawyer["region_code"]), profile=profile, source_at=source_at)
+    return LawyerCard(
+        id=str(lawyer["id"]),
+        name=str(lawyer["name"]),
+        status=str(lawyer["status"]),
+        region_code=str(lawyer["region_code"]),
+        profile=profile,
+        source_at=source_at,
+    )
 
 
-def profile_of(entry_profile: dict[str, Any] | None, *, id: str, name: str, status: str, region_code: str,
-               ) -> dict[str, Any]:
+def profile_of(
+    entry_profile: dict[str, Any] | None,
+    *,
+    id: str,
+    name: str,
+    status: str,
+    region_code: str,
+) -> dict[str, Any]:
     """The lawyer's profile as /api/me shows it: what the roster said, with the directory's own columns."""
     profile = dict(entry_profile or {})
     profile.update(id=id, name=name, status=status, region_code=region_code)

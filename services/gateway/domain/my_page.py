@@ -28,9 +28,19 @@ def period(today: date) -> Period:
 
 def skeleton(identity: Identity) -> dict[str, Any]:
     """The page before any section is filled: who I am; lawyer sections empty."""
-    user = {"id": identity.user_id, "username": identity.username, "role": identity.role,
-            "lawyer_id": identity.lawyer_id}
-    return {"user": user, "lawyer": None, "upcoming_duties": None, "pending_swaps": None, "claims_this_month": None}
+    user = {
+        "id": identity.user_id,
+        "username": identity.username,
+        "role": identity.role,
+        "lawyer_id": identity.lawyer_id,
+    }
+    return {
+        "user": user,
+        "lawyer": None,
+        "upcoming_duties": None,
+        "pending_swaps": None,
+        "claims_this_month": None,
+    }
 
 
 def has_lawyer_sections(identity: Identity) -> bool:

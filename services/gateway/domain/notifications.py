@@ -38,24 +38,43 @@ def _when(data: dict[str, Any]) -> str:
 def roster_published(data: dict[str, Any]) -> list[Notice]:
     counts = Counter(assignment["lawyer_id"] for assignment in data["assignments"])
     period = f"{data['period_start'].isoformat()} – {data['period_end'].isoformat()}"
-    return [Notice(lawyer_id, "roster_published", f"The roster for {period} is published: you have {n} duties.",
-                   _kept(data)) for lawyer_id, n in counts.items()]
+    return [
+        Notice(
+            lawyer_id,
+            "roster_published",
+            f"The roster for {period} is published: you have {n} duties.",
+            _kept(data),
+        )
+        for lawyer_id, n in counts.items()
+    ]
 
 
 def duty_changed(data: dict[str, Any]) -> list[Notice]:
     when = _when(data)
     notices = [Notice(data["lawyer_id"], "duty_assigned", f"You now have the duty of {when}.", _kept(data))]
     if data.get("previous_lawyer_id"):
-        notices.append(Notice(data["previous_lawyer_id"], "duty_released",
-                              f"Your duty of {when} was given to another lawyer.", _kept(data)))
+        notices.append(
+            Notice(
+                data["previous_lawyer_id"],
+                "duty_released",
+                f"Your duty of {when} was given to another lawyer.",
+                _kept(data),
+            )
+        )
     return notices
 
 
 def claim_changed(data: dict[str, Any]) -> list[Notice]:
     status = data["status"]
-    return [Notice(data["lawyer_id"], f"claim_{status}",
-                   f"Your {data['kind'].replace('_', ' ')} claim of {data['service_date'].isoformat()} "
-                   f"({data['amount']} yuan) is {status}.", _kept(data))]
+    return [
+        Notice(
+            data["lawyer_id"],
+            f"claim_{status}",
+            f"Your {data['kind'].replace('_', ' ')} claim of {data['service_date'].isoformat()} "
+            f"({data['amount']} yuan) is {status}.",
+            _kept(data),
+        )
+    ]
 
 
 def swap_changed(data: dict[str, Any], *, name_of: Callable[[str], str]) -> list[Notice]:
@@ -64,23 +83,51 @@ def swap_changed(data: dict[str, Any], *, name_of: Callable[[str], str]) -> list
     when = _when(data)
     asker, asked, status = data["from_lawyer_id"], data["to_lawyer_id"], data["status"]
     if status == "requested":
-        return [Notice(asked, "swap_requested", f"{name_of(asker)} asks you to take their duty of {when}.",
-                       _kept(data))]
+        return [
+            Notice(
+                asked,
+                "swap_requested",
+                f"{name_of(asker)} asks you to take their duty of {when}.",
+                _kept(data),
+            )
+        ]
     if status == "accepted":
-        return [Notice(asker, "swap_accepted",
-                       f"{name_of(asked)} will take your duty of {when}; it waits for the scheduler.", _kept(data))]
+        return [
+            Notice(
+                asker,
+                "swap_accepted",
+                f"{name_of(asked)} will take your duty of {when}; it waits for the scheduler.",
+                _kept(data),
+            )
+        ]
     if status == "declined":
-        return [Notice(asker, "swap_declined", f"Your request to hand over the duty of {when} was declined.",
-                       _kept(data))]
+        return [
+            Notice(
+                asker,
+                "swap_declined",
+                f"Your request to hand over the duty of {when} was declined.",
+                _kept(data),
+            )
+        ]
     if status == "cancelled":
-        return [Notice(asked, "swap_cancelled", f"{name_of(asker)} withdrew the request for the duty of {when}.",
-                       _kept(data))]
+        return [
+            Notice(
+                asked,
+                "swap_cancelled",
+                f"{name_of(asker)} withdrew the request for the duty of {when}.",
+                _kept(data),
+            )
+        ]
     return []
 
 
 def budget_threshold_reached(data: dict[str, Any], *, finance_users: list[str]) -> list[Notice]:
     """Every finance user hears that commitments reached 80 % or 95 % of a budget (each reads it for themself)."""
     region = data["region_code"] or "all regions"
-    message = (f"The {data['year']} {data['kind'].replace('_', ' ')} budget of {region} is {data['threshold']} % "
-               f"committed: {data['committed']} of {data['amount']} yuan.")
-    return [Notice(None, "budget_threshold_reached", message, _kept(data), user_id=user) for user in finance_users]
+    message = (
+        f"The {data['year']} {data['kind'].replace('_', ' ')} budget of {region} is {data['threshold']} % "
+        f"committed: {data['committed']} of {data['amount']} yuan."
+    )
+    return [
+        Notice(None, "budget_threshold_reached", message, _kept(data), user_id=user) for user in finance_users
+    ]

@@ -18,8 +18,10 @@ _hasher = PasswordHasher()
 def check_password(password: str, field: str = "password") -> None:
     """8 to 256 characters (long passphrases welcome; the limit keeps hashing cheap to refuse)."""
     if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise Invalid(f"{field}: must be {MIN_PASSWORD} to {MAX_PASSWORD} characters",
-                      errors={field: [f"must be {MIN_PASSWORD} to {MAX_PASSWORD} characters"]})
+        raise Invalid(
+            f"{field}: must be {MIN_PASSWORD} to {MAX_PASSWORD} characters",
+            errors={field: [f"must be {MIN_PASSWORD} to {MAX_PASSWORD} characters"]},
+        )
 
 
 def hash_password(password: str) -> str:

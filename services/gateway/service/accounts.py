@@ -46,8 +46,13 @@ def _utc(value: datetime) -> datetime:
 
 def _view(user: User) -> UserView:
     return UserView(
-        id=user.id, username=user.username, role=user.role, lawyer_id=user.lawyer_id,
-        disabled=bool(user.disabled), created_at=_utc(user.created_at), updated_at=_utc(user.updated_at),
+        id=user.id,
+        username=user.username,
+        role=user.role,
+        lawyer_id=user.lawyer_id,
+        disabled=bool(user.disabled),
+        created_at=_utc(user.created_at),
+        updated_at=_utc(user.updated_at),
     )
 
 
@@ -63,8 +68,10 @@ def _flush_unique(session: Session, *, username: str, lawyer_id: str | None) -> 
         users.flush_unique(session)
     except users.Taken as exc:
         if exc.field == "lawyer_id":
-            raise Conflict(f"lawyer {lawyer_id} already has a user",
-                           errors={"lawyer_id": ["already linked to another user"]}) from exc
+            raise Conflict(
+                f"lawyer {lawyer_id} already has a user",
+                errors={"lawyer_id": ["already linked to another user"]},
+            ) from exc
         raise Conflict(f"the username {username!r} is taken", errors={"username": ["already taken"]}) from exc
 
 
@@ -74,7 +81,13 @@ def _revoke(user: User) -> None:
 
 
 def create_user(
-    uow: UnitOfWork, *, lawyers: LawyerLookup, username: str, password: str, role: str, lawyer_id: str | None = None,
+    uow: UnitOfWork,
+    *,
+    lawyers: LawyerLookup,
+    username: str,
+    password: str,
+    role: str,
+    lawyer_id: str | None = None,
 ) -> UserView:
     """Add a user with a hashed password (a lawyer user names a lawyer the roster knows)."""
     username = normalise_username(username)
@@ -89,8 +102,15 @@ def create_user(
         keep_lawyer(session, lawyer_card=card)
     now = datetime.now(UTC)
     user = User(
-        id=str(uuid.uuid4()), username=username, password_hash=password_hash, role=role,
-        lawyer_id=lawyer_id, disabled=False, token_version=1, created_at=now, updated_at=now,
+        id=str(uuid.uuid4()),
+        username=username,
+        password_hash=password_hash,
+        role=role,
+        lawyer_id=lawyer_id,
+        disabled=False,
+        token_version=1,
+        created_at=now,
+        updated_at=now,
     )
     session.add(user)
     _flush_unique(session, username=username, lawyer_id=lawyer_id)
@@ -103,19 +123,36 @@ def get_user(session: Session, *, user_id: str) -> UserView:
 
 
 def list_users(
-    session: Session, *, limit: int, offset: int, role: str | None = None, disabled: bool | None = None,
+    session: Session,
+    *,
+    limit: int,
+    offset: int,
+    role: str | None = None,
+    disabled: bool | None = None,
     username: str | None = None,
 ) -> dict[str, Any]:
     """Users by username, a page of them, and how many match."""
-    return users.users_page(session, view=_view, limit=limit, offset=offset, role=role, disabled=disabled,
-                            username_part=normalise_username(username) if username else None)
+    return users.users_page(
+        session,
+        view=_view,
+        limit=limit,
+        offset=offset,
+        role=role,
+        disabled=disabled,
+        username_part=normalise_username(username) if username else None,
+    )
 
 
 def disable_user(uow: UnitOfWork, *, user_id: str) -> UserView:
     """Disable a user: they cannot log in, and their tokens stop working at once."""
     user = _load(uow.session, user_id)
-    check_admin_remains(role=user.role, disabled=bool(user.disabled), new_role=user.role, new_disabled=True,
-                        other_active_admins=users.other_active_admins(uow.session, user.id))
+    check_admin_remains(
+        role=user.role,
+        disabled=bool(user.disabled),
+        new_role=user.role,
+        new_disabled=True,
+        other_active_admins=users.other_active_admins(uow.session, user.id),
+    )
     if not user.disabled:
         user.disabled = True
         _revoke(user)
@@ -145,7 +182,12 @@ def change_password(
 
 
 def change_role(
-    uow: UnitOfWork, *, lawyers: LawyerLookup, user_id: str, role: str | None, lawyer_id: str | None,
+    uow: UnitOfWork,
+    *,
+    lawyers: LawyerLookup,
+    user_id: str,
+    role: str | None,
+    lawyer_id: str | None,
     lawyer_id_given: bool,
 ) -> UserView:
     """Give a user another role (and lawyer link); their tokens are revoked so the new role applies now."""
@@ -156,12 +198,18 @@ def change_role(
         card = lawyers.confirm(lawyer_id)  # before the transaction: may ask the roster
     user = _load(uow.session, user_id)
     new_role = role or user.role
-    new_lawyer = (lawyer_id or None) if lawyer_id_given else (user.lawyer_id if new_role == "lawyer" else None)
+    new_lawyer = (
+        (lawyer_id or None) if lawyer_id_given else (user.lawyer_id if new_role == "lawyer" else None)
+    )
     if new_role == user.role and new_lawyer == user.lawyer_id:
         return _view(user)
-    check_admin_remains(role=user.role, disabled=bool(user.disabled), new_role=new_role,
-                        new_disabled=bool(user.disabled),
-                        other_active_admins=users.other_active_admins(uow.session, user.id))
+    check_admin_remains(
+        role=user.role,
+        disabled=bool(user.disabled),
+        new_role=new_role,
+        new_disabled=bool(user.disabled),
+        other_active_admins=users.other_active_admins(uow.session, user.id),
+    )
     check_role_link(role=new_role, lawyer_id=new_lawyer)
     if card is not None:
         keep_lawyer(uow.session, lawyer_card=card)

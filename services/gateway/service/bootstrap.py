@@ -28,8 +28,15 @@ def ensure_first_admin(settings: Settings) -> str | None:
             now = datetime.now(UTC)
             session.add(
                 User(
-                    id=str(uuid.uuid4()), username="admin", password_hash=hash_password(password), role="admin",
-                    lawyer_id=None, disabled=False, token_version=1, created_at=now, updated_at=now,
+                    id=str(uuid.uuid4()),
+                    username="admin",
+                    password_hash=hash_password(password),
+                    role="admin",
+                    lawyer_id=None,
+                    disabled=False,
+                    token_version=1,
+                    created_at=now,
+                    updated_at=now,
                 )
             )
             session.commit()

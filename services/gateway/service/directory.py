@@ -61,8 +61,9 @@ def lawyer_profile(session: Session, *, lawyer_id: str) -> dict[str, Any] | None
     entry = directory.entry(session, lawyer_id)
     if entry is None:
         return None
-    return profile_of(entry.profile, id=entry.id, name=entry.name, status=entry.status,
-                      region_code=entry.region_code)
+    return profile_of(
+        entry.profile, id=entry.id, name=entry.name, status=entry.status, region_code=entry.region_code
+    )
 
 
 def lawyer_name(session: Session, lawyer_id: str) -> str:

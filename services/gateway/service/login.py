@@ -42,11 +42,18 @@ def _find_login(session: Session, username: str) -> LoginUser | None:
     user = users.user_by_username(session, normalise_username(username))
     if user is None:
         return None
-    return LoginUser(user.id, user.role, user.lawyer_id, user.token_version, user.password_hash, bool(user.disabled))
+    return LoginUser(
+        user.id, user.role, user.lawyer_id, user.token_version, user.password_hash, bool(user.disabled)
+    )
 
 
 def check_credentials(
-    *, session_factory: sessionmaker[Session], username: str, password: str, client: str, policy: ThrottlePolicy,
+    *,
+    session_factory: sessionmaker[Session],
+    username: str,
+    password: str,
+    client: str,
+    policy: ThrottlePolicy,
     now: datetime | None = None,
 ) -> LoginUser:
     """The user a username and password name; TooManyAttempts or WrongCredentials otherwise."""
@@ -55,13 +62,19 @@ def check_credentials(
     with UnitOfWork(session_factory, producer=PRODUCER) as uow:
         since = now - policy.window
         wait = max(
-            seconds_to_wait(login_attempts.recent_attempts(uow.session, key=key, since=since, limit=limit),
-                            limit=limit, window=policy.window, now=now)
+            seconds_to_wait(
+                login_attempts.recent_attempts(uow.session, key=key, since=since, limit=limit),
+                limit=limit,
+                window=policy.window,
+                now=now,
+            )
             for key, limit in policy.limits(username_key=ukey, client_key=ckey).items()
         )
         if wait:
             raise TooManyAttempts(wait)
-        attempt_ids = login_attempts.record_attempt(uow.session, keys=[ukey, ckey], now=now, window=policy.window)
+        attempt_ids = login_attempts.record_attempt(
+            uow.session, keys=[ukey, ckey], now=now, window=policy.window
+        )
         user = _find_login(uow.session, username)
         uow.commit()
     # argon2 takes tens of milliseconds: never inside a transaction (on SQLite it would hold the write lock)
@@ -79,14 +92,33 @@ def check_credentials(
 
 
 def log_in(
-    *, session_factory: sessionmaker[Session], username: str, password: str, client: str, policy: ThrottlePolicy,
-    secret: str, ttl: int, now: datetime | None = None,
+    *,
+    session_factory: sessionmaker[Session],
+    username: str,
+    password: str,
+    client: str,
+    policy: ThrottlePolicy,
+    secret: str,
+    ttl: int,
+    now: datetime | None = None,
 ) -> IssuedToken:
     """Check a username and password (throttled per username and per client) and issue a token."""
-    user = check_credentials(session_factory=session_factory, username=username, password=password, client=client,
-                             policy=policy, now=now)
-    token = issue_token(user_id=user.id, role=user.role, lawyer_id=user.lawyer_id, version=user.token_version,
-                        secret=secret, ttl=ttl)
+    user = check_credentials(
+        session_factory=session_factory,
+        username=username,
+        password=password,
+        client=client,
+        policy=policy,
+        now=now,
+    )
+    token = issue_token(
+        user_id=user.id,
+        role=user.role,
+        lawyer_id=user.lawyer_id,
+        version=user.token_version,
+        secret=secret,
+        ttl=ttl,
+    )
     return IssuedToken(access_token=token, token_type="Bearer", expires_in=ttl)
 
 

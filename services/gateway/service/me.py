@@ -24,7 +24,9 @@ class Sections(Protocol):
     def section(self, backend: str, path: str, params: dict[str, str]) -> dict[str, Any]: ...
 
 
-def overview(session: Session, *, identity: Identity, sections: Sections, today: date | None = None) -> dict[str, Any]:
+def overview(
+    session: Session, *, identity: Identity, sections: Sections, today: date | None = None
+) -> dict[str, Any]:
     """GET /api/me: the user, and for a lawyer their profile, duties, swaps and claims."""
     page = skeleton(identity)
     if not has_lawyer_sections(identity):
@@ -32,8 +34,11 @@ def overview(session: Session, *, identity: Identity, sections: Sections, today:
     when = period(today or datetime.now(UTC).date())
     page["lawyer"] = lawyer_profile(session, lawyer_id=str(identity.lawyer_id))
     questions = {
-        "upcoming_duties": ("roster", "/api/roster/me/duties",
-                            {"from": when.today.isoformat(), "to": when.until.isoformat(), "limit": "1000"}),
+        "upcoming_duties": (
+            "roster",
+            "/api/roster/me/duties",
+            {"from": when.today.isoformat(), "to": when.until.isoformat(), "limit": "1000"},
+        ),
         "pending_swaps": ("roster", "/api/roster/swaps", {"status": "pending", "limit": "1000"}),
         "claims_this_month": ("subsidy", "/api/subsidy/claims", {"month": when.month, "limit": "1000"}),
     }

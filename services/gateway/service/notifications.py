@@ -31,20 +31,38 @@ def _utc(value: datetime) -> datetime:
 
 
 def _view(row: Notification) -> dict[str, Any]:
-    return {"id": row.id, "kind": row.kind, "message": row.message, "data": row.data,
-            "created_at": _utc(row.created_at), "read": bool(row.read)}
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "message": row.message,
+        "data": row.data,
+        "created_at": _utc(row.created_at),
+        "read": bool(row.read),
+    }
 
 
 def list_notifications(
-    session: Session, *, lawyer_id: str | None, user_id: str | None = None, unread_only: bool, limit: int,
+    session: Session,
+    *,
+    lawyer_id: str | None,
+    user_id: str | None = None,
+    unread_only: bool,
+    limit: int,
     offset: int,
 ) -> dict[str, Any]:
     """The caller's notifications (a lawyer's by lawyer id, a staff user's own), newest first, and how many
     are unread."""
     if not lawyer_id and not user_id:
         return {"items": [], "total": 0, "unread": 0}
-    found = notifications.notifications_page(session, lawyer_id=lawyer_id, user_id=user_id, unread_only=unread_only,
-                                             limit=limit, offset=offset, view=_view)
+    found = notifications.notifications_page(
+        session,
+        lawyer_id=lawyer_id,
+        user_id=user_id,
+        unread_only=unread_only,
+        limit=limit,
+        offset=offset,
+        view=_view,
+    )
     return {**found, "unread": notifications.unread_count(session, lawyer_id=lawyer_id, user_id=user_id)}
 
 
@@ -54,7 +72,9 @@ def _mine(row: Notification, *, lawyer_id: str | None, user_id: str | None) -> b
     return bool(user_id) and row.user_id == user_id
 
 
-def mark_read(uow: UnitOfWork, *, lawyer_id: str | None, user_id: str | None = None, notification_id: int) -> dict[str, Any]:
+def mark_read(
+    uow: UnitOfWork, *, lawyer_id: str | None, user_id: str | None = None, notification_id: int
+) -> dict[str, Any]:
     """Mark one of the caller's notifications read; another's is not found."""
     row = notifications.notification(uow.session, notification_id)
     if row is None or not _mine(row, lawyer_id=lawyer_id, user_id=user_id):

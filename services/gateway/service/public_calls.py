@@ -15,8 +15,13 @@ from services.gateway.domain.throttling import ThrottlePolicy, public_client_key
 PRODUCER = "gateway"
 
 
-def count_public_call(*, session_factory: sessionmaker[Session], client: str, policy: ThrottlePolicy,
-                      now: datetime | None = None) -> None:
+def count_public_call(
+    *,
+    session_factory: sessionmaker[Session],
+    client: str,
+    policy: ThrottlePolicy,
+    now: datetime | None = None,
+) -> None:
     """Count one public call from `client`; TooManyAttempts (not counted) when it is over its limit."""
     now = now or datetime.now(UTC)
     key, limit = public_client_key(client), policy.per_client_public

@@ -12,7 +12,9 @@ from services.roster.api.schemas import CheckOut, ReassignIn, ReassignOut
 from services.roster.api.sessions import unit_of_work
 from services.roster.service import duties as dt
 
-blp = Blueprint("roster-assignments", __name__, url_prefix="/api/roster", description="Duties: check-in/out, reassignment")
+blp = Blueprint(
+    "roster-assignments", __name__, url_prefix="/api/roster", description="Duties: check-in/out, reassignment"
+)
 
 
 @blp.route("/assignments/<assignment_id>/reassign", methods=["POST"])

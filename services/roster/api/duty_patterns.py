@@ -59,6 +59,8 @@ def get_pattern(pattern_id: str) -> Any:
 def patch_pattern(body: dict[str, Any], pattern_id: str) -> Any:
     """Change a duty pattern (If-Match protects against lost updates)."""
     with unit_of_work() as uow:
-        pattern = use_cases.update_pattern(uow=uow, pattern_id=pattern_id, changes=body, expected_version=if_match())
+        pattern = use_cases.update_pattern(
+            uow=uow, pattern_id=pattern_id, changes=body, expected_version=if_match()
+        )
         uow.commit()
     return with_etag(pattern)

@@ -48,7 +48,9 @@ def list_lawyers(query: dict[str, Any]) -> Any:
 def get_lawyer(lawyer_id: str) -> Any:
     """One lawyer (a lawyer sees only themself)."""
     with read_session() as session:
-        return with_etag(use_cases.get_lawyer(session=session, lawyer_id=lawyer_id, identity=current_identity()))
+        return with_etag(
+            use_cases.get_lawyer(session=session, lawyer_id=lawyer_id, identity=current_identity())
+        )
 
 
 @blp.route("/lawyers/<lawyer_id>", methods=["PATCH"])
@@ -59,6 +61,8 @@ def get_lawyer(lawyer_id: str) -> Any:
 def patch_lawyer(body: dict[str, Any], lawyer_id: str) -> Any:
     """Change a lawyer; send If-Match with the ETag you read to avoid overwriting someone else's change."""
     with unit_of_work() as uow:
-        lawyer = use_cases.update_lawyer(uow=uow, lawyer_id=lawyer_id, changes=body, expected_version=if_match())
+        lawyer = use_cases.update_lawyer(
+            uow=uow, lawyer_id=lawyer_id, changes=body, expected_version=if_match()
+        )
         uow.commit()
     return with_etag(lawyer)

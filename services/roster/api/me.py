@@ -18,7 +18,10 @@ from services.roster.service import calendar_links as links
 from services.roster.service import duties as dt
 from services.roster.service.ical import my_duties_feed
 
-FEED_HEADERS = {"Content-Disposition": 'inline; filename="duties.ics"', "Cache-Control": "private, max-age=300"}
+FEED_HEADERS = {
+    "Content-Disposition": 'inline; filename="duties.ics"',
+    "Cache-Control": "private, max-age=300",
+}
 
 blp = Blueprint("roster-me", __name__, url_prefix="/api/roster", description="My duties")
 
@@ -38,8 +41,14 @@ def _lawyer_id() -> str:
 def my_duties(query: dict[str, Any]) -> Any:
     """My duties in published rosters (from / to: dates)."""
     with read_session() as session:
-        return dt.my_duties(session=session, lawyer_id=_lawyer_id(), first=query.get("from_"), last=query.get("to"),
-                            limit=query["limit"], offset=query["offset"])
+        return dt.my_duties(
+            session=session,
+            lawyer_id=_lawyer_id(),
+            first=query.get("from_"),
+            last=query.get("to"),
+            limit=query["limit"],
+            offset=query["offset"],
+        )
 
 
 @blp.route("/me/duties.ics", methods=["GET"])
@@ -83,10 +92,18 @@ def revoke_calendar_link() -> Any:
 
 
 @blp.route("/calendar-feeds/<token>.ics", methods=["GET"])
-@blp.response(200, description="text/calendar (RFC 5545): the lawyer's duties, and those taken away from them "
-                               "in the last week as cancelled", content_type="text/calendar")
-@problems(blp, 404, descriptions={404: "no such calendar (a revoked, replaced or never issued address)"},
-          public=True)
+@blp.response(
+    200,
+    description="text/calendar (RFC 5545): the lawyer's duties, and those taken away from them "
+    "in the last week as cancelled",
+    content_type="text/calendar",
+)
+@problems(
+    blp,
+    404,
+    descriptions={404: "no such calendar (a revoked, replaced or never issued address)"},
+    public=True,
+)
 @public
 def calendar_feed(token: str) -> Any:
     """A lawyer's calendar feed at its secret address (no Authorization header: the address is the
@@ -94,7 +111,9 @@ def calendar_feed(token: str) -> Any:
     with read_session() as session:
         lawyer_id = links.lawyer_of_token(session=session, token=token)
         body = my_duties_feed(session=session, lawyer_id=lawyer_id)
-    return Response(body, mimetype="text/calendar", headers={**FEED_HEADERS, "Referrer-Policy": "no-referrer"})
+    return Response(
+        body, mimetype="text/calendar", headers={**FEED_HEADERS, "Referrer-Policy": "no-referrer"}
+    )
 
 
 def _public_base() -> str:

@@ -44,8 +44,13 @@ def domain_problem(exc: DomainError) -> Response:
     return problem_response(status_of(exc), exc.detail, errors=exc.errors, extra=dict(exc.extra) or None)
 
 
-def problems(blp: Blueprint, *codes: int, schema: Any = ProblemOut,
-             descriptions: dict[int, str] | None = None, public: bool = False) -> Callable[[F], F]:
+def problems(
+    blp: Blueprint,
+    *codes: int,
+    schema: Any = ProblemOut,
+    descriptions: dict[int, str] | None = None,
+    public: bool = False,
+) -> Callable[[F], F]:
     """Document the problem+json answers an operation can give (401 always, but for a public one)."""
     texts = {**ERRORS, **(descriptions or {})}
 

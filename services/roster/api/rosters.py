@@ -97,24 +97,50 @@ def publish_roster(roster_id: str) -> Any:
 def list_assignments(query: dict[str, Any], roster_id: str) -> Any:
     """The roster's duties, by date, filtered by lawyer, station or date."""
     with read_session() as session:
-        return rs.list_assignments(session=session, roster_id=roster_id, lawyer_id=query.get("lawyer_id"),
-                                   station_id=query.get("station_id"), day=query.get("date"),
-                                   limit=query["limit"], offset=query["offset"])
+        return rs.list_assignments(
+            session=session,
+            roster_id=roster_id,
+            lawyer_id=query.get("lawyer_id"),
+            station_id=query.get("station_id"),
+            day=query.get("date"),
+            limit=query["limit"],
+            offset=query["offset"],
+        )
 
 
 @blp.route("/rosters/<roster_id>/export.xlsx", methods=["GET"])
-@blp.response(200, FILE, content_type=XLSX_MIME, description=(
-    "a workbook to print and post: a sheet per county (a column per station and shift, a row per date, the "
-    "lawyers' names in the cells, interns marked 实习, holidays marked), the 12348 hotline on its own sheet; "
-    "landscape A4, fitted to the page width, header rows repeated on every page"))
-@problems(blp, 403, 404, 409, schema=SpreadsheetProblem, descriptions={
-    404: "no such roster", 409: "the roster is not generated yet", 403: "only schedulers and administrators"})
+@blp.response(
+    200,
+    FILE,
+    content_type=XLSX_MIME,
+    description=(
+        "a workbook to print and post: a sheet per county (a column per station and shift, a row per date, the "
+        "lawyers' names in the cells, interns marked 实习, holidays marked), the 12348 hotline on its own sheet; "
+        "landscape A4, fitted to the page width, header rows repeated on every page"
+    ),
+)
+@problems(
+    blp,
+    403,
+    404,
+    409,
+    schema=SpreadsheetProblem,
+    descriptions={
+        404: "no such roster",
+        409: "the roster is not generated yet",
+        403: "only schedulers and administrators",
+    },
+)
 @require_roles(*STAFF)
 def export_roster(roster_id: str) -> Any:
     """The roster as an Excel workbook laid out for printing."""
     with read_session() as session:
         content, filename, fallback = roster_workbook(session=session, roster_id=roster_id)
-    return Response(content, mimetype=XLSX_MIME, headers={
-        "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}",
-        "Cache-Control": "private, no-cache",
-    })
+    return Response(
+        content,
+        mimetype=XLSX_MIME,
+        headers={
+            "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}",
+            "Cache-Control": "private, no-cache",
+        },
+    )

@@ -27,13 +27,18 @@ class LanguageCode(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         code = canonical(text)
         if code is None:
-            raise ValidationError(f"{text!r} is not an ISO 639-1 or ISO 639-3 language code (e.g. en, ug, sjo)")
+            raise ValidationError(
+                f"{text!r} is not an ISO 639-1 or ISO 639-3 language code (e.g. en, ug, sjo)"
+            )
         return code
 
 
 def _languages(required: bool = False) -> fields.List:
-    return fields.List(LanguageCode(metadata={"description": "an ISO 639-1 or 639-3 code"}), required=required,
-                       validate=validate.Length(max=10))
+    return fields.List(
+        LanguageCode(metadata={"description": "an ISO 639-1 or 639-3 code"}),
+        required=required,
+        validate=validate.Length(max=10),
+    )
 
 
 class LawyerIn(Body):
@@ -133,15 +138,18 @@ class StationQuery(PageQuery):
 
 
 class DaysField(fields.Field):
-    """"workdays" | "daily" | "non_workdays" | [ISO weekdays 1..7]."""
+    """ "workdays" | "daily" | "non_workdays" | [ISO weekdays 1..7]."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, str):
             if value in ("workdays", "daily", "non_workdays"):
                 return value
             raise ValidationError('must be "workdays", "daily", "non_workdays" or a list of ISO weekdays 1-7')
-        if isinstance(value, list) and value and all(isinstance(d, int) and not isinstance(d, bool)
-                                                     and 1 <= d <= 7 for d in value):
+        if (
+            isinstance(value, list)
+            and value
+            and all(isinstance(d, int) and not isinstance(d, bool) and 1 <= d <= 7 for d in value)
+        ):
             return sorted(set(value))
         raise ValidationError('must be "workdays", "daily", "non_workdays" or a list of ISO weekdays 1-7')
 
@@ -149,8 +157,12 @@ class DaysField(fields.Field):
         return value
 
 
-DAYS_SPEC = {"oneOf": [{"type": "string", "enum": ["workdays", "daily", "non_workdays"]},
-                       {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 7}, "minItems": 1}]}
+DAYS_SPEC = {
+    "oneOf": [
+        {"type": "string", "enum": ["workdays", "daily", "non_workdays"]},
+        {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": 7}, "minItems": 1},
+    ]
+}
 
 
 class PatternIn(Body):
@@ -279,7 +291,9 @@ class RosterOut(Out):
     period_start = fields.Date()
     period_end = fields.Date()
     min_intern_duties = fields.Integer()
-    status = fields.String(metadata={"description": "draft | queued | generating | generated | published | failed"})
+    status = fields.String(
+        metadata={"description": "draft | queued | generating | generated | published | failed"}
+    )
     progress = fields.Float()
     stats = fields.Nested(StatsOut, allow_none=True)
     warnings = fields.List(fields.String())
@@ -363,7 +377,8 @@ class SwapOut(Out):
 class SwapQuery(PageQuery):
     status = fields.String(
         validate=validate.OneOf(["pending", "requested", "accepted", "approved", "declined", "cancelled"]),
-        metadata={"description": "pending = requested or accepted (still waiting for someone)"})
+        metadata={"description": "pending = requested or accepted (still waiting for someone)"},
+    )
 
 
 RosterPage = page_of(RosterOut)
@@ -378,8 +393,13 @@ FILE = {"type": "string", "format": "binary"}
 class SpreadsheetProblem(ProblemOut):
     """problem+json of an import or export: a refused file names every bad row and column."""
 
-    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), metadata={
-        "description": 'per bad row and column, e.g. {"row 7.license_no": ["must be the 17-digit licence number"]}'})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={
+            "description": 'per bad row and column, e.g. {"row 7.license_no": ["must be the 17-digit licence number"]}'
+        },
+    )
     bad_rows = fields.List(fields.Integer(), metadata={"description": "the row numbers with errors"})
 
 
@@ -394,26 +414,39 @@ class FairnessItemOut(Out):
     name = fields.String()
     region_code = fields.String()
     duties = fields.Integer(metadata={"description": "published duties in the months (intern seats aside)"})
-    weekend_holiday_duties = fields.Integer(metadata={"description": "of which on rest days or public holidays"})
-    burden = fields.Float(metadata={"description": "the duties weighted: working day 1, rest day 2, public "
-                                                   "holiday 3, +0.25 township, +0.5 village"})
+    weekend_holiday_duties = fields.Integer(
+        metadata={"description": "of which on rest days or public holidays"}
+    )
+    burden = fields.Float(
+        metadata={
+            "description": "the duties weighted: working day 1, rest day 2, public "
+            "holiday 3, +0.25 township, +0.5 village"
+        }
+    )
     availability = fields.Float(metadata={"description": "share of the months' days not on leave, 0-1"})
-    scaled_burden = fields.Float(allow_none=True, metadata={
-        "description": "burden / availability (null when on leave throughout)"})
+    scaled_burden = fields.Float(
+        allow_none=True, metadata={"description": "burden / availability (null when on leave throughout)"}
+    )
 
 
 class FairnessOut(Out):
     items = fields.List(fields.Nested(FairnessItemOut), required=True)
     total = fields.Integer(required=True)
-    balance = fields.Float(required=True, metadata={
-        "description": "0-1, 1 = even: the mean over all pairs of lawyers of min/max of their scaled burden"})
+    balance = fields.Float(
+        required=True,
+        metadata={
+            "description": "0-1, 1 = even: the mean over all pairs of lawyers of min/max of their scaled burden"
+        },
+    )
     from_ = fields.String(attribute="from", data_key="from", metadata={"description": "the first month"})
     to = fields.String(metadata={"description": "the last month"})
 
 
 class LanguageQuery(PageQuery):
-    q = fields.String(validate=validate.Length(min=1, max=50),
-                      metadata={"description": "a code, or part of an English or Chinese name (维吾尔, uz)"})
+    q = fields.String(
+        validate=validate.Length(min=1, max=50),
+        metadata={"description": "a code, or part of an English or Chinese name (维吾尔, uz)"},
+    )
 
 
 class LanguageOut(Out):
@@ -428,6 +461,9 @@ LanguagePage = page_of(LanguageOut)
 
 
 class CalendarLinkOut(Out):
-    url = fields.String(metadata={"description": "the feed's secret address: paste it into the phone's calendar"})
-    webcal_url = fields.String(metadata={"description": "the same address as webcal:// (opens the phone's "
-                                                         "subscribe dialogue)"})
+    url = fields.String(
+        metadata={"description": "the feed's secret address: paste it into the phone's calendar"}
+    )
+    webcal_url = fields.String(
+        metadata={"description": "the same address as webcal:// (opens the phone's subscribe dialogue)"}
+    )

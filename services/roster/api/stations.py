@@ -59,6 +59,8 @@ def get_station(station_id: str) -> Any:
 def patch_station(body: dict[str, Any], station_id: str) -> Any:
     """Change a service point."""
     with unit_of_work() as uow:
-        station = use_cases.update_station(uow=uow, station_id=station_id, changes=body, expected_version=if_match())
+        station = use_cases.update_station(
+            uow=uow, station_id=station_id, changes=body, expected_version=if_match()
+        )
         uow.commit()
     return with_etag(station)

@@ -43,7 +43,9 @@ def check_in(duty: Duty, *, lawyer_id: str | None, today: date, at: datetime) ->
     if duty.roster_status != RosterStatus.PUBLISHED:
         raise Conflict("the roster is not published yet")
     if duty.date != today:
-        raise Conflict(f"this duty is on {duty.date.isoformat()}; check in on that day (today is {today.isoformat()})")
+        raise Conflict(
+            f"this duty is on {duty.date.isoformat()}; check in on that day (today is {today.isoformat()})"
+        )
     if duty.status != DutyStatus.SCHEDULED:
         raise Conflict(f"already {_said(duty.status)}")
     return replace(duty, status=DutyStatus.CHECKED_IN, checked_in_at=at)

@@ -79,13 +79,17 @@ class Lawyer:
         return starts_in_time and ends_in_time
 
 
-def internship_errors(*, status: str, intern_start: date | None, intern_end: date | None,
-                      supervisor_id: str | None) -> dict[str, list[str]]:
+def internship_errors(
+    *, status: str, intern_start: date | None, intern_end: date | None, supervisor_id: str | None
+) -> dict[str, list[str]]:
     """What an intern's record lacks (dates and supervisor), and an internship that ends before it starts."""
     errors: dict[str, list[str]] = {}
     if status == "intern":
-        for name, value in (("intern_start", intern_start), ("intern_end", intern_end),
-                            ("supervisor_id", supervisor_id)):
+        for name, value in (
+            ("intern_start", intern_start),
+            ("intern_end", intern_end),
+            ("supervisor_id", supervisor_id),
+        ):
             if not value:
                 errors[name] = ["required for an intern lawyer"]
     if intern_start and intern_end and intern_end < intern_start:

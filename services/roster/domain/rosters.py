@@ -43,10 +43,14 @@ class Roster:
 def check_period(first: date, last: date) -> None:
     """A roster covers at least one day and at most three months."""
     if last < first:
-        raise Invalid("the period ends before it starts", errors={"period_end": ["must not be before period_start"]})
+        raise Invalid(
+            "the period ends before it starts", errors={"period_end": ["must not be before period_start"]}
+        )
     if (last - first).days >= MAX_PERIOD_DAYS:
-        raise Invalid("a roster covers at most three months",
-                      errors={"period_end": [f"at most {MAX_PERIOD_DAYS} days after start"]})
+        raise Invalid(
+            "a roster covers at most three months",
+            errors={"period_end": [f"at most {MAX_PERIOD_DAYS} days after start"]},
+        )
 
 
 def check_can_generate(roster: Roster) -> None:

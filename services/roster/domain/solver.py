@@ -446,9 +446,7 @@ class _MonthPlan:
 
     def _place_interns(self, regions: dict[str, list[Slot]]) -> None:
         interns = [
-            lawyer
-            for lawyer in self.problem.lawyers
-            if lawyer.is_interning_between(self.first, self.last)
+            lawyer for lawyer in self.problem.lawyers if lawyer.is_interning_between(self.first, self.last)
         ]
         interns.sort(key=lambda lawyer: self.rank[lawyer.id])
         placer = _InternPlacer(plan=self, regions=regions)

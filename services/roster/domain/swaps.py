@@ -50,9 +50,17 @@ def request(duty: Duty, *, swap_id: str, to_lawyer_id: str, requested_by: str | 
     if duty.status != DutyStatus.SCHEDULED:
         raise Conflict(f"the duty is already {duty.status.replace('_', ' ')}")
     if to_lawyer_id == duty.lawyer_id:
-        raise Invalid("a lawyer cannot swap with themself", errors={"to_lawyer_id": ["must be another lawyer"]})
-    return Swap(id=swap_id, assignment_id=duty.id, from_lawyer_id=duty.lawyer_id, to_lawyer_id=to_lawyer_id,
-                requested_by=requested_by, created_at=at)
+        raise Invalid(
+            "a lawyer cannot swap with themself", errors={"to_lawyer_id": ["must be another lawyer"]}
+        )
+    return Swap(
+        id=swap_id,
+        assignment_id=duty.id,
+        from_lawyer_id=duty.lawyer_id,
+        to_lawyer_id=to_lawyer_id,
+        requested_by=requested_by,
+        created_at=at,
+    )
 
 
 def accept(swap: Swap, *, lawyer_id: str | None, at: datetime) -> Swap:
@@ -78,5 +86,7 @@ def approve(swap: Swap, duty: Duty, *, by: str | None, at: datetime) -> tuple[Sw
         raise Conflict(f"only an accepted swap can be approved; this one is {swap.status}")
     if duty.lawyer_id != swap.from_lawyer_id or duty.status != DutyStatus.SCHEDULED:
         raise Conflict("the duty changed since the swap was asked for")
-    return (replace(swap, status=SwapStatus.APPROVED, decided_at=at, decided_by=by),
-            replace(duty, lawyer_id=swap.to_lawyer_id))
+    return (
+        replace(swap, status=SwapStatus.APPROVED, decided_at=at, decided_by=by),
+        replace(duty, lawyer_id=swap.to_lawyer_id),
+    )

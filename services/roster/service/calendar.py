@@ -21,7 +21,10 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 def load_calendar(session: Session) -> WorkCalendar:
     """The calendar with every scheduler override."""
     overrides = {
-        row.year: ([date.fromisoformat(d) for d in row.holidays], [date.fromisoformat(d) for d in row.workdays])
+        row.year: (
+            [date.fromisoformat(d) for d in row.holidays],
+            [date.fromisoformat(d) for d in row.workdays],
+        )
         for row in session.scalars(select(CalendarYearRow))
     }
     return WorkCalendar.build(overrides=overrides)
@@ -32,8 +35,9 @@ def check_year(year: int) -> None:
         raise Invalid(f"year {year} is out of range", errors={"year": [f"must be {MIN_YEAR}-{MAX_YEAR}"]})
 
 
-def put_year(*, uow: UnitOfWork, year: int, holidays: list[date], workdays: list[date],
-             identity: Identity) -> dict[str, Any]:
+def put_year(
+    *, uow: UnitOfWork, year: int, holidays: list[date], workdays: list[date], identity: Identity
+) -> dict[str, Any]:
     """Set the official holiday arrangement of a year."""
     check_year(year)
     errors: dict[str, list[str]] = {}

@@ -44,7 +44,9 @@ def lawyer_of_token(*, session: Session, token: str) -> str:
     """The lawyer whose link this token is; NotFound for a revoked, replaced or never issued one."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
         raise NotFound("no such calendar")
-    lawyer_id = session.scalar(select(CalendarLinkRow.lawyer_id).where(CalendarLinkRow.token_hash == token_hash(token)))
+    lawyer_id = session.scalar(
+        select(CalendarLinkRow.lawyer_id).where(CalendarLinkRow.token_hash == token_hash(token))
+    )
     if lawyer_id is None:
         raise NotFound("no such calendar")
     return lawyer_id

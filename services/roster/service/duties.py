@@ -39,14 +39,25 @@ def default_window(today: date) -> tuple[date, date]:
 
 
 def duty_view(row: AssignmentRow) -> dict[str, Any]:
-    return {**assignment_view(row), "checked_in_at": row.checked_in_at, "checked_out_at": row.checked_out_at,
-            "sequence": row.sequence or 0}
+    return {
+        **assignment_view(row),
+        "checked_in_at": row.checked_in_at,
+        "checked_out_at": row.checked_out_at,
+        "sequence": row.sequence or 0,
+    }
 
 
 def as_duty(row: AssignmentRow, roster: RosterRow) -> Duty:
     """The stored assignment's lifecycle state."""
-    return Duty(id=row.id, roster_status=RosterStatus(roster.status), lawyer_id=row.lawyer_id, date=row.date,
-                status=DutyStatus(row.status), checked_in_at=row.checked_in_at, checked_out_at=row.checked_out_at)
+    return Duty(
+        id=row.id,
+        roster_status=RosterStatus(roster.status),
+        lawyer_id=row.lawyer_id,
+        date=row.date,
+        status=DutyStatus(row.status),
+        checked_in_at=row.checked_in_at,
+        checked_out_at=row.checked_out_at,
+    )
 
 
 def store(row: AssignmentRow, duty: Duty) -> None:
@@ -64,11 +75,17 @@ def visible_duty(session: Session, assignment_id: str, identity: Identity) -> tu
     return row, roster
 
 
-def check_in(*, uow: UnitOfWork, assignment_id: str, identity: Identity, today: date | None = None) -> dict[str, Any]:
+def check_in(
+    *, uow: UnitOfWork, assignment_id: str, identity: Identity, today: date | None = None
+) -> dict[str, Any]:
     """The assigned lawyer arrives at the station, on the duty's date."""
     row, roster = visible_duty(uow.session, assignment_id, identity)
-    store(row, lifecycle.check_in(as_duty(row, roster), lawyer_id=identity.lawyer_id,
-                                  today=today or today_in_beijing(), at=now()))
+    store(
+        row,
+        lifecycle.check_in(
+            as_duty(row, roster), lawyer_id=identity.lawyer_id, today=today or today_in_beijing(), at=now()
+        ),
+    )
     uow.session.flush()
     return duty_view(row)
 
@@ -81,32 +98,47 @@ def check_out(*, uow: UnitOfWork, assignment_id: str, identity: Identity) -> dic
     assert station is not None
     calendar = load_calendar(uow.session)
     uow.session.flush()
-    uow.emit("roster.duty.completed", {
-        "assignment_id": row.id, "lawyer_id": row.lawyer_id, "station_id": row.station_id,
-        "station_level": station.level, "region_code": station.region_code, "date": row.date,
-        "start_time": row.start_time, "end_time": row.end_time, "checked_in_at": row.checked_in_at,
-        "checked_out_at": row.checked_out_at, "holiday": calendar.is_holiday(row.date),
-    })
+    uow.emit(
+        "roster.duty.completed",
+        {
+            "assignment_id": row.id,
+            "lawyer_id": row.lawyer_id,
+            "station_id": row.station_id,
+            "station_level": station.level,
+            "region_code": station.region_code,
+            "date": row.date,
+            "start_time": row.start_time,
+            "end_time": row.end_time,
+            "checked_in_at": row.checked_in_at,
+            "checked_out_at": row.checked_out_at,
+            "holiday": calendar.is_holiday(row.date),
+        },
+    )
     return duty_view(row)
 
 
 # ------------------------------------------------------------------------------------------------ changing hands
 
 
-def refuse_if_rules_break(session: Session, row: AssignmentRow, roster: RosterRow, to_lawyer_id: str) -> list[str]:
+def refuse_if_rules_break(
+    session: Session, row: AssignmentRow, roster: RosterRow, to_lawyer_id: str
+) -> list[str]:
     """Check handing `row` to `to_lawyer_id` against rules 1-5 (Conflict naming the rule); returns rule-6
     notices."""
     problem = build_problem(session, roster)
-    assignments = [to_assignment(a) for a in session.scalars(
-        select(AssignmentRow).where(AssignmentRow.roster_id == roster.id))]
-    result = check_reassignment(problem=problem, assignments=assignments, assignment=to_assignment(row),
-                                to_lawyer_id=to_lawyer_id)
+    assignments = [
+        to_assignment(a)
+        for a in session.scalars(select(AssignmentRow).where(AssignmentRow.roster_id == roster.id))
+    ]
+    result = check_reassignment(
+        problem=problem, assignments=assignments, assignment=to_assignment(row), to_lawyer_id=to_lawyer_id
+    )
     if result.violations:
         first = result.violations[0]
         raise Conflict(
             f"rule {first.rule} ({RULES.get(first.rule, '')}): {first.message}",
-            rule=first.rule, violations=[{"rule": v.rule, "code": v.code, "message": v.message}
-                                         for v in result.violations],
+            rule=first.rule,
+            violations=[{"rule": v.rule, "code": v.code, "message": v.message} for v in result.violations],
         )
     return [n.message for n in result.notices]
 
@@ -121,14 +153,23 @@ def hand_over(uow: UnitOfWork, row: AssignmentRow, roster: RosterRow, duty: Duty
     published = roster.status == RosterStatus.PUBLISHED
     if published and previous != row.lawyer_id:
         row.sequence = (row.sequence or 0) + 1
-        uow.session.add(DutyTakenAwayRow(assignment_id=row.id, lawyer_id=previous, sequence=row.sequence,
-                                         taken_at=now()))
+        uow.session.add(
+            DutyTakenAwayRow(assignment_id=row.id, lawyer_id=previous, sequence=row.sequence, taken_at=now())
+        )
     uow.session.flush()
     if published:
-        uow.emit("roster.duty.changed", {
-            "assignment_id": row.id, "lawyer_id": row.lawyer_id, "previous_lawyer_id": previous,
-            "station_id": row.station_id, "date": row.date, "start_time": row.start_time, "end_time": row.end_time,
-        })
+        uow.emit(
+            "roster.duty.changed",
+            {
+                "assignment_id": row.id,
+                "lawyer_id": row.lawyer_id,
+                "previous_lawyer_id": previous,
+                "station_id": row.station_id,
+                "date": row.date,
+                "start_time": row.start_time,
+                "end_time": row.end_time,
+            },
+        )
 
 
 def require_lawyer(session: Session, lawyer_id: str, field: str) -> None:
@@ -151,12 +192,23 @@ def reassign(*, uow: UnitOfWork, assignment_id: str, lawyer_id: str) -> dict[str
 # ------------------------------------------------------------------------------------------------ my duties
 
 
-def my_duties(*, session: Session, lawyer_id: str, first: date | None, last: date | None,
-              limit: int = 1000, offset: int = 0) -> dict[str, Any]:
+def my_duties(
+    *,
+    session: Session,
+    lawyer_id: str,
+    first: date | None,
+    last: date | None,
+    limit: int = 1000,
+    offset: int = 0,
+) -> dict[str, Any]:
     """A lawyer's duties in published rosters, with where to go: the hottest read, one prepared statement on a
     plain connection of the session's (read-only) engine, without the ORM's unit of work around it."""
     bind = session.get_bind()
     if isinstance(bind, Connection):  # a session bound to one connection reads on it
-        return duty_reads.my_duties(bind, lawyer_id=lawyer_id, first=first, last=last, limit=limit, offset=offset)
+        return duty_reads.my_duties(
+            bind, lawyer_id=lawyer_id, first=first, last=last, limit=limit, offset=offset
+        )
     with bind.connect() as conn:
-        return duty_reads.my_duties(conn, lawyer_id=lawyer_id, first=first, last=last, limit=limit, offset=offset)
+        return duty_reads.my_duties(
+            conn, lawyer_id=lawyer_id, first=first, last=last, limit=limit, offset=offset
+        )

@@ -14,8 +14,20 @@ from services.roster.domain.errors import Invalid, refuse_bad_fields
 from services.roster.domain.slots import validate_rrule
 from services.roster.service.rows import check_version, columns, load, new_id, now, touch
 
-PATTERN_FIELDS = ["id", "station_id", "days", "rrule", "start_time", "end_time", "headcount", "languages",
-                  "intern_seats", "skip_public_holidays", "active", "version"]
+PATTERN_FIELDS = [
+    "id",
+    "station_id",
+    "days",
+    "rrule",
+    "start_time",
+    "end_time",
+    "headcount",
+    "languages",
+    "intern_seats",
+    "skip_public_holidays",
+    "active",
+    "version",
+]
 
 
 def pattern_view(row: DutyPatternRow) -> dict[str, Any]:
@@ -35,7 +47,9 @@ def _check_pattern(session: Session, data: dict[str, Any]) -> None:
     if data["end_time"] <= data["start_time"]:
         errors["end_time"] = ["must be after start_time"]
     if data.get("intern_seats") and station.level not in ("township", "village"):
-        errors["intern_seats"] = [f"interns serve only at township or village stations, not at a {station.level}"]
+        errors["intern_seats"] = [
+            f"interns serve only at township or village stations, not at a {station.level}"
+        ]
     refuse_bad_fields(errors)
 
 
@@ -49,8 +63,9 @@ def create_pattern(*, uow: UnitOfWork, data: dict[str, Any]) -> dict[str, Any]:
     return pattern_view(row)
 
 
-def update_pattern(*, uow: UnitOfWork, pattern_id: str, changes: dict[str, Any],
-                   expected_version: int | None) -> dict[str, Any]:
+def update_pattern(
+    *, uow: UnitOfWork, pattern_id: str, changes: dict[str, Any], expected_version: int | None
+) -> dict[str, Any]:
     row = load(uow.session, DutyPatternRow, pattern_id, "duty pattern")
     check_version(row, expected_version, "duty pattern")
     if "languages" in changes:
@@ -67,10 +82,17 @@ def get_pattern(*, session: Session, pattern_id: str) -> dict[str, Any]:
     return pattern_view(load(session, DutyPatternRow, pattern_id, "duty pattern"))
 
 
-def list_patterns(*, session: Session, station_id: str | None = None, limit: int = 100,
-                  offset: int = 0) -> dict[str, Any]:
+def list_patterns(
+    *, session: Session, station_id: str | None = None, limit: int = 100, offset: int = 0
+) -> dict[str, Any]:
     query = select(DutyPatternRow)
     if station_id:
         query = query.where(DutyPatternRow.station_id == station_id)
-    return page(session, query, order_by=[DutyPatternRow.station_id, DutyPatternRow.start_time], limit=limit,
-                offset=offset, view=pattern_view)
+    return page(
+        session,
+        query,
+        order_by=[DutyPatternRow.station_id, DutyPatternRow.start_time],
+        limit=limit,
+        offset=offset,
+        view=pattern_view,
+    )

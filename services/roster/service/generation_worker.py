@@ -47,14 +47,20 @@ class Claim:
 def claim_queued_roster(sessions: Sessions) -> Claim | None:
     """Mark the oldest queued roster generating; None when none is queued."""
     with sessions() as session:
-        roster_id = session.scalar(select(RosterRow.id).where(RosterRow.status == RosterStatus.QUEUED)
-                                   .order_by(RosterRow.updated_at).limit(1))
+        roster_id = session.scalar(
+            select(RosterRow.id)
+            .where(RosterRow.status == RosterStatus.QUEUED)
+            .order_by(RosterRow.updated_at)
+            .limit(1)
+        )
         if roster_id is None:
             session.rollback()
             return None
         claimed = session.execute(
-            update(RosterRow).where(RosterRow.id == roster_id, RosterRow.status == RosterStatus.QUEUED)
-            .values(status=str(RosterStatus.GENERATING), progress=0.0))
+            update(RosterRow)
+            .where(RosterRow.id == roster_id, RosterRow.status == RosterStatus.QUEUED)
+            .values(status=str(RosterStatus.GENERATING), progress=0.0)
+        )
         session.commit()
     return Claim(roster_id, ours=bool(getattr(claimed, "rowcount", 0)))
 
@@ -81,8 +87,11 @@ class ProgressReport:
             return
         self.last = clock.monotonic()
         with self.sessions() as session:
-            session.execute(update(RosterRow).where(RosterRow.id == self.roster_id)
-                            .values(progress=round(min(fraction, 0.99), 3)))
+            session.execute(
+                update(RosterRow)
+                .where(RosterRow.id == self.roster_id)
+                .values(progress=round(min(fraction, 0.99), 3))
+            )
             session.commit()
 
 
@@ -91,8 +100,9 @@ def solve(problem: RosterProblem, progress: Callable[[float], None]) -> Result:
     return generate(problem, progress=progress)
 
 
-def store_generated(sessions: Sessions, roster_id: str, problem: RosterProblem, result: Result,
-                    calendar: WorkCalendar) -> None:
+def store_generated(
+    sessions: Sessions, roster_id: str, problem: RosterProblem, result: Result, calendar: WorkCalendar
+) -> None:
     with sessions() as session:
         row = session.get(RosterRow, roster_id)
         assert row is not None
@@ -105,8 +115,11 @@ def mark_failed(sessions: Sessions, roster_id: str, reason: Exception) -> None:
         row = session.get(RosterRow, roster_id)
         assert row is not None
         failed = lifecycle.failed(as_roster(row), reason=str(reason))
-        session.execute(update(RosterRow).where(RosterRow.id == roster_id)
-                        .values(status=str(failed.status), error=failed.error))
+        session.execute(
+            update(RosterRow)
+            .where(RosterRow.id == roster_id)
+            .values(status=str(failed.status), error=failed.error)
+        )
         session.commit()
 
 
@@ -130,8 +143,11 @@ def run_queued_generation(sessions: Sessions) -> bool:
 def requeue_abandoned(sessions: Sessions) -> None:
     """Queue again the rosters a killed worker left generating."""
     with sessions() as session:
-        session.execute(update(RosterRow).where(RosterRow.status == RosterStatus.GENERATING)
-                        .values(status=str(RosterStatus.QUEUED)))
+        session.execute(
+            update(RosterRow)
+            .where(RosterRow.status == RosterStatus.GENERATING)
+            .values(status=str(RosterStatus.QUEUED))
+        )
         session.commit()
 
 

@@ -32,8 +32,13 @@ def uid_of(assignment_id: str) -> str:
     return f"duty-{assignment_id}@{HOST}"
 
 
-def duties_ics(*, duties: Sequence[dict[str, Any]], lawyer_name: str, cancelled: Sequence[dict[str, Any]] = (),
-               stamp: datetime | None = None) -> bytes:
+def duties_ics(
+    *,
+    duties: Sequence[dict[str, Any]],
+    lawyer_name: str,
+    cancelled: Sequence[dict[str, Any]] = (),
+    stamp: datetime | None = None,
+) -> bytes:
     """The lawyer's duties (and those taken away from them: cancelled) as RFC 5545."""
     from icalendar import Calendar, Event, vDuration
 
@@ -57,7 +62,9 @@ def duties_ics(*, duties: Sequence[dict[str, Any]], lawyer_name: str, cancelled:
         prefix = "已取消 Cancelled: " if status == "CANCELLED" else ""
         event.add("summary", f"{prefix}值班 Duty: {duty['station_name']}")
         event.add("location", duty.get("station_address") or duty["station_name"])
-        event.add("description", f"{role} · {duty['station_level']} · {duty['start_time']}–{duty['end_time']}")
+        event.add(
+            "description", f"{role} · {duty['station_level']} · {duty['start_time']}–{duty['end_time']}"
+        )
         event.add("status", status)
         event.add("sequence", duty["sequence"])
         cal.add_component(event)
@@ -72,9 +79,12 @@ def _at(day: date, hhmm: str) -> datetime:
 def taken_away(*, session: Session, lawyer_id: str, since: datetime) -> list[dict[str, Any]]:
     """Published duties taken away from the lawyer since `since` and not theirs again, each with the
     sequence it had when it last left them."""
-    last = (select(DutyTakenAwayRow.assignment_id, func.max(DutyTakenAwayRow.sequence).label("sequence"))
-            .where(DutyTakenAwayRow.lawyer_id == lawyer_id, DutyTakenAwayRow.taken_at >= since)
-            .group_by(DutyTakenAwayRow.assignment_id).subquery())
+    last = (
+        select(DutyTakenAwayRow.assignment_id, func.max(DutyTakenAwayRow.sequence).label("sequence"))
+        .where(DutyTakenAwayRow.lawyer_id == lawyer_id, DutyTakenAwayRow.taken_at >= since)
+        .group_by(DutyTakenAwayRow.assignment_id)
+        .subquery()
+    )
     rows = session.execute(
         select(AssignmentRow, last.c.sequence, StationRow.name, StationRow.address, StationRow.level)
         .join(last, last.c.assignment_id == AssignmentRow.id)
@@ -83,9 +93,20 @@ def taken_away(*, session: Session, lawyer_id: str, since: datetime) -> list[dic
         .where(AssignmentRow.lawyer_id != lawyer_id, RosterRow.status == RosterStatus.PUBLISHED)
         .order_by(AssignmentRow.date, AssignmentRow.start_time)
     ).all()
-    return [{"id": a.id, "date": a.date, "start_time": a.start_time, "end_time": a.end_time, "role": a.role,
-             "sequence": sequence, "station_name": name, "station_address": address, "station_level": level}
-            for a, sequence, name, address, level in rows]
+    return [
+        {
+            "id": a.id,
+            "date": a.date,
+            "start_time": a.start_time,
+            "end_time": a.end_time,
+            "role": a.role,
+            "sequence": sequence,
+            "station_name": name,
+            "station_address": address,
+            "station_level": level,
+        }
+        for a, sequence, name, address, level in rows
+    ]
 
 
 def my_duties_feed(*, session: Session, lawyer_id: str) -> bytes:

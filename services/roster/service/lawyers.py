@@ -17,10 +17,32 @@ from services.roster.domain.model import internship_errors
 from services.roster.service.errors import NotFound
 from services.roster.service.rows import check_version, columns, load, new_id, now, touch
 
-LAWYER_FIELDS = ["id", "name", "license_no", "status", "region_code", "languages", "max_duties_per_month",
-                 "intern_start", "intern_end", "supervisor_id", "phone", "version"]
-EVENT_LAWYER_FIELDS = ["id", "name", "license_no", "status", "region_code", "languages", "max_duties_per_month",
-                       "intern_start", "intern_end", "supervisor_id"]
+LAWYER_FIELDS = [
+    "id",
+    "name",
+    "license_no",
+    "status",
+    "region_code",
+    "languages",
+    "max_duties_per_month",
+    "intern_start",
+    "intern_end",
+    "supervisor_id",
+    "phone",
+    "version",
+]
+EVENT_LAWYER_FIELDS = [
+    "id",
+    "name",
+    "license_no",
+    "status",
+    "region_code",
+    "languages",
+    "max_duties_per_month",
+    "intern_start",
+    "intern_end",
+    "supervisor_id",
+]
 
 
 def lawyer_view(row: LawyerRow) -> dict[str, Any]:
@@ -30,13 +52,23 @@ def lawyer_view(row: LawyerRow) -> dict[str, Any]:
 def _check_lawyer(session: Session, data: dict[str, Any], *, self_id: str | None = None) -> None:
     errors: dict[str, list[str]] = {}
     duplicate = session.scalar(
-        select(LawyerRow.id).where(LawyerRow.license_no == data["license_no"], LawyerRow.id != (self_id or ""))
+        select(LawyerRow.id).where(
+            LawyerRow.license_no == data["license_no"], LawyerRow.id != (self_id or "")
+        )
     )
     if duplicate:
-        raise Conflict(f"licence number {data['license_no']} is already registered (lawyer {duplicate})",
-                       errors={"license_no": ["already registered"]})
-    errors.update(internship_errors(status=data["status"], intern_start=data.get("intern_start"),
-                                    intern_end=data.get("intern_end"), supervisor_id=data.get("supervisor_id")))
+        raise Conflict(
+            f"licence number {data['license_no']} is already registered (lawyer {duplicate})",
+            errors={"license_no": ["already registered"]},
+        )
+    errors.update(
+        internship_errors(
+            status=data["status"],
+            intern_start=data.get("intern_start"),
+            intern_end=data.get("intern_end"),
+            supervisor_id=data.get("supervisor_id"),
+        )
+    )
     if data.get("supervisor_id") is not None:
         supervisor = session.get(LawyerRow, data["supervisor_id"])
         if supervisor is None:
@@ -61,8 +93,9 @@ def create_lawyer(*, uow: UnitOfWork, data: dict[str, Any], lawyer_id: str | Non
     return lawyer_view(row)
 
 
-def update_lawyer(*, uow: UnitOfWork, lawyer_id: str, changes: dict[str, Any],
-                  expected_version: int | None) -> dict[str, Any]:
+def update_lawyer(
+    *, uow: UnitOfWork, lawyer_id: str, changes: dict[str, Any], expected_version: int | None
+) -> dict[str, Any]:
     """Change some of a lawyer's fields (optimistic locking on the version)."""
     row = load(uow.session, LawyerRow, lawyer_id, "lawyer")
     check_version(row, expected_version, "lawyer")
@@ -85,9 +118,16 @@ def get_lawyer(*, session: Session, lawyer_id: str, identity: Identity) -> dict[
     return lawyer_view(load(session, LawyerRow, lawyer_id, "lawyer"))
 
 
-def list_lawyers(*, session: Session, region_code: str | None = None, status: str | None = None,
-                 language: str | None = None, q: str | None = None, limit: int = 100,
-                 offset: int = 0) -> dict[str, Any]:
+def list_lawyers(
+    *,
+    session: Session,
+    region_code: str | None = None,
+    status: str | None = None,
+    language: str | None = None,
+    q: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> dict[str, Any]:
     query = select(LawyerRow)
     if region_code:
         query = query.where(LawyerRow.region_code == region_code)
@@ -100,4 +140,4 @@ def list_lawyers(*, session: Session, region_code: str | None = None, status: st
         return page(session, query, order_by=order, limit=limit, offset=offset, view=lawyer_view)
     # JSON arrays are not portably indexable: a language filter is applied in Python
     rows = [r for r in session.scalars(query.order_by(*order)) if language in r.languages]
-    return {"items": [lawyer_view(r) for r in rows[offset:offset + limit]], "total": len(rows)}
+    return {"items": [lawyer_view(r) for r in rows[offset : offset + limit]], "total": len(rows)}

@@ -30,8 +30,12 @@ def create_leave(*, uow: UnitOfWork, data: dict[str, Any], identity: Identity) -
     if lawyer is None:
         raise Invalid(f"no lawyer {data['lawyer_id']}", errors={"lawyer_id": ["no such lawyer"]})
     overlapping = uow.session.scalar(
-        select(LeaveRow.id).where(LeaveRow.lawyer_id == lawyer.id, LeaveRow.cancelled.is_(False),
-                                  LeaveRow.start_date <= data["end_date"], LeaveRow.end_date >= data["start_date"])
+        select(LeaveRow.id).where(
+            LeaveRow.lawyer_id == lawyer.id,
+            LeaveRow.cancelled.is_(False),
+            LeaveRow.start_date <= data["end_date"],
+            LeaveRow.end_date >= data["start_date"],
+        )
     )
     if overlapping:
         raise Conflict(f"{lawyer.name} already has leave overlapping these dates (leave {overlapping})")
@@ -41,8 +45,9 @@ def create_leave(*, uow: UnitOfWork, data: dict[str, Any], identity: Identity) -
     return leave_view(row)
 
 
-def list_leaves(*, session: Session, identity: Identity, lawyer_id: str | None = None, limit: int = 100,
-                offset: int = 0) -> dict[str, Any]:
+def list_leaves(
+    *, session: Session, identity: Identity, lawyer_id: str | None = None, limit: int = 100, offset: int = 0
+) -> dict[str, Any]:
     query = select(LeaveRow).where(LeaveRow.cancelled.is_(False))
     if identity.is_lawyer:
         query = query.where(LeaveRow.lawyer_id == identity.lawyer_id)

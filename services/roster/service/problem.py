@@ -40,23 +40,41 @@ def hhmm(value: str) -> time:
 
 def to_lawyer(row: LawyerRow, *, max_duties: int | None = None) -> Lawyer:
     return Lawyer(
-        id=row.id, name=row.name, status=row.status, region_code=row.region_code,  # type: ignore[arg-type]
-        languages=frozenset(row.languages), max_duties_per_month=row.max_duties_per_month if max_duties is None
-        else max_duties, intern_start=row.intern_start, intern_end=row.intern_end, supervisor_id=row.supervisor_id,
+        id=row.id,
+        name=row.name,
+        status=row.status,
+        region_code=row.region_code,  # type: ignore[arg-type]
+        languages=frozenset(row.languages),
+        max_duties_per_month=row.max_duties_per_month if max_duties is None else max_duties,
+        intern_start=row.intern_start,
+        intern_end=row.intern_end,
+        supervisor_id=row.supervisor_id,
     )
 
 
 def to_station(row: StationRow) -> Station:
-    return Station(id=row.id, name=row.name, level=row.level, region_code=row.region_code,  # type: ignore[arg-type]
-                   parent_id=row.parent_id)
+    return Station(
+        id=row.id,
+        name=row.name,
+        level=row.level,
+        region_code=row.region_code,  # type: ignore[arg-type]
+        parent_id=row.parent_id,
+    )
 
 
 def to_pattern(row: DutyPatternRow) -> DutyPattern:
     days = row.days if isinstance(row.days, str) else tuple(row.days)
     return DutyPattern(
-        id=row.id, station_id=row.station_id, start_time=hhmm(row.start_time), end_time=hhmm(row.end_time),
-        days=days, rrule=row.rrule, headcount=row.headcount, languages=frozenset(row.languages),  # type: ignore[arg-type]
-        intern_seats=row.intern_seats, skip_public_holidays=row.skip_public_holidays,
+        id=row.id,
+        station_id=row.station_id,
+        start_time=hhmm(row.start_time),
+        end_time=hhmm(row.end_time),
+        days=days,
+        rrule=row.rrule,
+        headcount=row.headcount,
+        languages=frozenset(row.languages),  # type: ignore[arg-type]
+        intern_seats=row.intern_seats,
+        skip_public_holidays=row.skip_public_holidays,
     )
 
 
@@ -64,8 +82,12 @@ def to_assignment(row: AssignmentRow) -> Assignment:
     start = hhmm(row.start_time)
     return Assignment(
         slot_key=slot_key(pattern_id=row.pattern_id or f"manual:{row.id}", day=row.date, start_time=start),
-        station_id=row.station_id, date=row.date, start_time=start, end_time=hhmm(row.end_time),
-        lawyer_id=row.lawyer_id, role=row.role,  # type: ignore[arg-type]
+        station_id=row.station_id,
+        date=row.date,
+        start_time=start,
+        end_time=hhmm(row.end_time),
+        lawyer_id=row.lawyer_id,
+        role=row.role,  # type: ignore[arg-type]
     )
 
 
@@ -78,23 +100,38 @@ def build_problem(session: Session, roster: RosterRow, calendar: WorkCalendar | 
     """
     calendar = calendar or load_calendar(session)
     first, last = roster.period_start, roster.period_end
-    lawyer_rows = [r for r in session.scalars(select(LawyerRow)) if region_covers(roster.region_code, r.region_code)]
-    station_rows = [r for r in session.scalars(select(StationRow))
-                    if region_covers(roster.region_code, r.region_code)]
+    lawyer_rows = [
+        r for r in session.scalars(select(LawyerRow)) if region_covers(roster.region_code, r.region_code)
+    ]
+    station_rows = [
+        r for r in session.scalars(select(StationRow)) if region_covers(roster.region_code, r.region_code)
+    ]
     station_ids = {s.id for s in station_rows}
-    pattern_rows = [r for r in session.scalars(select(DutyPatternRow).where(DutyPatternRow.active.is_(True)))
-                    if r.station_id in station_ids]
+    pattern_rows = [
+        r
+        for r in session.scalars(select(DutyPatternRow).where(DutyPatternRow.active.is_(True)))
+        if r.station_id in station_ids
+    ]
     known = {r.id for r in lawyer_rows}
-    leaves = [Leave(lawyer_id=r.lawyer_id, start_date=r.start_date, end_date=r.end_date)
-              for r in session.scalars(select(LeaveRow).where(
-                  LeaveRow.cancelled.is_(False), LeaveRow.start_date <= last, LeaveRow.end_date >= first))
-              if r.lawyer_id in known]
+    leaves = [
+        Leave(lawyer_id=r.lawyer_id, start_date=r.start_date, end_date=r.end_date)
+        for r in session.scalars(
+            select(LeaveRow).where(
+                LeaveRow.cancelled.is_(False), LeaveRow.start_date <= last, LeaveRow.end_date >= first
+            )
+        )
+        if r.lawyer_id in known
+    ]
     # duties elsewhere: other rosters (not this one) that are generated or published
     elsewhere = session.execute(
         select(AssignmentRow.lawyer_id, AssignmentRow.date)
         .join(RosterRow, RosterRow.id == AssignmentRow.roster_id)
-        .where(AssignmentRow.roster_id != roster.id, RosterRow.status.in_([str(s) for s in SCHEDULED]),
-               AssignmentRow.date >= first, AssignmentRow.date <= last)
+        .where(
+            AssignmentRow.roster_id != roster.id,
+            RosterRow.status.in_([str(s) for s in SCHEDULED]),
+            AssignmentRow.date >= first,
+            AssignmentRow.date <= last,
+        )
     ).all()
     busy_per_month: Counter[tuple[str, int, int]] = Counter()
     for lawyer_id, day in elsewhere:
@@ -109,15 +146,29 @@ def build_problem(session: Session, roster: RosterRow, calendar: WorkCalendar | 
     for row in lawyer_rows:
         lawyers.append(to_lawyer(row, max_duties=max(0, row.max_duties_per_month - taken.get(row.id, 0))))
     stations = [to_station(r) for r in station_rows]
-    slots = expand_patterns(patterns=[to_pattern(r) for r in pattern_rows], stations=stations, calendar=calendar,
-                            period_start=first, period_end=last)
+    slots = expand_patterns(
+        patterns=[to_pattern(r) for r in pattern_rows],
+        stations=stations,
+        calendar=calendar,
+        period_start=first,
+        period_end=last,
+    )
     return RosterProblem(
-        region_code=roster.region_code, period_start=first, period_end=last, lawyers=tuple(lawyers),
-        stations=tuple(stations), slots=tuple(slots), leaves=tuple(leaves),
+        region_code=roster.region_code,
+        period_start=first,
+        period_end=last,
+        lawyers=tuple(lawyers),
+        stations=tuple(stations),
+        slots=tuple(slots),
+        leaves=tuple(leaves),
         previous_intern_stations=previous_intern_stations(session, lawyer_rows, first),
         min_intern_duties=roster.min_intern_duties,
-        prior_burden=prior_burdens(session=session, lawyer_ids=[r.id for r in lawyer_rows if r.status == "practising"],
-                                   first=first, calendar=calendar),
+        prior_burden=prior_burdens(
+            session=session,
+            lawyer_ids=[r.id for r in lawyer_rows if r.status == "practising"],
+            first=first,
+            calendar=calendar,
+        ),
     )
 
 
@@ -132,9 +183,13 @@ def previous_intern_stations(session: Session, lawyer_rows: list[LawyerRow], fir
     rows = session.execute(
         select(AssignmentRow.lawyer_id, AssignmentRow.station_id)
         .join(RosterRow, RosterRow.id == AssignmentRow.roster_id)
-        .where(AssignmentRow.lawyer_id.in_(interns), AssignmentRow.role == "intern",
-               RosterRow.status.in_([str(s) for s in SCHEDULED]),
-               AssignmentRow.date >= month_start, AssignmentRow.date <= month_end)
+        .where(
+            AssignmentRow.lawyer_id.in_(interns),
+            AssignmentRow.role == "intern",
+            RosterRow.status.in_([str(s) for s in SCHEDULED]),
+            AssignmentRow.date >= month_start,
+            AssignmentRow.date <= month_end,
+        )
     ).all()
     for lawyer_id, station_id in rows:
         counts[lawyer_id][station_id] += 1

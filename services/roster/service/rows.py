@@ -34,8 +34,10 @@ def load(session: Session, model: type[T], id_: str, what: str) -> T:
 def check_version(row: Any, expected: int | None, what: str) -> None:
     """Optimistic locking: refuse a write based on an older version (Stale)."""
     if expected is not None and row.version != expected:
-        raise Stale(f"the {what} was changed by someone else (version {row.version}, you had {expected}); "
-                    "reload it and try again")
+        raise Stale(
+            f"the {what} was changed by someone else (version {row.version}, you had {expected}); "
+            "reload it and try again"
+        )
 
 
 def touch(row: Any) -> None:
@@ -51,4 +53,4 @@ def in_chunks(values: Iterable[str], size: int = 500) -> Iterator[list[str]]:
     """Distinct values, sorted, in lists of `size` (one `IN (...)` query each)."""
     items = sorted(set(values))
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]

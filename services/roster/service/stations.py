@@ -46,8 +46,9 @@ def create_station(*, uow: UnitOfWork, data: dict[str, Any]) -> dict[str, Any]:
     return station_view(row)
 
 
-def update_station(*, uow: UnitOfWork, station_id: str, changes: dict[str, Any],
-                   expected_version: int | None) -> dict[str, Any]:
+def update_station(
+    *, uow: UnitOfWork, station_id: str, changes: dict[str, Any], expected_version: int | None
+) -> dict[str, Any]:
     row = load(uow.session, StationRow, station_id, "station")
     check_version(row, expected_version, "station")
     _check_station(uow.session, {**station_view(row), **changes}, self_id=row.id)
@@ -63,12 +64,24 @@ def get_station(*, session: Session, station_id: str) -> dict[str, Any]:
     return station_view(load(session, StationRow, station_id, "station"))
 
 
-def list_stations(*, session: Session, region_code: str | None = None, level: str | None = None,
-                  limit: int = 100, offset: int = 0) -> dict[str, Any]:
+def list_stations(
+    *,
+    session: Session,
+    region_code: str | None = None,
+    level: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> dict[str, Any]:
     query = select(StationRow)
     if region_code:
         query = query.where(StationRow.region_code == region_code)
     if level:
         query = query.where(StationRow.level == level)
-    return page(session, query, order_by=[StationRow.region_code, StationRow.level, StationRow.name], limit=limit,
-                offset=offset, view=station_view)
+    return page(
+        session,
+        query,
+        order_by=[StationRow.region_code, StationRow.level, StationRow.name],
+        limit=limit,
+        offset=offset,
+        view=station_view,
+    )

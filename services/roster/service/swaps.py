@@ -26,8 +26,17 @@ from services.roster.service.duties import (
 from services.roster.service.errors import NotFound
 from services.roster.service.rows import load, new_id, now
 
-SWAP_FIELDS = ["id", "assignment_id", "from_lawyer_id", "to_lawyer_id", "status", "reason", "created_at",
-               "accepted_at", "decided_at"]
+SWAP_FIELDS = [
+    "id",
+    "assignment_id",
+    "from_lawyer_id",
+    "to_lawyer_id",
+    "status",
+    "reason",
+    "created_at",
+    "accepted_at",
+    "decided_at",
+]
 STORED = [*SWAP_FIELDS, "requested_by", "decided_by"]
 
 
@@ -36,7 +45,9 @@ def swap_view(row: SwapRow) -> dict[str, Any]:
 
 
 def as_swap(row: SwapRow) -> Swap:
-    return Swap(**{name: getattr(row, name) for name in STORED if name != "status"}, status=SwapStatus(row.status))
+    return Swap(
+        **{name: getattr(row, name) for name in STORED if name != "status"}, status=SwapStatus(row.status)
+    )
 
 
 def store(row: SwapRow, swap: Swap) -> None:
@@ -49,28 +60,47 @@ def _announce(uow: UnitOfWork, swap: SwapRow) -> None:
     """Tell the lawyers concerned (roster.swap.changed; the gateway turns it into notifications)."""
     duty = uow.session.get(AssignmentRow, swap.assignment_id)
     assert duty is not None
-    uow.emit("roster.swap.changed", {
-        "swap_id": swap.id, "assignment_id": swap.assignment_id, "from_lawyer_id": swap.from_lawyer_id,
-        "to_lawyer_id": swap.to_lawyer_id, "status": swap.status, "station_id": duty.station_id,
-        "date": duty.date, "start_time": duty.start_time, "end_time": duty.end_time,
-    })
+    uow.emit(
+        "roster.swap.changed",
+        {
+            "swap_id": swap.id,
+            "assignment_id": swap.assignment_id,
+            "from_lawyer_id": swap.from_lawyer_id,
+            "to_lawyer_id": swap.to_lawyer_id,
+            "status": swap.status,
+            "station_id": duty.station_id,
+            "date": duty.date,
+            "start_time": duty.start_time,
+            "end_time": duty.end_time,
+        },
+    )
 
 
 def _visible_swap(session: Session, swap_id: str, identity: Identity) -> SwapRow:
     swap = session.get(SwapRow, swap_id)
-    if swap is None or (identity.is_lawyer and identity.lawyer_id not in (swap.from_lawyer_id, swap.to_lawyer_id)):
+    if swap is None or (
+        identity.is_lawyer and identity.lawyer_id not in (swap.from_lawyer_id, swap.to_lawyer_id)
+    ):
         raise NotFound(f"no swap {swap_id}")
     return swap
 
 
-def request_swap(*, uow: UnitOfWork, assignment_id: str, to_lawyer_id: str, identity: Identity) -> dict[str, Any]:
+def request_swap(
+    *, uow: UnitOfWork, assignment_id: str, to_lawyer_id: str, identity: Identity
+) -> dict[str, Any]:
     """A lawyer asks another to take one of their duties."""
     row, roster = visible_duty(uow.session, assignment_id, identity)
-    swap = lifecycle.request(as_duty(row, roster), swap_id=new_id(), to_lawyer_id=to_lawyer_id,
-                             requested_by=identity.user_id, at=now())
+    swap = lifecycle.request(
+        as_duty(row, roster),
+        swap_id=new_id(),
+        to_lawyer_id=to_lawyer_id,
+        requested_by=identity.user_id,
+        at=now(),
+    )
     require_lawyer(uow.session, to_lawyer_id, "to_lawyer_id")
-    open_swap = uow.session.scalar(select(SwapRow.id).where(
-        SwapRow.assignment_id == row.id, SwapRow.status.in_([str(s) for s in OPEN])))
+    open_swap = uow.session.scalar(
+        select(SwapRow.id).where(SwapRow.assignment_id == row.id, SwapRow.status.in_([str(s) for s in OPEN]))
+    )
     if open_swap:
         raise Conflict(f"this duty already has an open swap request ({open_swap})")
     refuse_if_rules_break(uow.session, row, roster, to_lawyer_id)  # say no now rather than after approval
@@ -95,8 +125,12 @@ def decline_swap(*, uow: UnitOfWork, swap_id: str, identity: Identity, reason: s
     """The other lawyer or a scheduler says no; the requester may withdraw."""
     row = _visible_swap(uow.session, swap_id, identity)
     withdraws = identity.is_lawyer and identity.lawyer_id == row.from_lawyer_id
-    store(row, lifecycle.decline(as_swap(row), asker_withdraws=withdraws, reason=reason, by=identity.user_id,
-                                 at=now()))
+    store(
+        row,
+        lifecycle.decline(
+            as_swap(row), asker_withdraws=withdraws, reason=reason, by=identity.user_id, at=now()
+        ),
+    )
     uow.session.flush()
     _announce(uow, row)
     return swap_view(row)
@@ -118,14 +152,18 @@ def approve_swap(*, uow: UnitOfWork, swap_id: str, identity: Identity) -> dict[s
     return swap_view(row)
 
 
-def list_swaps(*, session: Session, identity: Identity, status: str | None = None, limit: int = 100,
-               offset: int = 0) -> dict[str, Any]:
+def list_swaps(
+    *, session: Session, identity: Identity, status: str | None = None, limit: int = 100, offset: int = 0
+) -> dict[str, Any]:
     query = select(SwapRow)
     if identity.is_lawyer:
-        query = query.where(or_(SwapRow.from_lawyer_id == identity.lawyer_id,
-                                SwapRow.to_lawyer_id == identity.lawyer_id))
+        query = query.where(
+            or_(SwapRow.from_lawyer_id == identity.lawyer_id, SwapRow.to_lawyer_id == identity.lawyer_id)
+        )
     if status == "pending":  # still waiting for someone: the other lawyer or the scheduler
         query = query.where(SwapRow.status.in_([str(s) for s in OPEN]))
     elif status:
         query = query.where(SwapRow.status == status)
-    return page(session, query, order_by=[SwapRow.created_at.desc()], limit=limit, offset=offset, view=swap_view)
+    return page(
+        session, query, order_by=[SwapRow.created_at.desc()], limit=limit, offset=offset, view=swap_view
+    )

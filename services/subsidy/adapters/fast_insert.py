@@ -85,7 +85,9 @@ def _converter(column_type: Any, dialect: str) -> Convert:
     raise TypeError(f"fast_insert does not store {column_type!r} columns")
 
 
-def insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, chunk: int = 5000) -> None:
+def insert_many(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, chunk: int = 5000
+) -> None:
     """INSERT the rows (all with the same keys) in chunks of `chunk`, one executemany each."""
     if not rows:
         return
@@ -104,7 +106,7 @@ def insert_many(connection: Connection, table: Table, rows: Sequence[Mapping[str
     changes = [(i, convert) for i, convert in enumerate(converters) if convert is not _same]
     for start in range(0, len(rows), chunk):
         batch = []
-        for row in rows[start:start + chunk]:
+        for row in rows[start : start + chunk]:
             values = list(pick(row)) if len(names) > 1 else [pick(row)]
             for i, convert in changes:
                 values[i] = convert(values[i])

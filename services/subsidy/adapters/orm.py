@@ -83,7 +83,9 @@ class PaymentBatchLineRow(Base):
 
     __tablename__ = "payment_batch_lines"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
     batch_id: Mapped[str] = mapped_column(ForeignKey("payment_batches.id"))
     position: Mapped[int] = mapped_column(Integer)
     lawyer_id: Mapped[str] = mapped_column(ID)
@@ -159,7 +161,9 @@ class AuditRecordRow(Base):
 
     __tablename__ = "audit_records"
 
-    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
     at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(50))

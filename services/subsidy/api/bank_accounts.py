@@ -14,8 +14,12 @@ from services.subsidy.api.schemas import BankAccountIn, BankAccountOut
 from services.subsidy.service import bank_accounts
 from services.subsidy.service.errors import Forbidden
 
-blp = Blueprint("bank_accounts", __name__, url_prefix="/api/subsidy/lawyers",
-                description="Lawyers' bank accounts (the number whole for finance only)")
+blp = Blueprint(
+    "bank_accounts",
+    __name__,
+    url_prefix="/api/subsidy/lawyers",
+    description="Lawyers' bank accounts (the number whole for finance only)",
+)
 
 
 def _caller() -> tuple[str | None, bool]:
@@ -37,8 +41,9 @@ def set_bank_account(body: dict[str, Any], lawyer_id: str) -> Any:
     """Record where a lawyer is paid, replacing the account there was; audited (numbers masked)."""
     own, whole = _caller()
     with unit_of_work() as uow:
-        account = bank_accounts.set_bank_account(uow, lawyer_id=lawyer_id, **body, actor=current_identity().user_id,
-                                                 whole=whole, own_lawyer_id=own)
+        account = bank_accounts.set_bank_account(
+            uow, lawyer_id=lawyer_id, **body, actor=current_identity().user_id, whole=whole, own_lawyer_id=own
+        )
         uow.commit()
     return account
 

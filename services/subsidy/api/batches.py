@@ -21,10 +21,18 @@ from services.subsidy.api.schemas import (
 from services.subsidy.api.voucher_page import CONTENT_SECURITY_POLICY, voucher_html
 from services.subsidy.service import batches
 
-blp = Blueprint("payment_batches", __name__, url_prefix="/api/subsidy/payment-batches",
-                description="Monthly payment batches per lawyer")
-profiles_blp = Blueprint("bank_profiles", __name__, url_prefix="/api/subsidy/profiles",
-                         description="The banks' batch-payment (代发) file formats")
+blp = Blueprint(
+    "payment_batches",
+    __name__,
+    url_prefix="/api/subsidy/payment-batches",
+    description="Monthly payment batches per lawyer",
+)
+profiles_blp = Blueprint(
+    "bank_profiles",
+    __name__,
+    url_prefix="/api/subsidy/profiles",
+    description="The banks' batch-payment (代发) file formats",
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE = {"type": "string", "format": "binary"}
@@ -38,8 +46,9 @@ FILE = {"type": "string", "format": "binary"}
 def create_batch(body: dict[str, Any]) -> Any:
     """Gather the month's approved unpaid claims (optionally of one region), one line per lawyer."""
     with unit_of_work() as uow:
-        batch = batches.create_batch(uow, month=body["month"], region_code=body["region_code"],
-                                     actor=current_identity().user_id)
+        batch = batches.create_batch(
+            uow, month=body["month"], region_code=body["region_code"], actor=current_identity().user_id
+        )
         uow.commit()
     return batch
 
@@ -72,7 +81,9 @@ def _download(content: bytes, filename: str, mimetype: str) -> Response:
 
 
 @blp.route("/<batch_id>/export.csv", methods=["GET"])
-@blp.response(200, FILE, content_type="text/csv", description="UTF-8 CSV with a BOM (Excel and WPS show the names)")
+@blp.response(
+    200, FILE, content_type="text/csv", description="UTF-8 CSV with a BOM (Excel and WPS show the names)"
+)
 @problems(blp, 403, 404)
 @require_roles("finance", "admin")
 def export_csv(batch_id: str) -> Any:
@@ -95,26 +106,36 @@ def export_xlsx(batch_id: str) -> Any:
 
 @blp.route("/<batch_id>/bank-file", methods=["GET"])
 @blp.arguments(BankFileQuery, location="query")
-@blp.doc(responses={"200": {
-    "description": "the bank's batch-payment import: a row per lawyer, no totals row (a CSV in the profile's "
-                   "encoding, or a workbook)",
-    "content": {"text/csv": {"schema": FILE}, XLSX: {"schema": FILE}},
-}})
+@blp.doc(
+    responses={
+        "200": {
+            "description": "the bank's batch-payment import: a row per lawyer, no totals row (a CSV in the profile's "
+            "encoding, or a workbook)",
+            "content": {"text/csv": {"schema": FILE}, XLSX: {"schema": FILE}},
+        }
+    }
+)
 @problems(blp, 403, 404, 409, 422)
 @require_roles("finance")
 def bank_file(query: dict[str, Any], batch_id: str) -> Any:
     """The batch as a bank's batch-payment (代发) file, in a profile of GET /api/subsidy/profiles (404 naming an
     unknown one; 409 naming lawyers whose account the bank's encoding cannot write)."""
     with unit_of_work() as uow:
-        content, filename, content_type = batches.batch_bank_file(uow, batch_id=batch_id, profile=query["profile"])
+        content, filename, content_type = batches.batch_bank_file(
+            uow, batch_id=batch_id, profile=query["profile"]
+        )
     response = Response(content, content_type=content_type)  # its charset is the bank's, as the profile says
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
 @blp.route("/<batch_id>/voucher", methods=["GET"])
-@blp.response(200, {"type": "string"}, content_type="text/html",
-              description="a printable HTML page; its Content-Security-Policy lets nothing in from other hosts")
+@blp.response(
+    200,
+    {"type": "string"},
+    content_type="text/html",
+    description="a printable HTML page; its Content-Security-Policy lets nothing in from other hosts",
+)
 @problems(blp, 403, 404)
 @require_roles("finance", "admin")
 def voucher(batch_id: str) -> Any:

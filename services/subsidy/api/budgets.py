@@ -12,8 +12,12 @@ from services.subsidy.api.request_unit import unit_of_work
 from services.subsidy.api.schemas import BudgetAmendment, BudgetIn, BudgetOut, BudgetPage, BudgetQuery
 from services.subsidy.service import budgets
 
-blp = Blueprint("budgets", __name__, url_prefix="/api/subsidy/budgets",
-                description="Yearly budgets per region and programme")
+blp = Blueprint(
+    "budgets",
+    __name__,
+    url_prefix="/api/subsidy/budgets",
+    description="Yearly budgets per region and programme",
+)
 
 
 @blp.route("", methods=["POST"])

@@ -13,8 +13,12 @@ from services.subsidy.api.schemas import ClaimIn, ClaimOut, ClaimPage, ClaimQuer
 from services.subsidy.service import claims
 from services.subsidy.service.errors import Forbidden
 
-blp = Blueprint("claims", __name__, url_prefix="/api/subsidy/claims",
-                description="Claims: cases submitted by lawyers or staff, station duties from the roster")
+blp = Blueprint(
+    "claims",
+    __name__,
+    url_prefix="/api/subsidy/claims",
+    description="Claims: cases submitted by lawyers or staff, station duties from the roster",
+)
 
 
 def _own() -> str | None:
@@ -84,7 +88,8 @@ def approve_claim(claim_id: str) -> Any:
 def reject_claim(body: dict[str, Any], claim_id: str) -> Any:
     """Reject a pending claim with a reason the lawyer reads (never by its submitter)."""
     with unit_of_work() as uow:
-        claim = claims.reject_claim(uow, claim_id=claim_id, by_user=current_identity().user_id,
-                                    reason=body["reason"])
+        claim = claims.reject_claim(
+            uow, claim_id=claim_id, by_user=current_identity().user_id, reason=body["reason"]
+        )
         uow.commit()
     return claim

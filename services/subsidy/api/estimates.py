@@ -12,8 +12,12 @@ from services.subsidy.api.request_unit import unit_of_work
 from services.subsidy.api.schemas import EstimateIn, EstimateOut
 from services.subsidy.service import estimates
 
-blp = Blueprint("estimates", __name__, url_prefix="/api/subsidy/estimates",
-                description="The cost of planned duties, by region, beside the budgets")
+blp = Blueprint(
+    "estimates",
+    __name__,
+    url_prefix="/api/subsidy/estimates",
+    description="The cost of planned duties, by region, beside the budgets",
+)
 
 
 @blp.route("", methods=["POST"])

@@ -41,23 +41,32 @@ class Pattern(validate.Regexp):
 def Text(*, max_length: int, min_length: int = 1, written: bool = False, **kwargs: Any) -> fields.String:  # noqa: N802
     """A string of bounded length with no NUL character (the database could not store it); `written`: not
     blank either."""
-    pattern = Pattern(WRITTEN, error="must not be blank") if written else Pattern(NO_NUL, error="must not contain NUL")
+    pattern = (
+        Pattern(WRITTEN, error="must not be blank")
+        if written
+        else Pattern(NO_NUL, error="must not contain NUL")
+    )
     return fields.String(validate=[validate.Length(min=min_length, max=max_length), pattern], **kwargs)
 
 
 def Region(**kwargs: Any) -> fields.String:  # noqa: N802
-    metadata = {"description": "six-digit administrative division code", "example": "654021",
-                **kwargs.pop("metadata", {})}
+    metadata = {
+        "description": "six-digit administrative division code",
+        "example": "654021",
+        **kwargs.pop("metadata", {}),
+    }
     return fields.String(
         validate=Pattern(REGION_PATTERN, error="must be a six-digit region code such as 654021"),
-        metadata=metadata, **kwargs,
+        metadata=metadata,
+        **kwargs,
     )
 
 
 def Month(**kwargs: Any) -> fields.String:  # noqa: N802
     metadata = {"example": "2026-05", **kwargs.pop("metadata", {})}
-    return fields.String(validate=Pattern(MONTH_PATTERN, error="must be a month such as 2026-05"),
-                         metadata=metadata, **kwargs)
+    return fields.String(
+        validate=Pattern(MONTH_PATTERN, error="must be a month such as 2026-05"), metadata=metadata, **kwargs
+    )
 
 
 class IsoDate(fields.Date):
@@ -83,7 +92,9 @@ class Money(fields.String):
     """Yuan as a decimal string with at most two places ("1234.50"), a Decimal once loaded."""
 
     def __init__(self, *, signed: bool = False, positive: bool = False, **kwargs: Any) -> None:
-        self.pattern = SIGNED_MONEY_PATTERN if signed else POSITIVE_MONEY_PATTERN if positive else MONEY_PATTERN
+        self.pattern = (
+            SIGNED_MONEY_PATTERN if signed else POSITIVE_MONEY_PATTERN if positive else MONEY_PATTERN
+        )
         metadata = {"pattern": self.pattern, "example": "1234.50", **kwargs.pop("metadata", {})}
         super().__init__(metadata=metadata, **kwargs)
 
@@ -101,18 +112,25 @@ class Money(fields.String):
 
 class Factor(fields.String):
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(validate=Pattern(FACTOR_PATTERN, error='must be a factor such as "1.20"'),
-                         metadata={"example": "1.20"}, **kwargs)
+        super().__init__(
+            validate=Pattern(FACTOR_PATTERN, error='must be a factor such as "1.20"'),
+            metadata={"example": "1.20"},
+            **kwargs,
+        )
 
 
 class AttributeValue(fields.Raw):
     """An attribute's value: text, a whole number or a boolean (never a float)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        metadata = {"oneOf": [
-            {"type": "string", "maxLength": 100, "pattern": NO_NUL}, {"type": "integer", "minimum": -(10**15) + 1, "maximum": 10**15 - 1},
-            {"type": "boolean"},
-        ], **kwargs.pop("metadata", {})}
+        metadata = {
+            "oneOf": [
+                {"type": "string", "maxLength": 100, "pattern": NO_NUL},
+                {"type": "integer", "minimum": -(10**15) + 1, "maximum": 10**15 - 1},
+                {"type": "boolean"},
+            ],
+            **kwargs.pop("metadata", {}),
+        }
         super().__init__(metadata=metadata, **kwargs)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
@@ -126,7 +144,9 @@ class AttributeValue(fields.Raw):
 def Attributes(**kwargs: Any) -> fields.Dict:  # noqa: N802
     return fields.Dict(
         keys=fields.String(validate=[validate.Length(min=1, max=50), Pattern(NO_NUL)]),
-        values=AttributeValue(), validate=_few, metadata={"maxProperties": 30, **kwargs.pop("metadata", {})},
+        values=AttributeValue(),
+        validate=_few,
+        metadata={"maxProperties": 30, **kwargs.pop("metadata", {})},
         **kwargs,
     )
 

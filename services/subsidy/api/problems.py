@@ -53,7 +53,9 @@ def problems(blp: Blueprint, *codes: int) -> Callable[[F], F]:
 
     def decorate(view: F) -> F:
         for code in sorted({401, *codes}, reverse=True):
-            view = blp.alt_response(code, schema=ProblemOut, content_type=PROBLEM, description=ERRORS[code])(view)
+            view = blp.alt_response(code, schema=ProblemOut, content_type=PROBLEM, description=ERRORS[code])(
+                view
+            )
         return view
 
     return decorate

@@ -36,9 +36,23 @@ class BreakdownStep(Schema):
 
     step = fields.String(required=True, metadata={"description": "what this step did, for people"})
     amount = Money(signed=True, required=True, metadata={"description": "the running amount after this step"})
-    exact = fields.String(metadata={"description": "the exact running amount when it has more than two places"})
-    rule = fields.String(metadata={"enum": ["rate", "multiply", "add", "floor", "max_amount", "monthly_cap",
-                                            "rounding", "needs_rate"]})
+    exact = fields.String(
+        metadata={"description": "the exact running amount when it has more than two places"}
+    )
+    rule = fields.String(
+        metadata={
+            "enum": [
+                "rate",
+                "multiply",
+                "add",
+                "floor",
+                "max_amount",
+                "monthly_cap",
+                "rounding",
+                "needs_rate",
+            ]
+        }
+    )
     when = fields.Dict(metadata={"description": "the conditions of the rate that applied"})
     factor = fields.String()
     add = Money(signed=True)
@@ -50,7 +64,9 @@ class BreakdownStep(Schema):
 
 
 class RateIn(Body):
-    when = Attributes(load_default=dict, metadata={"description": "attribute: value pairs that must all match"})
+    when = Attributes(
+        load_default=dict, metadata={"description": "attribute: value pairs that must all match"}
+    )
     amount = Money(required=True)
 
 
@@ -66,14 +82,27 @@ class SchemeIn(Body):
     name = Text(required=True, written=True, max_length=200)
     region_code = Region(allow_none=True, load_default=None, metadata={"description": "null: every region"})
     effective_from = Day(required=True)
-    effective_to = Day(allow_none=True, load_default=None, metadata={"description": "inclusive; null: open-ended"})
+    effective_to = Day(
+        allow_none=True, load_default=None, metadata={"description": "inclusive; null: open-ended"}
+    )
     rates = fields.List(fields.Nested(RateIn), required=True, validate=validate.Length(min=1, max=500))
-    adjustments = fields.List(fields.Nested(AdjustmentIn), load_default=list, validate=validate.Length(max=100))
+    adjustments = fields.List(
+        fields.Nested(AdjustmentIn), load_default=list, validate=validate.Length(max=100)
+    )
     monthly_cap_per_lawyer = Money(positive=True, allow_none=True, load_default=None)
-    max_amount = Money(positive=True, allow_none=True, load_default=None,
-                       metadata={"description": "the most one claim can get"})
-    document_no = Text(written=True, max_length=100, allow_none=True, load_default=None,
-                       metadata={"description": "the policy document that set the standard"})
+    max_amount = Money(
+        positive=True,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "the most one claim can get"},
+    )
+    document_no = Text(
+        written=True,
+        max_length=100,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "the policy document that set the standard"},
+    )
 
 
 class RateOut(Schema):
@@ -104,7 +133,8 @@ class SchemeOut(Schema):
     created_at = fields.AwareDateTime()
     claims = fields.Integer(metadata={"description": "claims priced by this scheme"})
     priced_waiting_claims = fields.Integer(
-        metadata={"description": "on creation: waiting (needs_rate) claims this scheme priced"})
+        metadata={"description": "on creation: waiting (needs_rate) claims this scheme priced"}
+    )
 
 
 SchemePage = page_of(SchemeOut)
@@ -124,14 +154,23 @@ class PreviewIn(Body):
     scheme = fields.Nested(SchemeIn, required=True, metadata={"description": "the draft standard"})
     service_from = Day(load_default=None, allow_none=True)
     service_to = Day(load_default=None, allow_none=True)
-    statuses = fields.List(fields.String(validate=validate.OneOf(CLAIM_STATUSES)), load_default=None,
-                           allow_none=True, validate=validate.Length(min=1, max=5),
-                           metadata={"description": "default: pending, approved, paid"})
+    statuses = fields.List(
+        fields.String(validate=validate.OneOf(CLAIM_STATUSES)),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(min=1, max=5),
+        metadata={"description": "default: pending, approved, paid"},
+    )
     lawyer_id = Text(max_length=36, load_default=None, allow_none=True)
-    claim_ids = fields.List(Text(max_length=36), load_default=None, allow_none=True,
-                            validate=validate.Length(min=1, max=1000))
-    limit = fields.Integer(load_default=100, strict=True, validate=validate.Range(min=0, max=1000),
-                           metadata={"description": "how many claims to list one by one"})
+    claim_ids = fields.List(
+        Text(max_length=36), load_default=None, allow_none=True, validate=validate.Length(min=1, max=1000)
+    )
+    limit = fields.Integer(
+        load_default=100,
+        strict=True,
+        validate=validate.Range(min=0, max=1000),
+        metadata={"description": "how many claims to list one by one"},
+    )
 
 
 class PreviewItem(Schema):
@@ -163,8 +202,11 @@ class PreviewOut(Schema):
 
 
 class ClaimIn(Body):
-    kind = fields.String(required=True, validate=validate.OneOf(CASE_KINDS),
-                         metadata={"description": "station-duty claims come from completed duties"})
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(CASE_KINDS),
+        metadata={"description": "station-duty claims come from completed duties"},
+    )
     lawyer_id = Text(required=True, max_length=36)
     region_code = Region(required=True)
     case_no = Text(required=True, written=True, max_length=100)
@@ -210,7 +252,9 @@ class ClaimQuery(PageQuery):
 
 
 class RejectIn(Body):
-    reason = Text(required=True, written=True, max_length=2000, metadata={"description": "why, for the lawyer to read"})
+    reason = Text(
+        required=True, written=True, max_length=2000, metadata={"description": "why, for the lawyer to read"}
+    )
 
 
 # ------------------------------------------------------------------------------------------- budgets
@@ -225,8 +269,11 @@ class BudgetIn(Body):
 
 class BudgetAmendment(Body):
     amount = Money(required=True, metadata={"description": "the new yearly amount (not below committed)"})
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500),
-                           metadata={"description": "why, e.g. the document that added funds"})
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=500),
+        metadata={"description": "why, e.g. the document that added funds"},
+    )
 
 
 class BudgetOut(Schema):
@@ -272,8 +319,13 @@ class BatchOut(Schema):
     month = fields.String(required=True)
     region_code = fields.String(required=True, allow_none=True)
     total = Money(required=True)
-    total_in_words = fields.String(required=True, metadata={
-        "description": "the total in Chinese capitals as on a payment voucher", "example": "人民币壹仟零伍拾壹元壹角整"})
+    total_in_words = fields.String(
+        required=True,
+        metadata={
+            "description": "the total in Chinese capitals as on a payment voucher",
+            "example": "人民币壹仟零伍拾壹元壹角整",
+        },
+    )
     claim_count = fields.Integer(required=True)
     status = fields.String(required=True, validate=validate.OneOf(["open", "paid"]))
     created_by = fields.String(required=True)
@@ -297,30 +349,52 @@ class BatchQuery(PageQuery):
 
 
 class BankFileQuery(Schema):
-    profile = fields.String(required=True, validate=validate.Length(min=1, max=100),
-                            metadata={"description": "a bank profile's name (GET /api/subsidy/profiles)",
-                                      "example": "icbc-daifa-csv"})
+    profile = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={
+            "description": "a bank profile's name (GET /api/subsidy/profiles)",
+            "example": "icbc-daifa-csv",
+        },
+    )
 
 
 # ------------------------------------------------------------------------------------------- bank accounts
 
 
 class BankAccountIn(Body):
-    account_name = Text(max_length=100, written=True, required=True,
-                        metadata={"description": "the payee's name as the bank knows it"})
-    account_no = fields.String(required=True, validate=Pattern(
-        ACCOUNT_NO_PATTERN, error="must be 10 to 30 digits, nothing else (no letters, spaces or dashes)"),
-        metadata={"description": "10 to 30 digits", "example": "6222020200112233445"})
+    account_name = Text(
+        max_length=100,
+        written=True,
+        required=True,
+        metadata={"description": "the payee's name as the bank knows it"},
+    )
+    account_no = fields.String(
+        required=True,
+        validate=Pattern(
+            ACCOUNT_NO_PATTERN, error="must be 10 to 30 digits, nothing else (no letters, spaces or dashes)"
+        ),
+        metadata={"description": "10 to 30 digits", "example": "6222020200112233445"},
+    )
     bank_name = Text(max_length=100, written=True, required=True, metadata={"example": "中国工商银行"})
-    branch = Text(max_length=100, min_length=0, allow_none=True, load_default=None,
-                  metadata={"example": "伊宁市解放路支行"})
+    branch = Text(
+        max_length=100,
+        min_length=0,
+        allow_none=True,
+        load_default=None,
+        metadata={"example": "伊宁市解放路支行"},
+    )
 
 
 class BankAccountOut(Schema):
     lawyer_id = fields.String(required=True)
     account_name = fields.String(required=True)
-    account_no = fields.String(required=True, metadata={
-        "description": "whole for finance; for the lawyer, masked to its last four digits (****3445)"})
+    account_no = fields.String(
+        required=True,
+        metadata={
+            "description": "whole for finance; for the lawyer, masked to its last four digits (****3445)"
+        },
+    )
     bank_name = fields.String(required=True)
     branch = fields.String(required=True, allow_none=True)
     updated_by = fields.String(required=True)
@@ -349,15 +423,27 @@ class ProfileList(Schema):
 
 class PlannedDutyIn(Body):
     region_code = Region(required=True)
-    station_level = fields.String(required=True, validate=validate.OneOf(
-        ["prefecture", "county", "township", "village", "hotline"]))
+    station_level = fields.String(
+        required=True, validate=validate.OneOf(["prefecture", "county", "township", "village", "hotline"])
+    )
     date = Day(required=True)
-    start_time = fields.String(required=True, validate=Pattern(HHMM_PATTERN, error="must be a time such as 09:30"),
-                               metadata={"example": "09:30"})
-    end_time = fields.String(required=True, validate=Pattern(HHMM_PATTERN, error="must be a time such as 18:00"),
-                             metadata={"example": "18:00"})
-    holiday = fields.Boolean(allow_none=True, load_default=None, metadata={
-        "description": "a non-working day; left out, the State Council's published arrangement decides"})
+    start_time = fields.String(
+        required=True,
+        validate=Pattern(HHMM_PATTERN, error="must be a time such as 09:30"),
+        metadata={"example": "09:30"},
+    )
+    end_time = fields.String(
+        required=True,
+        validate=Pattern(HHMM_PATTERN, error="must be a time such as 18:00"),
+        metadata={"example": "18:00"},
+    )
+    holiday = fields.Boolean(
+        allow_none=True,
+        load_default=None,
+        metadata={
+            "description": "a non-working day; left out, the State Council's published arrangement decides"
+        },
+    )
 
     @validates_schema
     def _not_empty(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -381,10 +467,17 @@ class RegionEstimateOut(Schema):
     region_code = fields.String(required=True)
     year = fields.Integer(required=True)
     total = Money(required=True)
-    budget_remaining = Money(required=True, allow_none=True, metadata={
-        "description": "what the region's station-duty budget of that year has left (null: no budget covers it)"})
+    budget_remaining = Money(
+        required=True,
+        allow_none=True,
+        metadata={
+            "description": "what the region's station-duty budget of that year has left (null: no budget covers it)"
+        },
+    )
     duties = fields.Integer(required=True)
-    unpriced = fields.Integer(required=True, metadata={"description": "duties no scheme prices (counted as 0.00)"})
+    unpriced = fields.Integer(
+        required=True, metadata={"description": "duties no scheme prices (counted as 0.00)"}
+    )
 
 
 class EstimateOut(Schema):
@@ -429,6 +522,10 @@ class AuditBad(Schema):
 class AuditVerifyOut(Schema):
     ok = fields.Boolean(required=True)
     records = fields.Integer(required=True)
-    first_bad = fields.Nested(AuditBad, required=True, allow_none=True,
-                              metadata={"description": "the first record that does not check out"})
+    first_bad = fields.Nested(
+        AuditBad,
+        required=True,
+        allow_none=True,
+        metadata={"description": "the first record that does not check out"},
+    )
     detail = fields.String(required=True)

@@ -20,8 +20,12 @@ from services.subsidy.api.schemas import (
 )
 from services.subsidy.service import schemes
 
-blp = Blueprint("schemes", __name__, url_prefix="/api/subsidy/schemes",
-                description="Subsidy standards: effective-dated rate tables")
+blp = Blueprint(
+    "schemes",
+    __name__,
+    url_prefix="/api/subsidy/schemes",
+    description="Subsidy standards: effective-dated rate tables",
+)
 
 
 @blp.route("", methods=["POST"])
@@ -57,8 +61,14 @@ def preview_scheme(body: dict[str, Any]) -> Any:
     """What past claims would be paid under a draft standard (nothing is saved)."""
     with unit_of_work() as uow:
         return schemes.preview_scheme(
-            uow, body=body["scheme"], service_from=body["service_from"], service_to=body["service_to"],
-            statuses=body["statuses"], lawyer_id=body["lawyer_id"], claim_ids=body["claim_ids"], limit=body["limit"],
+            uow,
+            body=body["scheme"],
+            service_from=body["service_from"],
+            service_to=body["service_to"],
+            statuses=body["statuses"],
+            lawyer_id=body["lawyer_id"],
+            claim_ids=body["claim_ids"],
+            limit=body["limit"],
         )
 
 
@@ -80,7 +90,8 @@ def get_scheme(scheme_id: str) -> Any:
 def close_scheme(body: dict[str, Any], scheme_id: str) -> Any:
     """End a standard on a date so the next one can start (never before a claim it priced)."""
     with unit_of_work() as uow:
-        scheme = schemes.close_scheme(uow, scheme_id=scheme_id, effective_to=body["effective_to"],
-                                      actor=current_identity().user_id)
+        scheme = schemes.close_scheme(
+            uow, scheme_id=scheme_id, effective_to=body["effective_to"], actor=current_identity().user_id
+        )
         uow.commit()
     return scheme

@@ -37,8 +37,12 @@ class BankAccount:
     branch: str | None = None
 
     def __post_init__(self) -> None:
-        errors = account_errors(account_name=self.account_name, account_no=self.account_no,
-                                bank_name=self.bank_name, branch=self.branch)
+        errors = account_errors(
+            account_name=self.account_name,
+            account_no=self.account_no,
+            bank_name=self.bank_name,
+            branch=self.branch,
+        )
         if errors:
             raise AccountInvalid(errors)
 

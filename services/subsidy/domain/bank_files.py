@@ -56,11 +56,15 @@ def profile_named(name: str) -> BankProfile:
         raise UnknownProfile(name) from None
 
 
-def payments(batch: PaymentBatch, lines: Sequence[BatchLine], accounts: Mapping[str, BankAccount]) -> list[Payment]:
+def payments(
+    batch: PaymentBatch, lines: Sequence[BatchLine], accounts: Mapping[str, BankAccount]
+) -> list[Payment]:
     """The batch's lines with their accounts, refusing a batch whose lines do not add up or lack an account."""
     total = sum((line.total for line in lines), ZERO)
     if total != batch.total:
-        raise ValueError(f"batch {batch.id} total {format_money(batch.total)} differs from its lines' {format_money(total)}")
+        raise ValueError(
+            f"batch {batch.id} total {format_money(batch.total)} differs from its lines' {format_money(total)}"
+        )
     missing = [line.lawyer_id for line in lines if line.lawyer_id not in accounts]
     if missing:
         raise BankFileRefused(f"no bank account for lawyers {', '.join(missing)}", lawyer_ids=missing)
@@ -70,9 +74,15 @@ def payments(batch: PaymentBatch, lines: Sequence[BatchLine], accounts: Mapping[
 def _value(source: str, payment: Payment, *, purpose: str) -> str | int | Decimal | None:
     account = payment.account
     values: dict[str, str | int | Decimal | None] = {
-        "number": payment.number, "lawyer_id": payment.line.lawyer_id, "account_name": account.account_name,
-        "account_no": account.account_no, "bank_name": account.bank_name, "branch": account.branch,
-        "bank_and_branch": account.bank_and_branch, "amount": payment.line.total, "purpose": purpose,
+        "number": payment.number,
+        "lawyer_id": payment.line.lawyer_id,
+        "account_name": account.account_name,
+        "account_no": account.account_no,
+        "bank_name": account.bank_name,
+        "branch": account.branch,
+        "bank_and_branch": account.bank_and_branch,
+        "amount": payment.line.total,
+        "purpose": purpose,
     }
     return values[source]
 
@@ -94,7 +104,9 @@ def _csv(profile: BankProfile, rows: Sequence[Payment], *, purpose: str) -> byte
         cells = []
         for column in profile.columns:
             value = _value(column.source, payment, purpose=purpose)
-            cells.append(format_money(value) if isinstance(value, Decimal) else "" if value is None else str(value))
+            cells.append(
+                format_money(value) if isinstance(value, Decimal) else "" if value is None else str(value)
+            )
         try:
             profile.delimiter.join(cells).encode(profile.encoding)
         except UnicodeEncodeError:
@@ -103,7 +115,8 @@ def _csv(profile: BankProfile, rows: Sequence[Payment], *, purpose: str) -> byte
     if unwritable:
         raise BankFileRefused(
             f"the bank's encoding ({profile.encoding}) cannot write the account details of lawyers "
-            f"{', '.join(unwritable)}; correct their bank accounts or choose another profile", lawyer_ids=unwritable,
+            f"{', '.join(unwritable)}; correct their bank accounts or choose another profile",
+            lawyer_ids=unwritable,
         )
     return buffer.getvalue().encode(profile.encoding)
 

@@ -15,7 +15,14 @@ from typing import Literal
 
 # where a column's values come from
 Source = Literal[
-    "number", "lawyer_id", "account_name", "account_no", "bank_name", "branch", "bank_and_branch", "amount",
+    "number",
+    "lawyer_id",
+    "account_name",
+    "account_no",
+    "bank_name",
+    "branch",
+    "bank_and_branch",
+    "amount",
     "purpose",
 ]
 SOURCES: frozenset[str] = frozenset(Source.__args__)  # type: ignore[attr-defined]
@@ -64,7 +71,10 @@ class BankProfile:
 
     def describe(self) -> dict[str, object]:
         return {
-            "name": self.name, "title": self.title, "file_type": self.file_type, "encoding": self.encoding,
+            "name": self.name,
+            "title": self.title,
+            "file_type": self.file_type,
+            "encoding": self.encoding,
             "columns": [{"header": c.header, "source": c.source} for c in self.columns],
         }
 

@@ -19,7 +19,15 @@ def reached(*, amount: Decimal, committed: Decimal, threshold: int) -> bool:
 
 def watch(*, amount: Decimal, committed: Decimal, announced: int) -> tuple[int, list[int]]:
     """(the highest threshold now announced, the thresholds to announce now, lowest first)."""
-    armed_from = max((t for t in THRESHOLDS if t <= announced and reached(amount=amount, committed=committed,
-                                                                           threshold=t)), default=0)
-    new = [t for t in THRESHOLDS if t > armed_from and reached(amount=amount, committed=committed, threshold=t)]
+    armed_from = max(
+        (
+            t
+            for t in THRESHOLDS
+            if t <= announced and reached(amount=amount, committed=committed, threshold=t)
+        ),
+        default=0,
+    )
+    new = [
+        t for t in THRESHOLDS if t > armed_from and reached(amount=amount, committed=committed, threshold=t)
+    ]
     return (new[-1] if new else armed_from), new

@@ -56,7 +56,9 @@ def official_holiday(day: date) -> bool:
     return day.weekday() >= 5
 
 
-def estimate(duties: Sequence[PlannedDuty], schemes: Iterable[Scheme], budgets: Iterable[Budget]) -> list[RegionCost]:
+def estimate(
+    duties: Sequence[PlannedDuty], schemes: Iterable[Scheme], budgets: Iterable[Budget]
+) -> list[RegionCost]:
     """The cost of the duties per region and year, with what that region's budget has left (None: no budget)."""
     schemes, budgets = list(schemes), list(budgets)
     chosen: dict[tuple[str, date], Scheme | None] = {}
@@ -65,11 +67,16 @@ def estimate(duties: Sequence[PlannedDuty], schemes: Iterable[Scheme], budgets: 
     for duty in duties:
         key = (duty.region_code, duty.date)
         if key not in chosen:
-            chosen[key] = select_scheme(schemes, kind=KIND, region_code=duty.region_code, service_date=duty.date)
+            chosen[key] = select_scheme(
+                schemes, kind=KIND, region_code=duty.region_code, service_date=duty.date
+            )
         scheme = chosen[key]
         holiday = official_holiday(duty.date) if duty.holiday is None else duty.holiday
-        attributes = (("holiday", holiday), ("length", duty_length(duty.start_time, duty.end_time)),
-                      ("station_level", duty.station_level))
+        attributes = (
+            ("holiday", holiday),
+            ("length", duty_length(duty.start_time, duty.end_time)),
+            ("station_level", duty.station_level),
+        )
         amount: Decimal | None = None
         if scheme is not None:
             price_key = (scheme.id, attributes)
@@ -88,6 +95,14 @@ def estimate(duties: Sequence[PlannedDuty], schemes: Iterable[Scheme], budgets: 
     result = []
     for (region_code, year), (total, count, unpriced) in sorted(totals.items()):
         budget = select_budget(budgets, region_code=region_code, kind=KIND, year=year)
-        result.append(RegionCost(region_code=region_code, year=year, total=total, duties=count, unpriced=unpriced,
-                                 budget_remaining=None if budget is None else budget.remaining))
+        result.append(
+            RegionCost(
+                region_code=region_code,
+                year=year,
+                total=total,
+                duties=count,
+                unpriced=unpriced,
+                budget_remaining=None if budget is None else budget.remaining,
+            )
+        )
     return result

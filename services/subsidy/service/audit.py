@@ -58,7 +58,10 @@ def _lock_head(unit: Unit) -> AuditHead:
     session = unit.session
     session.execute(insert_or_nothing(unit, AuditHead).values(id=HEAD_ID, seq=0, hash=GENESIS_HASH))
     return session.execute(
-        select(AuditHead).where(AuditHead.id == HEAD_ID).with_for_update().execution_options(populate_existing=True)
+        select(AuditHead)
+        .where(AuditHead.id == HEAD_ID)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one()
 
 
@@ -90,8 +93,17 @@ def record(
     """Append one audit record in the caller's transaction; returns its sequence number."""
     return record_many(
         unit,
-        [{"actor": actor, "action": action, "entity": entity, "entity_id": entity_id, "before": before,
-          "after": after, "reason": reason}],
+        [
+            {
+                "actor": actor,
+                "action": action,
+                "entity": entity,
+                "entity_id": entity_id,
+                "before": before,
+                "after": after,
+                "reason": reason,
+            }
+        ],
     )
 
 
@@ -143,7 +155,12 @@ def verify(unit: Unit) -> dict[str, Any]:
     count = session.execute(select(func.count()).select_from(audit_table)).scalar_one()
     bad = verify_chain(_stored(session))
     head = session.get(AuditHead, HEAD_ID)
-    result: dict[str, Any] = {"ok": True, "records": count, "first_bad": None, "detail": "the audit chain is intact"}
+    result: dict[str, Any] = {
+        "ok": True,
+        "records": count,
+        "first_bad": None,
+        "detail": "the audit chain is intact",
+    }
     if bad is not None:
         row = session.get(AuditRecordRow, int(bad))
         result.update(
@@ -152,13 +169,21 @@ def verify(unit: Unit) -> dict[str, Any]:
             detail=f"audit record {bad} was changed, removed or reordered: its hash or link does not check out",
         )
         return result
-    last = session.execute(select(audit_table.c.seq, audit_table.c.hash).order_by(audit_table.c.seq.desc()).limit(1)).first()
+    last = session.execute(
+        select(audit_table.c.seq, audit_table.c.hash).order_by(audit_table.c.seq.desc()).limit(1)
+    ).first()
     last_seq, last_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
     if head is not None and (head.seq, head.hash) != (last_seq, last_hash):
         result.update(
             ok=False,
-            first_bad={"seq": last_seq + 1, "at": None, "actor": None, "action": None, "entity": None,
-                       "entity_id": None},
+            first_bad={
+                "seq": last_seq + 1,
+                "at": None,
+                "actor": None,
+                "action": None,
+                "entity": None,
+                "entity_id": None,
+            },
             detail=f"the chain ends at record {last_seq} but its head says {head.seq}: records were removed from the end",
         )
     return result
@@ -167,21 +192,44 @@ def verify(unit: Unit) -> dict[str, Any]:
 def _describe(row: AuditRecordRow | None) -> dict[str, Any] | None:
     if row is None:
         return None
-    return {"seq": row.seq, "at": row.at, "actor": row.actor, "action": row.action, "entity": row.entity,
-            "entity_id": row.entity_id}
+    return {
+        "seq": row.seq,
+        "at": row.at,
+        "actor": row.actor,
+        "action": row.action,
+        "entity": row.entity,
+        "entity_id": row.entity_id,
+    }
 
 
 def list_records(
     unit: Unit, *, entity: str | None = None, entity_id: str | None = None, limit: int = 100, offset: int = 0
 ) -> dict[str, Any]:
     """Audit records, newest first, optionally of one entity."""
-    statement = where_given(select(AuditRecordRow), (AuditRecordRow.entity, entity),
-                            (AuditRecordRow.entity_id, entity_id))
-    return page(unit.session, statement, order_by=(AuditRecordRow.seq.desc(),), limit=limit, offset=offset,
-                view=_record_view)
+    statement = where_given(
+        select(AuditRecordRow), (AuditRecordRow.entity, entity), (AuditRecordRow.entity_id, entity_id)
+    )
+    return page(
+        unit.session,
+        statement,
+        order_by=(AuditRecordRow.seq.desc(),),
+        limit=limit,
+        offset=offset,
+        view=_record_view,
+    )
 
 
 def _record_view(r: AuditRecordRow) -> dict[str, Any]:
-    return {"seq": r.seq, "at": r.at, "actor": r.actor, "action": r.action, "entity": r.entity,
-            "entity_id": r.entity_id, "before": r.before, "after": r.after, "reason": r.reason,
-            "prev_hash": r.prev_hash, "hash": r.hash}
+    return {
+        "seq": r.seq,
+        "at": r.at,
+        "actor": r.actor,
+        "action": r.action,
+        "entity": r.entity,
+        "entity_id": r.entity_id,
+        "before": r.before,
+        "after": r.after,
+        "reason": r.reason,
+        "prev_hash": r.prev_hash,
+        "hash": r.hash,
+    }

@@ -16,8 +16,16 @@ def announce_thresholds(unit: Unit, row: BudgetRow) -> list[int]:
     announced, new = watch(amount=amount, committed=committed, announced=row.announced_threshold or 0)
     row.announced_threshold = announced
     for threshold in new:
-        unit.emit("subsidy.budget.threshold_reached", {
-            "budget_id": row.id, "region_code": row.region_code, "kind": row.kind, "year": row.year,
-            "amount": amount, "committed": committed, "threshold": threshold,
-        })
+        unit.emit(
+            "subsidy.budget.threshold_reached",
+            {
+                "budget_id": row.id,
+                "region_code": row.region_code,
+                "kind": row.kind,
+                "year": row.year,
+                "amount": amount,
+                "committed": committed,
+                "threshold": threshold,
+            },
+        )
     return new

@@ -26,10 +26,22 @@ ALL = "*"
 def budget_view(row: BudgetRow) -> dict[str, Any]:
     amount, committed = Decimal(row.amount), Decimal(row.committed)
     return {
-        "id": row.id, "region_code": row.region_code, "kind": row.kind, "year": row.year, "amount": amount,
-        "committed": committed, "remaining": Budget(region_code=row.region_code, kind=Kind(row.kind),
-                                                     year=row.year, amount=amount, committed=committed).remaining,
-        "created_by": row.created_by, "created_at": row.created_at, "updated_at": row.updated_at,
+        "id": row.id,
+        "region_code": row.region_code,
+        "kind": row.kind,
+        "year": row.year,
+        "amount": amount,
+        "committed": committed,
+        "remaining": Budget(
+            region_code=row.region_code,
+            kind=Kind(row.kind),
+            year=row.year,
+            amount=amount,
+            committed=committed,
+        ).remaining,
+        "created_by": row.created_by,
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
     }
 
 
@@ -44,16 +56,30 @@ def create_budget(
     audit.begin(unit)
     now = datetime.now(UTC)
     values = {
-        "id": str(uuid.uuid4()), "region_code": budget.region_code, "scope": budget.region_code or ALL,
-        "kind": str(budget.kind), "year": budget.year, "amount": budget.amount, "committed": budget.committed,
-        "created_by": actor, "created_at": now, "updated_at": now, "announced_threshold": 0,
+        "id": str(uuid.uuid4()),
+        "region_code": budget.region_code,
+        "scope": budget.region_code or ALL,
+        "kind": str(budget.kind),
+        "year": budget.year,
+        "amount": budget.amount,
+        "committed": budget.committed,
+        "created_by": actor,
+        "created_at": now,
+        "updated_at": now,
+        "announced_threshold": 0,
     }
     if not insert_new(unit, budgets_table, values):
         raise Conflict(f"the {year} {kind} budget of region {region_code or 'all'} already exists")
     row = unit.session.get_one(BudgetRow, values["id"])
     view = budget_view(row)
-    audit.record(unit, actor=actor, action="budget.created", entity="budget", entity_id=row.id,
-                 after={k: view[k] for k in ("region_code", "kind", "year", "amount", "committed")})
+    audit.record(
+        unit,
+        actor=actor,
+        action="budget.created",
+        entity="budget",
+        entity_id=row.id,
+        after={k: view[k] for k in ("region_code", "kind", "year", "amount", "committed")},
+    )
     return view
 
 
@@ -79,8 +105,14 @@ def list_budgets(
         statement = statement.where(
             or_(BudgetRow.region_code.is_(None), BudgetRow.region_code.in_(regions_covering(region_code)))
         )
-    return page(unit.session, statement, order_by=(BudgetRow.year.desc(), BudgetRow.kind, BudgetRow.scope),
-                limit=limit, offset=offset, view=budget_view)
+    return page(
+        unit.session,
+        statement,
+        order_by=(BudgetRow.year.desc(), BudgetRow.kind, BudgetRow.scope),
+        limit=limit,
+        offset=offset,
+        view=budget_view,
+    )
 
 
 def amend_budget(unit: Unit, *, budget_id: str, amount: Decimal, reason: str, actor: str) -> dict[str, Any]:
@@ -94,12 +126,22 @@ def amend_budget(unit: Unit, *, budget_id: str, amount: Decimal, reason: str, ac
     before = budget_view(row)
     committed = Decimal(row.committed)
     if amount < committed:
-        raise Conflict(f"{committed} is already committed against this budget; the amount cannot go below that")
+        raise Conflict(
+            f"{committed} is already committed against this budget; the amount cannot go below that"
+        )
     row.amount = amount
     row.updated_at = datetime.now(UTC)
     announce_thresholds(unit, row)  # a cut may reach a threshold; a raise re-arms those left behind
     unit.session.flush()
     after = budget_view(row)
-    audit.record(unit, actor=actor, action="budget.amended", entity="budget", entity_id=row.id,
-                 before={"amount": before["amount"]}, after={"amount": after["amount"]}, reason=reason)
+    audit.record(
+        unit,
+        actor=actor,
+        action="budget.amended",
+        entity="budget",
+        entity_id=row.id,
+        before={"amount": before["amount"]},
+        after={"amount": after["amount"]},
+        reason=reason,
+    )
     return after

@@ -65,9 +65,11 @@ def _known_lawyers(unit: Unit, ids: set[str]) -> set[str]:
     known: set[str] = set()
     ordered = sorted(ids)
     for start in range(0, len(ordered), IN_CHUNK):
-        known.update(unit.session.execute(
-            select(LawyerEntry.id).where(LawyerEntry.id.in_(ordered[start:start + IN_CHUNK]))
-        ).scalars())
+        known.update(
+            unit.session.execute(
+                select(LawyerEntry.id).where(LawyerEntry.id.in_(ordered[start : start + IN_CHUNK]))
+            ).scalars()
+        )
     return known
 
 
@@ -81,7 +83,12 @@ def _month_totals(unit: Unit, *, months: set[date], kinds: set[str]) -> dict[tup
         start, end = month_bounds(month)
         rows = unit.session.execute(
             select(c.lawyer_id, c.kind, func.sum(c.amount))
-            .where(c.service_date >= start, c.service_date < end, c.status.in_(COUNTED), c.kind.in_(sorted(kinds)))
+            .where(
+                c.service_date >= start,
+                c.service_date < end,
+                c.status.in_(COUNTED),
+                c.kind.in_(sorted(kinds)),
+            )
             .group_by(c.lawyer_id, c.kind)
         )
         for lawyer_id, kind, amount in rows:
@@ -89,7 +96,9 @@ def _month_totals(unit: Unit, *, months: set[date], kinds: set[str]) -> dict[tup
     return totals
 
 
-def _envelopes(event_type: str, data: list[dict[str, Any]], *, correlation_id: str | None) -> list[dict[str, Any]]:
+def _envelopes(
+    event_type: str, data: list[dict[str, Any]], *, correlation_id: str | None
+) -> list[dict[str, Any]]:
     """Outbox rows for many events of one type, all of one shape: the first is built and validated by the
     contract's own `make_envelope`, the rest the same way without validating each again."""
     if not data:
@@ -98,11 +107,20 @@ def _envelopes(event_type: str, data: list[dict[str, Any]], *, correlation_id: s
     first = make_envelope(event_type, data[0], producer=PRODUCER, correlation_id=correlation_id)
     compact = {"ensure_ascii": False, "separators": (",", ":")}
     # everything but the event id and the claim's own fields, as the first envelope spells it
-    head = json.dumps({k: first[k] for k in ("type", "version", "occurred_at", "producer", "correlation_id")},
-                      **compact)[1:-1]  # type: ignore[arg-type]
+    head = json.dumps(
+        {k: first[k] for k in ("type", "version", "occurred_at", "producer", "correlation_id")}, **compact
+    )[1:-1]  # type: ignore[arg-type]
     text = json.encoder.encode_basestring  # a JSON string literal, as json.dumps writes one
-    rows = [{"event_id": first["id"], "event_type": event_type, "body": json.dumps(first, **compact),  # type: ignore[arg-type]
-             "created_at": now, "attempts": 0, "unroutable": False}]
+    rows = [
+        {
+            "event_id": first["id"],
+            "event_type": event_type,
+            "body": json.dumps(first, **compact),  # type: ignore[arg-type]
+            "created_at": now,
+            "attempts": 0,
+            "unroutable": False,
+        }
+    ]
     for item in data[1:]:
         event_id = str(uuid.uuid4())
         body = (
@@ -111,8 +129,16 @@ def _envelopes(event_type: str, data: list[dict[str, Any]], *, correlation_id: s
             f'"amount":"{item["amount"]:f}","status":"{item["status"]}",'
             f'"service_date":"{item["service_date"].isoformat()}"}}}}'
         )
-        rows.append({"event_id": event_id, "event_type": event_type, "body": body, "created_at": now,
-                     "attempts": 0, "unroutable": False})
+        rows.append(
+            {
+                "event_id": event_id,
+                "event_type": event_type,
+                "body": body,
+                "created_at": now,
+                "attempts": 0,
+                "unroutable": False,
+            }
+        )
     return rows
 
 
@@ -131,12 +157,22 @@ def _stored_view(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _event(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {"claim_id": values["id"], "kind": values["kind"], "lawyer_id": values["lawyer_id"],
-            "amount": values["amount"], "status": values["status"], "service_date": values["service_date"]}
+    return {
+        "claim_id": values["id"],
+        "kind": values["kind"],
+        "lawyer_id": values["lawyer_id"],
+        "amount": values["amount"],
+        "status": values["status"],
+        "service_date": values["service_date"],
+    }
 
 
 def submit_claims_in_bulk(
-    unit: Unit, *, claims: Sequence[Mapping[str, Any]], submitted_by: str, chunk: int = CHUNK,
+    unit: Unit,
+    *,
+    claims: Sequence[Mapping[str, Any]],
+    submitted_by: str,
+    chunk: int = CHUNK,
 ) -> dict[str, Any]:
     """Price and record many case claims (each `{kind, lawyer_id, region_code, case_no, service_date,
     attributes}`) as submit_claim would, all or nothing; returns how many and their total."""
@@ -156,7 +192,9 @@ def submit_claims_in_bulk(
     _raise_if(errors, "claims")
 
     audit.begin(unit)
-    schemes: dict[str, list[Scheme]] = {kind: schemes_of(unit, kind) for kind in {cl["kind"] for cl in claims}}
+    schemes: dict[str, list[Scheme]] = {
+        kind: schemes_of(unit, kind) for kind in {cl["kind"] for cl in claims}
+    }
     picked: dict[tuple[str, str, date], Scheme | None] = {}
 
     def scheme_for(kind: str, region: str, day: date) -> Scheme | None:
@@ -170,7 +208,9 @@ def submit_claims_in_bulk(
     priced: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[Calculation, list[dict[str, Any]]]] = {}
     at_cap: dict[tuple[Any, ...], tuple[Calculation, list[dict[str, Any]]]] = {}
 
-    def calculation(scheme: Scheme, attributes: Mapping[str, Any], so_far: Decimal) -> tuple[Calculation, list[Any]]:
+    def calculation(
+        scheme: Scheme, attributes: Mapping[str, Any], so_far: Decimal
+    ) -> tuple[Calculation, list[Any]]:
         key = (scheme.id, tuple(sorted((k, repr(v)) for k, v in attributes.items())))
         known = priced.get(key)
         cap = scheme.monthly_cap_per_lawyer
@@ -188,8 +228,11 @@ def submit_claims_in_bulk(
         return result
 
     capped = {kind for kind, known in schemes.items() if any(s.monthly_cap_per_lawyer for s in known)}
-    totals = _month_totals(unit, months={month_bounds(cl["service_date"])[0] for cl in claims}, kinds=capped) \
-        if capped else defaultdict(lambda: ZERO)
+    totals = (
+        _month_totals(unit, months={month_bounds(cl["service_date"])[0] for cl in claims}, kinds=capped)
+        if capped
+        else defaultdict(lambda: ZERO)
+    )
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
     for i, claim in enumerate(claims):
@@ -197,7 +240,8 @@ def submit_claims_in_bulk(
         scheme = scheme_for(kind, claim["region_code"], day)
         if scheme is None:
             errors[f"{i}.service_date"] = [
-                f"no {kind} scheme in force on {day.isoformat()} covers region {claim['region_code']}"]
+                f"no {kind} scheme in force on {day.isoformat()} covers region {claim['region_code']}"
+            ]
             continue
         month_key = (claim["lawyer_id"], kind, day.replace(day=1))
         try:
@@ -206,52 +250,113 @@ def submit_claims_in_bulk(
             errors[f"{i}.attributes"] = [str(exc)]
             continue
         totals[month_key] += calc.amount
-        rows.append({
-            "id": new_id(), "kind": kind, "case_no": claim["case_no"], "lawyer_id": claim["lawyer_id"],
-            "region_code": claim["region_code"], "service_date": day, "attributes": dict(claim["attributes"]),
-            "amount": calc.amount, "breakdown": breakdown, "scheme_id": calc.scheme_id,
-            "document_no": calc.document_no, "status": ClaimStatus.PENDING.value, "submitted_by": submitted_by,
-            "submitted_at": now, "reviewed_by": None, "reviewed_at": None, "reason": None, "budget_id": None,
-            "batch_id": None, "paid_at": None, "assignment_id": None,
-        })
+        rows.append(
+            {
+                "id": new_id(),
+                "kind": kind,
+                "case_no": claim["case_no"],
+                "lawyer_id": claim["lawyer_id"],
+                "region_code": claim["region_code"],
+                "service_date": day,
+                "attributes": dict(claim["attributes"]),
+                "amount": calc.amount,
+                "breakdown": breakdown,
+                "scheme_id": calc.scheme_id,
+                "document_no": calc.document_no,
+                "status": ClaimStatus.PENDING.value,
+                "submitted_by": submitted_by,
+                "submitted_at": now,
+                "reviewed_by": None,
+                "reviewed_at": None,
+                "reason": None,
+                "budget_id": None,
+                "batch_id": None,
+                "paid_at": None,
+                "assignment_id": None,
+            }
+        )
     _raise_if(errors, "claims")
     try:
         for start in range(0, len(rows), chunk):
-            unit.session.execute(insert(claims_table), rows[start:start + chunk])
+            unit.session.execute(insert(claims_table), rows[start : start + chunk])
     except IntegrityError:
-        raise Conflict("some of these cases already have a claim of their kind; nothing was recorded") from None
-    audit.record_many(unit, [
-        {"actor": submitted_by, "action": "claim.created", "entity": "claim", "entity_id": row["id"], "at": now,
-         "after": _stored_view(row)}
-        for row in rows
-    ], chunk=chunk, json_ready=True)
+        raise Conflict(
+            "some of these cases already have a claim of their kind; nothing was recorded"
+        ) from None
+    audit.record_many(
+        unit,
+        [
+            {
+                "actor": submitted_by,
+                "action": "claim.created",
+                "entity": "claim",
+                "entity_id": row["id"],
+                "at": now,
+                "after": _stored_view(row),
+            }
+            for row in rows
+        ],
+        chunk=chunk,
+        json_ready=True,
+    )
     _emit_many(unit, "subsidy.claim.created", [_event(row) for row in rows])
-    return {"created": len(rows), "total": sum((row["amount"] for row in rows), ZERO),
-            "ids": [row["id"] for row in rows]}
+    return {
+        "created": len(rows),
+        "total": sum((row["amount"] for row in rows), ZERO),
+        "ids": [row["id"] for row in rows],
+    }
 
 
 def approve_claims_in_bulk(
-    unit: Unit, *, claim_ids: Sequence[str], by_user: str, chunk: int = CHUNK,
+    unit: Unit,
+    *,
+    claim_ids: Sequence[str],
+    by_user: str,
+    chunk: int = CHUNK,
 ) -> dict[str, Any]:
     """Approve many pending claims against their budgets as approve_claim would, all or nothing."""
     audit.begin(unit)
     loaded: list[Any] = []
     ids = list(dict.fromkeys(claim_ids))
     for start in range(0, len(ids), IN_CHUNK):
-        loaded.extend(unit.session.execute(
-            select(c.id, c.kind, c.lawyer_id, c.region_code, c.service_date, c.amount, c.submitted_by, c.status,
-                   c.batch_id).where(c.id.in_(ids[start:start + IN_CHUNK])).with_for_update()
-        ).all())
+        loaded.extend(
+            unit.session.execute(
+                select(
+                    c.id,
+                    c.kind,
+                    c.lawyer_id,
+                    c.region_code,
+                    c.service_date,
+                    c.amount,
+                    c.submitted_by,
+                    c.status,
+                    c.batch_id,
+                )
+                .where(c.id.in_(ids[start : start + IN_CHUNK]))
+                .with_for_update()
+            ).all()
+        )
     if len(loaded) != len(ids):
         missing = sorted(set(ids) - {r.id for r in loaded})
-        raise NotFound(f"no claim {missing[0]}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+        raise NotFound(
+            f"no claim {missing[0]}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+        )
     if any(r.status == NEEDS_RATE for r in loaded):
         raise Conflict("some claims have no amount yet (no rate prices them)")
     claims = [approve(claim_of(r), by_user=by_user) for r in loaded]  # state and maker-checker
     years = {(cl.kind, cl.service_date.year) for cl in claims}
     rows = [b for b in unit.session.execute(select(BudgetRow)).scalars() if (b.kind, b.year) in years]
-    budgets = {b.id: Budget(region_code=b.region_code, kind=Kind(b.kind), year=b.year, amount=Decimal(b.amount),
-                            committed=Decimal(b.committed), id=b.id) for b in rows}
+    budgets = {
+        b.id: Budget(
+            region_code=b.region_code,
+            kind=Kind(b.kind),
+            year=b.year,
+            amount=Decimal(b.amount),
+            committed=Decimal(b.committed),
+            id=b.id,
+        )
+        for b in rows
+    }
     chosen: dict[tuple[str, str, int], Budget | None] = {}
     spend: dict[str, list[str]] = defaultdict(list)
     for claim in claims:
@@ -262,41 +367,89 @@ def approve_claims_in_bulk(
         if budget is None:
             raise NoBudget(region_code=key[0], kind=key[1], year=key[2])
         spend[budget.id].append(claim.id)  # type: ignore[index]
-    locked = {b.id: b for b in unit.session.execute(
-        select(BudgetRow).where(BudgetRow.id.in_(sorted(spend))).order_by(BudgetRow.id).with_for_update()
-        .execution_options(populate_existing=True)
-    ).scalars()}
+    locked = {
+        b.id: b
+        for b in unit.session.execute(
+            select(BudgetRow)
+            .where(BudgetRow.id.in_(sorted(spend)))
+            .order_by(BudgetRow.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalars()
+    }
     by_id = {cl.id: cl for cl in claims}
     now = datetime.now(UTC)
     records: list[dict[str, Any]] = []
     for budget_id, members in spend.items():
         row = locked[budget_id]
-        budget = Budget(region_code=row.region_code, kind=Kind(row.kind), year=row.year, amount=Decimal(row.amount),
-                        committed=Decimal(row.committed), id=row.id)
+        budget = Budget(
+            region_code=row.region_code,
+            kind=Kind(row.kind),
+            year=row.year,
+            amount=Decimal(row.amount),
+            committed=Decimal(row.committed),
+            id=row.id,
+        )
         before = budget.committed
         amount = sum((by_id[m].amount for m in members), ZERO)
         budget = commit(budget, amount)  # BudgetExceeded: the whole approval is refused
         row.committed, row.updated_at = budget.committed, now
         for start in range(0, len(members), IN_CHUNK):
             unit.session.execute(
-                update(claims_table).where(c.id.in_(members[start:start + IN_CHUNK]))
-                .values(status=ClaimStatus.APPROVED.value, reviewed_by=by_user, reviewed_at=now, budget_id=budget_id)
+                update(claims_table)
+                .where(c.id.in_(members[start : start + IN_CHUNK]))
+                .values(
+                    status=ClaimStatus.APPROVED.value,
+                    reviewed_by=by_user,
+                    reviewed_at=now,
+                    budget_id=budget_id,
+                )
             )
         records.extend(
-            {"actor": by_user, "action": "claim.approved", "entity": "claim", "entity_id": m, "at": now,
-             "before": {"status": "pending"}, "after": {"status": "approved", "reviewed_by": by_user,
-                                                        "reviewed_at": now, "budget_id": budget_id}}
+            {
+                "actor": by_user,
+                "action": "claim.approved",
+                "entity": "claim",
+                "entity_id": m,
+                "at": now,
+                "before": {"status": "pending"},
+                "after": {
+                    "status": "approved",
+                    "reviewed_by": by_user,
+                    "reviewed_at": now,
+                    "budget_id": budget_id,
+                },
+            }
             for m in members
         )
-        records.append({"actor": by_user, "action": "budget.committed", "entity": "budget", "entity_id": budget_id,
-                        "at": now, "before": {"committed": before},
-                        "after": {"committed": budget.committed, "claims": len(members), "amount": amount}})
+        records.append(
+            {
+                "actor": by_user,
+                "action": "budget.committed",
+                "entity": "budget",
+                "entity_id": budget_id,
+                "at": now,
+                "before": {"committed": before},
+                "after": {"committed": budget.committed, "claims": len(members), "amount": amount},
+            }
+        )
     unit.session.flush()
     audit.record_many(unit, records, chunk=chunk)
-    _emit_many(unit, "subsidy.claim.approved", [
-        {"claim_id": cl.id, "kind": str(cl.kind), "lawyer_id": cl.lawyer_id, "amount": cl.amount,
-         "status": ClaimStatus.APPROVED.value, "service_date": cl.service_date} for cl in claims
-    ])
+    _emit_many(
+        unit,
+        "subsidy.claim.approved",
+        [
+            {
+                "claim_id": cl.id,
+                "kind": str(cl.kind),
+                "lawyer_id": cl.lawyer_id,
+                "amount": cl.amount,
+                "status": ClaimStatus.APPROVED.value,
+                "service_date": cl.service_date,
+            }
+            for cl in claims
+        ],
+    )
     for row in locked.values():
         announce_thresholds(unit, row)
     unit.session.flush()

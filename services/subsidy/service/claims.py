@@ -91,8 +91,23 @@ def claim_view(row: ClaimRow, *, lawyer_name: str | None = None) -> dict[str, An
     }
 
 
-AUDITED = ("kind", "case_no", "lawyer_id", "region_code", "service_date", "attributes", "amount", "scheme_id",
-           "document_no", "status", "reviewed_by", "reason", "budget_id", "batch_id", "assignment_id")
+AUDITED = (
+    "kind",
+    "case_no",
+    "lawyer_id",
+    "region_code",
+    "service_date",
+    "attributes",
+    "amount",
+    "scheme_id",
+    "document_no",
+    "status",
+    "reviewed_by",
+    "reason",
+    "budget_id",
+    "batch_id",
+    "assignment_id",
+)
 
 
 def audit_view(claim: ClaimRow | Mapping[str, Any]) -> dict[str, Any]:
@@ -118,9 +133,18 @@ def to_domain(row: ClaimRow) -> Claim:
     """A stored claim as the domain's Claim (a needs_rate claim is reviewed as a pending one)."""
     status = ClaimStatus.PENDING if row.status == NEEDS_RATE else ClaimStatus(row.status)
     return Claim(
-        id=row.id, kind=Kind(row.kind), lawyer_id=row.lawyer_id, region_code=row.region_code,
-        service_date=row.service_date, amount=Decimal(row.amount), submitted_by=row.submitted_by, status=status,
-        case_no=row.case_no, scheme_id=row.scheme_id, reviewed_by=row.reviewed_by, reject_reason=row.reason,
+        id=row.id,
+        kind=Kind(row.kind),
+        lawyer_id=row.lawyer_id,
+        region_code=row.region_code,
+        service_date=row.service_date,
+        amount=Decimal(row.amount),
+        submitted_by=row.submitted_by,
+        status=status,
+        case_no=row.case_no,
+        scheme_id=row.scheme_id,
+        reviewed_by=row.reviewed_by,
+        reject_reason=row.reason,
         batch_id=row.batch_id,
     )
 
@@ -150,22 +174,51 @@ def insert_new(unit: Unit, table: Table, values: Mapping[str, Any] | list[Mappin
 
 
 def _claim_values(
-    *, claim_id: str, kind: str, case_no: str | None, lawyer_id: str, region_code: str, service_date: date,
-    attributes: Mapping[str, Any], calc: Calculation | None, status: str, submitted_by: str, now: datetime,
-    assignment_id: str | None = None, unpriced: str | None = None,
+    *,
+    claim_id: str,
+    kind: str,
+    case_no: str | None,
+    lawyer_id: str,
+    region_code: str,
+    service_date: date,
+    attributes: Mapping[str, Any],
+    calc: Calculation | None,
+    status: str,
+    submitted_by: str,
+    now: datetime,
+    assignment_id: str | None = None,
+    unpriced: str | None = None,
 ) -> dict[str, Any]:
     if calc is not None:
         amount, breakdown = calc.amount, breakdown_as_json(calc.breakdown)
         scheme_id, document_no = calc.scheme_id, calc.document_no
     else:
         amount, scheme_id, document_no = ZERO, None, None
-        breakdown = [{"step": f"waiting for a rate: {unpriced}", "amount": format_money(ZERO), "rule": NEEDS_RATE}]
+        breakdown = [
+            {"step": f"waiting for a rate: {unpriced}", "amount": format_money(ZERO), "rule": NEEDS_RATE}
+        ]
     return {
-        "id": claim_id, "kind": kind, "case_no": case_no, "lawyer_id": lawyer_id, "region_code": region_code,
-        "service_date": service_date, "attributes": dict(attributes), "amount": amount, "breakdown": breakdown,
-        "scheme_id": scheme_id, "document_no": document_no, "status": status, "submitted_by": submitted_by,
-        "submitted_at": now, "reviewed_by": None, "reviewed_at": None, "reason": None, "budget_id": None,
-        "batch_id": None, "paid_at": None, "assignment_id": assignment_id,
+        "id": claim_id,
+        "kind": kind,
+        "case_no": case_no,
+        "lawyer_id": lawyer_id,
+        "region_code": region_code,
+        "service_date": service_date,
+        "attributes": dict(attributes),
+        "amount": amount,
+        "breakdown": breakdown,
+        "scheme_id": scheme_id,
+        "document_no": document_no,
+        "status": status,
+        "submitted_by": submitted_by,
+        "submitted_at": now,
+        "reviewed_by": None,
+        "reviewed_at": None,
+        "reason": None,
+        "budget_id": None,
+        "batch_id": None,
+        "paid_at": None,
+        "assignment_id": assignment_id,
     }
 
 
@@ -188,18 +241,38 @@ def submit_claim(
         detail = f"no lawyer {lawyer_id} in the subsidy service's lawyer directory (copied from the roster)"
         raise Invalid(detail, {"lawyer_id": [detail]})
     audit.begin(unit)
-    calc = price(unit, kind=kind, lawyer_id=lawyer_id, region_code=region_code, service_date=service_date,
-                 attributes=attributes)
+    calc = price(
+        unit,
+        kind=kind,
+        lawyer_id=lawyer_id,
+        region_code=region_code,
+        service_date=service_date,
+        attributes=attributes,
+    )
     values = _claim_values(
-        claim_id=new_id(), kind=kind, case_no=case_no, lawyer_id=lawyer_id, region_code=region_code,
-        service_date=service_date, attributes=attributes, calc=calc, status=ClaimStatus.PENDING.value,
-        submitted_by=submitted_by, now=datetime.now(UTC),
+        claim_id=new_id(),
+        kind=kind,
+        case_no=case_no,
+        lawyer_id=lawyer_id,
+        region_code=region_code,
+        service_date=service_date,
+        attributes=attributes,
+        calc=calc,
+        status=ClaimStatus.PENDING.value,
+        submitted_by=submitted_by,
+        now=datetime.now(UTC),
     )
     if not insert_new(unit, claims_table, values):
         raise Conflict(f"a {kind} claim for case {case_no} already exists")
     row = unit.session.get_one(ClaimRow, values["id"])
-    audit.record(unit, actor=submitted_by, action="claim.created", entity="claim", entity_id=row.id,
-                 after=audit_view(row))
+    audit.record(
+        unit,
+        actor=submitted_by,
+        action="claim.created",
+        entity="claim",
+        entity_id=row.id,
+        after=audit_view(row),
+    )
     unit.emit("subsidy.claim.created", event_data(row))
     return claim_view(row, lawyer_name=_lawyer_name(unit.session, lawyer_id))
 
@@ -220,21 +293,42 @@ def record_duty_claim(unit: Unit, *, duty: Mapping[str, Any]) -> dict[str, Any] 
     unpriced = None
     audit.begin(unit)
     try:
-        calc = price(unit, kind=kind, lawyer_id=duty["lawyer_id"], region_code=duty["region_code"],
-                     service_date=duty["date"], attributes=attributes)
+        calc = price(
+            unit,
+            kind=kind,
+            lawyer_id=duty["lawyer_id"],
+            region_code=duty["region_code"],
+            service_date=duty["date"],
+            attributes=attributes,
+        )
     except (NoScheme, NoMatchingRate) as exc:
         unpriced = str(exc)
     values = _claim_values(
-        claim_id=new_id(), kind=kind, case_no=None, lawyer_id=duty["lawyer_id"], region_code=duty["region_code"],
-        service_date=duty["date"], attributes=attributes, calc=calc,
-        status=ClaimStatus.PENDING.value if calc else NEEDS_RATE, submitted_by=SYSTEM, now=datetime.now(UTC),
-        assignment_id=duty["assignment_id"], unpriced=unpriced,
+        claim_id=new_id(),
+        kind=kind,
+        case_no=None,
+        lawyer_id=duty["lawyer_id"],
+        region_code=duty["region_code"],
+        service_date=duty["date"],
+        attributes=attributes,
+        calc=calc,
+        status=ClaimStatus.PENDING.value if calc else NEEDS_RATE,
+        submitted_by=SYSTEM,
+        now=datetime.now(UTC),
+        assignment_id=duty["assignment_id"],
+        unpriced=unpriced,
     )
     if not insert_new(unit, claims_table, values):
         return None  # this assignment's claim exists: a duplicate or late event changes nothing
     row = unit.session.get_one(ClaimRow, values["id"])
-    audit.record(unit, actor=SYSTEM, action="claim.created", entity="claim", entity_id=row.id,
-                 after={**audit_view(row), "station_id": duty.get("station_id")})
+    audit.record(
+        unit,
+        actor=SYSTEM,
+        action="claim.created",
+        entity="claim",
+        entity_id=row.id,
+        after={**audit_view(row), "station_id": duty.get("station_id")},
+    )
     if row.status == ClaimStatus.PENDING:
         unit.emit("subsidy.claim.created", event_data(row))
     return claim_view(row)
@@ -245,26 +339,51 @@ def price_waiting_claims(unit: Unit, *, kind: str, actor: str, scheme_id: str) -
     from services.subsidy.service.pricing import schemes_of
 
     audit.begin(unit)
-    rows = unit.session.execute(
-        select(ClaimRow).where(ClaimRow.kind == kind, ClaimRow.status == NEEDS_RATE)
-        .order_by(ClaimRow.service_date, ClaimRow.id).with_for_update()
-    ).scalars().all()
+    rows = (
+        unit.session.execute(
+            select(ClaimRow)
+            .where(ClaimRow.kind == kind, ClaimRow.status == NEEDS_RATE)
+            .order_by(ClaimRow.service_date, ClaimRow.id)
+            .with_for_update()
+        )
+        .scalars()
+        .all()
+    )
     if not rows:
         return 0
     schemes = schemes_of(unit, kind)
     priced = 0
     for row in rows:
         try:
-            calc = price(unit, kind=kind, lawyer_id=row.lawyer_id, region_code=row.region_code,
-                         service_date=row.service_date, attributes=row.attributes, schemes=schemes)
+            calc = price(
+                unit,
+                kind=kind,
+                lawyer_id=row.lawyer_id,
+                region_code=row.region_code,
+                service_date=row.service_date,
+                attributes=row.attributes,
+                schemes=schemes,
+            )
         except (NoScheme, NoMatchingRate):
             continue
         before = audit_view(row)
         row.amount, row.breakdown = calc.amount, breakdown_as_json(calc.breakdown)
-        row.scheme_id, row.document_no, row.status = calc.scheme_id, calc.document_no, ClaimStatus.PENDING.value
+        row.scheme_id, row.document_no, row.status = (
+            calc.scheme_id,
+            calc.document_no,
+            ClaimStatus.PENDING.value,
+        )
         unit.session.flush()
-        audit.record(unit, actor=actor, action="claim.priced", entity="claim", entity_id=row.id, before=before,
-                     after=audit_view(row), reason=f"scheme {scheme_id} added")
+        audit.record(
+            unit,
+            actor=actor,
+            action="claim.priced",
+            entity="claim",
+            entity_id=row.id,
+            before=before,
+            after=audit_view(row),
+            reason=f"scheme {scheme_id} added",
+        )
         unit.emit("subsidy.claim.created", event_data(row))
         priced += 1
     return priced
@@ -288,8 +407,14 @@ def _locked_claim(unit: Unit, claim_id: str) -> ClaimRow:
 
 
 def _to_budget(row: BudgetRow) -> Budget:
-    return Budget(region_code=row.region_code, kind=Kind(row.kind), year=row.year, amount=Decimal(row.amount),
-                  committed=Decimal(row.committed), id=row.id)
+    return Budget(
+        region_code=row.region_code,
+        kind=Kind(row.kind),
+        year=row.year,
+        amount=Decimal(row.amount),
+        committed=Decimal(row.committed),
+        id=row.id,
+    )
 
 
 def approve_claim(unit: Unit, *, claim_id: str, by_user: str) -> dict[str, Any]:
@@ -304,30 +429,55 @@ def approve_claim(unit: Unit, *, claim_id: str, by_user: str) -> dict[str, Any]:
     claim = to_domain(row)
     approve(claim, by_user=by_user)  # state and maker-checker first: they do not depend on the budget
     year = claim.service_date.year
-    candidates = unit.session.execute(
-        select(BudgetRow).where(BudgetRow.kind == claim.kind, BudgetRow.year == year)
-    ).scalars().all()
-    chosen = select_budget([_to_budget(b) for b in candidates], region_code=claim.region_code, kind=claim.kind,
-                           year=year)
+    candidates = (
+        unit.session.execute(select(BudgetRow).where(BudgetRow.kind == claim.kind, BudgetRow.year == year))
+        .scalars()
+        .all()
+    )
+    chosen = select_budget(
+        [_to_budget(b) for b in candidates], region_code=claim.region_code, kind=claim.kind, year=year
+    )
     if chosen is None:
         raise NoBudget(region_code=claim.region_code, kind=claim.kind, year=year)
     budget_row = unit.session.execute(
-        select(BudgetRow).where(BudgetRow.id == chosen.id).with_for_update().execution_options(populate_existing=True)
+        select(BudgetRow)
+        .where(BudgetRow.id == chosen.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one()
     approved, budget = approve_against_budget(claim, [_to_budget(budget_row)], by_user=by_user)
     now = datetime.now(UTC)
     before, committed_before = audit_view(row), Decimal(budget_row.committed)
-    row.status, row.reviewed_by, row.reviewed_at, row.budget_id = approved.status.value, by_user, now, budget_row.id
+    row.status, row.reviewed_by, row.reviewed_at, row.budget_id = (
+        approved.status.value,
+        by_user,
+        now,
+        budget_row.id,
+    )
     budget_row.committed, budget_row.updated_at = budget.committed, now
     announce_thresholds(unit, budget_row)
     unit.session.flush()
-    audit.record_many(unit, [
-        {"actor": by_user, "action": "claim.approved", "entity": "claim", "entity_id": row.id, "before": before,
-         "after": audit_view(row)},
-        {"actor": by_user, "action": "budget.committed", "entity": "budget", "entity_id": budget_row.id,
-         "before": {"committed": committed_before}, "after": {"committed": budget.committed, "claim_id": row.id,
-                                                                "amount": claim.amount}},
-    ])
+    audit.record_many(
+        unit,
+        [
+            {
+                "actor": by_user,
+                "action": "claim.approved",
+                "entity": "claim",
+                "entity_id": row.id,
+                "before": before,
+                "after": audit_view(row),
+            },
+            {
+                "actor": by_user,
+                "action": "budget.committed",
+                "entity": "budget",
+                "entity_id": budget_row.id,
+                "before": {"committed": committed_before},
+                "after": {"committed": budget.committed, "claim_id": row.id, "amount": claim.amount},
+            },
+        ],
+    )
     unit.emit("subsidy.claim.approved", event_data(row))
     return claim_view(row, lawyer_name=_lawyer_name(unit.session, row.lawyer_id))
 
@@ -340,8 +490,16 @@ def reject_claim(unit: Unit, *, claim_id: str, by_user: str, reason: str) -> dic
     row.status, row.reviewed_by, row.reviewed_at = rejected.status.value, by_user, datetime.now(UTC)
     row.reason = rejected.reject_reason
     unit.session.flush()
-    audit.record(unit, actor=by_user, action="claim.rejected", entity="claim", entity_id=row.id, before=before,
-                 after=audit_view(row), reason=rejected.reject_reason)
+    audit.record(
+        unit,
+        actor=by_user,
+        action="claim.rejected",
+        entity="claim",
+        entity_id=row.id,
+        before=before,
+        after=audit_view(row),
+        reason=rejected.reject_reason,
+    )
     unit.emit("subsidy.claim.rejected", event_data(row))
     return claim_view(row, lawyer_name=_lawyer_name(unit.session, row.lawyer_id))
 
@@ -372,17 +530,36 @@ def list_claims(
 ) -> dict[str, Any]:
     """Claims by service date (newest first); a lawyer (`own_lawyer_id`) sees only their own."""
     statement = where_given(
-        select(ClaimRow), (ClaimRow.lawyer_id, own_lawyer_id), (ClaimRow.status, status),
-        (ClaimRow.lawyer_id, lawyer_id), (ClaimRow.kind, kind), (ClaimRow.region_code, region_code),
+        select(ClaimRow),
+        (ClaimRow.lawyer_id, own_lawyer_id),
+        (ClaimRow.status, status),
+        (ClaimRow.lawyer_id, lawyer_id),
+        (ClaimRow.kind, kind),
+        (ClaimRow.region_code, region_code),
         (ClaimRow.batch_id, batch_id),
     )
     if month is not None:
         start, end = month_range(month)
         statement = statement.where(ClaimRow.service_date >= start, ClaimRow.service_date < end)
-    found = page(unit.session, statement,
-                 order_by=(ClaimRow.service_date.desc(), ClaimRow.submitted_at.desc(), ClaimRow.id),
-                 limit=limit, offset=offset)
+    found = page(
+        unit.session,
+        statement,
+        order_by=(ClaimRow.service_date.desc(), ClaimRow.submitted_at.desc(), ClaimRow.id),
+        limit=limit,
+        offset=offset,
+    )
     rows = found["items"]
     ids = {r.lawyer_id for r in rows}
-    names = dict(unit.session.execute(select(LawyerEntry.id, LawyerEntry.name).where(LawyerEntry.id.in_(ids))).all()) if ids else {}
-    return {"items": [claim_view(r, lawyer_name=names.get(r.lawyer_id)) for r in rows], "total": found["total"]}
+    names = (
+        dict(
+            unit.session.execute(
+                select(LawyerEntry.id, LawyerEntry.name).where(LawyerEntry.id.in_(ids))
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    return {
+        "items": [claim_view(r, lawyer_name=names.get(r.lawyer_id)) for r in rows],
+        "total": found["total"],
+    }

@@ -92,7 +92,9 @@ def price(
     Writers run one at a time (`audit.begin`), so the room left under a monthly cap is not taken twice."""
     scheme = select_scheme(
         schemes if schemes is not None else schemes_of(unit, kind),
-        kind=kind, region_code=region_code, service_date=service_date,
+        kind=kind,
+        region_code=region_code,
+        service_date=service_date,
     )
     if scheme is None:
         raise NoScheme(kind=kind, region_code=region_code, service_date=service_date)

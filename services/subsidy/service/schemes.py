@@ -47,7 +47,11 @@ def scheme_view(row: SchemeRow, *, claims: int | None = None) -> dict[str, Any]:
 
 
 def _same_scope(unit: Unit, scheme: Scheme) -> list[Scheme]:
-    region = SchemeRow.region_code.is_(None) if scheme.region_code is None else SchemeRow.region_code == scheme.region_code
+    region = (
+        SchemeRow.region_code.is_(None)
+        if scheme.region_code is None
+        else SchemeRow.region_code == scheme.region_code
+    )
     rows = unit.session.execute(select(SchemeRow).where(SchemeRow.kind == scheme.kind, region)).scalars()
     return [to_scheme(r) for r in rows]
 
@@ -66,10 +70,18 @@ def create_scheme(unit: Unit, *, body: Mapping[str, Any], actor: str) -> dict[st
         )
     stored = scheme_as_json(scheme)
     row = SchemeRow(
-        id=scheme.id, kind=str(scheme.kind), name=scheme.name, region_code=scheme.region_code,
-        effective_from=scheme.effective_from, effective_to=scheme.effective_to, rates=stored["rates"],
-        adjustments=stored["adjustments"], monthly_cap_per_lawyer=scheme.monthly_cap_per_lawyer,
-        max_amount=scheme.max_amount, document_no=scheme.document_no, created_by=actor,
+        id=scheme.id,
+        kind=str(scheme.kind),
+        name=scheme.name,
+        region_code=scheme.region_code,
+        effective_from=scheme.effective_from,
+        effective_to=scheme.effective_to,
+        rates=stored["rates"],
+        adjustments=stored["adjustments"],
+        monthly_cap_per_lawyer=scheme.monthly_cap_per_lawyer,
+        max_amount=scheme.max_amount,
+        document_no=scheme.document_no,
+        created_by=actor,
         created_at=datetime.now(UTC),
     )
     unit.session.add(row)
@@ -89,19 +101,31 @@ def close_scheme(unit: Unit, *, scheme_id: str, effective_to: date, actor: str) 
         detail = f"must not be before the scheme's effective_from {row.effective_from.isoformat()}"
         raise Invalid(f"effective_to {detail}", {"effective_to": [detail]})
     if row.effective_to is not None and effective_to >= row.effective_to:
-        raise Conflict(f"scheme {scheme_id} already ends on {row.effective_to.isoformat()}; a scheme's end only moves earlier")
+        raise Conflict(
+            f"scheme {scheme_id} already ends on {row.effective_to.isoformat()}; a scheme's end only moves earlier"
+        )
     later = unit.session.execute(
-        select(func.count()).select_from(ClaimRow)
+        select(func.count())
+        .select_from(ClaimRow)
         .where(ClaimRow.scheme_id == scheme_id, ClaimRow.service_date > effective_to)
     ).scalar_one()
     if later:
-        raise Conflict(f"{later} claim(s) served after {effective_to.isoformat()} were priced by scheme {scheme_id}; "
-                       "it cannot end before them")
+        raise Conflict(
+            f"{later} claim(s) served after {effective_to.isoformat()} were priced by scheme {scheme_id}; "
+            "it cannot end before them"
+        )
     before = {"effective_to": row.effective_to}
     row.effective_to = effective_to
     unit.session.flush()
-    audit.record(unit, actor=actor, action="scheme.closed", entity="scheme", entity_id=row.id, before=before,
-                 after={"effective_to": effective_to})
+    audit.record(
+        unit,
+        actor=actor,
+        action="scheme.closed",
+        entity="scheme",
+        entity_id=row.id,
+        before=before,
+        after={"effective_to": effective_to},
+    )
     return scheme_view(row, claims=_claims_of(unit, row.id))
 
 
@@ -138,8 +162,14 @@ def list_schemes(
         statement = statement.where(
             or_(SchemeRow.region_code.is_(None), SchemeRow.region_code.in_(regions_covering(region_code)))
         )
-    return page(unit.session, statement, order_by=(SchemeRow.kind, SchemeRow.effective_from.desc(), SchemeRow.id),
-                limit=limit, offset=offset, view=scheme_view)
+    return page(
+        unit.session,
+        statement,
+        order_by=(SchemeRow.kind, SchemeRow.effective_from.desc(), SchemeRow.id),
+        limit=limit,
+        offset=offset,
+        view=scheme_view,
+    )
 
 
 def preview_scheme(
@@ -160,8 +190,15 @@ def preview_scheme(
     priced with the draft whatever its dates, its monthly cap counted per lawyer and month in date order."""
     draft = parse_scheme(body, id="draft")
     statement = select(
-        ClaimRow.id, ClaimRow.case_no, ClaimRow.lawyer_id, ClaimRow.region_code, ClaimRow.service_date,
-        ClaimRow.attributes, ClaimRow.amount, ClaimRow.status, ClaimRow.scheme_id,
+        ClaimRow.id,
+        ClaimRow.case_no,
+        ClaimRow.lawyer_id,
+        ClaimRow.region_code,
+        ClaimRow.service_date,
+        ClaimRow.attributes,
+        ClaimRow.amount,
+        ClaimRow.status,
+        ClaimRow.scheme_id,
     ).where(ClaimRow.kind == str(draft.kind))
     if claim_ids:
         statement = statement.where(ClaimRow.id.in_([c for c in claim_ids if plausible_id(c)]))
@@ -201,16 +238,28 @@ def preview_scheme(
         if current is not None:
             current_total += current
         if len(items) < limit:
-            items.append({
-                "claim_id": r.id, "case_no": r.case_no, "lawyer_id": r.lawyer_id, "region_code": r.region_code,
-                "service_date": r.service_date, "status": r.status, "scheme_id": r.scheme_id,
-                "current_amount": current, "draft_amount": draft_amount,
-                "difference": None if draft_amount is None else draft_amount - (current or ZERO),
-                "note": note,
-            })
+            items.append(
+                {
+                    "claim_id": r.id,
+                    "case_no": r.case_no,
+                    "lawyer_id": r.lawyer_id,
+                    "region_code": r.region_code,
+                    "service_date": r.service_date,
+                    "status": r.status,
+                    "scheme_id": r.scheme_id,
+                    "current_amount": current,
+                    "draft_amount": draft_amount,
+                    "difference": None if draft_amount is None else draft_amount - (current or ZERO),
+                    "note": note,
+                }
+            )
     return {
-        "scheme": {**scheme_as_json(draft), "id": None, "effective_from": draft.effective_from,
-                   "effective_to": draft.effective_to},
+        "scheme": {
+            **scheme_as_json(draft),
+            "id": None,
+            "effective_from": draft.effective_from,
+            "effective_to": draft.effective_to,
+        },
         "claims": len(rows),
         "priced": len(rows) - unpriced,
         "unpriced": unpriced,

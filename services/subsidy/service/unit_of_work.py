@@ -29,7 +29,9 @@ class SessionUnit:
         self.correlation_id = correlation_id
 
     def emit(self, event_type: str, data: dict[str, Any]) -> str:
-        return add_event(self.session, outbox, event_type, data, producer=PRODUCER, correlation_id=self.correlation_id)
+        return add_event(
+            self.session, outbox, event_type, data, producer=PRODUCER, correlation_id=self.correlation_id
+        )
 
 
 def dialect(unit: Unit) -> str:

@@ -48,8 +48,11 @@ class People:
 def browser_type_launch_args() -> dict[str, Any]:
     if shutil.which(CHROMIUM) is None and not Path(CHROMIUM).exists():
         unavailable(f"Chromium at {CHROMIUM} (apt-get install chromium fonts-wqy-microhei)")
-    return {"executable_path": CHROMIUM, "headless": True, "args": ["--no-sandbox", "--disable-gpu",
-                                                                     "--disable-dev-shm-usage"]}
+    return {
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+    }
 
 
 @pytest.fixture(scope="session")
@@ -71,21 +74,35 @@ def people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[People]:
         admin.headers["Authorization"] = f"Bearer {stack.token()}"
         api = stack.url() + "/api"
         for username, role in (("scheduler", "scheduler"), ("finance", "finance")):
-            admin.post(api + "/users", json={"username": username, "password": PASSWORD, "role": role},
-                       timeout=10).raise_for_status()
+            admin.post(
+                api + "/users", json={"username": username, "password": PASSWORD, "role": role}, timeout=10
+            ).raise_for_status()
         scheduler = requests.Session()
         scheduler.headers["Authorization"] = f"Bearer {stack.token('scheduler', PASSWORD)}"
         today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-        published = scheduler.get(api + "/roster/rosters", params={"status": "published"}, timeout=10).json()["items"]
+        published = scheduler.get(api + "/roster/rosters", params={"status": "published"}, timeout=10).json()[
+            "items"
+        ]
         duty = None
         for roster in published:
-            duties = scheduler.get(api + f"/roster/rosters/{roster['id']}/assignments",
-                                   params={"date": today.isoformat()}, timeout=10).json()["items"]
+            duties = scheduler.get(
+                api + f"/roster/rosters/{roster['id']}/assignments",
+                params={"date": today.isoformat()},
+                timeout=10,
+            ).json()["items"]
             duty = next((d for d in duties if d["role"] == "lawyer"), duty)
         if duty is None:  # the demo has daily patterns at county centres, so every day has duties
             pytest.fail(f"the demo roster has no duty on {today}: the lawyer's journey needs one")
-        admin.post(api + "/users", json={"username": "lawyer", "password": PASSWORD, "role": "lawyer",
-                                         "lawyer_id": duty["lawyer_id"]}, timeout=10).raise_for_status()
+        admin.post(
+            api + "/users",
+            json={
+                "username": "lawyer",
+                "password": PASSWORD,
+                "role": "lawyer",
+                "lawyer_id": duty["lawyer_id"],
+            },
+            timeout=10,
+        ).raise_for_status()
         yield People(stack, duty["lawyer_id"], duty["id"], today.isoformat())
     finally:
         stack.stop()

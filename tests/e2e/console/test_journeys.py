@@ -25,7 +25,11 @@ BIG = 180_000  # ms: generating a county's month may be queued behind other work
 
 def accessible(page: Page, what: str) -> None:
     results = AXE.run(page)
-    bad = [(v["id"], v["impact"], len(v["nodes"])) for v in results.response["violations"] if v["impact"] in SERIOUS]
+    bad = [
+        (v["id"], v["impact"], len(v["nodes"]))
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]
     assert not bad, f"{what}: axe-core finds {bad}"
 
 
@@ -34,10 +38,14 @@ def next_two_months() -> tuple[str, str]:
     worker does it and the page follows its progress."""
     first = (date.today().replace(day=1) + timedelta(days=32)).replace(day=1)
     second = (first + timedelta(days=32)).replace(day=1)
-    return first.isoformat(), second.replace(day=calendar.monthrange(second.year, second.month)[1]).isoformat()
+    return first.isoformat(), second.replace(
+        day=calendar.monthrange(second.year, second.month)[1]
+    ).isoformat()
 
 
-def test_a_scheduler_generates_checks_and_publishes_a_roster(page: Page, people: People, artifacts: Path) -> None:
+def test_a_scheduler_generates_checks_and_publishes_a_roster(
+    page: Page, people: People, artifacts: Path
+) -> None:
     log_in(page, people, "scheduler")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.get_by_role("heading", name="排班表", exact=True)).to_be_visible()
@@ -85,19 +93,28 @@ def test_a_scheduler_generates_checks_and_publishes_a_roster(page: Page, people:
     pdf = artifacts / "roster-a3.pdf"
     page.pdf(path=str(pdf), prefer_css_page_size=True)
     boxes = set(re.findall(rb"MediaBox\s*\[0 0 ([0-9.]+) ([0-9.]+)\]", pdf.read_bytes()))
-    assert boxes and all(round(float(w)) == 1191 and round(float(h)) == 842 for w, h in boxes), boxes  # A3 across
+    assert boxes and all(round(float(w)) == 1191 and round(float(h)) == 842 for w, h in boxes), (
+        boxes
+    )  # A3 across
 
 
 def test_a_lawyer_on_a_phone_checks_in_and_out(browser: Browser, people: People, artifacts: Path) -> None:
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)
+    context = browser.new_context(
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
     page = context.new_page()
     try:
         log_in(page, people, "lawyer")
         expect(page.get_by_role("heading", name="我的值班", exact=True)).to_be_visible()
         today = page.locator("article.card.today").first
         expect(today).to_be_visible()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page scrolls sideways on a phone"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, (
+            "the page scrolls sideways on a phone"
+        )
         page.screenshot(path=str(artifacts / "lawyer-phone.png"))
         accessible(page, "my duties")
         today.get_by_role("button", name="签到", exact=True).click()
@@ -107,18 +124,34 @@ def test_a_lawyer_on_a_phone_checks_in_and_out(browser: Browser, people: People,
         expect(page.locator("article.card.today").first).to_contain_text("已完成")
     finally:
         context.close()
-    mine = people.api("lawyer").get(people.url + "/api/roster/me/duties",
-                                    params={"from": people.today, "to": people.today}, timeout=10).json()["items"]
+    mine = (
+        people.api("lawyer")
+        .get(
+            people.url + "/api/roster/me/duties",
+            params={"from": people.today, "to": people.today},
+            timeout=10,
+        )
+        .json()["items"]
+    )
     assert [(d["id"], d["status"]) for d in mine] == [(people.duty_id, "completed")]
 
 
-def test_finance_approves_a_claim_makes_a_batch_and_downloads_it(page: Page, people: People,
-                                                                 artifacts: Path) -> None:
+def test_finance_approves_a_claim_makes_a_batch_and_downloads_it(
+    page: Page, people: People, artifacts: Path
+) -> None:
     lawyer = people.api("lawyer")
-    claim = lawyer.post(people.url + "/api/subsidy/claims", json={
-        "kind": "mediation_case", "lawyer_id": people.lawyer_id, "region_code": "654021",
-        "case_no": f"调解-{people.today}-console", "service_date": people.today,
-        "attributes": {"difficulty": "difficult", "agreement": True}}, timeout=10)
+    claim = lawyer.post(
+        people.url + "/api/subsidy/claims",
+        json={
+            "kind": "mediation_case",
+            "lawyer_id": people.lawyer_id,
+            "region_code": "654021",
+            "case_no": f"调解-{people.today}-console",
+            "service_date": people.today,
+            "attributes": {"difficulty": "difficult", "agreement": True},
+        },
+        timeout=10,
+    )
     assert claim.status_code == 201, claim.text
     claim_id = claim.json()["id"]
     log_in(page, people, "finance")
@@ -135,8 +168,13 @@ def test_finance_approves_a_claim_makes_a_batch_and_downloads_it(page: Page, peo
     page.go_back()
     row.get_by_role("button", name="批准", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("申请已批准")
-    wait_for(lambda: lawyer.get(people.url + f"/api/subsidy/claims/{claim_id}", timeout=10).json()["status"]
-             == "approved", what="the claim approved through the console")
+    wait_for(
+        lambda: (
+            lawyer.get(people.url + f"/api/subsidy/claims/{claim_id}", timeout=10).json()["status"]
+            == "approved"
+        ),
+        what="the claim approved through the console",
+    )
     page.get_by_role("link", name="预算", exact=True).click()
     expect(page.locator("meter").first).to_be_visible()
     accessible(page, "budgets")

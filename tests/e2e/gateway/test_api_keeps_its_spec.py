@@ -41,12 +41,20 @@ def test_every_operation_answers_as_the_document_says(stack: Stack) -> None:
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-                  database=None)
+        @settings(
+            max_examples=12,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            derandomize=True,
+            database=None,
+        )
         def exercise(case: schemathesis.Case) -> None:
             if "user_id" in (case.path_parameters or {}):
                 # never lock the fuzzer out by disabling or demoting the admin it logs in as
-                case.path_parameters = {**case.path_parameters, "user_id": f"fuzz-{case.path_parameters['user_id']}"}
+                case.path_parameters = {
+                    **case.path_parameters,
+                    "user_id": f"fuzz-{case.path_parameters['user_id']}",
+                }
             case.call_and_validate(base_url=stack.url(), headers=headers, checks=CHECKS)
 
         try:

@@ -71,26 +71,60 @@ def test_a_duty_and_a_case_are_claimed_approved_paid_and_exported_through_the_ga
     finance, checker = _user(stack, admin, "finance"), _user(stack, admin, "finance")
 
     # the roster tells the gateway and the subsidy service about a lawyer, then about a completed duty
-    _publish(stack, "roster.lawyer.upserted", {
-        "id": LAWYER, "name": "古丽娜尔", "license_no": "16540202010123456", "status": "practising",
-        "region_code": "654021", "languages": ["zh", "kk"], "max_duties_per_month": 8})
+    _publish(
+        stack,
+        "roster.lawyer.upserted",
+        {
+            "id": LAWYER,
+            "name": "古丽娜尔",
+            "license_no": "16540202010123456",
+            "status": "practising",
+            "region_code": "654021",
+            "languages": ["zh", "kk"],
+            "max_duties_per_month": 8,
+        },
+    )
     lawyer = _user(stack, admin, "lawyer", LAWYER)
-    _publish(stack, "roster.duty.completed", {
-        "assignment_id": f"a-{uuid.uuid4().hex[:8]}", "lawyer_id": LAWYER, "station_id": "s-1",
-        "station_level": "township", "region_code": "654021", "date": date(2026, 5, 4), "start_time": "09:30",
-        "end_time": "18:00", "checked_in_at": datetime(2026, 5, 4, 1, 30, tzinfo=UTC),
-        "checked_out_at": datetime(2026, 5, 4, 10, 0, tzinfo=UTC), "holiday": False})
-    duty = wait_for(lambda: finance.get("/subsidy/claims", kind="station_duty", lawyer_id=LAWYER).json()["items"],
-                    timeout=60, what="the station-duty claim")[0]
+    _publish(
+        stack,
+        "roster.duty.completed",
+        {
+            "assignment_id": f"a-{uuid.uuid4().hex[:8]}",
+            "lawyer_id": LAWYER,
+            "station_id": "s-1",
+            "station_level": "township",
+            "region_code": "654021",
+            "date": date(2026, 5, 4),
+            "start_time": "09:30",
+            "end_time": "18:00",
+            "checked_in_at": datetime(2026, 5, 4, 1, 30, tzinfo=UTC),
+            "checked_out_at": datetime(2026, 5, 4, 10, 0, tzinfo=UTC),
+            "holiday": False,
+        },
+    )
+    duty = wait_for(
+        lambda: finance.get("/subsidy/claims", kind="station_duty", lawyer_id=LAWYER).json()["items"],
+        timeout=60,
+        what="the station-duty claim",
+    )[0]
     assert duty["amount"] == "150.00" and duty["document_no"] == "伊州司发〔2025〕18号"  # the demo standard
 
     # the lawyer submits a mediated case of their own; another lawyer's would be refused
-    body = {"kind": "mediation_case", "lawyer_id": LAWYER, "region_code": "654021", "case_no": "(2026)伊调字第0001号",
-            "service_date": "2026-05-20", "attributes": {"difficulty": "difficult", "agreement": True}}
+    body = {
+        "kind": "mediation_case",
+        "lawyer_id": LAWYER,
+        "region_code": "654021",
+        "case_no": "(2026)伊调字第0001号",
+        "service_date": "2026-05-20",
+        "attributes": {"difficulty": "difficult", "agreement": True},
+    }
     case = lawyer.post("/subsidy/claims", body)
     assert case.status_code == 201, case.text
     assert case.json()["amount"] == "600.00"
-    assert lawyer.post("/subsidy/claims", {**body, "lawyer_id": "someone-else", "case_no": "x"}).status_code == 403
+    assert (
+        lawyer.post("/subsidy/claims", {**body, "lawyer_id": "someone-else", "case_no": "x"}).status_code
+        == 403
+    )
     assert lawyer.post(f"/subsidy/claims/{duty['id']}/approve").status_code == 403
 
     for claim_id in (duty["id"], case.json()["id"]):
@@ -100,15 +134,23 @@ def test_a_duty_and_a_case_are_claimed_approved_paid_and_exported_through_the_ga
     refused = finance.post("/subsidy/payment-batches", {"month": "2026-05", "region_code": "654021"})
     assert refused.status_code == 409
     assert LAWYER in refused.json()["detail"]
-    account = {"account_name": "古丽娜尔", "account_no": "6222020200112233445566", "bank_name": "中国工商银行",
-               "branch": "伊宁市解放路支行"}
-    letters = lawyer.put(f"/subsidy/lawyers/{LAWYER}/bank-account", {**account, "account_no": "62220202001122A"})
+    account = {
+        "account_name": "古丽娜尔",
+        "account_no": "6222020200112233445566",
+        "bank_name": "中国工商银行",
+        "branch": "伊宁市解放路支行",
+    }
+    letters = lawyer.put(
+        f"/subsidy/lawyers/{LAWYER}/bank-account", {**account, "account_no": "62220202001122A"}
+    )
     assert letters.status_code == 422
     assert "account_no" in letters.json()["errors"]
     recorded = lawyer.put(f"/subsidy/lawyers/{LAWYER}/bank-account", account)
     assert recorded.status_code == 200, recorded.text
     assert recorded.json()["account_no"] == "****5566"
-    assert finance.get(f"/subsidy/lawyers/{LAWYER}/bank-account").json()["account_no"] == account["account_no"]
+    assert (
+        finance.get(f"/subsidy/lawyers/{LAWYER}/bank-account").json()["account_no"] == account["account_no"]
+    )
     batch = finance.post("/subsidy/payment-batches", {"month": "2026-05", "region_code": "654021"})
     assert batch.status_code == 201, batch.text
     assert batch.json()["total"] == "750.00"
@@ -117,8 +159,17 @@ def test_a_duty_and_a_case_are_claimed_approved_paid_and_exported_through_the_ga
     bank_csv = finance.get(f"{batch_path}/bank-file", profile="icbc-daifa-csv")
     assert bank_csv.status_code == 200, bank_csv.text
     assert list(csv.reader(io.StringIO(bank_csv.content.decode("gbk"))))[1:] == [
-        ["古丽娜尔", "6222020200112233445566", "中国工商银行伊宁市解放路支行", "750.00", "律师公共法律服务补贴2026-05"]]
-    workbook = load_workbook(io.BytesIO(finance.get(f"{batch_path}/bank-file", profile="generic-xlsx").content))
+        [
+            "古丽娜尔",
+            "6222020200112233445566",
+            "中国工商银行伊宁市解放路支行",
+            "750.00",
+            "律师公共法律服务补贴2026-05",
+        ]
+    ]
+    workbook = load_workbook(
+        io.BytesIO(finance.get(f"{batch_path}/bank-file", profile="generic-xlsx").content)
+    )
     [number_cell] = [c for c in workbook.active[2] if c.value == account["account_no"]]
     assert number_cell.data_type == "s"
     unknown = finance.get(f"{batch_path}/bank-file", profile="abc-bank")
@@ -127,8 +178,11 @@ def test_a_duty_and_a_case_are_claimed_approved_paid_and_exported_through_the_ga
     voucher = finance.get(f"{batch_path}/voucher")
     assert "人民币柒佰伍拾元整" in voucher.text
     assert "default-src 'none'" in voucher.headers["Content-Security-Policy"]
-    exported = requests.get(f"{finance.base}/subsidy/payment-batches/{batch.json()['id']}/export.csv",
-                            headers=finance.headers, timeout=10)
+    exported = requests.get(
+        f"{finance.base}/subsidy/payment-batches/{batch.json()['id']}/export.csv",
+        headers=finance.headers,
+        timeout=10,
+    )
     assert exported.status_code == 200 and exported.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[1][2] == "古丽娜尔" and Decimal(rows[-1][4]) == Decimal("750.00")
@@ -138,9 +192,13 @@ def test_a_duty_and_a_case_are_claimed_approved_paid_and_exported_through_the_ga
     mine = lawyer.get("/subsidy/claims").json()
     assert {c["status"] for c in mine["items"]} == {"paid"} and mine["total"] == 2
     kinds = wait_for(
-        lambda: {n["kind"] for n in lawyer.get("/me/notifications").json()["items"]} >= {"claim_paid"}
-        and {n["kind"] for n in lawyer.get("/me/notifications").json()["items"]},
-        timeout=60, what="the lawyer's claim_paid notification")
+        lambda: (
+            {n["kind"] for n in lawyer.get("/me/notifications").json()["items"]} >= {"claim_paid"}
+            and {n["kind"] for n in lawyer.get("/me/notifications").json()["items"]}
+        ),
+        timeout=60,
+        what="the lawyer's claim_paid notification",
+    )
     assert "claim_approved" in kinds
     assert admin.get("/subsidy/audit/verify").json()["ok"] is True
 
@@ -149,31 +207,75 @@ def test_finance_hears_through_the_gateway_when_a_budget_is_80_percent_committed
     admin = Caller(stack, stack.token())
     finance, checker = _user(stack, admin, "finance"), _user(stack, admin, "finance")
     lawyer_id = f"e2e-lawyer-{uuid.uuid4().hex[:6]}"
-    _publish(stack, "roster.lawyer.upserted", {
-        "id": lawyer_id, "name": "巴特尔", "license_no": "16540202010123457", "status": "practising",
-        "region_code": "654021", "languages": ["zh"], "max_duties_per_month": 8})
-    budget = finance.post("/subsidy/budgets", {"region_code": "654021", "kind": "station_duty", "year": 2027,
-                                               "amount": "180.00"})
+    _publish(
+        stack,
+        "roster.lawyer.upserted",
+        {
+            "id": lawyer_id,
+            "name": "巴特尔",
+            "license_no": "16540202010123457",
+            "status": "practising",
+            "region_code": "654021",
+            "languages": ["zh"],
+            "max_duties_per_month": 8,
+        },
+    )
+    budget = finance.post(
+        "/subsidy/budgets",
+        {"region_code": "654021", "kind": "station_duty", "year": 2027, "amount": "180.00"},
+    )
     assert budget.status_code == 201, budget.text
-    _publish(stack, "roster.duty.completed", {
-        "assignment_id": f"a-{uuid.uuid4().hex[:8]}", "lawyer_id": lawyer_id, "station_id": "s-1",
-        "station_level": "township", "region_code": "654021", "date": date(2027, 3, 2), "start_time": "09:30",
-        "end_time": "18:00", "checked_in_at": datetime(2027, 3, 2, 1, 30, tzinfo=UTC),
-        "checked_out_at": datetime(2027, 3, 2, 10, 0, tzinfo=UTC), "holiday": False})
-    duty = wait_for(lambda: finance.get("/subsidy/claims", lawyer_id=lawyer_id).json()["items"], timeout=60,
-                    what="the station-duty claim")[0]
+    _publish(
+        stack,
+        "roster.duty.completed",
+        {
+            "assignment_id": f"a-{uuid.uuid4().hex[:8]}",
+            "lawyer_id": lawyer_id,
+            "station_id": "s-1",
+            "station_level": "township",
+            "region_code": "654021",
+            "date": date(2027, 3, 2),
+            "start_time": "09:30",
+            "end_time": "18:00",
+            "checked_in_at": datetime(2027, 3, 2, 1, 30, tzinfo=UTC),
+            "checked_out_at": datetime(2027, 3, 2, 10, 0, tzinfo=UTC),
+            "holiday": False,
+        },
+    )
+    duty = wait_for(
+        lambda: finance.get("/subsidy/claims", lawyer_id=lawyer_id).json()["items"],
+        timeout=60,
+        what="the station-duty claim",
+    )[0]
     assert checker.post(f"/subsidy/claims/{duty['id']}/approve").status_code == 200  # 150.00 of 180.00
 
     def warnings(caller: Caller) -> list[dict[str, Any]]:
         items = caller.get("/me/notifications").json()["items"]
-        return [n for n in items if n["kind"] == "budget_threshold_reached" and n["data"]["budget_id"] == budget.json()["id"]]
+        return [
+            n
+            for n in items
+            if n["kind"] == "budget_threshold_reached" and n["data"]["budget_id"] == budget.json()["id"]
+        ]
 
-    [notice] = wait_for(lambda: warnings(finance), timeout=60, what="finance to hear the budget is 80 % committed")
+    [notice] = wait_for(
+        lambda: warnings(finance), timeout=60, what="finance to hear the budget is 80 % committed"
+    )
     assert notice["data"]["threshold"] == 80
     assert "80 %" in notice["message"]
     assert len(wait_for(lambda: warnings(checker), timeout=60, what="every finance user to hear it")) == 1
-    estimate = finance.post("/subsidy/estimates", {"duties": [
-        {"region_code": "654021", "station_level": "township", "date": "2027-03-03", "start_time": "09:30",
-         "end_time": "18:00"}]})
+    estimate = finance.post(
+        "/subsidy/estimates",
+        {
+            "duties": [
+                {
+                    "region_code": "654021",
+                    "station_level": "township",
+                    "date": "2027-03-03",
+                    "start_time": "09:30",
+                    "end_time": "18:00",
+                }
+            ]
+        },
+    )
     assert estimate.status_code == 200, estimate.text
     assert estimate.json()["by_region"][0]["budget_remaining"] == "30.00"

@@ -38,18 +38,24 @@ class ConsoleKit:
         return match.group(1)
 
     def log_in(self, role: str) -> Any:
-        self.api.answers[("POST", "/api/auth/token")] = {"access_token": f"token-{role}", "token_type": "Bearer",
-                                                          "expires_in": 3600}
+        self.api.answers[("POST", "/api/auth/token")] = {
+            "access_token": f"token-{role}",
+            "token_type": "Bearer",
+            "expires_in": 3600,
+        }
         self.api.answers[("GET", "/api/me")] = {"user": USERS[role]}
-        return self.client.post("/login", data={"username": USERS[role]["username"], "password": "pw",
-                                                "csrf_token": self.csrf()})
+        return self.client.post(
+            "/login", data={"username": USERS[role]["username"], "password": "pw", "csrf_token": self.csrf()}
+        )
 
 
 @pytest.fixture
 def make_console(tmp_path: Path) -> Callable[..., ConsoleKit]:
     def make(**kwargs: Any) -> ConsoleKit:
         api = FakeApi()
-        settings = load_settings("console", {"LEGALDUTY_DATA_DIR": str(tmp_path), "LEGALDUTY_LOG_LEVEL": "WARNING"})
+        settings = load_settings(
+            "console", {"LEGALDUTY_DATA_DIR": str(tmp_path), "LEGALDUTY_LOG_LEVEL": "WARNING"}
+        )
         app = create_app(settings, api=api, **kwargs)
         return ConsoleKit(app, api, app.test_client())
 

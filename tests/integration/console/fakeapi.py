@@ -25,8 +25,16 @@ class FakeApi:
     answers: dict[tuple[str, str], Any] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
 
-    def call(self, method: str, path: str, *, token: str | None, params: Mapping[str, Any] | None = None,
-             body: Any = None, headers: Mapping[str, str] | None = None) -> Any:
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
         self.calls.append(Call(method, path, token, params, body, headers))
         answer = self.answers.get((method, path))
         if answer is None:

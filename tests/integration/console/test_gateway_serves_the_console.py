@@ -24,7 +24,9 @@ class FakeConsole:
         @app.route("/", defaults={"path": ""}, methods=["GET", "POST"])
         @app.route("/<path:path>", methods=["GET", "POST"])
         def anything(path: str) -> Response:
-            self.seen.append({"path": request.full_path, "headers": dict(request.headers), "body": request.get_data()})
+            self.seen.append(
+                {"path": request.full_path, "headers": dict(request.headers), "body": request.get_data()}
+            )
             response = jsonify({"console": True, "path": request.path})
             response.set_cookie("legalduty_console", "s3cret", httponly=True, samesite="Lax")
             return response
@@ -47,21 +49,28 @@ def gw_with_console(make_gateway: Callable[..., GatewayKit], fake_console: FakeC
     return make_gateway(LEGALDUTY_CONSOLE_PORT=str(fake_console.port))
 
 
-def test_a_page_outside_api_reaches_the_console_without_a_token(gw_with_console: GatewayKit,
-                                                                 fake_console: FakeConsole) -> None:
+def test_a_page_outside_api_reaches_the_console_without_a_token(
+    gw_with_console: GatewayKit, fake_console: FakeConsole
+) -> None:
     response = gw_with_console.client.get("/scheduler/rosters?lang=en")
-    assert response.status_code == 200 and response.get_json() == {"console": True, "path": "/scheduler/rosters"}
+    assert response.status_code == 200 and response.get_json() == {
+        "console": True,
+        "path": "/scheduler/rosters",
+    }
     assert fake_console.seen[-1]["path"] == "/scheduler/rosters?lang=en"
     assert gw_with_console.client.get("/").get_json()["path"] == "/"
 
 
-def test_cookies_pass_both_ways_and_nothing_speaks_for_an_api_caller(gw_with_console: GatewayKit,
-                                                                     fake_console: FakeConsole) -> None:
+def test_cookies_pass_both_ways_and_nothing_speaks_for_an_api_caller(
+    gw_with_console: GatewayKit, fake_console: FakeConsole
+) -> None:
     gw_with_console.client.set_cookie("legalduty_console", "abc")
     response = gw_with_console.client.post(
-        "/login", data={"username": "u"}, headers={"Authorization": "Bearer x", IDENTITY_HEADER: "forged",
-                                                   "X-Forwarded-For": "6.6.6.6"},
-        environ_base={"REMOTE_ADDR": "192.0.2.44"})
+        "/login",
+        data={"username": "u"},
+        headers={"Authorization": "Bearer x", IDENTITY_HEADER: "forged", "X-Forwarded-For": "6.6.6.6"},
+        environ_base={"REMOTE_ADDR": "192.0.2.44"},
+    )
     assert "legalduty_console=s3cret" in response.headers["Set-Cookie"]
     seen = fake_console.seen[-1]
     assert seen["headers"]["Cookie"] == "legalduty_console=abc"
@@ -71,7 +80,9 @@ def test_cookies_pass_both_ways_and_nothing_speaks_for_an_api_caller(gw_with_con
     assert seen["headers"]["X-Forwarded-For"] == "192.0.2.44"
 
 
-def test_the_api_is_unchanged_beside_the_console(gw_with_console: GatewayKit, fake_console: FakeConsole) -> None:
+def test_the_api_is_unchanged_beside_the_console(
+    gw_with_console: GatewayKit, fake_console: FakeConsole
+) -> None:
     unknown = gw_with_console.client.get("/api/no-such-thing")
     assert unknown.status_code in (401, 404) and unknown.mimetype == "application/problem+json"
     assert gw_with_console.client.get("/api/roster/lawyers").status_code == 401
@@ -87,7 +98,8 @@ def test_a_console_that_is_down_answers_503_with_retry_after(make_gateway: Calla
 
 
 def test_the_gateway_throttles_console_log_ins_by_the_address_the_console_vouched_for(
-        gw_with_console: GatewayKit) -> None:
+    gw_with_console: GatewayKit,
+) -> None:
     from services.common.clientaddr import HEADER, vouch
 
     gw_with_console.add_user("finance", username="fin")
@@ -95,8 +107,12 @@ def test_the_gateway_throttles_console_log_ins_by_the_address_the_console_vouche
 
     def attempt(address: str, header: str | None = None) -> int:
         headers = {HEADER: header or vouch(address, secret=secret)}
-        return gw_with_console.client.post("/api/auth/token", json={"username": f"nobody-{address}", "password": "x"},
-                                           headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code
+        return gw_with_console.client.post(
+            "/api/auth/token",
+            json={"username": f"nobody-{address}", "password": "x"},
+            headers=headers,
+            environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        ).status_code
 
     # the kit allows 6 attempts per client a minute: one browser's failures do not lock out the next browser
     assert [attempt("198.51.100.1") for _ in range(7)][-1] == 429

@@ -68,20 +68,37 @@ class GatewayKit:
     def session(self) -> Any:
         return runtime(self.app).session_factory()
 
-    def add_user(self, role: str, *, username: str | None = None, lawyer_id: str | None = None,
-                 password: str = PASSWORD) -> accounts.UserView:
+    def add_user(
+        self,
+        role: str,
+        *,
+        username: str | None = None,
+        lawyer_id: str | None = None,
+        password: str = PASSWORD,
+    ) -> accounts.UserView:
         if role == "lawyer" and lawyer_id is None:
             lawyer_id = f"lawyer-{len(self.users) + 1}"
         with UnitOfWork(runtime(self.app).session_factory, producer="gateway") as uow:
-            user = accounts.create_user(uow, lawyers=AnyLawyerIsKnown(), username=username or f"{role}{len(self.users) + 1}",
-                                        password=password, role=role, lawyer_id=lawyer_id)
+            user = accounts.create_user(
+                uow,
+                lawyers=AnyLawyerIsKnown(),
+                username=username or f"{role}{len(self.users) + 1}",
+                password=password,
+                role=role,
+                lawyer_id=lawyer_id,
+            )
             uow.commit()
         self.users[user.username] = user
         return user
 
     def token_for(self, user: accounts.UserView, *, version: int = 1) -> str:
-        return issue_token(user_id=user.id, role=user.role, lawyer_id=user.lawyer_id, version=version,
-                           secret=self.settings.jwt_secret)
+        return issue_token(
+            user_id=user.id,
+            role=user.role,
+            lawyer_id=user.lawyer_id,
+            version=version,
+            secret=self.settings.jwt_secret,
+        )
 
     def auth(self, user: accounts.UserView | str) -> dict[str, str]:
         """Authorization headers for a user, or for a new user of a role."""
@@ -90,30 +107,43 @@ class GatewayKit:
         return {"Authorization": f"Bearer {self.token_for(user)}"}
 
     def login(self, username: str, password: str = PASSWORD, client: str = "192.0.2.10") -> Any:
-        return self.client.post("/api/auth/token", json={"username": username, "password": password},
-                                environ_base={"REMOTE_ADDR": client})
+        return self.client.post(
+            "/api/auth/token",
+            json={"username": username, "password": password},
+            environ_base={"REMOTE_ADDR": client},
+        )
 
 
 @pytest.fixture
 def make_gateway(tmp_path: Path, fakes: dict[str, FakeBackend]) -> Iterator[Callable[..., GatewayKit]]:
     made: list[Flask] = []
 
-    def make(*, roster_port: int | None = None, subsidy_port: int | None = None, read_timeout: float = 3.0,
-             **env: str) -> GatewayKit:
+    def make(
+        *,
+        roster_port: int | None = None,
+        subsidy_port: int | None = None,
+        read_timeout: float = 3.0,
+        **env: str,
+    ) -> GatewayKit:
         for fake in fakes.values():
             fake.reset()
         data_dir = tmp_path / f"gw{len(made)}"
-        settings = load_settings("gateway", {
-            "LEGALDUTY_DATA_DIR": str(data_dir),
-            "LEGALDUTY_ROSTER_PORT": str(roster_port or fakes["roster"].port),
-            "LEGALDUTY_SUBSIDY_PORT": str(subsidy_port or fakes["subsidy"].port),
-            "LEGALDUTY_LOG_LEVEL": "WARNING",
-            **env,
-        })
+        settings = load_settings(
+            "gateway",
+            {
+                "LEGALDUTY_DATA_DIR": str(data_dir),
+                "LEGALDUTY_ROSTER_PORT": str(roster_port or fakes["roster"].port),
+                "LEGALDUTY_SUBSIDY_PORT": str(subsidy_port or fakes["subsidy"].port),
+                "LEGALDUTY_LOG_LEVEL": "WARNING",
+                **env,
+            },
+        )
         data_dir.mkdir(parents=True)
         app = create_app(
-            settings, throttle=ThrottlePolicy(per_username=3, per_client=6, window=timedelta(minutes=1)),
-            timeouts=Timeouts(connect=0.5, read=read_timeout), spec_ttl=0.0,
+            settings,
+            throttle=ThrottlePolicy(per_username=3, per_client=6, window=timedelta(minutes=1)),
+            timeouts=Timeouts(connect=0.5, read=read_timeout),
+            spec_ttl=0.0,
         )
         metadata.create_all(runtime(app).engine)
         made.append(app)

@@ -75,7 +75,9 @@ class FakeBackend:
                 return problem_response(404, "no spec")
             return jsonify(self.spec)
 
-        @app.route("/", defaults={"path": ""}, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+        @app.route(
+            "/", defaults={"path": ""}, methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        )
         @app.route("/<path:path>", methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
         def anything(path: str) -> Response:
             token = request.headers.get(IDENTITY_HEADER)
@@ -85,30 +87,43 @@ class FakeBackend:
                     identity = verify_identity(token, secret=self.secret, audience=self.name)
                 except Problem:
                     identity = None
-            self.seen.append(Seen(
-                method=request.method, path=request.path, query=request.query_string,
-                headers=dict(request.headers), body=request.get_data(), identity=identity,
-                remote_port=int(request.environ.get("REMOTE_PORT") or 0),
-            ))
+            self.seen.append(
+                Seen(
+                    method=request.method,
+                    path=request.path,
+                    query=request.query_string,
+                    headers=dict(request.headers),
+                    body=request.get_data(),
+                    identity=identity,
+                    remote_port=int(request.environ.get("REMOTE_PORT") or 0),
+                )
+            )
             if self.delay:
                 time.sleep(self.delay)
             answer = self.answers.get((request.method, request.path))
             if identity is None and answer is None:  # a told answer stands for a public operation's own check
                 return problem_response(401, "authentication required (call through the gateway)")
             if request.path.endswith("/export.csv"):
-                return Response(self._stream(), mimetype="text/csv",
-                                headers={"Content-Disposition": 'attachment; filename="batch.csv"'})
+                return Response(
+                    self._stream(),
+                    mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="batch.csv"'},
+                )
             if answer is not None:
                 status, body, headers = answer
                 response = jsonify(body) if not isinstance(body, bytes) else Response(body)
                 response.status_code = status
                 response.headers.update(headers)
                 return response
-            response = jsonify({
-                "backend": self.name, "method": request.method, "path": request.path,
-                "query": request.query_string.decode("latin-1"),
-                "identity": vars(identity) if identity else None,
-            })
+            response = jsonify(
+                {
+                    "backend": self.name,
+                    "method": request.method,
+                    "path": request.path,
+                    "query": request.query_string.decode("latin-1"),
+                    "identity": vars(identity) if identity else None,
+                }
+            )
             response.headers["Proxy-Authenticate"] = "Basic"  # hop-by-hop: must not reach the client
             response.headers["X-Backend"] = self.name
             response.headers["X-Request-ID"] = request.headers.get("X-Request-ID", "")
@@ -129,8 +144,11 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
-KEEP_ALIVE_SPEC = {"openapi": "3.0.3", "info": {"title": "roster", "version": "1"},
-                   "paths": {"/api/roster/stations": {"get": {"x-roles": ["scheduler"]}}}}
+KEEP_ALIVE_SPEC = {
+    "openapi": "3.0.3",
+    "info": {"title": "roster", "version": "1"},
+    "paths": {"/api/roster/stations": {"get": {"x-roles": ["scheduler"]}}},
+}
 
 
 class KeepAliveBackend:

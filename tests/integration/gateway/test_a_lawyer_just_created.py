@@ -28,8 +28,13 @@ from services.gateway.domain.directory import card
 from .conftest import PASSWORD, GatewayKit
 
 ROSTER_MIGRATIONS = Path(__file__).resolve().parents[3] / "services" / "roster" / "migrations"
-LAWYER = {"name": "Aygul Tursun", "license_no": "16540202010000001", "status": "practising",
-          "region_code": "654021", "languages": ["zh", "ug"]}
+LAWYER = {
+    "name": "Aygul Tursun",
+    "license_no": "16540202010000001",
+    "status": "practising",
+    "region_code": "654021",
+    "languages": ["zh", "ug"],
+}
 
 
 @pytest.fixture
@@ -39,8 +44,14 @@ def roster_port(tmp_path: Path) -> Iterator[int]:
 
     url = f"sqlite:///{tmp_path / 'roster.sqlite3'}"
     upgrade(url, ROSTER_MIGRATIONS)
-    settings = load_settings("roster", {"LEGALDUTY_DATA_DIR": str(tmp_path / "roster"), "ROSTER_DATABASE_URL": url,
-                                        "LEGALDUTY_LOG_LEVEL": "WARNING"})
+    settings = load_settings(
+        "roster",
+        {
+            "LEGALDUTY_DATA_DIR": str(tmp_path / "roster"),
+            "ROSTER_DATABASE_URL": url,
+            "LEGALDUTY_LOG_LEVEL": "WARNING",
+        },
+    )
     app = create_app(settings)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -57,14 +68,24 @@ def directory_entry(gw: GatewayKit, lawyer_id: str) -> Any:
 
 def a_directory_that_knows_another_lawyer(gw: GatewayKit) -> None:
     with gw.session() as session:
-        session.add(LawyerEntry(id="L-someone-else", name="Ma Li", status="practising", region_code="654021",
-                                updated_at=datetime.now(UTC)))
+        session.add(
+            LawyerEntry(
+                id="L-someone-else",
+                name="Ma Li",
+                status="practising",
+                region_code="654021",
+                updated_at=datetime.now(UTC),
+            )
+        )
         session.commit()
 
 
 def new_lawyer_user(gw: GatewayKit, admin: Any, lawyer_id: str, username: str = "aygul") -> Any:
-    return gw.client.post("/api/users", headers=gw.auth(admin),
-                          json={"username": username, "password": PASSWORD, "role": "lawyer", "lawyer_id": lawyer_id})
+    return gw.client.post(
+        "/api/users",
+        headers=gw.auth(admin),
+        json={"username": username, "password": PASSWORD, "role": "lawyer", "lawyer_id": lawyer_id},
+    )
 
 
 def test_a_lawyer_user_for_a_lawyer_the_roster_just_created_is_accepted_at_once(
@@ -87,7 +108,9 @@ def test_a_lawyer_user_for_a_lawyer_the_roster_just_created_is_accepted_at_once(
 
 def test_the_roster_event_arriving_afterwards_is_harmless(make_gateway: Any, roster_port: int) -> None:
     gw = make_gateway(roster_port=roster_port)
-    lawyer_id = gw.client.post("/api/roster/lawyers", headers=gw.auth("scheduler"), json=LAWYER).get_json()["id"]
+    lawyer_id = gw.client.post("/api/roster/lawyers", headers=gw.auth("scheduler"), json=LAWYER).get_json()[
+        "id"
+    ]
     assert new_lawyer_user(gw, gw.add_user("admin"), lawyer_id).status_code == 201
     event = {"id": "e-1", "occurred_at": datetime.now(UTC) - timedelta(seconds=1)}
     with gw.session() as session:
@@ -129,15 +152,24 @@ def test_a_roster_answer_that_meets_an_event_copy_stored_meanwhile_gives_way(
     """The event's copy was committed by a consumer between our look at the directory and our insert: the
     roster's answer gives way, and the user's transaction goes on."""
     with gw.session() as session:
-        on_lawyer_upserted(session, {"id": "e-1", "occurred_at": datetime.now(UTC)}, {"id": "L-race", **LAWYER})
+        on_lawyer_upserted(
+            session, {"id": "e-1", "occurred_at": datetime.now(UTC)}, {"id": "L-race", **LAWYER}
+        )
         session.commit()
     with UnitOfWork(runtime(gw.app).session_factory, producer="gateway") as uow:
         monkeypatch.setattr(uow.session, "get", lambda *args, **kwargs: None)  # what it saw before the commit
         answer = card({"id": "L-race", **LAWYER, "name": "from the roster"}, source_at=None)
         assert directory.keep(uow.session, answer) is False
         monkeypatch.undo()
-        uow.session.add(LawyerEntry(id="L-other", name="x", status="practising", region_code="654021",
-                                    updated_at=datetime.now(UTC)))
+        uow.session.add(
+            LawyerEntry(
+                id="L-other",
+                name="x",
+                status="practising",
+                region_code="654021",
+                updated_at=datetime.now(UTC),
+            )
+        )
         uow.commit()
     assert directory_entry(gw, "L-race").name == LAWYER["name"]
     assert directory_entry(gw, "L-other") is not None

@@ -45,7 +45,8 @@ GATEWAY_OWN = sorted(
 # every (service, method, path, roles) a service serves, for the calls straight at it
 SERVICE_OPS = sorted(
     (name, method, path, roles_documented(operation))
-    for name in SERVICES for (method, _), (path, operation) in documented(spec_of(name)).items()
+    for name in SERVICES
+    for (method, _), (path, operation) in documented(spec_of(name)).items()
     if not operation.get("x-public")
 )
 
@@ -56,12 +57,18 @@ def refused(roles: frozenset[str]) -> list[str]:
 
 def send_invalid(client: FlaskClient, method: str, path: str, headers: dict[str, str]) -> Any:
     """The request with a query and (for writes) a body that no schema of the API accepts."""
-    return client.open(f"{concrete(path)}?{INVALID_QUERY}", method=method, headers=headers,
-                       json=INVALID_BODY if method in WRITES else None)
+    return client.open(
+        f"{concrete(path)}?{INVALID_QUERY}",
+        method=method,
+        headers=headers,
+        json=INVALID_BODY if method in WRITES else None,
+    )
 
 
 def assert_refused(response: Any, who: str) -> None:
-    assert response.status_code == 403, f"{who}: {response.status_code} {response.get_data(as_text=True)[:300]}"
+    assert response.status_code == 403, (
+        f"{who}: {response.status_code} {response.get_data(as_text=True)[:300]}"
+    )
     assert response.content_type == "application/problem+json"
     assert "errors" not in response.get_json(), f"{who}: a refused caller was told about the schema"
 
@@ -73,6 +80,7 @@ def callers(gw: GatewayKit) -> dict[str, dict[str, str]]:
 
 # ---- through the gateway ------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("route", ROWS, ids=lambda r: f"{r.method} {r.path}")
 def test_each_role_is_let_through_or_refused_as_the_service_declares(
     gw: GatewayKit, callers: dict[str, dict[str, str]], route: Route
@@ -82,8 +90,9 @@ def test_each_role_is_let_through_or_refused_as_the_service_declares(
     for role in ROLES:
         fake.seen.clear()
         if role in route.roles:
-            response = gw.client.open(path, method=route.method, headers=callers[role],
-                                      json={} if route.method in WRITES else None)
+            response = gw.client.open(
+                path, method=route.method, headers=callers[role], json={} if route.method in WRITES else None
+            )
             assert response.status_code == 200, f"{role} was refused {route.method} {route.path}"
             assert len(fake.seen) == 1 and fake.seen[0].path == path
             assert fake.seen[0].identity is not None and fake.seen[0].identity.role == role
@@ -93,7 +102,9 @@ def test_each_role_is_let_through_or_refused_as_the_service_declares(
             assert fake.seen == [], f"{role}'s refused request reached the {route.backend} service"
 
 
-@pytest.mark.parametrize(("method", "path", "roles"), GATEWAY_OWN, ids=lambda v: str(v) if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("method", "path", "roles"), GATEWAY_OWN, ids=lambda v: str(v) if isinstance(v, str) else ""
+)
 def test_a_refused_role_gets_403_from_the_gateways_own_operations_whatever_it_sends(
     gw: GatewayKit, callers: dict[str, dict[str, str]], method: str, path: str, roles: frozenset[str]
 ) -> None:
@@ -105,8 +116,9 @@ def test_a_refused_role_gets_403_from_the_gateways_own_operations_whatever_it_se
 def test_a_lawyer_posting_a_malformed_user_is_refused_not_told_the_schema(
     gw: GatewayKit, callers: dict[str, dict[str, str]]
 ) -> None:
-    response = gw.client.post("/api/users", headers=callers["lawyer"], data="{not json",
-                              content_type="application/json")
+    response = gw.client.post(
+        "/api/users", headers=callers["lawyer"], data="{not json", content_type="application/json"
+    )
     assert_refused(response, "lawyer POST /api/users")
     # the control: the administrator sending the same gets the validation answer, so the 403 is the role's
     assert gw.client.post("/api/users", headers=callers["admin"], json=INVALID_BODY).status_code == 422
@@ -128,7 +140,11 @@ def test_a_public_operation_is_forwarded_with_no_identity_whoever_calls(
     gw: GatewayKit, callers: dict[str, dict[str, str]], route: Route
 ) -> None:
     fake = gw.fakes[route.backend]
-    fake.answers[(route.method, concrete(route.path))] = (200, b"BEGIN:VCALENDAR", {"Content-Type": "text/calendar"})
+    fake.answers[(route.method, concrete(route.path))] = (
+        200,
+        b"BEGIN:VCALENDAR",
+        {"Content-Type": "text/calendar"},
+    )
     for headers in [{}, {"Authorization": "Bearer not-a-token"}, *callers.values()]:
         fake.seen.clear()
         response = gw.client.open(concrete(route.path), method=route.method, headers=headers)
@@ -142,21 +158,36 @@ def test_a_lawyer_is_forwarded_as_themself_so_the_service_can_filter_to_their_ow
     lawyer = gw.add_user("lawyer", lawyer_id="L-42")
     response = gw.client.get("/api/subsidy/claims/C-1", headers=gw.auth(lawyer))
     identity = response.get_json()["identity"]
-    assert identity == {"user_id": lawyer.id, "username": lawyer.username, "role": "lawyer", "lawyer_id": "L-42"}
+    assert identity == {
+        "user_id": lawyer.id,
+        "username": lawyer.username,
+        "role": "lawyer",
+        "lawyer_id": "L-42",
+    }
 
 
 def test_another_lawyers_object_answered_404_by_the_service_stays_404(gw: GatewayKit) -> None:
     gw.fakes["roster"].answers[("POST", "/api/roster/assignments/A-other/check-in")] = (
-        404, {"type": "about:blank", "title": "Not found", "status": 404, "detail": "no such assignment"}, {})
+        404,
+        {"type": "about:blank", "title": "Not found", "status": 404, "detail": "no such assignment"},
+        {},
+    )
     response = gw.client.post("/api/roster/assignments/A-other/check-in", headers=gw.auth("lawyer"))
     assert response.status_code == 404 and response.get_json()["detail"] == "no such assignment"
 
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("GET", "/api/roster/admin/dump"), ("PUT", "/api/subsidy/payroll"), ("GET", "/api/roster"),
-     ("GET", "/api/subsidy/claims/C-1/approve/extra"), ("POST", "/api/roster/lawyers/../../subsidy/claims"),
-     ("GET", "/api/roster/leaves/L-1"), ("GET", "/api/roster/assignments/A-1"), ("GET", "/api/roster/swaps/S-1")],
+    [
+        ("GET", "/api/roster/admin/dump"),
+        ("PUT", "/api/subsidy/payroll"),
+        ("GET", "/api/roster"),
+        ("GET", "/api/subsidy/claims/C-1/approve/extra"),
+        ("POST", "/api/roster/lawyers/../../subsidy/claims"),
+        ("GET", "/api/roster/leaves/L-1"),
+        ("GET", "/api/roster/assignments/A-1"),
+        ("GET", "/api/roster/swaps/S-1"),
+    ],
 )
 def test_an_operation_no_service_documents_is_not_found_and_never_forwarded(
     gw: GatewayKit, method: str, path: str
@@ -183,7 +214,9 @@ def test_while_a_services_document_is_not_known_its_routes_are_503_and_asked_aga
     assert response.status_code == 503 and response.content_type == "application/problem+json"
     assert int(response.headers["Retry-After"]) > 0 and response.get_json()["backend"] == "roster"
     assert roster.seen == [], "nothing is forwarded on a guess"
-    assert gw.client.get("/api/subsidy/claims", headers=gw.auth("finance")).status_code == 200  # the other is known
+    assert (
+        gw.client.get("/api/subsidy/claims", headers=gw.auth("finance")).status_code == 200
+    )  # the other is known
     roster.spec = roster.default_spec
     assert gw.client.get("/api/roster/stations", headers=gw.auth("scheduler")).status_code == 200
 
@@ -201,34 +234,42 @@ def test_the_last_known_document_keeps_the_routes_while_its_service_stops_publis
 
 # ---- straight at each service, with a signed identity (as the gateway sends it) -----------------------
 
+
 def identity_headers(service: str, role: str) -> dict[str, str]:
-    identity = Identity(user_id=f"{role}-1", username=role, role=role, lawyer_id="L-1" if role == "lawyer" else None)
+    identity = Identity(
+        user_id=f"{role}-1", username=role, role=role, lawyer_id="L-1" if role == "lawyer" else None
+    )
     return {IDENTITY_HEADER: sign_identity(identity, secret=DEV_INTERNAL_SECRET, audience=service)}
 
 
-@pytest.mark.parametrize(("service", "method", "path", "roles"), SERVICE_OPS,
-                         ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("service", "method", "path", "roles"), SERVICE_OPS, ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_a_service_refuses_a_role_it_does_not_declare_before_validating_anything(
     service: str, method: str, path: str, roles: frozenset[str]
 ) -> None:
     assert roles, f"{service} documents {method} {path} without x-roles"
     client = app_of(service).test_client()
     for role in refused(roles):
-        assert_refused(send_invalid(client, method, path, identity_headers(service, role)),
-                       f"{role} {method} {path} at {service}")
+        assert_refused(
+            send_invalid(client, method, path, identity_headers(service, role)),
+            f"{role} {method} {path} at {service}",
+        )
 
 
 # the operations that take a JSON body: an allowed caller sending the invalid one is told what is wrong
 VALIDATED = [
-    (name, method, path, roles) for name in SERVICES
+    (name, method, path, roles)
+    for name in SERVICES
     for (method, _), (path, operation) in documented(spec_of(name)).items()
     if "application/json" in ((operation.get("requestBody") or {}).get("content") or {})
     for roles in [roles_documented(operation)]
 ]
 
 
-@pytest.mark.parametrize(("service", "method", "path", "roles"), VALIDATED,
-                         ids=lambda v: v if isinstance(v, str) else "")
+@pytest.mark.parametrize(
+    ("service", "method", "path", "roles"), VALIDATED, ids=lambda v: v if isinstance(v, str) else ""
+)
 def test_an_allowed_role_sending_the_same_invalid_body_is_told_what_is_wrong(
     service: str, method: str, path: str, roles: frozenset[str]
 ) -> None:
@@ -243,7 +284,9 @@ def test_an_allowed_role_sending_the_same_invalid_body_is_told_what_is_wrong(
 def test_a_view_that_declares_no_roles_is_refused_to_everyone(tmp_path: Path) -> None:
     from services.subsidy.app import create_app
 
-    app = create_app(load_settings("subsidy", {"LEGALDUTY_DATA_DIR": str(tmp_path), "LEGALDUTY_LOG_LEVEL": "ERROR"}))
+    app = create_app(
+        load_settings("subsidy", {"LEGALDUTY_DATA_DIR": str(tmp_path), "LEGALDUTY_LOG_LEVEL": "ERROR"})
+    )
     app.add_url_rule("/api/subsidy/forgotten", "forgotten", lambda: "the view ran")
     client = app.test_client()
     for role in ROLES:

@@ -51,8 +51,11 @@ def test_a_request_id_that_is_not_a_plain_token_is_replaced(gw: GatewayKit) -> N
 def test_the_body_and_query_string_reach_the_service_byte_for_byte(gw: GatewayKit) -> None:
     body = "名称,执业证号\r\n阿依古丽,16540120101234567\r\n".encode("gbk") + bytes(range(256))
     query = "region_code=654021&status=practising&status=intern&name=%E9%98%BF%20b%2Bc&empty="
-    response = gw.client.post(f"/api/roster/imports/lawyers?{query}", data=body,
-                              headers={**gw.auth("scheduler"), "Content-Type": "text/csv; charset=gbk"})
+    response = gw.client.post(
+        f"/api/roster/imports/lawyers?{query}",
+        data=body,
+        headers={**gw.auth("scheduler"), "Content-Type": "text/csv; charset=gbk"},
+    )
     assert response.status_code == 200
     seen = gw.fakes["roster"].seen[0]
     assert seen.body == body
@@ -75,12 +78,17 @@ def test_the_identity_is_signed_for_the_service_it_goes_to(gw: GatewayKit) -> No
     gw.client.get("/api/subsidy/claims", headers=headers)
     gw.client.get("/api/roster/stations", headers=headers)
     # each fake verifies with its own audience; an identity for the other service would read as None
-    assert gw.fakes["subsidy"].seen[0].identity is not None and gw.fakes["roster"].seen[0].identity is not None
+    assert (
+        gw.fakes["subsidy"].seen[0].identity is not None and gw.fakes["roster"].seen[0].identity is not None
+    )
 
 
 def test_the_services_status_headers_and_body_come_back_without_hop_by_hop_headers(gw: GatewayKit) -> None:
     gw.fakes["roster"].answers[("POST", "/api/roster/lawyers")] = (
-        201, {"id": "L-1"}, {"ETag": '"v1"', "Location": "/api/roster/lawyers/L-1", "Keep-Alive": "timeout=5"})
+        201,
+        {"id": "L-1"},
+        {"ETag": '"v1"', "Location": "/api/roster/lawyers/L-1", "Keep-Alive": "timeout=5"},
+    )
     response = gw.client.post("/api/roster/lawyers", json={"name": "x"}, headers=gw.auth("scheduler"))
     assert response.status_code == 201 and response.get_json() == {"id": "L-1"}
     assert response.headers["ETag"] == '"v1"' and response.headers["Location"] == "/api/roster/lawyers/L-1"
@@ -90,15 +98,25 @@ def test_the_services_status_headers_and_body_come_back_without_hop_by_hop_heade
 
 
 def test_a_services_problem_is_passed_on_as_it_is(gw: GatewayKit) -> None:
-    problem = {"type": "about:blank", "title": "Conflict", "status": 409, "detail": "rule 2: two duties on one day"}
+    problem = {
+        "type": "about:blank",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "rule 2: two duties on one day",
+    }
     gw.fakes["roster"].answers[("POST", "/api/roster/swaps/S-1/approve")] = (
-        409, problem, {"Content-Type": "application/problem+json"})
+        409,
+        problem,
+        {"Content-Type": "application/problem+json"},
+    )
     response = gw.client.post("/api/roster/swaps/S-1/approve", headers=gw.auth("scheduler"))
     assert response.status_code == 409
     assert response.content_type == "application/problem+json" and response.get_json() == problem
 
 
-def test_a_service_that_is_down_gives_503_problem_quickly(make_gateway: Callable[..., GatewayKit], downed_port: int) -> None:
+def test_a_service_that_is_down_gives_503_problem_quickly(
+    make_gateway: Callable[..., GatewayKit], downed_port: int
+) -> None:
     gw = make_gateway(roster_port=downed_port)
     headers = gw.auth("scheduler")
     started = time.monotonic()
@@ -107,13 +125,19 @@ def test_a_service_that_is_down_gives_503_problem_quickly(make_gateway: Callable
     assert response.status_code == 503 and took < 1.0
     body = response.get_json()
     assert response.content_type == "application/problem+json"
-    assert body["status"] == 503 and "roster" in body["detail"] and body["request_id"] == response.headers["X-Request-ID"]
+    assert (
+        body["status"] == 503
+        and "roster" in body["detail"]
+        and body["request_id"] == response.headers["X-Request-ID"]
+    )
     assert response.headers["Retry-After"]
     # the other service is unaffected
     assert gw.client.get("/api/subsidy/claims", headers=gw.auth("finance")).status_code == 200
 
 
-def test_a_service_that_does_not_answer_in_time_gives_504_not_a_hang(make_gateway: Callable[..., GatewayKit]) -> None:
+def test_a_service_that_does_not_answer_in_time_gives_504_not_a_hang(
+    make_gateway: Callable[..., GatewayKit],
+) -> None:
     gw = make_gateway(read_timeout=0.3)
     gw.fakes["subsidy"].delay = 1.5
     started = time.monotonic()
@@ -124,8 +148,12 @@ def test_a_service_that_does_not_answer_in_time_gives_504_not_a_hang(make_gatewa
 
 def test_an_export_is_streamed_to_the_client_as_the_service_writes_it(gw: GatewayKit, served: str) -> None:
     fake = gw.fakes["subsidy"]
-    with requests.get(f"{served}/api/subsidy/payment-batches/B-1/export.csv", headers=gw.auth("finance"),
-                      stream=True, timeout=10) as response:
+    with requests.get(
+        f"{served}/api/subsidy/payment-batches/B-1/export.csv",
+        headers=gw.auth("finance"),
+        stream=True,
+        timeout=10,
+    ) as response:
         assert response.status_code == 200
         assert response.headers["Content-Type"].startswith("text/csv")
         assert response.headers["Content-Disposition"] == 'attachment; filename="batch.csv"'

@@ -118,8 +118,11 @@ def test_a_token_is_refused_once_its_user_changed_password(gw: GatewayKit) -> No
     user = gw.add_user("scheduler", username="sched-wu")
     token = gw.login("sched-wu").get_json()["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
-    changed = gw.client.put(f"/api/users/{user.id}/password", headers=headers,
-                            json={"old_password": PASSWORD, "password": "a-new-password-1"})
+    changed = gw.client.put(
+        f"/api/users/{user.id}/password",
+        headers=headers,
+        json={"old_password": PASSWORD, "password": "a-new-password-1"},
+    )
     assert changed.status_code == 200
     assert gw.client.get("/api/me", headers=headers).status_code == 401
     assert gw.login("sched-wu").status_code == 401
@@ -144,7 +147,13 @@ def test_a_token_of_a_user_who_no_longer_exists_is_refused(gw: GatewayKit) -> No
 
 
 def test_a_request_without_a_token_gets_401_with_a_bearer_challenge(gw: GatewayKit) -> None:
-    for path in ("/api/me", "/api/users", "/api/roster/lawyers", "/api/subsidy/claims", "/api/roster/no-such"):
+    for path in (
+        "/api/me",
+        "/api/users",
+        "/api/roster/lawyers",
+        "/api/subsidy/claims",
+        "/api/roster/no-such",
+    ):
         response = gw.client.get(path)
         assert response.status_code == 401, path
         assert response.content_type == "application/problem+json"

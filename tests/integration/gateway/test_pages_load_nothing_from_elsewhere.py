@@ -51,7 +51,9 @@ class References(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self._in == "style":
-            self.refs += [m.group(2) for m in CSS_URL.finditer(data)] + [m.group(2) for m in CSS_IMPORT.finditer(data)]
+            self.refs += [m.group(2) for m in CSS_URL.finditer(data)] + [
+                m.group(2) for m in CSS_IMPORT.finditer(data)
+            ]
         elif self._in == "script" and not self._script_has_src and data.strip():
             self.inline_scripts += 1
 
@@ -111,7 +113,9 @@ def test_no_page_loads_anything_from_another_host_and_everything_it_loads_is_ser
                 problems.append(f"{path} references {ref}, which answers {asset.status_code}")
             elif asset.mimetype == "text/css":
                 css = asset.get_data(as_text=True)
-                for found in [m.group(2) for m in CSS_URL.finditer(css)] + [m.group(2) for m in CSS_IMPORT.finditer(css)]:
+                for found in [m.group(2) for m in CSS_URL.finditer(css)] + [
+                    m.group(2) for m in CSS_IMPORT.finditer(css)
+                ]:
                     if is_elsewhere(found):
                         problems.append(f"{target} (from {path}) references another host: {found}")
     assert not problems, "\n".join(problems)
@@ -132,12 +136,20 @@ def test_every_page_has_a_content_security_policy_that_allows_no_other_origin(gw
 def test_the_reference_check_catches_a_page_from_a_cdn() -> None:
     """Positive control: the checks above would see today's kind of page."""
     parser = References()
-    parser.feed('<link rel="stylesheet" href="https://cdn.example/ui.css"><script src="//cdn.example/ui.js">'
-                '</script><div style="background: url(//img.example/a.png)"></div><script>go()</script>'
-                '<a href="/api/openapi.json">doc</a><img src="data:image/png;base64,AA">')
+    parser.feed(
+        '<link rel="stylesheet" href="https://cdn.example/ui.css"><script src="//cdn.example/ui.js">'
+        '</script><div style="background: url(//img.example/a.png)"></div><script>go()</script>'
+        '<a href="/api/openapi.json">doc</a><img src="data:image/png;base64,AA">'
+    )
     assert [ref for ref in parser.refs if is_elsewhere(ref)] == [
-        "https://cdn.example/ui.css", "//cdn.example/ui.js", "//img.example/a.png"]
+        "https://cdn.example/ui.css",
+        "//cdn.example/ui.js",
+        "//img.example/a.png",
+    ]
     assert parser.inline_scripts == 1
     assert local_target("/api/docs", "/api/openapi.json") == "/api/openapi.json"
     assert local_target("/api/docs", "data:image/png;base64,AA") is None
-    assert csp_sources("default-src 'self'; img-src 'self' https://cdn.example") == {"'self'", "https://cdn.example"}
+    assert csp_sources("default-src 'self'; img-src 'self' https://cdn.example") == {
+        "'self'",
+        "https://cdn.example",
+    }

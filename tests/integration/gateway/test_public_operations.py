@@ -15,7 +15,11 @@ FEED = "/api/roster/calendar-feeds/secret-token.ics"
 
 def test_a_phone_fetches_a_calendar_feed_through_the_gateway_with_no_token(gw: GatewayKit) -> None:
     roster = gw.fakes["roster"]
-    roster.answers[("GET", FEED)] = (200, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", {"Content-Type": "text/calendar"})
+    roster.answers[("GET", FEED)] = (
+        200,
+        b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+        {"Content-Type": "text/calendar"},
+    )
     response = gw.client.get(FEED)
     assert response.status_code == 200
     assert response.mimetype == "text/calendar"
@@ -25,16 +29,25 @@ def test_a_phone_fetches_a_calendar_feed_through_the_gateway_with_no_token(gw: G
 
 def test_the_services_not_found_for_a_revoked_address_reaches_the_phone(gw: GatewayKit) -> None:
     gw.fakes["roster"].answers[("GET", FEED)] = (
-        404, {"type": "about:blank", "title": "Not Found", "status": 404, "detail": "no such calendar"}, {})
+        404,
+        {"type": "about:blank", "title": "Not Found", "status": 404, "detail": "no such calendar"},
+        {},
+    )
     response = gw.client.get(FEED)
     assert response.status_code == 404
     assert response.get_json()["detail"] == "no such calendar"
 
 
-def test_public_calls_from_one_address_are_throttled_and_the_throttled_one_is_not_forwarded(gw: GatewayKit) -> None:
+def test_public_calls_from_one_address_are_throttled_and_the_throttled_one_is_not_forwarded(
+    gw: GatewayKit,
+) -> None:
     collaborators(gw.app).throttle = ThrottlePolicy(per_client_public=3, window=timedelta(minutes=1))
     roster = gw.fakes["roster"]
-    roster.answers[("GET", FEED)] = (200, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", {"Content-Type": "text/calendar"})
+    roster.answers[("GET", FEED)] = (
+        200,
+        b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n",
+        {"Content-Type": "text/calendar"},
+    )
     assert [gw.client.get(FEED).status_code for _ in range(3)] == [200, 200, 200]
     throttled = gw.client.get(FEED)
     assert throttled.status_code == 429
@@ -43,7 +56,9 @@ def test_public_calls_from_one_address_are_throttled_and_the_throttled_one_is_no
     assert len(roster.seen) == 3
     other = gw.client.get(FEED, environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert other.status_code == 200  # another address is counted apart
-    assert gw.client.get("/api/roster/stations", headers=gw.auth("scheduler")).status_code == 200  # tokens unaffected
+    assert (
+        gw.client.get("/api/roster/stations", headers=gw.auth("scheduler")).status_code == 200
+    )  # tokens unaffected
 
 
 def test_operations_that_are_not_public_still_need_a_token(gw: GatewayKit) -> None:

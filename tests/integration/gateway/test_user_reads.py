@@ -41,21 +41,30 @@ def unit(engine: Engine) -> UnitOfWork:
 
 def test_a_user_reads_back_as_stored_and_an_unknown_id_reads_as_nobody(engine: Engine) -> None:
     with unit(engine) as uow:
-        lawyer = accounts.create_user(uow, lawyers=AnyLawyerIsKnown(), username="aygul",
-                                      password="correct-horse-battery", role="lawyer", lawyer_id="l-1")
+        lawyer = accounts.create_user(
+            uow,
+            lawyers=AnyLawyerIsKnown(),
+            username="aygul",
+            password="correct-horse-battery",
+            role="lawyer",
+            lawyer_id="l-1",
+        )
         uow.commit()
     reader = read_only(engine)
     assert user_state(reader, lawyer.id) == UserState(
-        user_id=lawyer.id, username="aygul", role="lawyer", lawyer_id="l-1", disabled=False, token_version=1)
+        user_id=lawyer.id, username="aygul", role="lawyer", lawyer_id="l-1", disabled=False, token_version=1
+    )
     assert user_state(reader, "no-such-user") is None
 
 
 def test_disabling_a_user_shows_in_the_very_next_read(engine: Engine) -> None:
     with unit(engine) as uow:
-        accounts.create_user(uow, lawyers=AnyLawyerIsKnown(), username="admin", password="correct-horse-battery",
-                             role="admin")
-        finance = accounts.create_user(uow, lawyers=AnyLawyerIsKnown(), username="li",
-                                       password="correct-horse-battery", role="finance")
+        accounts.create_user(
+            uow, lawyers=AnyLawyerIsKnown(), username="admin", password="correct-horse-battery", role="admin"
+        )
+        finance = accounts.create_user(
+            uow, lawyers=AnyLawyerIsKnown(), username="li", password="correct-horse-battery", role="finance"
+        )
         uow.commit()
     reader = read_only(engine)
     before = user_state(reader, finance.id)

@@ -26,7 +26,9 @@ class Api:
         self.as_role("scheduler")
 
     def as_role(self, role: str, lawyer_id: str | None = None, user_id: str | None = None) -> Api:
-        self.identity = Identity(user_id or f"u-{role}-{(lawyer_id or '')[:8]}", f"{role}-user", role, lawyer_id)
+        self.identity = Identity(
+            user_id or f"u-{role}-{(lawyer_id or '')[:8]}", f"{role}-user", role, lawyer_id
+        )
         return self
 
     def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -65,9 +67,9 @@ def api(database_url: str, tmp_path: Path) -> Iterator[Api]:
     from services.roster.app import create_app
 
     upgrade(database_url, MIGRATIONS)
-    settings = load_settings("roster", {"LEGALDUTY_DATA_DIR": str(tmp_path), "ROSTER_DATABASE_URL": database_url})
+    settings = load_settings(
+        "roster", {"LEGALDUTY_DATA_DIR": str(tmp_path), "ROSTER_DATABASE_URL": database_url}
+    )
     app = create_app(settings)
     yield Api(app, settings)
     app.extensions["legalduty"].engine.dispose()
-
-

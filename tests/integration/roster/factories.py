@@ -13,8 +13,14 @@ def licence() -> str:
 
 
 def lawyer_body(**over: Any) -> dict[str, Any]:
-    body = {"name": "Aygul Tursun", "license_no": licence(), "status": "practising", "region_code": "654021",
-            "languages": ["zh", "ug"], "max_duties_per_month": 8}
+    body = {
+        "name": "Aygul Tursun",
+        "license_no": licence(),
+        "status": "practising",
+        "region_code": "654021",
+        "languages": ["zh", "ug"],
+        "max_duties_per_month": 8,
+    }
     body.update(over)
     return body
 
@@ -26,7 +32,14 @@ def station_body(**over: Any) -> dict[str, Any]:
 
 
 def pattern_body(station_id: str, **over: Any) -> dict[str, Any]:
-    body = {"station_id": station_id, "days": "workdays", "start_time": "09:30", "end_time": "13:30",
-            "headcount": 1, "languages": [], "intern_seats": 0}
+    body = {
+        "station_id": station_id,
+        "days": "workdays",
+        "start_time": "09:30",
+        "end_time": "13:30",
+        "headcount": 1,
+        "languages": [],
+        "intern_seats": 0,
+    }
     body.update(over)
     return body

@@ -19,7 +19,9 @@ from tests.integration.roster.conftest import MIGRATIONS, Api
 from tests.integration.roster.factories import lawyer_body, pattern_body, station_body
 
 
-def test_the_demo_prefecture_loads_once_with_a_published_roster_that_keeps_every_hard_rule(tmp_path: Path) -> None:
+def test_the_demo_prefecture_loads_once_with_a_published_roster_that_keeps_every_hard_rule(
+    tmp_path: Path,
+) -> None:
     settings = load_settings("roster", {"LEGALDUTY_DATA_DIR": str(tmp_path)})
     upgrade(settings.database_url, MIGRATIONS)
     load_demo(settings)
@@ -39,7 +41,9 @@ def test_the_demo_prefecture_loads_once_with_a_published_roster_that_keeps_every
         problem = build_problem(session, roster)
         assignments = [to_assignment(a) for a in session.scalars(select(AssignmentRow))]
         assert check_roster(problem=problem, assignments=assignments, rules=HARD_RULES) == []
-        events = dict(session.execute(select(outbox.c.event_type, func.count()).group_by(outbox.c.event_type)).all())
+        events = dict(
+            session.execute(select(outbox.c.event_type, func.count()).group_by(outbox.c.event_type)).all()
+        )
         assert events["roster.lawyer.upserted"] == lawyers and events["roster.roster.published"] == 1
 
 
@@ -59,8 +63,10 @@ def test_a_large_roster_is_queued_and_the_worker_generates_it_with_progress(api:
     api.post("/api/roster/duty-patterns", json=pattern_body(station["id"], days="daily"))
     for i in range(3):
         api.post("/api/roster/lawyers", json=lawyer_body(name=f"L{i}"))
-    roster = api.post("/api/roster/rosters", json={"region_code": "654021", "period_start": "2026-12-01",
-                                                   "period_end": "2026-12-10"}).get_json()
+    roster = api.post(
+        "/api/roster/rosters",
+        json={"region_code": "654021", "period_start": "2026-12-01", "period_end": "2026-12-10"},
+    ).get_json()
     queued = api.post(f"/api/roster/rosters/{roster['id']}/generate")
     assert queued.status_code == 202 and queued.get_json()["status"] == "queued"
     assert api.post(f"/api/roster/rosters/{roster['id']}/generate").status_code == 409  # already under way
@@ -77,14 +83,17 @@ def queued_roster(api: Api, monkeypatch) -> str:
     station = api.post("/api/roster/stations", json=station_body()).get_json()
     api.post("/api/roster/duty-patterns", json=pattern_body(station["id"], days="daily"))
     api.post("/api/roster/lawyers", json=lawyer_body(name="L0"))
-    roster = api.post("/api/roster/rosters", json={"region_code": "654021", "period_start": "2026-12-01",
-                                                   "period_end": "2026-12-10"}).get_json()
+    roster = api.post(
+        "/api/roster/rosters",
+        json={"region_code": "654021", "period_start": "2026-12-01", "period_end": "2026-12-10"},
+    ).get_json()
     assert api.post(f"/api/roster/rosters/{roster['id']}/generate").status_code == 202
     return roster["id"]
 
 
 def test_a_generation_that_fails_leaves_the_roster_failed_with_the_reason_and_it_can_be_queued_again(
-        api: Api, monkeypatch) -> None:
+    api: Api, monkeypatch
+) -> None:
     roster_id = queued_roster(api, monkeypatch)
 
     def broken_solver(problem, progress):
@@ -94,13 +103,20 @@ def test_a_generation_that_fails_leaves_the_roster_failed_with_the_reason_and_it
     factory = api.app.extensions["legalduty"].session_factory
     assert generation_worker.run_queued_generation(factory) is True
     failed = api.get(f"/api/roster/rosters/{roster_id}").get_json()
-    assert failed["status"] == "failed" and failed["error"] == "generation failed: the solver ran out of memory"
+    assert (
+        failed["status"] == "failed" and failed["error"] == "generation failed: the solver ran out of memory"
+    )
     again = api.post(f"/api/roster/rosters/{roster_id}/generate")
-    assert again.status_code == 202 and again.get_json()["status"] == "queued" and again.get_json()["error"] is None
+    assert (
+        again.status_code == 202
+        and again.get_json()["status"] == "queued"
+        and again.get_json()["error"] is None
+    )
 
 
 def test_a_roster_left_generating_by_a_killed_worker_is_queued_again_when_the_worker_starts(
-        api: Api, monkeypatch) -> None:
+    api: Api, monkeypatch
+) -> None:
     roster_id = queued_roster(api, monkeypatch)
     factory = api.app.extensions["legalduty"].session_factory
     claim = generation_worker.claim_queued_roster(factory)

@@ -27,8 +27,10 @@ def test_a_licence_number_is_registered_only_once(api: Api) -> None:
 
 
 def test_bad_fields_are_named_with_their_reasons_and_nothing_is_written(api: Api) -> None:
-    response = api.post("/api/roster/lawyers", json=lawyer_body(license_no="123", region_code="65",
-                                                                 languages=["xx"], status="retired"))
+    response = api.post(
+        "/api/roster/lawyers",
+        json=lawyer_body(license_no="123", region_code="65", languages=["xx"], status="retired"),
+    )
     assert response.status_code == 422
     errors = response.get_json()["errors"]
     assert {"license_no", "region_code", "status", "languages.0"} <= set(errors)
@@ -41,8 +43,9 @@ def test_an_unknown_field_is_refused_rather_than_ignored(api: Api) -> None:
 
 
 def test_an_unreadable_body_is_a_400_problem(api: Api) -> None:
-    response = api.client.post("/api/roster/lawyers", data="{not json", headers=api.headers(
-        {"Content-Type": "application/json"}))
+    response = api.client.post(
+        "/api/roster/lawyers", data="{not json", headers=api.headers({"Content-Type": "application/json"})
+    )
     assert response.status_code == 400, response.get_json()
     assert response.headers["Content-Type"] == "application/problem+json"
 
@@ -52,19 +55,28 @@ def test_an_intern_needs_internship_dates_and_a_practising_supervisor(api: Api) 
     assert missing.status_code == 422
     assert {"intern_start", "intern_end", "supervisor_id"} <= set(missing.get_json()["errors"])
     supervisor = api.post("/api/roster/lawyers", json=lawyer_body()).get_json()
-    intern = api.post("/api/roster/lawyers", json=lawyer_body(
-        status="intern", license_no=licence(), intern_start="2026-09-01", intern_end="2027-08-31",
-        supervisor_id=supervisor["id"]))
+    intern = api.post(
+        "/api/roster/lawyers",
+        json=lawyer_body(
+            status="intern",
+            license_no=licence(),
+            intern_start="2026-09-01",
+            intern_end="2027-08-31",
+            supervisor_id=supervisor["id"],
+        ),
+    )
     assert intern.status_code == 201, intern.get_json()
 
 
 def test_a_stale_if_match_is_refused_with_412_and_changes_nothing(api: Api) -> None:
     lawyer = api.post("/api/roster/lawyers", json=lawyer_body()).get_json()
-    first = api.patch(f"/api/roster/lawyers/{lawyer['id']}", json={"max_duties_per_month": 6},
-                      headers={"If-Match": '"1"'})
+    first = api.patch(
+        f"/api/roster/lawyers/{lawyer['id']}", json={"max_duties_per_month": 6}, headers={"If-Match": '"1"'}
+    )
     assert first.status_code == 200 and first.headers["ETag"] == '"2"'
-    stale = api.patch(f"/api/roster/lawyers/{lawyer['id']}", json={"max_duties_per_month": 4},
-                      headers={"If-Match": '"1"'})
+    stale = api.patch(
+        f"/api/roster/lawyers/{lawyer['id']}", json={"max_duties_per_month": 4}, headers={"If-Match": '"1"'}
+    )
     assert stale.status_code == 412
     assert api.get(f"/api/roster/lawyers/{lawyer['id']}").get_json()["max_duties_per_month"] == 6
 
@@ -87,11 +99,16 @@ def test_a_call_without_the_gateway_identity_is_refused(api: Api) -> None:
 
 def test_stations_form_a_tree_and_interns_sit_only_at_grassroots_patterns(api: Api) -> None:
     county = api.post("/api/roster/stations", json=station_body()).get_json()
-    township = api.post("/api/roster/stations", json=station_body(
-        name="萨木于孜乡工作站", level="township", parent_id=county["id"])).get_json()
+    township = api.post(
+        "/api/roster/stations",
+        json=station_body(name="萨木于孜乡工作站", level="township", parent_id=county["id"]),
+    ).get_json()
     bad_parent = api.post("/api/roster/stations", json=station_body(parent_id="nope"))
     assert bad_parent.status_code == 422 and "parent_id" in bad_parent.get_json()["errors"]
-    assert api.post("/api/roster/duty-patterns", json=pattern_body(township["id"], intern_seats=1)).status_code == 201
+    assert (
+        api.post("/api/roster/duty-patterns", json=pattern_body(township["id"], intern_seats=1)).status_code
+        == 201
+    )
     county_interns = api.post("/api/roster/duty-patterns", json=pattern_body(county["id"], intern_seats=1))
     assert county_interns.status_code == 422 and "intern_seats" in county_interns.get_json()["errors"]
 
@@ -100,10 +117,18 @@ def test_a_duty_pattern_takes_weekdays_or_an_rrule_and_refuses_nonsense(api: Api
     station = api.post("/api/roster/stations", json=station_body()).get_json()
     weekdays = api.post("/api/roster/duty-patterns", json=pattern_body(station["id"], days=[1, 3, 5]))
     assert weekdays.status_code == 201 and weekdays.get_json()["days"] == [1, 3, 5]
-    rrule = api.post("/api/roster/duty-patterns", json=pattern_body(station["id"], rrule="FREQ=MONTHLY;BYMONTHDAY=15"))
+    rrule = api.post(
+        "/api/roster/duty-patterns", json=pattern_body(station["id"], rrule="FREQ=MONTHLY;BYMONTHDAY=15")
+    )
     assert rrule.status_code == 201
-    for bad in ({"days": [0, 8]}, {"days": "weekends"}, {"rrule": "FREQ=SOMETIMES"},
-                {"start_time": "14:00", "end_time": "09:00"}, {"start_time": "9am"}, {"headcount": 0}):
+    for bad in (
+        {"days": [0, 8]},
+        {"days": "weekends"},
+        {"rrule": "FREQ=SOMETIMES"},
+        {"start_time": "14:00", "end_time": "09:00"},
+        {"start_time": "9am"},
+        {"headcount": 0},
+    ):
         response = api.post("/api/roster/duty-patterns", json=pattern_body(station["id"], **bad))
         assert response.status_code == 422, (bad, response.get_json())
         named = set(response.get_json()["errors"])
@@ -114,16 +139,32 @@ def test_a_lawyer_asks_for_leave_for_themself_only(api: Api) -> None:
     mine = api.post("/api/roster/lawyers", json=lawyer_body()).get_json()
     other = api.post("/api/roster/lawyers", json=lawyer_body()).get_json()
     api.as_role("lawyer", lawyer_id=mine["id"])
-    ok = api.post("/api/roster/leaves", json={"lawyer_id": mine["id"], "start_date": "2026-12-07",
-                                              "end_date": "2026-12-09", "reason": "family"})
+    ok = api.post(
+        "/api/roster/leaves",
+        json={
+            "lawyer_id": mine["id"],
+            "start_date": "2026-12-07",
+            "end_date": "2026-12-09",
+            "reason": "family",
+        },
+    )
     assert ok.status_code == 201
-    assert api.post("/api/roster/leaves", json={"lawyer_id": other["id"], "start_date": "2026-12-07",
-                                                "end_date": "2026-12-09"}).status_code == 404
-    overlapping = api.post("/api/roster/leaves", json={"lawyer_id": mine["id"], "start_date": "2026-12-09",
-                                                       "end_date": "2026-12-10"})
+    assert (
+        api.post(
+            "/api/roster/leaves",
+            json={"lawyer_id": other["id"], "start_date": "2026-12-07", "end_date": "2026-12-09"},
+        ).status_code
+        == 404
+    )
+    overlapping = api.post(
+        "/api/roster/leaves",
+        json={"lawyer_id": mine["id"], "start_date": "2026-12-09", "end_date": "2026-12-10"},
+    )
     assert overlapping.status_code == 409
-    backwards = api.post("/api/roster/leaves", json={"lawyer_id": mine["id"], "start_date": "2026-12-09",
-                                                     "end_date": "2026-12-01"})
+    backwards = api.post(
+        "/api/roster/leaves",
+        json={"lawyer_id": mine["id"], "start_date": "2026-12-09", "end_date": "2026-12-01"},
+    )
     assert backwards.status_code == 422 and "end_date" in backwards.get_json()["errors"]
     assert api.get("/api/roster/leaves").get_json()["total"] == 1
 
@@ -133,8 +174,10 @@ def test_the_calendar_shows_official_2026_and_takes_a_2027_arrangement(api: Api)
     assert official["source"] == "official" and "2026-10-01" in official["holidays"]
     assert "2026-10-10" in official["workdays"]  # the adjusted working Saturday
     assert api.get("/api/roster/calendar/2027").get_json()["warnings"] == ["calendar_unofficial:2027"]
-    put = api.put("/api/roster/calendar/2027", json={"holidays": ["2027-01-01", "2027-02-06"],
-                                                     "workdays": ["2027-02-14"]})
+    put = api.put(
+        "/api/roster/calendar/2027",
+        json={"holidays": ["2027-01-01", "2027-02-06"], "workdays": ["2027-02-14"]},
+    )
     assert put.status_code == 200 and put.get_json()["source"] == "override"
     assert put.get_json()["warnings"] == []
     stray = api.put("/api/roster/calendar/2027", json={"holidays": ["2026-01-01"], "workdays": []})

@@ -25,27 +25,39 @@ def events(api: Api, event_type: str) -> list[dict]:
 def county(api: Api) -> dict:
     """A county with its centre (daily duty, one Uyghur-speaking lawyer), a township, and four lawyers."""
     centre = api.post("/api/roster/stations", json=station_body(address="伊宁县解放路1号")).get_json()
-    township = api.post("/api/roster/stations", json=station_body(
-        name="萨木于孜乡工作站", level="township", parent_id=centre["id"])).get_json()
+    township = api.post(
+        "/api/roster/stations",
+        json=station_body(name="萨木于孜乡工作站", level="township", parent_id=centre["id"]),
+    ).get_json()
     api.post("/api/roster/duty-patterns", json=pattern_body(centre["id"], days="daily", languages=["ug"]))
-    lawyers = [api.post("/api/roster/lawyers", json=lawyer_body(name=f"Lawyer {i}", languages=langs)).get_json()
-               for i, langs in enumerate([["zh", "ug"], ["zh", "ug"], ["zh"], ["zh", "kk"]])]
+    lawyers = [
+        api.post("/api/roster/lawyers", json=lawyer_body(name=f"Lawyer {i}", languages=langs)).get_json()
+        for i, langs in enumerate([["zh", "ug"], ["zh", "ug"], ["zh"], ["zh", "kk"]])
+    ]
     return {"centre": centre, "township": township, "lawyers": lawyers}
 
 
 def generated_roster(api: Api, first: date, last: date) -> dict:
-    roster = api.post("/api/roster/rosters", json={"region_code": "654021", "period_start": first.isoformat(),
-                                                   "period_end": last.isoformat()})
+    roster = api.post(
+        "/api/roster/rosters",
+        json={"region_code": "654021", "period_start": first.isoformat(), "period_end": last.isoformat()},
+    )
     assert roster.status_code == 201, roster.get_json()
     response = api.post(f"/api/roster/rosters/{roster.get_json()['id']}/generate")
     assert response.status_code == 200, response.get_json()
     return response.get_json()
 
 
-def test_a_generated_roster_fills_every_slot_with_a_lawyer_who_speaks_the_language(api: Api, county: dict) -> None:
+def test_a_generated_roster_fills_every_slot_with_a_lawyer_who_speaks_the_language(
+    api: Api, county: dict
+) -> None:
     roster = generated_roster(api, date(2026, 12, 1), date(2026, 12, 14))
     assert roster["status"] == "generated" and roster["progress"] == 1.0
-    assert roster["stats"]["slots"] == 14 and roster["stats"]["filled"] == 14 and roster["stats"]["unfilled"] == []
+    assert (
+        roster["stats"]["slots"] == 14
+        and roster["stats"]["filled"] == 14
+        and roster["stats"]["unfilled"] == []
+    )
     items = api.get(f"/api/roster/rosters/{roster['id']}/assignments?limit=1000").get_json()["items"]
     ug_speakers = {law["id"] for law in county["lawyers"] if "ug" in law["languages"]}
     assert len(items) == 14 and all(a["lawyer_id"] in ug_speakers for a in items)
@@ -54,20 +66,28 @@ def test_a_generated_roster_fills_every_slot_with_a_lawyer_who_speaks_the_langua
 
 
 def test_a_slot_nobody_can_take_is_reported_with_a_reason(api: Api, county: dict) -> None:
-    api.post("/api/roster/duty-patterns", json=pattern_body(county["centre"]["id"], days="daily",
-                                                            start_time="14:00", end_time="18:00", languages=["mn"]))
+    api.post(
+        "/api/roster/duty-patterns",
+        json=pattern_body(
+            county["centre"]["id"], days="daily", start_time="14:00", end_time="18:00", languages=["mn"]
+        ),
+    )
     roster = generated_roster(api, date(2026, 12, 1), date(2026, 12, 3))
     unfilled = roster["stats"]["unfilled"]
     assert len(unfilled) == 3 and all("Mongolian" in u["reason"] for u in unfilled)
 
 
 def test_a_roster_in_a_year_without_official_calendar_says_so(api: Api, county: dict) -> None:
-    roster = api.post("/api/roster/rosters", json={"region_code": "654021", "period_start": "2027-01-01",
-                                                   "period_end": "2027-01-31"}).get_json()
+    roster = api.post(
+        "/api/roster/rosters",
+        json={"region_code": "654021", "period_start": "2027-01-01", "period_end": "2027-01-31"},
+    ).get_json()
     assert roster["warnings"] == ["calendar_unofficial:2027"]
 
 
-def test_publishing_emits_the_roster_and_lawyers_see_their_duties_and_calendar(api: Api, county: dict) -> None:
+def test_publishing_emits_the_roster_and_lawyers_see_their_duties_and_calendar(
+    api: Api, county: dict
+) -> None:
     roster = generated_roster(api, date(2026, 12, 1), date(2026, 12, 7))
     draft_view = api.as_role("lawyer", lawyer_id=county["lawyers"][0]["id"]).get("/api/roster/me/duties")
     assert draft_view.get_json()["total"] == 0  # nothing shows before publication
@@ -93,9 +113,15 @@ def test_a_swap_is_asked_accepted_approved_and_announced(api: Api, county: dict)
     roster = generated_roster(api, date(2026, 12, 1), date(2026, 12, 7))
     api.post(f"/api/roster/rosters/{roster['id']}/publish")
     a, b = county["lawyers"][0], county["lawyers"][1]
-    duty = api.get(f"/api/roster/rosters/{roster['id']}/assignments?lawyer_id={a['id']}").get_json()["items"][0]
-    busy_day = {d["date"] for d in api.get(
-        f"/api/roster/rosters/{roster['id']}/assignments?lawyer_id={b['id']}").get_json()["items"]}
+    duty = api.get(f"/api/roster/rosters/{roster['id']}/assignments?lawyer_id={a['id']}").get_json()["items"][
+        0
+    ]
+    busy_day = {
+        d["date"]
+        for d in api.get(f"/api/roster/rosters/{roster['id']}/assignments?lawyer_id={b['id']}").get_json()[
+            "items"
+        ]
+    }
     assert duty["date"] not in busy_day
     api.as_role("lawyer", lawyer_id=a["id"])
     swap = api.post("/api/roster/swaps", json={"assignment_id": duty["id"], "to_lawyer_id": b["id"]})
@@ -119,9 +145,13 @@ def test_a_swap_that_would_break_a_rule_is_refused_naming_the_rule(api: Api, cou
     roster = generated_roster(api, date(2026, 12, 1), date(2026, 12, 7))
     a = county["lawyers"][0]
     no_uyghur = county["lawyers"][2]
-    duty = api.get(f"/api/roster/rosters/{roster['id']}/assignments?lawyer_id={a['id']}").get_json()["items"][0]
+    duty = api.get(f"/api/roster/rosters/{roster['id']}/assignments?lawyer_id={a['id']}").get_json()["items"][
+        0
+    ]
     api.as_role("lawyer", lawyer_id=a["id"])
-    refused = api.post("/api/roster/swaps", json={"assignment_id": duty["id"], "to_lawyer_id": no_uyghur["id"]})
+    refused = api.post(
+        "/api/roster/swaps", json={"assignment_id": duty["id"], "to_lawyer_id": no_uyghur["id"]}
+    )
     assert refused.status_code == 409
     body = refused.get_json()
     assert body["rule"] == "4" and "Uyghur" in body["detail"]
@@ -133,10 +163,16 @@ def test_a_swap_that_would_break_a_rule_is_refused_naming_the_rule(api: Api, cou
 def test_another_lawyers_duty_cannot_be_swapped_or_checked_into(api: Api, county: dict) -> None:
     roster = generated_roster(api, date(2026, 12, 1), date(2026, 12, 7))
     a, intruder = county["lawyers"][0], county["lawyers"][3]
-    duty = api.get(f"/api/roster/rosters/{roster['id']}/assignments?lawyer_id={a['id']}").get_json()["items"][0]
+    duty = api.get(f"/api/roster/rosters/{roster['id']}/assignments?lawyer_id={a['id']}").get_json()["items"][
+        0
+    ]
     api.as_role("lawyer", lawyer_id=intruder["id"])
-    assert api.post("/api/roster/swaps", json={"assignment_id": duty["id"],
-                                               "to_lawyer_id": intruder["id"]}).status_code == 404
+    assert (
+        api.post(
+            "/api/roster/swaps", json={"assignment_id": duty["id"], "to_lawyer_id": intruder["id"]}
+        ).status_code
+        == 404
+    )
     assert api.post(f"/api/roster/assignments/{duty['id']}/check-in").status_code == 404
 
 
@@ -144,7 +180,9 @@ def test_check_in_and_out_on_the_day_emits_one_completed_duty(api: Api, county: 
     today = today_in_beijing()
     roster = generated_roster(api, today, today + timedelta(days=1))
     api.post(f"/api/roster/rosters/{roster['id']}/publish")
-    [duty] = api.get(f"/api/roster/rosters/{roster['id']}/assignments?date={today.isoformat()}").get_json()["items"]
+    [duty] = api.get(f"/api/roster/rosters/{roster['id']}/assignments?date={today.isoformat()}").get_json()[
+        "items"
+    ]
     api.as_role("lawyer", lawyer_id=duty["lawyer_id"])
     assert api.post(f"/api/roster/assignments/{duty['id']}/check-out").status_code == 409  # not checked in
     checked_in = api.post(f"/api/roster/assignments/{duty['id']}/check-in")
@@ -181,15 +219,21 @@ def test_every_event_the_roster_wrote_keeps_its_wire_contract(api: Api, county: 
     today = today_in_beijing()
     roster = generated_roster(api, today, today + timedelta(days=2))
     api.post(f"/api/roster/rosters/{roster['id']}/publish")
-    [duty] = api.get(f"/api/roster/rosters/{roster['id']}/assignments?date={today.isoformat()}").get_json()["items"]
+    [duty] = api.get(f"/api/roster/rosters/{roster['id']}/assignments?date={today.isoformat()}").get_json()[
+        "items"
+    ]
     api.as_role("lawyer", lawyer_id=duty["lawyer_id"])
     api.post(f"/api/roster/assignments/{duty['id']}/check-in")
     api.post(f"/api/roster/assignments/{duty['id']}/check-out")
     with api.app.extensions["legalduty"].session_factory() as session:
         bodies = [json.loads(r.body) for r in session.execute(select(outbox.c.body)).all()]
     types = {b["type"] for b in bodies}
-    assert {"roster.lawyer.upserted", "roster.station.upserted", "roster.roster.published",
-            "roster.duty.completed"} <= types
+    assert {
+        "roster.lawyer.upserted",
+        "roster.station.upserted",
+        "roster.roster.published",
+        "roster.duty.completed",
+    } <= types
     for body in bodies:
         envelope, _data = parse_envelope(body)
         assert envelope["producer"] == "roster" and envelope["version"] == 1

@@ -116,10 +116,15 @@ class Kit:
         return self.engine.dialect.name
 
     # ---- who is calling
-    def headers(self, role: str, *, user_id: str | None = None, lawyer_id: str | None = None) -> dict[str, str]:
+    def headers(
+        self, role: str, *, user_id: str | None = None, lawyer_id: str | None = None
+    ) -> dict[str, str]:
         user_id = user_id or f"{role}-user"
-        token = sign_identity(Identity(user_id, user_id, role, lawyer_id), secret=self.settings.internal_secret,
-                              audience="subsidy")
+        token = sign_identity(
+            Identity(user_id, user_id, role, lawyer_id),
+            secret=self.settings.internal_secret,
+            audience="subsidy",
+        )
         return {IDENTITY_HEADER: token}
 
     def finance(self, user_id: str = "finance-wang") -> dict[str, str]:
@@ -134,35 +139,69 @@ class Kit:
             session_factory=runtime(self.app).session_factory,
             tables=messaging,
             connection_factory=lambda: connection_for(self.settings.data_dir, None),
-            handlers=HANDLERS, max_deliveries=2, retry_backoff=0.0,
+            handlers=HANDLERS,
+            max_deliveries=2,
+            retry_backoff=0.0,
         )
 
-    def deliver(self, queue: str, event_type: str, data: dict[str, Any], *, envelope: dict[str, Any] | None = None,
-                consumer: EventConsumer | None = None) -> tuple[str, dict[str, Any]]:
+    def deliver(
+        self,
+        queue: str,
+        event_type: str,
+        data: dict[str, Any],
+        *,
+        envelope: dict[str, Any] | None = None,
+        consumer: EventConsumer | None = None,
+    ) -> tuple[str, dict[str, Any]]:
         envelope = envelope or make_envelope(event_type, data, producer="roster")
         outcome = (consumer or self.consumer()).handle(queue, json.dumps(envelope).encode(), {})
         return outcome, envelope
 
     def add_lawyer(self, lawyer_id: str, name: str = "", **fields: Any) -> str:
         data = {
-            "id": lawyer_id, "name": name or f"律师 {lawyer_id}", "license_no": "16540202010123456",
-            "status": "practising", "region_code": YINING_COUNTY, "languages": ["zh", "kk"],
-            "max_duties_per_month": 8, "intern_start": None, "intern_end": None, "supervisor_id": None, **fields,
+            "id": lawyer_id,
+            "name": name or f"律师 {lawyer_id}",
+            "license_no": "16540202010123456",
+            "status": "practising",
+            "region_code": YINING_COUNTY,
+            "languages": ["zh", "kk"],
+            "max_duties_per_month": 8,
+            "intern_start": None,
+            "intern_end": None,
+            "supervisor_id": None,
+            **fields,
         }
         outcome, _ = self.deliver("subsidy.on_lawyer_upserted", "roster.lawyer.upserted", data)
         assert outcome == "processed"
         return lawyer_id
 
     # ---- shortcuts through the API
-    def set_account(self, lawyer_id: str, account_no: str = "6222020200112233445", *, name: str | None = None,
-                    headers: dict[str, str] | None = None, **fields: Any) -> Any:
+    def set_account(
+        self,
+        lawyer_id: str,
+        account_no: str = "6222020200112233445",
+        *,
+        name: str | None = None,
+        headers: dict[str, str] | None = None,
+        **fields: Any,
+    ) -> Any:
         """PUT a lawyer's bank account (as finance unless `headers` say who)."""
-        body = {"account_name": name or f"户名 {lawyer_id}", "account_no": account_no, "bank_name": "中国工商银行",
-                "branch": "伊宁市解放路支行", **fields}
-        return self.client.put(f"/api/subsidy/lawyers/{lawyer_id}/bank-account", json=body,
-                               headers=headers or self.finance("finance-zhao"))
+        body = {
+            "account_name": name or f"户名 {lawyer_id}",
+            "account_no": account_no,
+            "bank_name": "中国工商银行",
+            "branch": "伊宁市解放路支行",
+            **fields,
+        }
+        return self.client.put(
+            f"/api/subsidy/lawyers/{lawyer_id}/bank-account",
+            json=body,
+            headers=headers or self.finance("finance-zhao"),
+        )
 
-    def give_account(self, lawyer_id: str, account_no: str = "6222020200112233445", **fields: Any) -> dict[str, Any]:
+    def give_account(
+        self, lawyer_id: str, account_no: str = "6222020200112233445", **fields: Any
+    ) -> dict[str, Any]:
         response = self.set_account(lawyer_id, account_no, **fields)
         assert response.status_code == 200, response.json
         return response.json
@@ -172,19 +211,36 @@ class Kit:
         assert response.status_code == 201, response.json
         return response.json
 
-    def create_budget(self, amount: str, *, kind: str = "mediation_case", year: int = 2026,
-                      region_code: str | None = ILI) -> dict[str, Any]:
-        response = self.client.post("/api/subsidy/budgets", headers=self.finance(),
-                                    json={"region_code": region_code, "kind": kind, "year": year, "amount": amount})
+    def create_budget(
+        self, amount: str, *, kind: str = "mediation_case", year: int = 2026, region_code: str | None = ILI
+    ) -> dict[str, Any]:
+        response = self.client.post(
+            "/api/subsidy/budgets",
+            headers=self.finance(),
+            json={"region_code": region_code, "kind": kind, "year": year, "amount": amount},
+        )
         assert response.status_code == 201, response.json
         return response.json
 
-    def submit(self, lawyer_id: str, *, case_no: str | None = None, kind: str = "mediation_case",
-               service_date: str = "2026-05-12", attributes: dict[str, Any] | None = None,
-               headers: dict[str, str] | None = None, region_code: str = YINING_COUNTY) -> Any:
-        body = {"kind": kind, "lawyer_id": lawyer_id, "region_code": region_code,
-                "case_no": case_no or f"(2026)伊调字第{uuid.uuid4().hex[:6]}号", "service_date": service_date,
-                "attributes": attributes if attributes is not None else {"difficulty": "ordinary"}}
+    def submit(
+        self,
+        lawyer_id: str,
+        *,
+        case_no: str | None = None,
+        kind: str = "mediation_case",
+        service_date: str = "2026-05-12",
+        attributes: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        region_code: str = YINING_COUNTY,
+    ) -> Any:
+        body = {
+            "kind": kind,
+            "lawyer_id": lawyer_id,
+            "region_code": region_code,
+            "case_no": case_no or f"(2026)伊调字第{uuid.uuid4().hex[:6]}号",
+            "service_date": service_date,
+            "attributes": attributes if attributes is not None else {"difficulty": "ordinary"},
+        }
         return self.client.post("/api/subsidy/claims", json=body, headers=headers or self.lawyer(lawyer_id))
 
     def claim(self, lawyer_id: str, **kwargs: Any) -> dict[str, Any]:
@@ -215,11 +271,17 @@ class Kit:
 def duty(assignment_id: str, lawyer_id: str, **overrides: Any) -> dict[str, Any]:
     """A roster.duty.completed payload: a full day at a township station in Yining County."""
     data = {
-        "assignment_id": assignment_id, "lawyer_id": lawyer_id, "station_id": "station-1",
-        "station_level": "township", "region_code": YINING_COUNTY, "date": date(2026, 5, 12),
-        "start_time": "09:30", "end_time": "18:00",
+        "assignment_id": assignment_id,
+        "lawyer_id": lawyer_id,
+        "station_id": "station-1",
+        "station_level": "township",
+        "region_code": YINING_COUNTY,
+        "date": date(2026, 5, 12),
+        "start_time": "09:30",
+        "end_time": "18:00",
         "checked_in_at": datetime(2026, 5, 12, 1, 25, tzinfo=UTC),
-        "checked_out_at": datetime(2026, 5, 12, 10, 5, tzinfo=UTC), "holiday": False,
+        "checked_out_at": datetime(2026, 5, 12, 10, 5, tzinfo=UTC),
+        "holiday": False,
     }
     return {**data, **overrides}
 
@@ -276,9 +338,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite
 
 def make_kit(url: str, data_dir: Path) -> Kit:
     data_dir.mkdir(parents=True, exist_ok=True)
-    settings = load_settings("subsidy", {
-        "LEGALDUTY_DATA_DIR": str(data_dir), "SUBSIDY_DATABASE_URL": url, "LEGALDUTY_LOG_LEVEL": "WARNING",
-    })
+    settings = load_settings(
+        "subsidy",
+        {
+            "LEGALDUTY_DATA_DIR": str(data_dir),
+            "SUBSIDY_DATABASE_URL": url,
+            "LEGALDUTY_LOG_LEVEL": "WARNING",
+        },
+    )
     return Kit(app=create_app(settings), settings=settings, url=url)
 
 

@@ -17,8 +17,14 @@ from .conftest import Kit, mediation_scheme
 
 
 def _case(i: int, *, lawyer: str = "L1", difficulty: str = "ordinary", day: int = 3) -> dict[str, Any]:
-    return {"kind": "mediation_case", "lawyer_id": lawyer, "region_code": "654021", "case_no": f"B-{i}",
-            "service_date": date(2026, 5, day), "attributes": {"difficulty": difficulty, "agreement": i % 2 == 0}}
+    return {
+        "kind": "mediation_case",
+        "lawyer_id": lawyer,
+        "region_code": "654021",
+        "case_no": f"B-{i}",
+        "service_date": date(2026, 5, day),
+        "attributes": {"difficulty": difficulty, "agreement": i % 2 == 0},
+    }
 
 
 def _uow(kit: Kit) -> UnitOfWork:
@@ -40,7 +46,9 @@ def test_an_import_prices_each_case_as_one_submission_would_including_the_monthl
         result = submit_claims_in_bulk(uow, claims=[_case(i) for i in range(5)], submitted_by="import-1")
         uow.commit()
     assert result["created"] == 5
-    claims = imported.client.get("/api/subsidy/claims?lawyer_id=L1&limit=10", headers=imported.finance()).json["items"]
+    claims = imported.client.get(
+        "/api/subsidy/claims?lawyer_id=L1&limit=10", headers=imported.finance()
+    ).json["items"]
     # 300, 200, 300, 200 reach the 1000.00 cap; the fifth (300) gets nothing
     assert sorted(c["amount"] for c in claims) == ["0.00", "200.00", "200.00", "300.00", "300.00"]
     agreed = next(c for c in claims if c["case_no"] == "B-0")
@@ -52,8 +60,14 @@ def test_an_import_prices_each_case_as_one_submission_would_including_the_monthl
         assert data["status"] == "pending" and data["kind"] == "mediation_case"
     by_claim = {e["data"]["claim_id"]: e["data"] for e in created}
     for claim in claims:  # the first envelope of an import is built by make_envelope, the others alike
-        assert by_claim[claim["id"]] == {"claim_id": claim["id"], "kind": "mediation_case", "lawyer_id": "L1",
-                                         "amount": claim["amount"], "status": "pending", "service_date": "2026-05-03"}
+        assert by_claim[claim["id"]] == {
+            "claim_id": claim["id"],
+            "kind": "mediation_case",
+            "lawyer_id": "L1",
+            "amount": claim["amount"],
+            "status": "pending",
+            "service_date": "2026-05-03",
+        }
     assert imported.client.get("/api/subsidy/audit/verify", headers=imported.finance()).json["ok"] is True
 
 
@@ -71,7 +85,9 @@ def test_an_import_with_a_bad_case_records_nothing_and_names_it(imported: Kit) -
 
 def test_bulk_approval_commits_each_budget_once_and_refuses_all_when_one_is_short(imported: Kit) -> None:
     with _uow(imported) as uow:
-        ids = submit_claims_in_bulk(uow, claims=[_case(i, day=1 + i) for i in range(3)], submitted_by="import-1")["ids"]
+        ids = submit_claims_in_bulk(
+            uow, claims=[_case(i, day=1 + i) for i in range(3)], submitted_by="import-1"
+        )["ids"]
         uow.commit()
     with _uow(imported) as uow, pytest.raises(Exception, match="submitted by import-1"):
         approve_claims_in_bulk(uow, claim_ids=ids, by_user="import-1")  # maker-checker holds in bulk too
@@ -84,7 +100,9 @@ def test_bulk_approval_commits_each_budget_once_and_refuses_all_when_one_is_shor
     assert len(imported.events("subsidy.claim.approved")) == 3
     small = imported.create_budget("100.00", region_code="654021")
     with _uow(imported) as uow:
-        more = submit_claims_in_bulk(uow, claims=[_case(10, day=20), _case(11, day=21)], submitted_by="import-2")["ids"]
+        more = submit_claims_in_bulk(
+            uow, claims=[_case(10, day=20), _case(11, day=21)], submitted_by="import-2"
+        )["ids"]
         uow.commit()
     with _uow(imported) as uow, pytest.raises(Exception, match="overspend"):
         approve_claims_in_bulk(uow, claim_ids=more, by_user="finance-li")
@@ -93,15 +111,21 @@ def test_bulk_approval_commits_each_budget_once_and_refuses_all_when_one_is_shor
 
 
 def test_an_import_counts_what_the_lawyer_already_claimed_that_month_towards_the_cap(imported: Kit) -> None:
-    imported.claim("L1", attributes={"difficulty": "difficult", "agreement": True}, service_date="2026-05-28")  # 600
+    imported.claim(
+        "L1", attributes={"difficulty": "difficult", "agreement": True}, service_date="2026-05-28"
+    )  # 600
     imported.claim("L1", attributes={"difficulty": "simple"}, service_date="2026-06-01")  # another month
     with _uow(imported) as uow:
         submit_claims_in_bulk(uow, claims=[_case(1), _case(3)], submitted_by="import-1")  # 200 each
         uow.commit()
-    may = imported.client.get("/api/subsidy/claims?lawyer_id=L1&month=2026-05", headers=imported.finance()).json
+    may = imported.client.get(
+        "/api/subsidy/claims?lawyer_id=L1&month=2026-05", headers=imported.finance()
+    ).json
     assert sorted(c["amount"] for c in may["items"]) == ["200.00", "200.00", "600.00"]
     with _uow(imported) as uow:
         submit_claims_in_bulk(uow, claims=[_case(5), _case(7)], submitted_by="import-2")
         uow.commit()
-    may = imported.client.get("/api/subsidy/claims?lawyer_id=L1&month=2026-05", headers=imported.finance()).json
+    may = imported.client.get(
+        "/api/subsidy/claims?lawyer_id=L1&month=2026-05", headers=imported.finance()
+    ).json
     assert sorted(c["amount"] for c in may["items"]) == ["0.00", "0.00", "200.00", "200.00", "600.00"]

@@ -23,11 +23,20 @@ def test_a_lawyer_submits_a_claim_for_themself_and_it_is_priced_with_its_breakdo
     claim = response.json
     assert claim["status"] == "pending" and claim["amount"] == "300.00" and claim["kind"] == "mediation_case"
     assert claim["submitted_by"] == "user-of-L1" and claim["lawyer_name"] == "阿依古丽"
-    assert [(s["rule"], s["amount"]) for s in claim["breakdown"]] == [("rate", "200.00"), ("multiply", "300.00")]
+    assert [(s["rule"], s["amount"]) for s in claim["breakdown"]] == [
+        ("rate", "200.00"),
+        ("multiply", "300.00"),
+    ]
     assert claim["document_no"] == "伊州司发〔2026〕1号" and claim["scheme_id"]
     [event] = ready.events("subsidy.claim.created")
-    assert event["data"] == {"claim_id": claim["id"], "kind": "mediation_case", "lawyer_id": "L1",
-                             "amount": "300.00", "status": "pending", "service_date": "2026-05-12"}
+    assert event["data"] == {
+        "claim_id": claim["id"],
+        "kind": "mediation_case",
+        "lawyer_id": "L1",
+        "amount": "300.00",
+        "status": "pending",
+        "service_date": "2026-05-12",
+    }
 
 
 def test_a_lawyer_may_not_submit_for_another_lawyer(ready: Kit) -> None:
@@ -43,8 +52,12 @@ def test_finance_submits_for_any_lawyer_and_the_scheduler_may_not(ready: Kit) ->
 
 
 def test_a_request_without_the_gateways_identity_is_refused(ready: Kit) -> None:
-    for method, path in (("get", "/api/subsidy/claims"), ("post", "/api/subsidy/claims"),
-                         ("post", "/api/subsidy/claims/x/approve"), ("get", "/api/subsidy/claims/x")):
+    for method, path in (
+        ("get", "/api/subsidy/claims"),
+        ("post", "/api/subsidy/claims"),
+        ("post", "/api/subsidy/claims/x/approve"),
+        ("get", "/api/subsidy/claims/x"),
+    ):
         response = getattr(ready.client, method)(path, json={})
         assert response.status_code == 401, path
         assert response.json["status"] == 401
@@ -59,8 +72,12 @@ def test_the_same_case_twice_is_a_conflict_and_leaves_one_claim(ready: Kit) -> N
     assert len(ready.events("subsidy.claim.created")) == 1
     # the same number in another programme is another case
     ready.create_scheme(legal_aid_scheme())
-    other = ready.submit("L1", case_no="(2026)伊调字第7号", kind="legal_aid_case",
-                         attributes={"case_type": "civil", "stage": "first_instance"})
+    other = ready.submit(
+        "L1",
+        case_no="(2026)伊调字第7号",
+        kind="legal_aid_case",
+        attributes={"case_type": "civil", "stage": "first_instance"},
+    )
     assert other.status_code == 201
 
 
@@ -74,13 +91,28 @@ def test_no_matching_rate_is_refused_naming_the_attributes_and_nothing_is_stored
 
 
 def test_invalid_fields_are_refused_with_every_field_named(ready: Kit) -> None:
-    response = ready.client.post("/api/subsidy/claims", headers=ready.finance(), json={
-        "kind": "station_duty", "lawyer_id": "L1", "region_code": "65402", "case_no": "",
-        "service_date": "2026-02-30", "attributes": {"difficulty": 1.5}, "colour": "red",
-    })
+    response = ready.client.post(
+        "/api/subsidy/claims",
+        headers=ready.finance(),
+        json={
+            "kind": "station_duty",
+            "lawyer_id": "L1",
+            "region_code": "65402",
+            "case_no": "",
+            "service_date": "2026-02-30",
+            "attributes": {"difficulty": 1.5},
+            "colour": "red",
+        },
+    )
     assert response.status_code == 422
-    assert set(response.json["errors"]) >= {"kind", "region_code", "case_no", "service_date", "colour",
-                                            "attributes.difficulty.value"}
+    assert set(response.json["errors"]) >= {
+        "kind",
+        "region_code",
+        "case_no",
+        "service_date",
+        "colour",
+        "attributes.difficulty.value",
+    }
 
 
 def test_a_claim_without_a_required_attribute_or_with_an_unknown_value_names_it(ready: Kit) -> None:
@@ -109,8 +141,12 @@ def test_a_lawyer_lists_and_reads_only_their_own_claims(ready: Kit) -> None:
     assert [c["id"] for c in listed["items"]] == [mine["id"]] and listed["total"] == 1
     # asking for the other lawyer's claims shows nothing, rather than refusing and so confirming them
     assert ready.client.get("/api/subsidy/claims?lawyer_id=L2", headers=ready.lawyer("L1")).json["total"] == 0
-    assert ready.client.get(f"/api/subsidy/claims/{mine['id']}", headers=ready.lawyer("L1")).status_code == 200
-    assert ready.client.get(f"/api/subsidy/claims/{theirs['id']}", headers=ready.lawyer("L1")).status_code == 404
+    assert (
+        ready.client.get(f"/api/subsidy/claims/{mine['id']}", headers=ready.lawyer("L1")).status_code == 200
+    )
+    assert (
+        ready.client.get(f"/api/subsidy/claims/{theirs['id']}", headers=ready.lawyer("L1")).status_code == 404
+    )
     assert ready.client.get(f"/api/subsidy/claims/{theirs['id']}", headers=ready.finance()).status_code == 200
     assert ready.client.get("/api/subsidy/claims/no-such-claim", headers=ready.finance()).status_code == 404
 
@@ -139,19 +175,26 @@ def test_a_may_case_keeps_the_old_rate_after_a_july_standard_arrives(kit: Kit) -
     may = kit.claim("L1", kind="legal_aid_case", service_date="2026-05-20", attributes=trial)
     assert may["amount"] == "2000.00"
     # a new standard from July: the old one is open-ended, so it overlaps until it is closed
-    raised = legal_aid_scheme(effective_from="2026-07-01", document_no="伊州司发〔2026〕7号",
-                              rates=[{"when": trial, "amount": "2200.00"}, {"when": {"case_type": "civil"},
-                                                                           "amount": "1600.00"}])
+    raised = legal_aid_scheme(
+        effective_from="2026-07-01",
+        document_no="伊州司发〔2026〕7号",
+        rates=[{"when": trial, "amount": "2200.00"}, {"when": {"case_type": "civil"}, "amount": "1600.00"}],
+    )
     clash = kit.client.post("/api/subsidy/schemes", json=raised, headers=kit.finance())
     assert clash.status_code == 409 and old["id"] in clash.json["detail"]
-    closed = kit.client.post(f"/api/subsidy/schemes/{old['id']}/close", json={"effective_to": "2026-06-30"},
-                             headers=kit.finance())
+    closed = kit.client.post(
+        f"/api/subsidy/schemes/{old['id']}/close", json={"effective_to": "2026-06-30"}, headers=kit.finance()
+    )
     assert closed.status_code == 200 and closed.json["effective_to"] == "2026-06-30"
     new = kit.create_scheme(raised)
     late_may = kit.claim("L1", kind="legal_aid_case", service_date="2026-05-31", attributes=trial)
     july = kit.claim("L1", kind="legal_aid_case", service_date="2026-07-01", attributes=trial)
     assert (late_may["amount"], late_may["scheme_id"]) == ("2000.00", old["id"])
-    assert (july["amount"], july["scheme_id"], july["document_no"]) == ("2200.00", new["id"], "伊州司发〔2026〕7号")
+    assert (july["amount"], july["scheme_id"], july["document_no"]) == (
+        "2200.00",
+        new["id"],
+        "伊州司发〔2026〕7号",
+    )
     again = kit.client.get(f"/api/subsidy/claims/{may['id']}", headers=kit.finance()).json
     assert again["amount"] == "2000.00" and again["scheme_id"] == old["id"]
 
@@ -160,10 +203,16 @@ def test_a_standard_cannot_be_closed_before_a_claim_it_priced(kit: Kit) -> None:
     kit.add_lawyer("L1")
     scheme = kit.create_scheme(mediation_scheme())
     kit.claim("L1", service_date="2026-08-01")
-    response = kit.client.post(f"/api/subsidy/schemes/{scheme['id']}/close", json={"effective_to": "2026-06-30"},
-                               headers=kit.finance())
+    response = kit.client.post(
+        f"/api/subsidy/schemes/{scheme['id']}/close",
+        json={"effective_to": "2026-06-30"},
+        headers=kit.finance(),
+    )
     assert response.status_code == 409
-    assert kit.client.get(f"/api/subsidy/schemes/{scheme['id']}", headers=kit.finance()).json["effective_to"] is None
+    assert (
+        kit.client.get(f"/api/subsidy/schemes/{scheme['id']}", headers=kit.finance()).json["effective_to"]
+        is None
+    )
 
 
 def test_finance_approves_against_the_budget_which_shows_what_remains(ready: Kit) -> None:
@@ -171,7 +220,9 @@ def test_finance_approves_against_the_budget_which_shows_what_remains(ready: Kit
     response = ready.approve(claim["id"])
     assert response.status_code == 200
     assert response.json["status"] == "approved" and response.json["reviewed_by"] == "finance-li"
-    budget = ready.client.get(f"/api/subsidy/budgets/{response.json['budget_id']}", headers=ready.finance()).json
+    budget = ready.client.get(
+        f"/api/subsidy/budgets/{response.json['budget_id']}", headers=ready.finance()
+    ).json
     assert (budget["amount"], budget["committed"], budget["remaining"]) == ("10000.00", "400.00", "9600.00")
     assert ready.events("subsidy.claim.approved")[0]["data"]["status"] == "approved"
 
@@ -179,8 +230,11 @@ def test_finance_approves_against_the_budget_which_shows_what_remains(ready: Kit
 def test_the_submitter_never_reviews_their_own_claim(ready: Kit) -> None:
     claim = ready.claim("L1", headers=ready.finance("finance-wang"))
     assert ready.approve(claim["id"], user_id="finance-wang").status_code == 403
-    rejected = ready.client.post(f"/api/subsidy/claims/{claim['id']}/reject", json={"reason": "no"},
-                                 headers=ready.finance("finance-wang"))
+    rejected = ready.client.post(
+        f"/api/subsidy/claims/{claim['id']}/reject",
+        json={"reason": "no"},
+        headers=ready.finance("finance-wang"),
+    )
     assert rejected.status_code == 403
     assert ready.approve(claim["id"], user_id="finance-zhao").status_code == 200
 
@@ -189,7 +243,10 @@ def test_only_finance_reviews_claims(ready: Kit) -> None:
     claim = ready.claim("L1")
     for role in ("admin", "scheduler", "lawyer"):
         headers = ready.headers(role, lawyer_id="L1" if role == "lawyer" else None)
-        assert ready.client.post(f"/api/subsidy/claims/{claim['id']}/approve", headers=headers).status_code == 403
+        assert (
+            ready.client.post(f"/api/subsidy/claims/{claim['id']}/approve", headers=headers).status_code
+            == 403
+        )
 
 
 def test_a_rejection_needs_a_reason_and_a_decided_claim_is_not_decided_again(ready: Kit) -> None:
@@ -198,10 +255,15 @@ def test_a_rejection_needs_a_reason_and_a_decided_claim_is_not_decided_again(rea
     blank = ready.client.post(f"{path}/reject", json={"reason": "   "}, headers=ready.finance())
     assert blank.status_code == 422 and "reason" in blank.json["errors"]
     assert ready.client.post(f"{path}/reject", json={}, headers=ready.finance()).status_code == 422
-    rejected = ready.client.post(f"{path}/reject", json={"reason": "协议书缺少双方签字"}, headers=ready.finance())
+    rejected = ready.client.post(
+        f"{path}/reject", json={"reason": "协议书缺少双方签字"}, headers=ready.finance()
+    )
     assert rejected.status_code == 200 and rejected.json["reason"] == "协议书缺少双方签字"
     assert ready.approve(claim["id"]).status_code == 409
-    assert ready.client.post(f"{path}/reject", json={"reason": "again"}, headers=ready.finance()).status_code == 409
+    assert (
+        ready.client.post(f"{path}/reject", json={"reason": "again"}, headers=ready.finance()).status_code
+        == 409
+    )
     assert [e["type"] for e in ready.events()][-1] == "subsidy.claim.rejected"
     assert ready.approve("no-such-claim").status_code == 404
 
@@ -210,13 +272,19 @@ def test_an_approval_that_would_overspend_the_budget_is_refused_and_changes_noth
     kit.add_lawyer("L1")
     kit.create_scheme(mediation_scheme())
     budget = kit.create_budget("500.00")
-    first, second = kit.claim("L1", attributes={"difficulty": "difficult"}), kit.claim("L1", attributes={"difficulty": "ordinary"})  # 400, 200
+    first, second = (
+        kit.claim("L1", attributes={"difficulty": "difficult"}),
+        kit.claim("L1", attributes={"difficulty": "ordinary"}),
+    )  # 400, 200
     assert kit.approve(first["id"]).status_code == 200
     before = (kit.count("audit_records"), kit.outbox_size())
     refused = kit.approve(second["id"])
     assert refused.status_code == 409 and "100.00 remaining" in refused.json["detail"]
     assert (kit.count("audit_records"), kit.outbox_size()) == before
-    assert kit.client.get(f"/api/subsidy/claims/{second['id']}", headers=kit.finance()).json["status"] == "pending"
+    assert (
+        kit.client.get(f"/api/subsidy/claims/{second['id']}", headers=kit.finance()).json["status"]
+        == "pending"
+    )
     shown = kit.client.get(f"/api/subsidy/budgets/{budget['id']}", headers=kit.finance()).json
     assert (shown["committed"], shown["remaining"]) == ("400.00", "100.00")
 
@@ -228,7 +296,10 @@ def test_an_approval_with_no_budget_covering_the_claim_is_a_conflict(kit: Kit) -
     kit.create_budget("500.00", region_code="654023")
     claim = kit.claim("L1")
     refused = kit.approve(claim["id"])
-    assert refused.status_code == 409 and "no 2026 mediation_case budget covers region 654021" in refused.json["detail"]
+    assert (
+        refused.status_code == 409
+        and "no 2026 mediation_case budget covers region 654021" in refused.json["detail"]
+    )
 
 
 def test_the_most_specific_budget_covering_the_claim_pays_it_and_no_wider_one_steps_in(kit: Kit) -> None:
@@ -251,12 +322,20 @@ def test_a_monthly_cap_per_lawyer_limits_what_the_month_pays(kit: Kit) -> None:
     claims = [kit.claim("L1", attributes={"difficulty": "ordinary"}) for _ in range(4)]
     assert [c["amount"] for c in claims] == ["200.00", "200.00", "100.00", "0.00"]
     cap = claims[2]["breakdown"][-1]
-    assert (cap["rule"], cap["limit"], cap["already"], cap["amount"]) == ("monthly_cap", "500.00", "400.00", "100.00")
+    assert (cap["rule"], cap["limit"], cap["already"], cap["amount"]) == (
+        "monthly_cap",
+        "500.00",
+        "400.00",
+        "100.00",
+    )
     assert kit.claim("L1", service_date="2026-06-01")["amount"] == "200.00"
     assert kit.claim("L2")["amount"] == "200.00"
     # a rejected claim no longer counts towards the month
-    kit.client.post(f"/api/subsidy/claims/{claims[0]['id']}/reject", json={"reason": "duplicate case"},
-                    headers=kit.finance())
+    kit.client.post(
+        f"/api/subsidy/claims/{claims[0]['id']}/reject",
+        json={"reason": "duplicate case"},
+        headers=kit.finance(),
+    )
     assert kit.claim("L1", attributes={"difficulty": "ordinary"})["amount"] == "200.00"
 
 
@@ -274,11 +353,16 @@ def test_a_failure_after_the_claim_is_written_leaves_no_claim_audit_record_or_ev
     assert (ready.count("claims"), ready.count("audit_records"), ready.outbox_size()) == before
 
 
-def test_finance_raises_a_short_budget_with_a_reason_and_the_refused_approval_then_goes_through(kit: Kit) -> None:
+def test_finance_raises_a_short_budget_with_a_reason_and_the_refused_approval_then_goes_through(
+    kit: Kit,
+) -> None:
     kit.add_lawyer("L1")
     kit.create_scheme(mediation_scheme())
     budget = kit.create_budget("500.00")
-    first, second = kit.claim("L1", attributes={"difficulty": "difficult"}), kit.claim("L1", attributes={"difficulty": "ordinary"})  # 400, 200
+    first, second = (
+        kit.claim("L1", attributes={"difficulty": "difficult"}),
+        kit.claim("L1", attributes={"difficulty": "ordinary"}),
+    )  # 400, 200
     assert kit.approve(first["id"]).status_code == 200
     assert kit.approve(second["id"]).status_code == 409
     path = f"/api/subsidy/budgets/{budget['id']}"
@@ -286,14 +370,24 @@ def test_finance_raises_a_short_budget_with_a_reason_and_the_refused_approval_th
     assert below.status_code == 409 and "400.00" in below.json["detail"]
     no_reason = kit.client.patch(path, json={"amount": "800.00"}, headers=kit.finance())
     assert no_reason.status_code == 422 and "reason" in no_reason.json["errors"]
-    assert kit.client.patch(path, json={"amount": "800.00", "reason": "x"},
-                            headers=kit.lawyer("L1")).status_code == 403
-    raised = kit.client.patch(path, json={"amount": "800.00", "reason": "伊州财预〔2026〕31号 追加"},
-                              headers=kit.finance())
+    assert (
+        kit.client.patch(path, json={"amount": "800.00", "reason": "x"}, headers=kit.lawyer("L1")).status_code
+        == 403
+    )
+    raised = kit.client.patch(
+        path, json={"amount": "800.00", "reason": "伊州财预〔2026〕31号 追加"}, headers=kit.finance()
+    )
     assert raised.status_code == 200
-    assert (raised.json["amount"], raised.json["committed"], raised.json["remaining"]) == ("800.00", "400.00", "400.00")
+    assert (raised.json["amount"], raised.json["committed"], raised.json["remaining"]) == (
+        "800.00",
+        "400.00",
+        "400.00",
+    )
     assert kit.approve(second["id"]).status_code == 200
-    trail = kit.client.get("/api/subsidy/audit", query_string={"entity": "budget", "entity_id": budget["id"]},
-                           headers=kit.finance()).json["items"]
+    trail = kit.client.get(
+        "/api/subsidy/audit",
+        query_string={"entity": "budget", "entity_id": budget["id"]},
+        headers=kit.finance(),
+    ).json["items"]
     assert any(r["action"] == "budget.amended" and "追加" in (r["reason"] or "") for r in trail)
     assert kit.client.get("/api/subsidy/audit/verify", headers=kit.finance()).json["ok"] is True

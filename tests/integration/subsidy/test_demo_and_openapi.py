@@ -11,24 +11,36 @@ from services.subsidy.demo import load_demo
 from .conftest import Kit, duty
 
 CONTRACT = {
-    ("post", "/api/subsidy/schemes"), ("get", "/api/subsidy/schemes"), ("get", "/api/subsidy/schemes/{scheme_id}"),
-    ("post", "/api/subsidy/schemes/preview"), ("post", "/api/subsidy/claims"), ("get", "/api/subsidy/claims"),
-    ("get", "/api/subsidy/claims/{claim_id}"), ("post", "/api/subsidy/claims/{claim_id}/approve"),
-    ("post", "/api/subsidy/claims/{claim_id}/reject"), ("post", "/api/subsidy/budgets"),
-    ("get", "/api/subsidy/budgets"), ("get", "/api/subsidy/budgets/{budget_id}"),
-    ("post", "/api/subsidy/payment-batches"), ("get", "/api/subsidy/payment-batches/{batch_id}"),
+    ("post", "/api/subsidy/schemes"),
+    ("get", "/api/subsidy/schemes"),
+    ("get", "/api/subsidy/schemes/{scheme_id}"),
+    ("post", "/api/subsidy/schemes/preview"),
+    ("post", "/api/subsidy/claims"),
+    ("get", "/api/subsidy/claims"),
+    ("get", "/api/subsidy/claims/{claim_id}"),
+    ("post", "/api/subsidy/claims/{claim_id}/approve"),
+    ("post", "/api/subsidy/claims/{claim_id}/reject"),
+    ("post", "/api/subsidy/budgets"),
+    ("get", "/api/subsidy/budgets"),
+    ("get", "/api/subsidy/budgets/{budget_id}"),
+    ("post", "/api/subsidy/payment-batches"),
+    ("get", "/api/subsidy/payment-batches/{batch_id}"),
     ("get", "/api/subsidy/payment-batches/{batch_id}/export.csv"),
     ("get", "/api/subsidy/payment-batches/{batch_id}/export.xlsx"),
-    ("post", "/api/subsidy/payment-batches/{batch_id}/mark-paid"), ("get", "/api/subsidy/audit/verify"),
-    ("get", "/api/subsidy/payment-batches/{batch_id}/bank-file"), ("get", "/api/subsidy/profiles"),
-    ("put", "/api/subsidy/lawyers/{lawyer_id}/bank-account"), ("get", "/api/subsidy/lawyers/{lawyer_id}/bank-account"),
+    ("post", "/api/subsidy/payment-batches/{batch_id}/mark-paid"),
+    ("get", "/api/subsidy/audit/verify"),
+    ("get", "/api/subsidy/payment-batches/{batch_id}/bank-file"),
+    ("get", "/api/subsidy/profiles"),
+    ("put", "/api/subsidy/lawyers/{lawyer_id}/bank-account"),
+    ("get", "/api/subsidy/lawyers/{lawyer_id}/bank-account"),
     ("post", "/api/subsidy/estimates"),
 }
 
 
 def _settings(kit: Kit, **env: str):  # noqa: ANN202
-    return load_settings("subsidy", {"LEGALDUTY_DATA_DIR": str(kit.settings.data_dir),
-                                     "SUBSIDY_DATABASE_URL": kit.url, **env})
+    return load_settings(
+        "subsidy", {"LEGALDUTY_DATA_DIR": str(kit.settings.data_dir), "SUBSIDY_DATABASE_URL": kit.url, **env}
+    )
 
 
 def test_an_empty_database_gets_the_demo_standards_and_budgets_once(kit: Kit) -> None:
@@ -40,7 +52,11 @@ def test_an_empty_database_gets_the_demo_standards_and_budgets_once(kit: Kit) ->
     assert {s["kind"] for s in schemes["items"]} == {"mediation_case", "legal_aid_case", "station_duty"}
     assert all(s["document_no"] for s in schemes["items"])
     assert kit.client.get("/api/subsidy/audit/verify", headers=kit.finance()).json == {
-        "ok": True, "records": 10, "first_bad": None, "detail": "the audit chain is intact"}
+        "ok": True,
+        "records": 10,
+        "first_bad": None,
+        "detail": "the audit chain is intact",
+    }
     # the demo standards price real work: a holiday full day at a township station
     kit.deliver("subsidy.on_duty_completed", "roster.duty.completed", duty("A1", "L1", holiday=True))
     claim = kit.client.get("/api/subsidy/claims", headers=kit.finance()).json["items"][0]
@@ -62,7 +78,9 @@ def test_the_openapi_document_lists_every_contract_operation_with_problem_errors
     response = sqlite_kit.client.get("/openapi.json")
     assert response.status_code == 200
     spec = response.json
-    operations = {(m, p) for p, item in spec["paths"].items() for m in item if m in ("get", "post", "put", "patch")}
+    operations = {
+        (m, p) for p, item in spec["paths"].items() for m in item if m in ("get", "post", "put", "patch")
+    }
     assert CONTRACT <= operations
     assert all(p.startswith("/api/subsidy/") for p in spec["paths"])
     for path, item in spec["paths"].items():
@@ -96,8 +114,12 @@ def test_the_migrations_and_the_models_agree(sqlite_kit: Kit) -> None:
 def test_every_operation_refuses_a_call_without_the_gateways_identity(sqlite_kit: Kit) -> None:
     spec = sqlite_kit.client.get("/openapi.json").json
     for path, item in spec["paths"].items():
-        concrete = path.replace("{scheme_id}", "x").replace("{claim_id}", "x").replace("{budget_id}", "x") \
+        concrete = (
+            path.replace("{scheme_id}", "x")
+            .replace("{claim_id}", "x")
+            .replace("{budget_id}", "x")
             .replace("{batch_id}", "x")
+        )
         for method in ("get", "post"):
             if method in item:
                 response = getattr(sqlite_kit.client, method)(concrete, json={})
@@ -110,10 +132,14 @@ def test_every_operation_refuses_a_call_without_the_gateways_identity(sqlite_kit
 
 def test_a_lawyer_reaches_no_finance_operation(sqlite_kit: Kit) -> None:
     lawyer = sqlite_kit.lawyer("L1")
-    for method, path in (("get", "/api/subsidy/audit/verify"), ("get", "/api/subsidy/audit"),
-                         ("get", "/api/subsidy/budgets/x"), ("get", "/api/subsidy/schemes/x"),
-                         ("get", "/api/subsidy/payment-batches/x/export.csv"),
-                         ("post", "/api/subsidy/payment-batches/x/mark-paid"),
-                         ("post", "/api/subsidy/claims/x/reject")):
+    for method, path in (
+        ("get", "/api/subsidy/audit/verify"),
+        ("get", "/api/subsidy/audit"),
+        ("get", "/api/subsidy/budgets/x"),
+        ("get", "/api/subsidy/schemes/x"),
+        ("get", "/api/subsidy/payment-batches/x/export.csv"),
+        ("post", "/api/subsidy/payment-batches/x/mark-paid"),
+        ("post", "/api/subsidy/claims/x/reject"),
+    ):
         response = getattr(sqlite_kit.client, method)(path, json={"reason": "r"}, headers=lawyer)
         assert response.status_code == 403, (method, path)

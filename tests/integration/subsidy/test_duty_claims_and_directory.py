@@ -26,17 +26,27 @@ def test_a_completed_duty_becomes_one_pending_claim_priced_by_the_scheme_in_forc
     outcome, envelope = kit.deliver(QUEUE, COMPLETED, duty("A1", "L1"))
     assert outcome == "processed"
     [claim] = _claims(kit)
-    assert (claim["assignment_id"], claim["lawyer_id"], claim["status"], claim["amount"]) == ("A1", "L1", "pending", "150.00")
+    assert (claim["assignment_id"], claim["lawyer_id"], claim["status"], claim["amount"]) == (
+        "A1",
+        "L1",
+        "pending",
+        "150.00",
+    )
     assert claim["attributes"] == {"station_level": "township", "length": "full_day", "holiday": False}
     assert claim["submitted_by"] == "system" and claim["case_no"] is None
     [created] = kit.events("subsidy.claim.created")
-    assert created["data"]["claim_id"] == claim["id"] and created["correlation_id"] == envelope["correlation_id"]
+    assert (
+        created["data"]["claim_id"] == claim["id"] and created["correlation_id"] == envelope["correlation_id"]
+    )
 
 
 def test_a_short_holiday_duty_is_a_half_day_with_the_holiday_uplift(kit: Kit) -> None:
     kit.create_scheme(station_duty_scheme())
-    kit.deliver(QUEUE, COMPLETED, duty("A1", "L1", start_time="09:30", end_time="13:30", holiday=True,
-                                       date=date(2026, 10, 2)))
+    kit.deliver(
+        QUEUE,
+        COMPLETED,
+        duty("A1", "L1", start_time="09:30", end_time="13:30", holiday=True, date=date(2026, 10, 2)),
+    )
     [claim] = _claims(kit)
     assert claim["attributes"]["length"] == "half_day" and claim["amount"] == "135.00"  # 90 × 1.5
 
@@ -84,29 +94,53 @@ def test_a_duty_arriving_before_its_lawyer_is_claimed_and_the_lawyer_named_when_
 
 
 def test_an_older_lawyer_event_arriving_late_changes_nothing(kit: Kit) -> None:
-    newer = make_envelope("roster.lawyer.upserted", {
-        "id": "L1", "name": "新名字", "license_no": "16540202010123456", "status": "suspended",
-        "region_code": "654021", "languages": ["zh"], "max_duties_per_month": 8}, producer="roster")
-    older = make_envelope("roster.lawyer.upserted", {**newer["data"], "name": "旧名字", "status": "practising"},
-                          producer="roster")
+    newer = make_envelope(
+        "roster.lawyer.upserted",
+        {
+            "id": "L1",
+            "name": "新名字",
+            "license_no": "16540202010123456",
+            "status": "suspended",
+            "region_code": "654021",
+            "languages": ["zh"],
+            "max_duties_per_month": 8,
+        },
+        producer="roster",
+    )
+    older = make_envelope(
+        "roster.lawyer.upserted",
+        {**newer["data"], "name": "旧名字", "status": "practising"},
+        producer="roster",
+    )
     older["occurred_at"] = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
     kit.deliver("subsidy.on_lawyer_upserted", "", {}, envelope=newer)
     kit.deliver("subsidy.on_lawyer_upserted", "", {}, envelope=older)
     with kit.engine.connect() as conn:
         from sqlalchemy import text
 
-        assert conn.execute(text("SELECT name, status FROM lawyer_directory")).one() == ("新名字", "suspended")
+        assert conn.execute(text("SELECT name, status FROM lawyer_directory")).one() == (
+            "新名字",
+            "suspended",
+        )
 
 
 def test_stations_are_copied_and_kept_current(kit: Kit) -> None:
-    station = {"id": "S1", "name": "霍城县清水河镇司法所", "level": "township", "region_code": "654023",
-               "parent_id": None, "address": "清水河镇"}
+    station = {
+        "id": "S1",
+        "name": "霍城县清水河镇司法所",
+        "level": "township",
+        "region_code": "654023",
+        "parent_id": None,
+        "address": "清水河镇",
+    }
     kit.deliver("subsidy.on_station_upserted", "roster.station.upserted", station)
     kit.deliver("subsidy.on_station_upserted", "roster.station.upserted", {**station, "level": "village"})
     with kit.engine.connect() as conn:
         from sqlalchemy import text
 
-        assert conn.execute(text("SELECT level, region_code FROM station_directory")).all() == [("village", "654023")]
+        assert conn.execute(text("SELECT level, region_code FROM station_directory")).all() == [
+            ("village", "654023")
+        ]
 
 
 def test_a_duty_no_rate_prices_waits_visibly_and_the_next_matching_scheme_prices_it(kit: Kit) -> None:
@@ -118,8 +152,11 @@ def test_a_duty_no_rate_prices_waits_visibly_and_the_next_matching_scheme_prices
     assert kit.approve(waiting["id"]).status_code == 409  # nothing to approve yet
     kit.create_scheme(station_duty_scheme())  # township rates only: still no hotline rate
     assert _claims(kit, status="needs_rate")[0]["id"] == waiting["id"]
-    hotline = station_duty_scheme(region_code="654021", name="Yining County hotline", rates=[
-        {"when": {"station_level": "hotline"}, "amount": "60.00"}])
+    hotline = station_duty_scheme(
+        region_code="654021",
+        name="Yining County hotline",
+        rates=[{"when": {"station_level": "hotline"}, "amount": "60.00"}],
+    )
     created = kit.create_scheme(hotline)
     assert created["priced_waiting_claims"] == 1
     [priced] = _claims(kit, status="pending")
@@ -130,8 +167,11 @@ def test_a_duty_no_rate_prices_waits_visibly_and_the_next_matching_scheme_prices
 def test_a_waiting_duty_claim_can_be_rejected(kit: Kit) -> None:
     kit.deliver(QUEUE, COMPLETED, duty("A1", "L1"))
     [waiting] = _claims(kit)
-    rejected = kit.client.post(f"/api/subsidy/claims/{waiting['id']}/reject", json={"reason": "not a paid duty"},
-                               headers=kit.finance())
+    rejected = kit.client.post(
+        f"/api/subsidy/claims/{waiting['id']}/reject",
+        json={"reason": "not a paid duty"},
+        headers=kit.finance(),
+    )
     assert rejected.status_code == 200 and rejected.json["status"] == "rejected"
 
 

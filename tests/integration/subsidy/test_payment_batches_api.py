@@ -16,14 +16,23 @@ from .conftest import Kit, mediation_scheme
 def approved(kit: Kit) -> Kit:
     """Three lawyers with approved May claims, one with a June claim, one May claim still pending."""
     kit.add_lawyer("L1", "阿依古丽·买买提")
-    kit.add_lawyer("L2", "=HYPERLINK(\"x\")")
+    kit.add_lawyer("L2", '=HYPERLINK("x")')
     kit.add_lawyer("L3", "王建国")
     kit.create_scheme(mediation_scheme())
     kit.create_budget("100000.00")
     kit.create_budget("100000.00", region_code="653100")
-    for lawyer, difficulty, day in (("L1", "ordinary", "2026-05-02"), ("L1", "difficult", "2026-05-30"),
-                                    ("L2", "simple", "2026-05-15"), ("L3", "difficult", "2026-06-01")):
-        assert kit.approve(kit.claim(lawyer, attributes={"difficulty": difficulty}, service_date=day)["id"]).status_code == 200
+    for lawyer, difficulty, day in (
+        ("L1", "ordinary", "2026-05-02"),
+        ("L1", "difficult", "2026-05-30"),
+        ("L2", "simple", "2026-05-15"),
+        ("L3", "difficult", "2026-06-01"),
+    ):
+        assert (
+            kit.approve(
+                kit.claim(lawyer, attributes={"difficulty": difficulty}, service_date=day)["id"]
+            ).status_code
+            == 200
+        )
     kit.claim("L3", service_date="2026-05-05")  # pending: not paid yet
     for number, lawyer in enumerate(("L1", "L2", "L3"), start=1):
         kit.give_account(lawyer, f"622202020011223344{number}")
@@ -31,26 +40,47 @@ def approved(kit: Kit) -> Kit:
 
 
 def test_a_batch_gathers_the_months_approved_claims_per_lawyer(approved: Kit) -> None:
-    response = approved.client.post("/api/subsidy/payment-batches", json={"month": "2026-05"}, headers=approved.finance())
+    response = approved.client.post(
+        "/api/subsidy/payment-batches", json={"month": "2026-05"}, headers=approved.finance()
+    )
     assert response.status_code == 201
     batch = response.json
-    assert (batch["total"], batch["claim_count"], batch["status"], batch["month"]) == ("700.00", 3, "open", "2026-05")
+    assert (batch["total"], batch["claim_count"], batch["status"], batch["month"]) == (
+        "700.00",
+        3,
+        "open",
+        "2026-05",
+    )
     lines = {line["lawyer_id"]: line for line in batch["lines"]}
     assert set(lines) == {"L1", "L2"}
-    assert (lines["L1"]["total"], lines["L1"]["claim_count"], lines["L1"]["lawyer_name"]) == ("600.00", 2, "阿依古丽·买买提")
+    assert (lines["L1"]["total"], lines["L1"]["claim_count"], lines["L1"]["lawyer_name"]) == (
+        "600.00",
+        2,
+        "阿依古丽·买买提",
+    )
     assert len(lines["L1"]["claims"]) == 2
-    shown = approved.client.get(f"/api/subsidy/payment-batches/{batch['id']}", headers=approved.headers("admin")).json
+    shown = approved.client.get(
+        f"/api/subsidy/payment-batches/{batch['id']}", headers=approved.headers("admin")
+    ).json
     assert shown == batch
-    claims = approved.client.get(f"/api/subsidy/claims?batch_id={batch['id']}", headers=approved.finance()).json
+    claims = approved.client.get(
+        f"/api/subsidy/claims?batch_id={batch['id']}", headers=approved.finance()
+    ).json
     assert claims["total"] == 3 and {c["batch_id"] for c in claims["items"]} == {batch["id"]}
-    listed = approved.client.get("/api/subsidy/payment-batches?month=2026-05", headers=approved.finance()).json
+    listed = approved.client.get(
+        "/api/subsidy/payment-batches?month=2026-05", headers=approved.finance()
+    ).json
     assert listed["total"] == 1 and "lines" not in listed["items"][0]
 
 
 def test_a_claim_is_in_at_most_one_batch(approved: Kit) -> None:
-    first = approved.client.post("/api/subsidy/payment-batches", json={"month": "2026-05"}, headers=approved.finance())
+    first = approved.client.post(
+        "/api/subsidy/payment-batches", json={"month": "2026-05"}, headers=approved.finance()
+    )
     assert first.status_code == 201
-    again = approved.client.post("/api/subsidy/payment-batches", json={"month": "2026-05"}, headers=approved.finance())
+    again = approved.client.post(
+        "/api/subsidy/payment-batches", json={"month": "2026-05"}, headers=approved.finance()
+    )
     assert again.status_code == 409
     assert approved.count("payment_batches") == 1
 
@@ -61,17 +91,27 @@ def test_a_batch_for_one_region_takes_only_claims_that_region_covers(approved: K
     approved.create_scheme(mediation_scheme(region_code="653100", name="Kashgar"))
     elsewhere = approved.claim("L4", region_code="653101")
     assert approved.approve(elsewhere["id"]).status_code == 200
-    kashgar = approved.client.post("/api/subsidy/payment-batches", json={"month": "2026-05", "region_code": "653100"},
-                                   headers=approved.finance()).json
+    kashgar = approved.client.post(
+        "/api/subsidy/payment-batches",
+        json={"month": "2026-05", "region_code": "653100"},
+        headers=approved.finance(),
+    ).json
     assert [line["claims"] for line in kashgar["lines"]] == [[elsewhere["id"]]]
-    ili = approved.client.post("/api/subsidy/payment-batches", json={"month": "2026-05", "region_code": "654021"},
-                               headers=approved.finance()).json
+    ili = approved.client.post(
+        "/api/subsidy/payment-batches",
+        json={"month": "2026-05", "region_code": "654021"},
+        headers=approved.finance(),
+    ).json
     assert ili["total"] == "700.00" and ili["region_code"] == "654021"
 
 
 def test_the_csv_export_opens_with_a_bom_and_adds_up(approved: Kit) -> None:
-    batch = approved.client.post("/api/subsidy/payment-batches", json={"month": "2026-05"}, headers=approved.finance()).json
-    response = approved.client.get(f"/api/subsidy/payment-batches/{batch['id']}/export.csv", headers=approved.finance())
+    batch = approved.client.post(
+        "/api/subsidy/payment-batches", json={"month": "2026-05"}, headers=approved.finance()
+    ).json
+    response = approved.client.get(
+        f"/api/subsidy/payment-batches/{batch['id']}/export.csv", headers=approved.finance()
+    )
     assert response.status_code == 200
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     assert response.data.startswith(b"\xef\xbb\xbf")
@@ -85,8 +125,12 @@ def test_the_csv_export_opens_with_a_bom_and_adds_up(approved: Kit) -> None:
 
 
 def test_the_xlsx_export_is_a_workbook_with_the_same_totals(approved: Kit) -> None:
-    batch = approved.client.post("/api/subsidy/payment-batches", json={"month": "2026-05"}, headers=approved.finance()).json
-    response = approved.client.get(f"/api/subsidy/payment-batches/{batch['id']}/export.xlsx", headers=approved.headers("admin"))
+    batch = approved.client.post(
+        "/api/subsidy/payment-batches", json={"month": "2026-05"}, headers=approved.finance()
+    ).json
+    response = approved.client.get(
+        f"/api/subsidy/payment-batches/{batch['id']}/export.xlsx", headers=approved.headers("admin")
+    )
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
     sheet = load_workbook(io.BytesIO(response.data)).active
     totals = [row for row in sheet.iter_rows(values_only=True) if row and row[0] == "合计 Total"]
@@ -94,12 +138,18 @@ def test_the_xlsx_export_is_a_workbook_with_the_same_totals(approved: Kit) -> No
 
 
 def test_marking_a_batch_paid_pays_every_claim_in_it_once(approved: Kit) -> None:
-    batch = approved.client.post("/api/subsidy/payment-batches", json={"month": "2026-05"}, headers=approved.finance()).json
+    batch = approved.client.post(
+        "/api/subsidy/payment-batches", json={"month": "2026-05"}, headers=approved.finance()
+    ).json
     path = f"/api/subsidy/payment-batches/{batch['id']}/mark-paid"
     assert approved.client.post(path, headers=approved.headers("admin")).status_code == 403
     paid = approved.client.post(path, headers=approved.finance())
-    assert paid.status_code == 200 and paid.json["status"] == "paid" and paid.json["paid_by"] == "finance-wang"
-    claims = approved.client.get(f"/api/subsidy/claims?batch_id={batch['id']}", headers=approved.finance()).json["items"]
+    assert (
+        paid.status_code == 200 and paid.json["status"] == "paid" and paid.json["paid_by"] == "finance-wang"
+    )
+    claims = approved.client.get(
+        f"/api/subsidy/claims?batch_id={batch['id']}", headers=approved.finance()
+    ).json["items"]
     assert {c["status"] for c in claims} == {"paid"} and all(c["paid_at"] for c in claims)
     events = approved.events("subsidy.claim.paid")
     assert sorted(e["data"]["claim_id"] for e in events) == sorted(c["id"] for c in claims)
@@ -110,14 +160,33 @@ def test_marking_a_batch_paid_pays_every_claim_in_it_once(approved: Kit) -> None
 
 
 def test_batch_requests_that_make_no_sense_are_refused(approved: Kit) -> None:
-    empty = approved.client.post("/api/subsidy/payment-batches", json={"month": "2026-08"}, headers=approved.finance())
+    empty = approved.client.post(
+        "/api/subsidy/payment-batches", json={"month": "2026-08"}, headers=approved.finance()
+    )
     assert empty.status_code == 409 and "2026-08" in empty.json["detail"]
-    bad = approved.client.post("/api/subsidy/payment-batches", json={"month": "May"}, headers=approved.finance())
+    bad = approved.client.post(
+        "/api/subsidy/payment-batches", json={"month": "May"}, headers=approved.finance()
+    )
     assert bad.status_code == 422 and "month" in bad.json["errors"]
     for suffix in ("", "/export.csv", "/export.xlsx"):
-        assert approved.client.get(f"/api/subsidy/payment-batches/nope{suffix}", headers=approved.finance()).status_code == 404
-    assert approved.client.post("/api/subsidy/payment-batches/nope/mark-paid", headers=approved.finance()).status_code == 404
+        assert (
+            approved.client.get(
+                f"/api/subsidy/payment-batches/nope{suffix}", headers=approved.finance()
+            ).status_code
+            == 404
+        )
+    assert (
+        approved.client.post(
+            "/api/subsidy/payment-batches/nope/mark-paid", headers=approved.finance()
+        ).status_code
+        == 404
+    )
     lawyer = approved.lawyer("L1")
     assert approved.client.get("/api/subsidy/payment-batches", headers=lawyer).status_code == 403
-    assert approved.client.post("/api/subsidy/payment-batches", json={"month": "2026-05"}, headers=lawyer).status_code == 403
+    assert (
+        approved.client.post(
+            "/api/subsidy/payment-batches", json={"month": "2026-05"}, headers=lawyer
+        ).status_code
+        == 403
+    )
     assert approved.count("payment_batches") == 0

@@ -40,7 +40,9 @@ def test_a_late_older_event_changes_nothing_and_a_newer_one_overwrites() -> None
         assert not copy_if_newer(s, Copy, "a", {"name": "Monday's name"}, occurred_at=MONDAY)
         s.commit()
         assert s.get(Copy, "a").name == "Tuesday's name"
-        assert copy_if_newer(s, Copy, "a", {"name": "Wednesday's name"}, occurred_at=MONDAY + timedelta(days=2))
+        assert copy_if_newer(
+            s, Copy, "a", {"name": "Wednesday's name"}, occurred_at=MONDAY + timedelta(days=2)
+        )
         s.commit()
         copy = s.get(Copy, "a")
         assert copy.name == "Wednesday's name"

@@ -13,7 +13,9 @@ from services.common.connections import connection_for
 from services.common.embedded_transport import SafeFilesystemChannel
 
 
-def test_a_message_being_written_is_invisible_to_consumers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_message_being_written_is_invisible_to_consumers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """While the publisher writes a message file, no file a consumer would take (`*.<queue>.msg`) exists."""
     seen_while_writing: list[list[str]] = []
     real_open = builtins.open

@@ -12,7 +12,9 @@ from services.common.outbox import add_messaging_tables, messaging_tables_of
 from tests.buskit import lawyer_data
 
 
-def test_a_session_factory_for_tables_without_an_outbox_is_refused_with_the_way_to_add_one(tmp_path: Path) -> None:
+def test_a_session_factory_for_tables_without_an_outbox_is_refused_with_the_way_to_add_one(
+    tmp_path: Path,
+) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'bare.sqlite3'}")
     with pytest.raises(LookupError, match="add_messaging_tables"):
         make_session_factory(engine, MetaData())

@@ -17,12 +17,24 @@ def test_defaults_follow_the_contract() -> None:
 
 
 def test_every_setting_is_read_from_its_contract_variable() -> None:
-    env = {"LEGALDUTY_DATA_DIR": "/d", "LEGALDUTY_BIND": "0.0.0.0", "LEGALDUTY_ROSTER_PORT": "9001",
-           "ROSTER_DATABASE_URL": "postgresql://u@h:5432/r", "LEGALDUTY_BROKER_URL": "amqp://guest:guest@h//",
-           "LEGALDUTY_DEMO": "0", "LEGALDUTY_ADMIN_PASSWORD": "pw"}
+    env = {
+        "LEGALDUTY_DATA_DIR": "/d",
+        "LEGALDUTY_BIND": "0.0.0.0",
+        "LEGALDUTY_ROSTER_PORT": "9001",
+        "ROSTER_DATABASE_URL": "postgresql://u@h:5432/r",
+        "LEGALDUTY_BROKER_URL": "amqp://guest:guest@h//",
+        "LEGALDUTY_DEMO": "0",
+        "LEGALDUTY_ADMIN_PASSWORD": "pw",
+    }
     s = load_settings("roster", env)
     assert (s.port, s.bind, s.database_url, s.broker_url, s.demo, s.admin_password) == (
-        9001, "0.0.0.0", "postgresql://u@h:5432/r", "amqp://guest:guest@h//", False, "pw")
+        9001,
+        "0.0.0.0",
+        "postgresql://u@h:5432/r",
+        "amqp://guest:guest@h//",
+        False,
+        "pw",
+    )
 
 
 def test_the_gateway_reaches_a_service_on_another_host_at_its_configured_url() -> None:
@@ -39,8 +51,14 @@ def test_a_plain_postgresql_url_gets_the_installed_driver() -> None:
 @pytest.mark.parametrize("secret", ["", "short"])
 def test_production_refuses_a_missing_or_short_secret(secret: str) -> None:
     with pytest.raises(SettingsError):
-        load_settings("gateway", {"LEGALDUTY_ENV": "production", "LEGALDUTY_JWT_SECRET": secret,
-                                  "LEGALDUTY_INTERNAL_SECRET": "x" * 40})
+        load_settings(
+            "gateway",
+            {
+                "LEGALDUTY_ENV": "production",
+                "LEGALDUTY_JWT_SECRET": secret,
+                "LEGALDUTY_INTERNAL_SECRET": "x" * 40,
+            },
+        )
 
 
 def test_a_malformed_port_is_refused_with_its_name() -> None:
@@ -50,7 +68,10 @@ def test_a_malformed_port_is_refused_with_its_name() -> None:
 
 def test_nested_validation_messages_become_dotted_field_names() -> None:
     messages = {"json": {"rates": {"0": {"amount": ["Not a valid number."]}}, "name": ["Missing data."]}}
-    assert flatten_messages(messages) == {"rates.0.amount": ["Not a valid number."], "name": ["Missing data."]}
+    assert flatten_messages(messages) == {
+        "rates.0.amount": ["Not a valid number."],
+        "name": ["Missing data."],
+    }
 
 
 def test_an_identity_signed_for_one_service_is_refused_by_another() -> None:
@@ -71,10 +92,14 @@ def test_production_settings_made_by_hand_need_two_different_strong_secrets() ->
     settings = load_settings("subsidy", {})
     check_production_secrets(settings)  # development: the built-in secrets do
     strong, other = "s" * 32, "t" * 32
-    check_production_secrets(dataclasses.replace(settings, production=True, jwt_secret=strong, internal_secret=other))
+    check_production_secrets(
+        dataclasses.replace(settings, production=True, jwt_secret=strong, internal_secret=other)
+    )
     with pytest.raises(SettingsError, match="LEGALDUTY_INTERNAL_SECRET must be set to at least 32 bytes"):
-        check_production_secrets(dataclasses.replace(settings, production=True, jwt_secret=strong,
-                                                     internal_secret="t" * 31))
+        check_production_secrets(
+            dataclasses.replace(settings, production=True, jwt_secret=strong, internal_secret="t" * 31)
+        )
     with pytest.raises(SettingsError, match="must differ"):
-        check_production_secrets(dataclasses.replace(settings, production=True, jwt_secret=strong,
-                                                     internal_secret=strong))
+        check_production_secrets(
+            dataclasses.replace(settings, production=True, jwt_secret=strong, internal_secret=strong)
+        )

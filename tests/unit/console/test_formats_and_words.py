@@ -64,13 +64,21 @@ def test_a_lawyers_burden_weighs_rest_days_double_and_holidays_triple() -> None:
     duties = [{"lawyer_id": "a", "date": d} for d in ("2026-10-01", "2026-10-10", "2026-10-12")]
     duties.append({"lawyer_id": "b", "date": "2026-10-12"})
     rows = lawyers_load(duties, {"a": {"id": "a", "name": "甲"}, "b": {"id": "b", "name": "乙"}}, kinds)
-    assert [(r.lawyer["name"], r.duties, r.weekend_holiday, r.burden) for r in rows] == [("甲", 3, 2, 6), ("乙", 1, 0, 1)]
+    assert [(r.lawyer["name"], r.duties, r.weekend_holiday, r.burden) for r in rows] == [
+        ("甲", 3, 2, 6),
+        ("乙", 1, 0, 1),
+    ]
 
 
 def test_every_message_of_the_console_has_its_chinese() -> None:
     method_map = [("**.py", "python"), ("templates/**.html", "jinja2")]
-    used = {msg for _f, _l, msg, _c, _ctx in extract_from_dir(str(CONSOLE), method_map, keywords={"_": None,
-            "gettext": None}) if msg}
+    used = {
+        msg
+        for _f, _l, msg, _c, _ctx in extract_from_dir(
+            str(CONSOLE), method_map, keywords={"_": None, "gettext": None}
+        )
+        if msg
+    }
     with (CONSOLE / "translations" / "zh" / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalogue = read_po(io.BytesIO(po.read()), locale="zh")
     translated = {m.id for m in catalogue if m.id and m.string}

@@ -28,8 +28,14 @@ NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
 def user(**changes: object) -> UserState:
-    base = {"user_id": "u1", "username": "li", "role": "lawyer", "lawyer_id": "L-1", "disabled": False,
-            "token_version": 3}
+    base = {
+        "user_id": "u1",
+        "username": "li",
+        "role": "lawyer",
+        "lawyer_id": "L-1",
+        "disabled": False,
+        "token_version": 3,
+    }
     return UserState(**{**base, **changes})  # type: ignore[arg-type]
 
 
@@ -61,8 +67,11 @@ def test_passwords_are_8_to_256_characters() -> None:
 def test_a_lawyer_user_names_a_lawyer_and_a_staff_user_none() -> None:
     check_role_link(role="lawyer", lawyer_id="L-1")
     check_role_link(role="finance", lawyer_id=None)
-    for role, lawyer_id, field in (("lawyer", None, "lawyer_id"), ("finance", "L-1", "lawyer_id"),
-                                   ("judge", None, "role")):
+    for role, lawyer_id, field in (
+        ("lawyer", None, "lawyer_id"),
+        ("finance", "L-1", "lawyer_id"),
+        ("judge", None, "role"),
+    ):
         with pytest.raises(Invalid) as refused:
             check_role_link(role=role, lawyer_id=lawyer_id)
         assert field in refused.value.errors
@@ -70,13 +79,22 @@ def test_a_lawyer_user_names_a_lawyer_and_a_staff_user_none() -> None:
 
 def test_the_last_active_administrator_stays_one() -> None:
     with pytest.raises(Conflict, match="disabled"):
-        check_admin_remains(role="admin", disabled=False, new_role="admin", new_disabled=True, other_active_admins=0)
+        check_admin_remains(
+            role="admin", disabled=False, new_role="admin", new_disabled=True, other_active_admins=0
+        )
     with pytest.raises(Conflict, match="admin role"):
-        check_admin_remains(role="admin", disabled=False, new_role="finance", new_disabled=False,
-                            other_active_admins=0)
-    check_admin_remains(role="admin", disabled=False, new_role="finance", new_disabled=False, other_active_admins=1)
-    check_admin_remains(role="admin", disabled=True, new_role="finance", new_disabled=True, other_active_admins=0)
-    check_admin_remains(role="finance", disabled=False, new_role="finance", new_disabled=True, other_active_admins=0)
+        check_admin_remains(
+            role="admin", disabled=False, new_role="finance", new_disabled=False, other_active_admins=0
+        )
+    check_admin_remains(
+        role="admin", disabled=False, new_role="finance", new_disabled=False, other_active_admins=1
+    )
+    check_admin_remains(
+        role="admin", disabled=True, new_role="finance", new_disabled=True, other_active_admins=0
+    )
+    check_admin_remains(
+        role="finance", disabled=False, new_role="finance", new_disabled=True, other_active_admins=0
+    )
 
 
 def test_a_throttled_key_waits_until_its_oldest_counted_attempt_leaves_the_window() -> None:
@@ -84,7 +102,9 @@ def test_a_throttled_key_waits_until_its_oldest_counted_attempt_leaves_the_windo
     recent = [NOW - timedelta(minutes=m) for m in (1, 2, 10)]  # newest first
     assert seconds_to_wait(recent[:2], limit=3, window=policy.window, now=NOW) == 0
     assert seconds_to_wait(recent, limit=3, window=policy.window, now=NOW) == 5 * 60 + 1
-    naive_old = [(NOW - timedelta(minutes=14, seconds=59)).replace(tzinfo=None)] * 3  # as SQLite hands them back
+    naive_old = [
+        (NOW - timedelta(minutes=14, seconds=59)).replace(tzinfo=None)
+    ] * 3  # as SQLite hands them back
     assert seconds_to_wait(naive_old, limit=3, window=policy.window, now=NOW) == 2
     assert policy.limits(username_key="user:li", client_key="client:1") == {"user:li": 3, "client:1": 10}
 
@@ -92,23 +112,48 @@ def test_a_throttled_key_waits_until_its_oldest_counted_attempt_leaves_the_windo
 def test_an_event_replaces_an_older_copy_and_a_roster_answer_only_fills_a_gap() -> None:
     earlier, later = NOW - timedelta(minutes=5), NOW
     assert replaces(stored=False, stored_at=None, incoming_at=None)  # the roster's answer, nothing stored
-    assert replaces(stored=True, stored_at=None, incoming_at=earlier)  # any event replaces the roster's answer
+    assert replaces(
+        stored=True, stored_at=None, incoming_at=earlier
+    )  # any event replaces the roster's answer
     assert replaces(stored=True, stored_at=earlier, incoming_at=later)
     assert replaces(stored=True, stored_at=later, incoming_at=later)  # the same event again
     assert not replaces(stored=True, stored_at=later, incoming_at=earlier)  # a late, older event
-    assert not replaces(stored=True, stored_at=earlier, incoming_at=None)  # the roster's answer never overwrites
+    assert not replaces(
+        stored=True, stored_at=earlier, incoming_at=None
+    )  # the roster's answer never overwrites
 
 
 def test_a_card_keeps_only_the_lawyers_contract_fields_in_their_json_form() -> None:
-    kept = card({"id": "L-1", "name": "Aygul", "status": "intern", "region_code": "654021", "languages": ["zh"],
-                 "intern_start": date(2026, 1, 1), "phone": "13800000000", "version": 4}, source_at=None)
-    assert kept.profile == {"id": "L-1", "name": "Aygul", "status": "intern", "region_code": "654021",
-                            "languages": ["zh"], "intern_start": "2026-01-01"}
+    kept = card(
+        {
+            "id": "L-1",
+            "name": "Aygul",
+            "status": "intern",
+            "region_code": "654021",
+            "languages": ["zh"],
+            "intern_start": date(2026, 1, 1),
+            "phone": "13800000000",
+            "version": 4,
+        },
+        source_at=None,
+    )
+    assert kept.profile == {
+        "id": "L-1",
+        "name": "Aygul",
+        "status": "intern",
+        "region_code": "654021",
+        "languages": ["zh"],
+        "intern_start": "2026-01-01",
+    }
 
 
 def test_a_published_roster_tells_each_lawyer_their_number_of_duties_once() -> None:
-    data = {"roster_id": "R-1", "period_start": date(2026, 12, 1), "period_end": date(2026, 12, 31),
-            "assignments": [{"lawyer_id": "L-1"}, {"lawyer_id": "L-2"}, {"lawyer_id": "L-1"}]}
+    data = {
+        "roster_id": "R-1",
+        "period_start": date(2026, 12, 1),
+        "period_end": date(2026, 12, 31),
+        "assignments": [{"lawyer_id": "L-1"}, {"lawyer_id": "L-2"}, {"lawyer_id": "L-1"}],
+    }
     notices = {n.lawyer_id: n for n in say.roster_published(data)}
     assert set(notices) == {"L-1", "L-2"}
     assert "you have 2 duties" in notices["L-1"].message
@@ -116,15 +161,29 @@ def test_a_published_roster_tells_each_lawyer_their_number_of_duties_once() -> N
 
 
 def test_a_duty_given_to_another_lawyer_tells_both() -> None:
-    data = {"assignment_id": "A-1", "lawyer_id": "L-2", "previous_lawyer_id": "L-1", "date": date(2026, 12, 3),
-            "start_time": "09:00", "end_time": "17:00"}
-    assert [(n.lawyer_id, n.kind) for n in say.duty_changed(data)] == [("L-2", "duty_assigned"),
-                                                                       ("L-1", "duty_released")]
+    data = {
+        "assignment_id": "A-1",
+        "lawyer_id": "L-2",
+        "previous_lawyer_id": "L-1",
+        "date": date(2026, 12, 3),
+        "start_time": "09:00",
+        "end_time": "17:00",
+    }
+    assert [(n.lawyer_id, n.kind) for n in say.duty_changed(data)] == [
+        ("L-2", "duty_assigned"),
+        ("L-1", "duty_released"),
+    ]
 
 
 def test_a_swap_request_is_told_to_the_asked_lawyer_by_name_and_an_approval_to_nobody() -> None:
-    data = {"from_lawyer_id": "L-1", "to_lawyer_id": "L-2", "date": date(2026, 12, 3), "start_time": "09:00",
-            "end_time": "17:00", "status": "requested"}
+    data = {
+        "from_lawyer_id": "L-1",
+        "to_lawyer_id": "L-2",
+        "date": date(2026, 12, 3),
+        "start_time": "09:00",
+        "end_time": "17:00",
+        "status": "requested",
+    }
     (notice,) = say.swap_changed(data, name_of={"L-1": "阿依古丽"}.__getitem__)
     assert notice.lawyer_id == "L-2" and notice.message.startswith("阿依古丽 asks you")
     assert say.swap_changed({**data, "status": "approved"}, name_of=str) == []

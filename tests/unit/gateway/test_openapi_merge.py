@@ -9,8 +9,12 @@ from services.gateway.openapi import PROBLEM, SpecCache, merge
 
 
 def spec(paths: dict[str, Any], schemas: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"openapi": "3.0.3", "info": {"title": "x", "version": "1"}, "paths": paths,
-            "components": {"schemas": schemas or {}}}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "x", "version": "1"},
+        "paths": paths,
+        "components": {"schemas": schemas or {}},
+    }
 
 
 def op(ref: str | None = None, errors: bool = True) -> dict[str, Any]:
@@ -22,20 +26,32 @@ def op(ref: str | None = None, errors: bool = True) -> dict[str, Any]:
     return {"responses": responses}
 
 
-GATEWAY = spec({"/api/auth/token": {"post": {**op(), "x-public": True, "security": []}}, "/api/me": {"get": op("#/components/schemas/Lawyer")}},
-               {"Lawyer": {"type": "object", "properties": {"name": {"type": "string"}}}})
+GATEWAY = spec(
+    {
+        "/api/auth/token": {"post": {**op(), "x-public": True, "security": []}},
+        "/api/me": {"get": op("#/components/schemas/Lawyer")},
+    },
+    {"Lawyer": {"type": "object", "properties": {"name": {"type": "string"}}}},
+)
 GATEWAY["components"]["responses"] = {"DEFAULT_ERROR": {"description": "Default error response"}}
 ROSTER = spec(
     {"/api/roster/lawyers/{id}": {"get": op("#/components/schemas/Lawyer")}, "/healthz": {"get": op()}},
     {"Lawyer": {"type": "object", "properties": {"license_no": {"type": "string"}}}},
 )
-SUBSIDY = spec({"/api/subsidy/claims": {"get": op("#/components/schemas/Claim")}},
-               {"Claim": {"type": "object"}, "Lawyer": GATEWAY["components"]["schemas"]["Lawyer"]})
+SUBSIDY = spec(
+    {"/api/subsidy/claims": {"get": op("#/components/schemas/Claim")}},
+    {"Claim": {"type": "object"}, "Lawyer": GATEWAY["components"]["schemas"]["Lawyer"]},
+)
 
 
 def test_the_document_has_the_gateways_and_every_services_api_paths() -> None:
     doc = merge(GATEWAY, {"roster": ROSTER, "subsidy": SUBSIDY})
-    assert set(doc["paths"]) == {"/api/auth/token", "/api/me", "/api/roster/lawyers/{id}", "/api/subsidy/claims"}
+    assert set(doc["paths"]) == {
+        "/api/auth/token",
+        "/api/me",
+        "/api/roster/lawyers/{id}",
+        "/api/subsidy/claims",
+    }
     assert "x-unavailable" not in doc["info"]
 
 

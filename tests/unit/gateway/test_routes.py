@@ -36,36 +36,66 @@ TABLE = table()
 
 # docs/api.md, "HTTP API": roster and subsidy: the routes the outside world relies on
 CONTRACT_ROUTES = [
-    ("POST", "/api/roster/lawyers"), ("GET", "/api/roster/lawyers/{id}"), ("GET", "/api/roster/lawyers"),
-    ("PATCH", "/api/roster/lawyers/{id}"), ("POST", "/api/roster/stations"), ("POST", "/api/roster/duty-patterns"),
-    ("PUT", "/api/roster/calendar/{year}"), ("GET", "/api/roster/calendar/{year}"), ("POST", "/api/roster/leaves"),
-    ("POST", "/api/roster/rosters"), ("POST", "/api/roster/rosters/{id}/generate"),
-    ("GET", "/api/roster/rosters/{id}"), ("GET", "/api/roster/rosters/{id}/assignments"),
-    ("POST", "/api/roster/rosters/{id}/publish"), ("GET", "/api/roster/me/duties"),
-    ("GET", "/api/roster/me/duties.ics"), ("POST", "/api/roster/assignments/{id}/check-in"),
-    ("POST", "/api/roster/assignments/{id}/check-out"), ("POST", "/api/roster/swaps"),
-    ("POST", "/api/roster/swaps/{id}/accept"), ("POST", "/api/roster/swaps/{id}/approve"),
-    ("POST", "/api/roster/me/calendar-link"), ("DELETE", "/api/roster/me/calendar-link"),
-    ("POST", "/api/subsidy/schemes"), ("POST", "/api/subsidy/claims"), ("GET", "/api/subsidy/claims"),
-    ("GET", "/api/subsidy/claims/{id}"), ("POST", "/api/subsidy/claims/{id}/approve"),
-    ("POST", "/api/subsidy/claims/{id}/reject"), ("POST", "/api/subsidy/budgets"),
-    ("GET", "/api/subsidy/budgets/{id}"), ("POST", "/api/subsidy/payment-batches"),
-    ("GET", "/api/subsidy/payment-batches/{id}/export.csv"), ("POST", "/api/subsidy/payment-batches/{id}/mark-paid"),
+    ("POST", "/api/roster/lawyers"),
+    ("GET", "/api/roster/lawyers/{id}"),
+    ("GET", "/api/roster/lawyers"),
+    ("PATCH", "/api/roster/lawyers/{id}"),
+    ("POST", "/api/roster/stations"),
+    ("POST", "/api/roster/duty-patterns"),
+    ("PUT", "/api/roster/calendar/{year}"),
+    ("GET", "/api/roster/calendar/{year}"),
+    ("POST", "/api/roster/leaves"),
+    ("POST", "/api/roster/rosters"),
+    ("POST", "/api/roster/rosters/{id}/generate"),
+    ("GET", "/api/roster/rosters/{id}"),
+    ("GET", "/api/roster/rosters/{id}/assignments"),
+    ("POST", "/api/roster/rosters/{id}/publish"),
+    ("GET", "/api/roster/me/duties"),
+    ("GET", "/api/roster/me/duties.ics"),
+    ("POST", "/api/roster/assignments/{id}/check-in"),
+    ("POST", "/api/roster/assignments/{id}/check-out"),
+    ("POST", "/api/roster/swaps"),
+    ("POST", "/api/roster/swaps/{id}/accept"),
+    ("POST", "/api/roster/swaps/{id}/approve"),
+    ("POST", "/api/roster/me/calendar-link"),
+    ("DELETE", "/api/roster/me/calendar-link"),
+    ("POST", "/api/subsidy/schemes"),
+    ("POST", "/api/subsidy/claims"),
+    ("GET", "/api/subsidy/claims"),
+    ("GET", "/api/subsidy/claims/{id}"),
+    ("POST", "/api/subsidy/claims/{id}/approve"),
+    ("POST", "/api/subsidy/claims/{id}/reject"),
+    ("POST", "/api/subsidy/budgets"),
+    ("GET", "/api/subsidy/budgets/{id}"),
+    ("POST", "/api/subsidy/payment-batches"),
+    ("GET", "/api/subsidy/payment-batches/{id}/export.csv"),
+    ("POST", "/api/subsidy/payment-batches/{id}/mark-paid"),
 ]
 
 # what a lawyer may reach (docs/api.md: own duties, leave, check-in/out, swaps, own claims; their own
 # lawyer record; stations and the calendar). A new lawyer operation must be added here on purpose.
 LAWYER_ROUTES = {
-    ("GET", "/api/roster/me/duties"), ("GET", "/api/roster/me/duties.ics"),
-    ("GET", "/api/roster/leaves"), ("POST", "/api/roster/leaves"),
-    ("POST", "/api/roster/assignments/{}/check-in"), ("POST", "/api/roster/assignments/{}/check-out"),
-    ("GET", "/api/roster/swaps"), ("POST", "/api/roster/swaps"),
-    ("POST", "/api/roster/swaps/{}/accept"), ("POST", "/api/roster/swaps/{}/decline"),
-    ("GET", "/api/subsidy/claims"), ("POST", "/api/subsidy/claims"), ("GET", "/api/subsidy/claims/{}"),
-    ("GET", "/api/roster/stations"), ("GET", "/api/roster/stations/{}"), ("GET", "/api/roster/calendar/{}"),
+    ("GET", "/api/roster/me/duties"),
+    ("GET", "/api/roster/me/duties.ics"),
+    ("GET", "/api/roster/leaves"),
+    ("POST", "/api/roster/leaves"),
+    ("POST", "/api/roster/assignments/{}/check-in"),
+    ("POST", "/api/roster/assignments/{}/check-out"),
+    ("GET", "/api/roster/swaps"),
+    ("POST", "/api/roster/swaps"),
+    ("POST", "/api/roster/swaps/{}/accept"),
+    ("POST", "/api/roster/swaps/{}/decline"),
+    ("GET", "/api/subsidy/claims"),
+    ("POST", "/api/subsidy/claims"),
+    ("GET", "/api/subsidy/claims/{}"),
+    ("GET", "/api/roster/stations"),
+    ("GET", "/api/roster/stations/{}"),
+    ("GET", "/api/roster/calendar/{}"),
     ("GET", "/api/roster/lawyers/{}"),
-    ("GET", "/api/subsidy/lawyers/{}/bank-account"), ("PUT", "/api/subsidy/lawyers/{}/bank-account"),
-    ("POST", "/api/roster/me/calendar-link"), ("DELETE", "/api/roster/me/calendar-link"),
+    ("GET", "/api/subsidy/lawyers/{}/bank-account"),
+    ("PUT", "/api/subsidy/lawyers/{}/bank-account"),
+    ("POST", "/api/roster/me/calendar-link"),
+    ("DELETE", "/api/roster/me/calendar-link"),
     ("GET", "/api/roster/languages"),
 }
 # what anyone may reach with no token: only the calendar feed, whose secret address is its credential
@@ -79,6 +109,7 @@ def role_of(route: Route | None) -> frozenset[str]:
 
 # ---- both directions, for every app ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("service", SERVICES)
 def test_every_operation_a_service_serves_has_a_row_with_the_roles_its_view_declares(service: str) -> None:
     app = app_of(service)
@@ -90,9 +121,13 @@ def test_every_operation_a_service_serves_has_a_row_with_the_roles_its_view_decl
         if row is None:
             missing.append(f"{method} {path}")
         elif declared is None or row.roles != declared or row.public != (declared == frozenset()):
-            differ.append(f"{method} {path}: view {sorted(declared or ())}, table {sorted(row.roles)}"
-                          f"{' (public)' if row.public else ''}")
-    assert not missing, f"served by {service} but not in the gateway's table (declare @require_roles): {missing}"
+            differ.append(
+                f"{method} {path}: view {sorted(declared or ())}, table {sorted(row.roles)}"
+                f"{' (public)' if row.public else ''}"
+            )
+    assert not missing, (
+        f"served by {service} but not in the gateway's table (declare @require_roles): {missing}"
+    )
     assert not differ, differ
 
 
@@ -131,6 +166,7 @@ def test_the_gateways_forwarding_view_leaves_who_may_pass_to_the_table() -> None
 
 # ---- what the contract says about roles ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("method", "path"), CONTRACT_ROUTES)
 def test_every_contract_route_has_a_row_in_the_table(method: str, path: str) -> None:
     match = TABLE.match(method, concrete(path))
@@ -166,8 +202,12 @@ def test_a_row_is_either_public_or_for_some_roles() -> None:
         RouteIndex((Route("GET", "/api/roster/x", SCHEDULER, public=True),))
     with pytest.raises(ValueError, match="none: public"):
         RouteIndex((Route("GET", "/api/roster/x", frozenset()),))
-    assert RouteIndex((Route("GET", "/api/roster/x", frozenset(), public=True),)).match(
-        "GET", "/api/roster/x").route is not None
+    assert (
+        RouteIndex((Route("GET", "/api/roster/x", frozenset(), public=True),))
+        .match("GET", "/api/roster/x")
+        .route
+        is not None
+    )
 
 
 def test_lawyers_never_decide_on_money_nor_make_rosters() -> None:
@@ -177,21 +217,33 @@ def test_lawyers_never_decide_on_money_nor_make_rosters() -> None:
 
 
 def test_only_finance_decides_on_claims_and_pays() -> None:
-    for path in ("/api/subsidy/claims/{id}/approve", "/api/subsidy/claims/{id}/reject",
-                 "/api/subsidy/payment-batches", "/api/subsidy/payment-batches/{id}/mark-paid"):
+    for path in (
+        "/api/subsidy/claims/{id}/approve",
+        "/api/subsidy/claims/{id}/reject",
+        "/api/subsidy/payment-batches",
+        "/api/subsidy/payment-batches/{id}/mark-paid",
+    ):
         assert role_of(TABLE.match("POST", concrete(path)).route) == FINANCE
 
 
 def test_only_finance_downloads_bank_files_and_only_finance_and_schedulers_ask_for_estimates() -> None:
-    assert role_of(TABLE.match("GET", concrete("/api/subsidy/payment-batches/{id}/bank-file")).route) == FINANCE
+    assert (
+        role_of(TABLE.match("GET", concrete("/api/subsidy/payment-batches/{id}/bank-file")).route) == FINANCE
+    )
     assert role_of(TABLE.match("POST", "/api/subsidy/estimates").route) == frozenset({"finance", "scheduler"})
     assert role_of(TABLE.match("GET", concrete("/api/subsidy/lawyers/{id}/bank-account")).route) == frozenset(
-        {"finance", "lawyer"})
+        {"finance", "lawyer"}
+    )
 
 
 def test_only_the_scheduler_makes_and_publishes_rosters() -> None:
-    for path in ("/api/roster/rosters", "/api/roster/rosters/{id}/generate", "/api/roster/rosters/{id}/publish",
-                 "/api/roster/swaps/{id}/approve", "/api/roster/assignments/{id}/reassign"):
+    for path in (
+        "/api/roster/rosters",
+        "/api/roster/rosters/{id}/generate",
+        "/api/roster/rosters/{id}/publish",
+        "/api/roster/swaps/{id}/approve",
+        "/api/roster/assignments/{id}/reassign",
+    ):
         assert role_of(TABLE.match("POST", concrete(path)).route) == SCHEDULER
 
 
@@ -206,10 +258,19 @@ def test_case_claims_are_submitted_by_lawyers_and_finance_never_the_administrato
 
 # ---- looking a request up -----------------------------------------------------------------------------
 
+
 def test_a_path_not_in_the_table_is_not_found() -> None:
-    for path in ("/api/roster/secret-admin", "/api/roster/lawyers/1/2/3", "/api/subsidy/claims/1/approve/x",
-                 "/api/roster", "/api/roster/", "/api/payroll/anything", "/api/roster/leaves/L-1",
-                 "/api/roster/assignments/A-1", "/api/roster/swaps/S-1"):
+    for path in (
+        "/api/roster/secret-admin",
+        "/api/roster/lawyers/1/2/3",
+        "/api/subsidy/claims/1/approve/x",
+        "/api/roster",
+        "/api/roster/",
+        "/api/payroll/anything",
+        "/api/roster/leaves/L-1",
+        "/api/roster/assignments/A-1",
+        "/api/roster/swaps/S-1",
+    ):
         match = TABLE.match("GET", path)
         assert match.route is None and match.allowed_methods == (), path
 
@@ -225,8 +286,12 @@ def test_head_is_allowed_where_get_is() -> None:
 
 
 def test_dot_segments_and_empty_segments_never_match_a_template() -> None:
-    for path in ("/api/roster/lawyers/..", "/api/roster/lawyers/.", "/api/roster/lawyers//",
-                 "/api/roster/assignments/../../subsidy/claims/x/approve/check-in"):
+    for path in (
+        "/api/roster/lawyers/..",
+        "/api/roster/lawyers/.",
+        "/api/roster/lawyers//",
+        "/api/roster/assignments/../../subsidy/claims/x/approve/check-in",
+    ):
         assert TABLE.match("GET", path).route is None, path
         assert TABLE.match("POST", path).route is None, path
 
@@ -243,17 +308,26 @@ def test_the_export_of_a_roster_is_not_mistaken_for_a_roster() -> None:
 
 # ---- building the table from a document ---------------------------------------------------------------
 
+
 def document(paths: dict[str, Any]) -> dict[str, Any]:
     return {"openapi": "3.0.3", "info": {"title": "roster", "version": "1"}, "paths": paths}
 
 
 def test_a_row_is_made_for_each_operation_with_roles_and_none_for_health_or_an_undeclared_one() -> None:
-    rows = routes_from_spec("roster", document({
-        "/api/roster/things/{thing_id}": {"get": {"x-roles": ["scheduler", "lawyer"]},
-                                          "patch": {"x-roles": ["scheduler"]}, "parameters": []},
-        "/api/roster/undeclared": {"post": {"responses": {}}},
-        "/healthz": {"get": {"x-roles": ["admin"]}},
-    }))
+    rows = routes_from_spec(
+        "roster",
+        document(
+            {
+                "/api/roster/things/{thing_id}": {
+                    "get": {"x-roles": ["scheduler", "lawyer"]},
+                    "patch": {"x-roles": ["scheduler"]},
+                    "parameters": [],
+                },
+                "/api/roster/undeclared": {"post": {"responses": {}}},
+                "/healthz": {"get": {"x-roles": ["admin"]}},
+            }
+        ),
+    )
     assert {(r.method, r.path, r.roles) for r in rows} == {
         ("GET", "/api/roster/things/{thing_id}", frozenset({"scheduler", "lawyer"})),
         ("PATCH", "/api/roster/things/{thing_id}", SCHEDULER),
@@ -281,11 +355,13 @@ def test_a_backend_whose_document_is_not_known_has_unknown_routes_until_it_is() 
 
 def test_the_table_follows_a_new_document_of_its_service() -> None:
     specs: dict[str, dict[str, Any] | None] = {
-        "roster": document({"/api/roster/things": {"get": {"x-roles": ["scheduler"]}}})}
+        "roster": document({"/api/roster/things": {"get": {"x-roles": ["scheduler"]}}})
+    }
     live = RouteTable(specs.get)
     assert live.match("POST", "/api/roster/things").allowed_methods == ("GET",)
-    specs["roster"] = document({"/api/roster/things": {"get": {"x-roles": ["scheduler"]},
-                                                       "post": {"x-roles": ["admin"]}}})
+    specs["roster"] = document(
+        {"/api/roster/things": {"get": {"x-roles": ["scheduler"]}, "post": {"x-roles": ["admin"]}}}
+    )
     assert role_of(live.match("POST", "/api/roster/things").route) == {"admin"}
 
 
@@ -302,7 +378,9 @@ def test_a_row_for_a_backend_outside_its_prefix_is_refused() -> None:
 
 def test_a_row_twice_is_refused() -> None:
     with pytest.raises(ValueError, match="twice"):
-        RouteIndex((Route("GET", "/api/roster/x/{a}", EVERYONE), Route("GET", "/api/roster/x/{b}", SCHEDULER)))
+        RouteIndex(
+            (Route("GET", "/api/roster/x/{a}", EVERYONE), Route("GET", "/api/roster/x/{b}", SCHEDULER))
+        )
 
 
 def test_a_row_with_an_unknown_role_or_none_is_refused() -> None:
@@ -317,6 +395,7 @@ def test_openapi_paths_compare_whatever_the_parameter_names() -> None:
 
 
 # ---- the declaration itself ---------------------------------------------------------------------------
+
 
 def test_a_declaration_names_roles_that_exist() -> None:
     with pytest.raises(ValueError, match="require_roles"):
@@ -342,6 +421,7 @@ def test_a_declared_view_carries_its_roles_and_their_document() -> None:
 
 
 # ---- the documents the table is built from ------------------------------------------------------------
+
 
 def test_a_document_never_had_is_asked_for_again_on_the_next_call_and_a_known_one_kept_while_down() -> None:
     answers: list[Any] = [RuntimeError("down"), RuntimeError("down"), {"v": 1}, RuntimeError("down")]

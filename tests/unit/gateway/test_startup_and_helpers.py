@@ -30,7 +30,12 @@ def production_env(tmp_path: Path, **env: str) -> dict[str, str]:
         {"LEGALDUTY_JWT_SECRET": STRONG, "LEGALDUTY_INTERNAL_SECRET": "s" * 31},
         {"LEGALDUTY_JWT_SECRET": STRONG},
     ],
-    ids=["both missing", "short user-token secret", "internal secret one byte short", "internal secret missing"],
+    ids=[
+        "both missing",
+        "short user-token secret",
+        "internal secret one byte short",
+        "internal secret missing",
+    ],
 )
 def test_the_gateway_refuses_to_start_in_production_without_two_32_byte_secrets(
     tmp_path: Path, env: dict[str, str]
@@ -60,12 +65,19 @@ def test_the_gateway_starts_in_production_with_two_strong_secrets(tmp_path: Path
 
 
 def test_claims_are_totalled_per_status_in_yuan_to_the_fen() -> None:
-    totals, grand = claim_totals([
-        {"status": "pending", "amount": "120.00"}, {"status": "pending", "amount": "0.10"},
-        {"status": "approved", "amount": "300.50"}, {"status": "paid", "amount": "0.20"},
-    ])
-    assert totals == {"pending": {"count": 2, "amount": "120.10"}, "approved": {"count": 1, "amount": "300.50"},
-                      "paid": {"count": 1, "amount": "0.20"}}
+    totals, grand = claim_totals(
+        [
+            {"status": "pending", "amount": "120.00"},
+            {"status": "pending", "amount": "0.10"},
+            {"status": "approved", "amount": "300.50"},
+            {"status": "paid", "amount": "0.20"},
+        ]
+    )
+    assert totals == {
+        "pending": {"count": 2, "amount": "120.10"},
+        "approved": {"count": 1, "amount": "300.50"},
+        "paid": {"count": 1, "amount": "0.20"},
+    }
     assert grand == "420.80"
 
 
@@ -78,16 +90,33 @@ def test_what_goes_to_a_service_never_speaks_for_the_caller_but_the_signed_ident
     backends = Backends({"roster": "http://127.0.0.1:1"}, internal_secret=OTHER_STRONG)
     identity = Identity("u1", "li", "lawyer", "L-1")
     incoming = {
-        "Authorization": "Bearer user-token", "Cookie": "session=1", IDENTITY_HEADER: "forged",
-        "Connection": "keep-alive, X-Secret-Hop", "X-Secret-Hop": "1", "Keep-Alive": "timeout=5",
-        "Proxy-Authorization": "Basic x", "TE": "trailers", "Accept": "text/calendar", "X-Request-ID": "client",
+        "Authorization": "Bearer user-token",
+        "Cookie": "session=1",
+        IDENTITY_HEADER: "forged",
+        "Connection": "keep-alive, X-Secret-Hop",
+        "X-Secret-Hop": "1",
+        "Keep-Alive": "timeout=5",
+        "Proxy-Authorization": "Basic x",
+        "TE": "trailers",
+        "Accept": "text/calendar",
+        "X-Request-ID": "client",
         "If-Match": '"v3"',
     }
-    with app.test_request_context("/api/roster/me/duties", headers=incoming, environ_base={"REMOTE_ADDR": "10.1.2.3"}):
+    with app.test_request_context(
+        "/api/roster/me/duties", headers=incoming, environ_base={"REMOTE_ADDR": "10.1.2.3"}
+    ):
         g.request_id = "req-1"
         headers = forwarded_headers(identity, backends, "roster")
     lowered = {k.lower() for k in headers}
-    for dropped in ("authorization", "cookie", "connection", "x-secret-hop", "keep-alive", "proxy-authorization", "te"):
+    for dropped in (
+        "authorization",
+        "cookie",
+        "connection",
+        "x-secret-hop",
+        "keep-alive",
+        "proxy-authorization",
+        "te",
+    ):
         assert dropped not in lowered, dropped
     assert headers["Accept"] == "text/calendar" and headers["If-Match"] == '"v3"'
     assert headers["X-Request-ID"] == "req-1"

@@ -35,8 +35,16 @@ def b64(data: bytes) -> str:
 def claims(**overrides: object) -> dict[str, object]:
     now = int(time.time())
     base: dict[str, object] = {
-        "sub": "user-1", "role": "lawyer", "lawyer_id": "L-1", "ver": 1, "iat": now, "nbf": now,
-        "exp": now + 600, "iss": ISSUER, "aud": AUDIENCE, "jti": "j1",
+        "sub": "user-1",
+        "role": "lawyer",
+        "lawyer_id": "L-1",
+        "ver": 1,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "jti": "j1",
     }
     base.update(overrides)
     return {k: v for k, v in base.items() if v is not ...}
@@ -60,15 +68,21 @@ def refused(token: str) -> Problem:
 def test_a_token_issued_at_login_verifies_with_the_users_claims() -> None:
     token = issue_token(user_id="user-1", role="lawyer", lawyer_id="L-1", version=3, secret=SECRET, ttl=600)
     verified = verify_token(token, secret=SECRET)
-    assert (verified.user_id, verified.role, verified.lawyer_id, verified.version) == ("user-1", "lawyer", "L-1", 3)
+    assert (verified.user_id, verified.role, verified.lawyer_id, verified.version) == (
+        "user-1",
+        "lawyer",
+        "L-1",
+        3,
+    )
     raw = jwt.decode(token, SECRET, algorithms=["HS256"], audience=AUDIENCE)
     assert set(REQUIRED_CLAIMS) | {"lawyer_id"} <= set(raw)
     assert raw["exp"] - raw["iat"] == 600
 
 
 def test_two_tokens_for_the_same_user_have_different_ids() -> None:
-    first, second = (issue_token(user_id="u", role="admin", lawyer_id=None, version=1, secret=SECRET)
-                     for _ in range(2))
+    first, second = (
+        issue_token(user_id="u", role="admin", lawyer_id=None, version=1, secret=SECRET) for _ in range(2)
+    )
     assert verify_token(first, secret=SECRET).jti != verify_token(second, secret=SECRET).jti
 
 
@@ -90,7 +104,9 @@ def test_a_token_claiming_rs256_is_refused_whatever_its_signature() -> None:
 
 def test_a_token_signed_with_a_public_key_as_the_hmac_secret_is_refused() -> None:
     """HS/RS confusion, second half: an attacker who signs HS256 with some public key gets nowhere."""
-    public_key = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----\n"
+    public_key = (
+        "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----\n"
+    )
     refused(hs256(claims(role="admin"), secret=public_key))
 
 
@@ -148,7 +164,9 @@ def test_the_identity_the_gateway_signs_for_a_service_is_not_a_user_token() -> N
     refused(identity)
 
 
-@pytest.mark.parametrize("bad", [{"role": "superuser"}, {"ver": "1"}, {"ver": True}, {"sub": 7}, {"lawyer_id": 5}])
+@pytest.mark.parametrize(
+    "bad", [{"role": "superuser"}, {"ver": "1"}, {"ver": True}, {"sub": 7}, {"lawyer_id": 5}]
+)
 def test_a_token_with_malformed_claims_is_refused(bad: dict[str, object]) -> None:
     refused(hs256(claims(**bad)))
 

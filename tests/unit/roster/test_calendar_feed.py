@@ -13,9 +13,17 @@ from tests.calendar_feeds import events, strictly_parsed
 
 
 def duty(assignment_id: str, *, sequence: int = 0, day: date = date(2026, 12, 3)) -> dict:
-    return {"id": assignment_id, "date": day, "start_time": "09:30", "end_time": "13:30", "role": "lawyer",
-            "sequence": sequence, "station_name": "伊宁县公共法律服务中心", "station_address": "解放路1号",
-            "station_level": "county"}
+    return {
+        "id": assignment_id,
+        "date": day,
+        "start_time": "09:30",
+        "end_time": "13:30",
+        "role": "lawyer",
+        "sequence": sequence,
+        "station_name": "伊宁县公共法律服务中心",
+        "station_address": "解放路1号",
+        "station_level": "county",
+    }
 
 
 def test_every_tzid_of_the_feed_has_its_vtimezone() -> None:
@@ -44,10 +52,16 @@ def test_the_feed_asks_phones_to_refresh_every_hour() -> None:
 def test_a_duty_taken_away_is_cancelled_under_its_own_uid_with_its_sequence() -> None:
     feed = duties_ics(duties=[duty("a1")], cancelled=[duty("a2", sequence=3)], lawyer_name="x")
     assert events(feed) == {
-        uid_of("a1"): {"status": "CONFIRMED", "sequence": 0, "start": datetime(2026, 12, 3, 9, 30,
-                                                                               tzinfo=ZoneInfo("Asia/Shanghai"))},
-        uid_of("a2"): {"status": "CANCELLED", "sequence": 3, "start": datetime(2026, 12, 3, 9, 30,
-                                                                               tzinfo=ZoneInfo("Asia/Shanghai"))},
+        uid_of("a1"): {
+            "status": "CONFIRMED",
+            "sequence": 0,
+            "start": datetime(2026, 12, 3, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
+        },
+        uid_of("a2"): {
+            "status": "CANCELLED",
+            "sequence": 3,
+            "start": datetime(2026, 12, 3, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")),
+        },
     }
 
 

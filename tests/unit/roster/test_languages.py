@@ -7,8 +7,19 @@ import pytest
 from services.roster.domain.languages import canonical, code_for_word, language, language_name, search
 
 
-@pytest.mark.parametrize(("code", "kept"), [("en", "en"), ("ug", "ug"), ("uig", "ug"), ("ENG", "en"), ("sjo", "sjo"),
-                                            ("uz", "uz"), (" ru ", "ru"), ("kaz", "kk")])
+@pytest.mark.parametrize(
+    ("code", "kept"),
+    [
+        ("en", "en"),
+        ("ug", "ug"),
+        ("uig", "ug"),
+        ("ENG", "en"),
+        ("sjo", "sjo"),
+        ("uz", "uz"),
+        (" ru ", "ru"),
+        ("kaz", "kk"),
+    ],
+)
 def test_any_iso_639_1_or_639_3_code_is_a_language_kept_in_its_shortest_form(code: str, kept: str) -> None:
     assert canonical(code) == kept
 
@@ -27,11 +38,20 @@ def test_xibe_is_sjo_and_xbe_is_another_language() -> None:
 
 
 def test_the_regions_languages_have_english_and_chinese_names() -> None:
-    names = {code: (x.name_en, x.name_zh) for code in ("zh", "ug", "kk", "ky", "mn", "ru", "en")
-             if (x := language(code)) is not None}
-    assert names == {"zh": ("Chinese", "汉语"), "ug": ("Uyghur", "维吾尔语"), "kk": ("Kazakh", "哈萨克语"),
-                     "ky": ("Kyrgyz", "柯尔克孜语"), "mn": ("Mongolian", "蒙古语"), "ru": ("Russian", "俄语"),
-                     "en": ("English", "英语")}
+    names = {
+        code: (x.name_en, x.name_zh)
+        for code in ("zh", "ug", "kk", "ky", "mn", "ru", "en")
+        if (x := language(code)) is not None
+    }
+    assert names == {
+        "zh": ("Chinese", "汉语"),
+        "ug": ("Uyghur", "维吾尔语"),
+        "kk": ("Kazakh", "哈萨克语"),
+        "ky": ("Kyrgyz", "柯尔克孜语"),
+        "mn": ("Mongolian", "蒙古语"),
+        "ru": ("Russian", "俄语"),
+        "en": ("English", "英语"),
+    }
 
 
 def test_other_languages_take_their_names_from_the_registry() -> None:
@@ -40,11 +60,26 @@ def test_other_languages_take_their_names_from_the_registry() -> None:
     assert (french.name_en, french.name_zh) == ("French", "法语")
 
 
-@pytest.mark.parametrize(("word", "code"), [
-    ("维吾尔语", "ug"), ("哈萨克语", "kk"), ("锡伯语", "sjo"), ("英语", "en"), ("蒙古语", "mn"), ("俄语", "ru"),
-    ("柯尔克孜语", "ky"), ("汉语", "zh"), ("中文", "zh"), ("维语", "ug"), ("Kazakh", "kk"), ("uighur", "ug"),
-    ("sjo", "sjo"), ("乌兹别克语", "uz"), ("法语", "fr"),
-])
+@pytest.mark.parametrize(
+    ("word", "code"),
+    [
+        ("维吾尔语", "ug"),
+        ("哈萨克语", "kk"),
+        ("锡伯语", "sjo"),
+        ("英语", "en"),
+        ("蒙古语", "mn"),
+        ("俄语", "ru"),
+        ("柯尔克孜语", "ky"),
+        ("汉语", "zh"),
+        ("中文", "zh"),
+        ("维语", "ug"),
+        ("Kazakh", "kk"),
+        ("uighur", "ug"),
+        ("sjo", "sjo"),
+        ("乌兹别克语", "uz"),
+        ("法语", "fr"),
+    ],
+)
 def test_a_spreadsheets_language_word_becomes_its_code(word: str, code: str) -> None:
     assert code_for_word(word) == code
 

@@ -20,8 +20,13 @@ def http_imports(path: Path) -> list[str]:
     """The HTTP packages a module imports."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-            [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+        names = (
+            [a.name for a in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module or ""]
+            if isinstance(node, ast.ImportFrom)
+            else []
+        )
         found += [n for n in names if n.split(".")[0] in HTTP_PACKAGES]
     return found
 
@@ -32,8 +37,12 @@ def status_attributes(path: Path) -> list[str]:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ClassDef):
             for item in node.body:
-                if (isinstance(item, ast.Assign) and any(getattr(t, "id", "") == "status" for t in item.targets)
-                        and isinstance(item.value, ast.Constant) and isinstance(item.value.value, int)):
+                if (
+                    isinstance(item, ast.Assign)
+                    and any(getattr(t, "id", "") == "status" for t in item.targets)
+                    and isinstance(item.value, ast.Constant)
+                    and isinstance(item.value.value, int)
+                ):
                     found.append(node.name)
     return found
 
@@ -53,7 +62,9 @@ def test_no_module_below_the_api_imports_flask_or_gives_an_http_status(path: Pat
 
 def test_the_checks_find_http_where_it_is(tmp_path: Path) -> None:
     module = tmp_path / "speaks_http.py"
-    module.write_text("from flask import abort\nimport werkzeug.exceptions\n\nclass Gone(Exception):\n    status = 410\n")
+    module.write_text(
+        "from flask import abort\nimport werkzeug.exceptions\n\nclass Gone(Exception):\n    status = 410\n"
+    )
     assert http_imports(module) == ["flask", "werkzeug.exceptions"]
     assert status_attributes(module) == ["Gone"]
 

@@ -20,8 +20,11 @@ def roster(status: RosterStatus = RosterStatus.DRAFT) -> Roster:
     return Roster(id="r1", status=status)
 
 
-def duty(status: DutyStatus = DutyStatus.SCHEDULED, roster_status: RosterStatus = RosterStatus.PUBLISHED,
-         lawyer_id: str = "ayi") -> Duty:
+def duty(
+    status: DutyStatus = DutyStatus.SCHEDULED,
+    roster_status: RosterStatus = RosterStatus.PUBLISHED,
+    lawyer_id: str = "ayi",
+) -> Duty:
     return Duty(id="d1", roster_status=roster_status, lawyer_id=lawyer_id, date=DAY, status=status)
 
 
@@ -40,12 +43,15 @@ def test_a_draft_roster_is_generated_then_published() -> None:
 
 
 def test_a_large_roster_is_queued_with_its_progress_and_error_reset() -> None:
-    queued = rosters.queue(Roster(id="r1", status=RosterStatus.FAILED, progress=0.4, error="generation failed"))
+    queued = rosters.queue(
+        Roster(id="r1", status=RosterStatus.FAILED, progress=0.4, error="generation failed")
+    )
     assert (queued.status, queued.progress, queued.error) == (RosterStatus.QUEUED, 0.0, None)
 
 
-@pytest.mark.parametrize("status", [RosterStatus.DRAFT, RosterStatus.QUEUED, RosterStatus.FAILED,
-                                    RosterStatus.PUBLISHED])
+@pytest.mark.parametrize(
+    "status", [RosterStatus.DRAFT, RosterStatus.QUEUED, RosterStatus.FAILED, RosterStatus.PUBLISHED]
+)
 def test_only_a_generated_roster_is_published(status: RosterStatus) -> None:
     with pytest.raises(Conflict, match=f"only a generated roster can be published; this one is {status}"):
         rosters.publish(roster(status), at=AT)
@@ -70,7 +76,11 @@ def test_a_draft_generated_or_failed_roster_may_be_generated(status: RosterStatu
 def test_a_failed_generation_tells_the_scheduler_why_in_at_most_a_thousand_characters() -> None:
     failed = rosters.failed(roster(RosterStatus.GENERATING), reason="x" * 2000)
     assert failed.status == RosterStatus.FAILED
-    assert failed.error is not None and failed.error.startswith("generation failed: x") and len(failed.error) == 1000
+    assert (
+        failed.error is not None
+        and failed.error.startswith("generation failed: x")
+        and len(failed.error) == 1000
+    )
 
 
 def test_a_roster_covers_at_most_three_months_and_never_ends_before_it_starts() -> None:
@@ -113,7 +123,9 @@ def test_no_check_in_before_the_roster_is_published(status: RosterStatus) -> Non
 
 
 def test_a_check_in_on_another_day_names_the_duty_s_date() -> None:
-    with pytest.raises(Conflict, match="this duty is on 2026-12-01; check in on that day .today is 2026-12-02."):
+    with pytest.raises(
+        Conflict, match="this duty is on 2026-12-01; check in on that day .today is 2026-12-02."
+    ):
         duties.check_in(duty(), lawyer_id="ayi", today=date(2026, 12, 2), at=AT)
 
 
@@ -149,19 +161,25 @@ def test_a_swap_asked_accepted_and_approved_hands_the_duty_over() -> None:
     accepted = swaps.accept(swap, lawyer_id="li", at=AT)
     assert accepted.status == SwapStatus.ACCEPTED and accepted.accepted_at == AT
     approved, handed = swaps.approve(accepted, duty(), by="u-scheduler", at=AT)
-    assert (approved.status, approved.decided_by, approved.decided_at) == (SwapStatus.APPROVED, "u-scheduler", AT)
+    assert (approved.status, approved.decided_by, approved.decided_at) == (
+        SwapStatus.APPROVED,
+        "u-scheduler",
+        AT,
+    )
     assert handed.lawyer_id == "li" and handed.status == DutyStatus.SCHEDULED
 
 
 def test_a_duty_of_a_draft_roster_is_not_swapped() -> None:
     with pytest.raises(Conflict, match="draft roster"):
-        swaps.request(duty(roster_status=RosterStatus.DRAFT), swap_id="s1", to_lawyer_id="li", requested_by="u",
-                      at=AT)
+        swaps.request(
+            duty(roster_status=RosterStatus.DRAFT), swap_id="s1", to_lawyer_id="li", requested_by="u", at=AT
+        )
 
 
 def test_a_duty_of_a_generated_roster_may_be_swapped_before_publication() -> None:
-    swap = swaps.request(duty(roster_status=RosterStatus.GENERATED), swap_id="s1", to_lawyer_id="li",
-                         requested_by="u", at=AT)
+    swap = swaps.request(
+        duty(roster_status=RosterStatus.GENERATED), swap_id="s1", to_lawyer_id="li", requested_by="u", at=AT
+    )
     assert swap.status == SwapStatus.REQUESTED
 
 
@@ -187,16 +205,26 @@ def test_only_the_lawyer_asked_accepts_a_swap_and_only_once() -> None:
 def test_the_asker_withdrawing_cancels_and_anyone_else_declines() -> None:
     withdrawn = swaps.decline(requested(), asker_withdraws=True, reason=None, by="u-ayi", at=AT)
     assert withdrawn.status == SwapStatus.CANCELLED
-    declined = swaps.decline(swaps.accept(requested(), lawyer_id="li", at=AT), asker_withdraws=False,
-                             reason="busy", by="u-li", at=AT)
+    declined = swaps.decline(
+        swaps.accept(requested(), lawyer_id="li", at=AT),
+        asker_withdraws=False,
+        reason="busy",
+        by="u-li",
+        at=AT,
+    )
     assert (declined.status, declined.reason, declined.decided_by) == (SwapStatus.DECLINED, "busy", "u-li")
 
 
 @pytest.mark.parametrize("status", [SwapStatus.APPROVED, SwapStatus.DECLINED, SwapStatus.CANCELLED])
 def test_a_decided_swap_is_not_declined_again(status: SwapStatus) -> None:
     with pytest.raises(Conflict, match=f"the swap is already {status}"):
-        swaps.decline(Swap(id="s1", assignment_id="d1", from_lawyer_id="ayi", to_lawyer_id="li", status=status),
-                      asker_withdraws=False, reason=None, by="u", at=AT)
+        swaps.decline(
+            Swap(id="s1", assignment_id="d1", from_lawyer_id="ayi", to_lawyer_id="li", status=status),
+            asker_withdraws=False,
+            reason=None,
+            by="u",
+            at=AT,
+        )
 
 
 def test_only_an_accepted_swap_is_approved() -> None:

@@ -38,8 +38,9 @@ def test_a_file_of_more_rows_than_the_limit_is_too_large() -> None:
         read_table(content)
 
 
-@pytest.mark.parametrize(("header", "key"), [("执业证号（17位）*", "执业证号"), ("License No.", "licenseno"),
-                                             ("  姓 名 ", "姓名")])
+@pytest.mark.parametrize(
+    ("header", "key"), [("执业证号（17位）*", "执业证号"), ("License No.", "licenseno"), ("  姓 名 ", "姓名")]
+)
 def test_a_header_is_compared_without_notes_marks_spaces_or_case(header: str, key: str) -> None:
     assert header_key(header) == key
 
@@ -55,18 +56,29 @@ def test_lawyer_cells_are_read_as_schedulers_write_them() -> None:
     assert LAWYER_CELLS["license_no"]('="16540201000000001"') == "16540201000000001"
 
 
-@pytest.mark.parametrize(("name", "cell", "advice"), [
-    ("license_no", 1.6540201e16, "format the column as text"),
-    ("status", "律师助理", "write 执业, 实习 or 停止执业"),
-    ("languages", "火星语", "unknown language 火星语"),
-    ("intern_end", "明年", "is not a date"),
-])
+@pytest.mark.parametrize(
+    ("name", "cell", "advice"),
+    [
+        ("license_no", 1.6540201e16, "format the column as text"),
+        ("status", "律师助理", "write 执业, 实习 or 停止执业"),
+        ("languages", "火星语", "unknown language 火星语"),
+        ("intern_end", "明年", "is not a date"),
+    ],
+)
 def test_a_cell_that_cannot_be_read_says_what_to_write(name: str, cell: object, advice: str) -> None:
     with pytest.raises(CellError, match=advice):
         LAWYER_CELLS[name](cell)
 
 
-@pytest.mark.parametrize(("cell", "level"), [("州/市中心", "prefecture"), ("县中心", "county"), ("乡镇", "township"),
-                                             ("村(社区)服务室", "village"), ("12348热线", "hotline")])
+@pytest.mark.parametrize(
+    ("cell", "level"),
+    [
+        ("州/市中心", "prefecture"),
+        ("县中心", "county"),
+        ("乡镇", "township"),
+        ("村(社区)服务室", "village"),
+        ("12348热线", "hotline"),
+    ],
+)
 def test_station_levels_are_read_from_their_chinese_names(cell: str, level: str) -> None:
     assert STATION_CELLS["level"](cell) == level

@@ -30,12 +30,16 @@ def test_a_region_covers_the_regions_inside_it(
 
 codes = st.builds(
     lambda province, prefecture, county: f"{province:02d}{prefecture:02d}{county:02d}",
-    st.sampled_from([62, 65]), st.sampled_from([0, 1, 40, 42]), st.sampled_from([0, 2, 21]),
+    st.sampled_from([62, 65]),
+    st.sampled_from([0, 1, 40, 42]),
+    st.sampled_from([0, 2, 21]),
 )
 
 
 @given(region=st.none() | codes, claim_region=codes)
-def test_the_regions_covering_a_region_are_exactly_those_that_cover_it(region: str | None, claim_region: str) -> None:
+def test_the_regions_covering_a_region_are_exactly_those_that_cover_it(
+    region: str | None, claim_region: str
+) -> None:
     # what a list filtered in the database (`IS NULL OR IN regions_covering`) answers is what `covers` says
     assert covers(region, claim_region) is (region is None or region in regions_covering(claim_region))
 

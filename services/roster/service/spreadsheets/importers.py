@@ -222,12 +222,23 @@ def _mode(mode: str) -> str:
 
 # ------------------------------------------------------------------------------------------------ lawyers
 
-LAWYER_INPUT = ["name", "license_no", "status", "region_code", "languages", "max_duties_per_month",
-                "intern_start", "intern_end", "supervisor_id", "phone"]
+LAWYER_INPUT = [
+    "name",
+    "license_no",
+    "status",
+    "region_code",
+    "languages",
+    "max_duties_per_month",
+    "intern_start",
+    "intern_end",
+    "supervisor_id",
+    "phone",
+]
 
 
-def import_lawyers(*, uow: UnitOfWork, content: bytes, row_schema: Schema, charset: str | None = None,
-                   mode: str = "create") -> dict[str, Any]:
+def import_lawyers(
+    *, uow: UnitOfWork, content: bytes, row_schema: Schema, charset: str | None = None, mode: str = "create"
+) -> dict[str, Any]:
     """Register every lawyer of a spreadsheet (upsert: update those whose licence number is known), or none.
 
     `row_schema` is the schema of `POST /lawyers` (the API passes it in), so a row is held to the same rules."""
@@ -235,8 +246,12 @@ def import_lawyers(*, uow: UnitOfWork, content: bytes, row_schema: Schema, chars
     table = read_header_and_rows(content, charset, LAWYERS, mode)
     rows = _rows(table, LAWYER_CELLS)
     session = uow.session
-    wanted = {r.values[k] for r in rows for k in ("license_no", "supervisor_license_no")
-              if isinstance(r.values.get(k), str) and LICENCE.match(r.values[k])}
+    wanted = {
+        r.values[k]
+        for r in rows
+        for k in ("license_no", "supervisor_license_no")
+        if isinstance(r.values.get(k), str) and LICENCE.match(r.values[k])
+    }
     stored: dict[str, LawyerRow] = {}
     for chunk in in_chunks(wanted):
         query = select(LawyerRow).where(LawyerRow.license_no.in_(chunk))
@@ -253,16 +268,23 @@ def import_lawyers(*, uow: UnitOfWork, content: bytes, row_schema: Schema, chars
         row_of[licence] = position
         if licence in stored:
             if mode == "create":
-                row.fail("license_no", f"already registered (lawyer {stored[licence].id}); "
-                                       "import with ?mode=upsert to update registered lawyers")
+                row.fail(
+                    "license_no",
+                    f"already registered (lawyer {stored[licence].id}); "
+                    "import with ?mode=upsert to update registered lawyers",
+                )
             else:
                 row.existing = stored[licence]
 
     for row in rows:
         values = {k: v for k, v in row.values.items() if k != "supervisor_license_no"}
         if row.existing is not None:  # the columns the file lacks keep their stored values
-            kept = [k for k in LAWYER_INPUT if k not in table.present
-                    and not (k == "supervisor_id" and "supervisor_license_no" in table.present)]
+            kept = [
+                k
+                for k in LAWYER_INPUT
+                if k not in table.present
+                and not (k == "supervisor_id" and "supervisor_license_no" in table.present)
+            ]
             values = {**{k: getattr(row.existing, k) for k in kept}, **values}
         if "supervisor_license_no" in row.values:
             values["supervisor_id"] = PENDING
@@ -272,18 +294,27 @@ def import_lawyers(*, uow: UnitOfWork, content: bytes, row_schema: Schema, chars
         _find_supervisor(row, rows, row_of, stored)
     order, looped = _creation_order(rows)
     for position in looped:
-        rows[position].fail("supervisor_license_no", "these lawyers' supervisors refer to each other in a loop")
+        rows[position].fail(
+            "supervisor_license_no", "these lawyers' supervisors refer to each other in a loop"
+        )
     _refuse_if_bad(rows, LAWYERS)
 
-    saved = _write(rows, order, reference=("supervisor_id", "supervisor_license_no"),
-                   create=lambda data: lawyer_cases.create_lawyer(uow=uow, data=data),
-                   update=lambda id_, data: lawyer_cases.update_lawyer(uow=uow, lawyer_id=id_, changes=data,
-                                                            expected_version=None))
+    saved = _write(
+        rows,
+        order,
+        reference=("supervisor_id", "supervisor_license_no"),
+        create=lambda data: lawyer_cases.create_lawyer(uow=uow, data=data),
+        update=lambda id_, data: lawyer_cases.update_lawyer(
+            uow=uow, lawyer_id=id_, changes=data, expected_version=None
+        ),
+    )
     _refuse_if_bad(rows, LAWYERS)
     return _result(saved, table)
 
 
-def _find_supervisor(row: _Row, rows: Sequence[_Row], row_of: dict[str, int], stored: dict[str, LawyerRow]) -> None:
+def _find_supervisor(
+    row: _Row, rows: Sequence[_Row], row_of: dict[str, int], stored: dict[str, LawyerRow]
+) -> None:
     licence = row.values.get("supervisor_license_no")
     if licence is None:
         return
@@ -294,15 +325,22 @@ def _find_supervisor(row: _Row, rows: Sequence[_Row], row_of: dict[str, int], st
         supervisor = rows[row.ref_row]
         status = (supervisor.data or supervisor.values).get("status")
         if status is not None and status != "practising":
-            row.fail("supervisor_license_no", f"a supervising lawyer must be practising (row {supervisor.number} "
-                                              f"is {status})")
+            row.fail(
+                "supervisor_license_no",
+                f"a supervising lawyer must be practising (row {supervisor.number} is {status})",
+            )
     elif licence in stored:
         row.ref_id = stored[licence].id
         if stored[licence].status != "practising":
-            row.fail("supervisor_license_no", f"a supervising lawyer must be practising ({stored[licence].name} "
-                                              f"is {stored[licence].status})")
+            row.fail(
+                "supervisor_license_no",
+                f"a supervising lawyer must be practising ({stored[licence].name} "
+                f"is {stored[licence].status})",
+            )
     else:
-        row.fail("supervisor_license_no", f"no lawyer with licence number {licence} in this file or registered")
+        row.fail(
+            "supervisor_license_no", f"no lawyer with licence number {licence} in this file or registered"
+        )
 
 
 # ------------------------------------------------------------------------------------------------ stations

@@ -36,8 +36,10 @@ def decode_text(content: bytes, charset: str | None = None) -> str:
             return content.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
-    raise Invalid("the file is neither UTF-8 nor GBK text, nor an XLSX workbook",
-                  errors={"file": ["save it as CSV (UTF-8 or GBK) or as an Excel workbook (.xlsx)"]})
+    raise Invalid(
+        "the file is neither UTF-8 nor GBK text, nor an XLSX workbook",
+        errors={"file": ["save it as CSV (UTF-8 or GBK) or as an Excel workbook (.xlsx)"]},
+    )
 
 
 def read_table(content: bytes, *, charset: str | None = None) -> list[tuple[int, list[Any]]]:
@@ -48,8 +50,10 @@ def read_table(content: bytes, *, charset: str | None = None) -> list[tuple[int,
     if content.startswith(b"PK\x03\x04"):
         return _read_xlsx(content)
     if content.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise Invalid("this is an old Excel 97-2003 (.xls) workbook",
-                      errors={"file": ["save it as an Excel workbook (.xlsx) or as CSV, then import that"]})
+        raise Invalid(
+            "this is an old Excel 97-2003 (.xls) workbook",
+            errors={"file": ["save it as an Excel workbook (.xlsx) or as CSV, then import that"]},
+        )
     return _read_csv(decode_text(content, charset))
 
 
@@ -62,22 +66,28 @@ def clean(text: str) -> str:
 
 
 def too_many_rows() -> TooLarge:
-    return TooLarge(f"the file has more than {MAX_ROWS} rows; split it into several files",
-                    errors={"file": [f"at most {MAX_ROWS} rows per file"]})
+    return TooLarge(
+        f"the file has more than {MAX_ROWS} rows; split it into several files",
+        errors={"file": [f"at most {MAX_ROWS} rows per file"]},
+    )
 
 
 def _read_xlsx(content: bytes) -> list[tuple[int, list[Any]]]:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             if sum(info.file_size for info in archive.infolist()) > MAX_UNZIPPED:
-                raise TooLarge("the workbook unpacks to more than 100 MB",
-                               errors={"file": ["the workbook is too large; split it"]})
+                raise TooLarge(
+                    "the workbook unpacks to more than 100 MB",
+                    errors={"file": ["the workbook is too large; split it"]},
+                )
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except DomainError:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl and zipfile raise many kinds on a broken file
-        raise Invalid("the file is not a readable XLSX workbook",
-                      errors={"file": ["not a readable Excel workbook (.xlsx); save it again or as CSV"]}) from exc
+        raise Invalid(
+            "the file is not a readable XLSX workbook",
+            errors={"file": ["not a readable Excel workbook (.xlsx); save it again or as CSV"]},
+        ) from exc
     try:
         if not workbook.worksheets:
             raise Invalid("the workbook has no sheet", errors={"file": ["the workbook has no sheet"]})
@@ -100,12 +110,16 @@ def _read_csv(text: str) -> list[tuple[int, list[Any]]]:
     delimiter = max(",\t;", key=first.count)
     rows: list[tuple[int, list[Any]]] = []
     try:
-        for number, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+        for number, record in enumerate(
+            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1
+        ):
             if all(blank(v) for v in record):
                 continue
             rows.append((number, record[:MAX_COLUMNS]))
             if len(rows) > MAX_ROWS + HEADER_SCAN:
                 raise too_many_rows()
     except csv.Error as exc:
-        raise Invalid(f"the CSV file cannot be read: {exc}", errors={"file": [f"not readable CSV: {exc}"]}) from exc
+        raise Invalid(
+            f"the CSV file cannot be read: {exc}", errors={"file": [f"not readable CSV: {exc}"]}
+        ) from exc
     return rows
