@@ -23,8 +23,11 @@ from services.gateway.routes import template_of
 SERVICES = ("roster", "subsidy")
 METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH")
 # not API operations: health, metrics, the documents, Flask's static files, and the gateway's two catch-all
-# rules that forward to the services (their operations are the services')
-NOT_OPERATIONS = re.compile(r"^(healthz|readyz|metrics|static|api-docs\..*|docs\..*|forward\..*)$")
+# rules that forward to the services (their operations are the services'), and its forwarding of every
+# path outside /api to the web console (pages for people, not API operations)
+NOT_OPERATIONS = re.compile(
+    r"^(healthz|readyz|metrics|static|api-docs\..*|docs\..*|forward\..*|console\..*)$"
+)
 _FLASK_PARAM = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 _scratch = Path(tempfile.mkdtemp(prefix="legalduty-operations-"))

@@ -11,6 +11,7 @@ consumers that crash mid-message.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -121,7 +122,7 @@ class EventConsumer:
                     if error is not None:
                         failures.append((i, error, envelope))
                 session.commit()
-            except Exception:  # noqa: BLE001 - the batch could not commit: fall back to one by one
+            except Exception:
                 session.rollback()
                 session.close()
                 if len(batch) == 1:
@@ -321,10 +322,8 @@ class EventConsumer:
                 stop.wait(backoff)
                 backoff = min(backoff * 2, 30.0)
             finally:
-                try:
+                with contextlib.suppress(Exception):  # a broken connection may fail to release: it is gone
                     conn.release()
-                except Exception:  # noqa: BLE001
-                    pass
         if self._publisher is not None:
             self._publisher.close()
 
@@ -364,10 +363,8 @@ class EventConsumer:
                     pending.clear()
         finally:
             for consumer in consumers:
-                try:
+                with contextlib.suppress(Exception):  # cancelling on a dead channel fails: nothing to cancel
                     consumer.cancel()
-                except Exception:  # noqa: BLE001
-                    pass
 
     def _process(self, pending: list[tuple[str, Any]]) -> None:
         batch = []

@@ -3,6 +3,7 @@ outbox backlog, consumer lag and dead letters read at scrape time."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -65,10 +66,8 @@ def render(collector: ScrapeTimeCollector) -> tuple[bytes, str]:
         from prometheus_client import REGISTRY
 
         registry = REGISTRY
-        try:
+        with contextlib.suppress(KeyError):
             registry.unregister(collector)
-        except KeyError:
-            pass
     registry.register(collector)
     try:
         return generate_latest(registry), CONTENT_TYPE_LATEST

@@ -4,6 +4,7 @@ the routing up before writing."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -61,10 +62,8 @@ class Publisher:
 
     def reset(self) -> None:
         self._channel = None
-        try:
+        with contextlib.suppress(Exception):  # the connection is already broken
             self.conn.release()
-        except Exception:  # noqa: BLE001 - the connection is already broken
-            pass
         self.conn = self.conn.clone()
 
     def publish(self, batch: Iterable[Outgoing]) -> PublishResult:

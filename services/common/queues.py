@@ -3,6 +3,7 @@ queues, and count the messages waiting in them."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 
@@ -95,8 +96,6 @@ def queue_depths(conn: Connection, topology: Topology = TOPOLOGY) -> tuple[dict[
                 except amqp.exceptions.NotFound:
                     channel = conn.connection.channel()
     finally:
-        try:
+        with contextlib.suppress(Exception):  # a channel the broker closed cannot be closed again
             channel.close()
-        except Exception:  # noqa: BLE001
-            pass
     return queues, dead

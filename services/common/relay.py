@@ -157,7 +157,7 @@ class Relay:
                 )
                 session.commit()
             return int(getattr(gone, "rowcount", 0) or 0)
-        except Exception:  # noqa: BLE001 - pruning is housekeeping: never stop publishing for it
+        except Exception:
             log.exception("outbox pruning failed")
             return 0
 

@@ -21,7 +21,8 @@ def env_of(name: str) -> dict[str, str]:
     for entry in service.get("env_file", []):
         path = ROOT / (entry["path"] if isinstance(entry, dict) else entry)
         if not path.exists():
-            assert isinstance(entry, dict) and entry.get("required") is False, f"{path} is missing"
+            assert isinstance(entry, dict), f"{path} is missing"
+            assert entry.get("required") is False, f"{path} is missing"
             path = path.with_name(path.name + ".example")
         for line in path.read_text().splitlines():
             if line.strip() and not line.startswith("#"):
@@ -66,7 +67,8 @@ def test_workers_run_the_commands_the_service_cli_knows() -> None:
     for service in SERVICES:
         for role in ("relay", "worker"):
             assert COMPOSE["services"][f"{service}-{role}"]["command"] == [service, role]
-    assert "relay|worker" in entrypoint and "migrate" in entrypoint
+    assert "relay|worker" in entrypoint
+    assert "migrate" in entrypoint
 
 
 def test_one_database_per_service_is_created() -> None:

@@ -74,7 +74,8 @@ def test_the_tour_from_roster_to_payment(stack: Stack) -> None:
     )
     assert scheduler.post(f"/roster/rosters/{roster['id']}/publish").json()["status"] == "published"
     export = scheduler.get(f"/roster/rosters/{roster['id']}/export.xlsx")
-    assert export.status_code == 200 and export.content[:2] == b"PK"
+    assert export.status_code == 200
+    assert export.content[:2] == b"PK"
 
     # a lawyer on duty today: the demo has duties every day (Yining County keeps weekend and holiday duty)
     todays = scheduler.get(f"/roster/rosters/{current['id']}/assignments", date=today.isoformat()).json()[
@@ -107,7 +108,8 @@ def test_the_tour_from_roster_to_payment(stack: Stack) -> None:
     page = lawyer.get("/me").json()
     assert any(d["id"] == duty["id"] for d in page["upcoming_duties"]["items"])
     feed = lawyer.get("/roster/me/duties.ics")
-    assert feed.status_code == 200 and b"BEGIN:VCALENDAR" in feed.content
+    assert feed.status_code == 200
+    assert b"BEGIN:VCALENDAR" in feed.content
     # the phone subscribes to the secret address, sending no token
     subscription = requests.get(lawyer.post("/roster/me/calendar-link").json()["url"], timeout=30)
     assert subscription.status_code == 200
@@ -123,7 +125,8 @@ def test_the_tour_from_roster_to_payment(stack: Stack) -> None:
         what="the duty's subsidy claim",
     )
     [claim] = [c for c in claims if c["kind"] == "station_duty"]
-    assert claim["status"] == "pending" and float(claim["amount"]) > 0
+    assert claim["status"] == "pending"
+    assert float(claim["amount"]) > 0
     account = lawyer.put(
         f"/subsidy/lawyers/{duty['lawyer_id']}/bank-account",
         {

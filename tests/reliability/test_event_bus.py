@@ -181,7 +181,8 @@ def test_an_unroutable_event_is_detected_and_its_outbox_row_stays_unpublished(bu
     assert relay.unroutable_total == 1
     rows = {r.event_id: r for r in outbox_rows(bus)}
     assert rows[routed].published_at is not None
-    assert rows[lost].published_at is None and rows[lost].unroutable
+    assert rows[lost].published_at is None
+    assert rows[lost].unroutable
     assert relay.run_once() == 0  # an unroutable row does not block the ones behind it
 
 
@@ -209,7 +210,8 @@ def test_outbox_counts_match_what_the_relay_published(bus: Bus) -> None:
         unpublished = session.scalar(
             select(func.count()).select_from(outbox).where(outbox.c.published_at.is_(None))
         )
-    assert total == 20 and unpublished == 0
+    assert total == 20
+    assert unpublished == 0
 
 
 def test_nothing_is_lost_when_a_consumer_dies_holding_a_message(bus: Bus) -> None:
@@ -253,4 +255,5 @@ def test_published_outbox_rows_are_pruned_after_a_week_and_unpublished_ones_neve
     assert relay.prune(now=datetime.now(UTC) + timedelta(days=6)) == 0
     assert relay.prune(now=datetime.now(UTC) + timedelta(days=8)) == 3
     rows = outbox_rows(bus)
-    assert len(rows) == 1 and rows[0].published_at is None
+    assert len(rows) == 1
+    assert rows[0].published_at is None

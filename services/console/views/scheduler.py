@@ -276,6 +276,7 @@ def find_duty(roster_id: str, assignment_id: str) -> dict[str, Any]:
             if duty["id"] == assignment_id:
                 return duty
     abort(404)
+    return None
 
 
 @bp.get("/rosters/<roster_id>/duties/<assignment_id>")

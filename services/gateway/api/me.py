@@ -33,8 +33,7 @@ def my_page() -> Any:
     identity = current_identity()
     sections = BackendPages(collaborators().backends, identity=identity, request_id=g.get("request_id"))
     with read_session() as session:
-        page = me.overview(session, identity=identity, sections=sections)
-    return page
+        return me.overview(session, identity=identity, sections=sections)
 
 
 @blp.route("/notifications", methods=["GET"])
@@ -45,7 +44,7 @@ def my_notifications(query: dict[str, Any]) -> Any:
     """My notifications, newest first: rosters published, duties changed, claims decided and paid; for finance
     users, budgets whose commitments reached 80 % or 95 %."""
     with read_session() as session:
-        page = notifications.list_notifications(
+        return notifications.list_notifications(
             session,
             lawyer_id=current_identity().lawyer_id,
             user_id=current_identity().user_id,
@@ -53,7 +52,6 @@ def my_notifications(query: dict[str, Any]) -> Any:
             limit=query["limit"],
             offset=query["offset"],
         )
-    return page
 
 
 @blp.route("/notifications/<int:notification_id>/read", methods=["POST"])

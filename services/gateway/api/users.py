@@ -56,8 +56,7 @@ def list_users(query: dict[str, Any]) -> Any:
 def get_user(user_id: str) -> Any:
     """One user."""
     with read_session() as session:
-        user = accounts.get_user(session, user_id=user_id)
-    return user
+        return accounts.get_user(session, user_id=user_id)
 
 
 @blp.route("/<user_id>", methods=["PATCH"])

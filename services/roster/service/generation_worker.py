@@ -134,7 +134,7 @@ def run_queued_generation(sessions: Sessions) -> bool:
         problem, calendar = load_problem(sessions, claim.roster_id)
         result = solve(problem, ProgressReport(sessions, claim.roster_id))
         store_generated(sessions, claim.roster_id, problem, result, calendar)
-    except Exception as exc:  # noqa: BLE001 - the scheduler sees the failure on the roster
+    except Exception as exc:
         log.exception("roster generation failed", extra={"roster_id": claim.roster_id})
         mark_failed(sessions, claim.roster_id, exc)
     return True
@@ -160,7 +160,7 @@ def generation_loop(sessions: Sessions) -> Callable[[threading.Event], None]:
             try:
                 if not run_queued_generation(sessions):
                     stop.wait(1.0)
-            except Exception:  # noqa: BLE001
+            except Exception:
                 log.exception("generation loop error")
                 stop.wait(5.0)
 

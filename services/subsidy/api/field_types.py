@@ -38,7 +38,7 @@ class Pattern(validate.Regexp):
         return value
 
 
-def Text(*, max_length: int, min_length: int = 1, written: bool = False, **kwargs: Any) -> fields.String:  # noqa: N802
+def Text(*, max_length: int, min_length: int = 1, written: bool = False, **kwargs: Any) -> fields.String:
     """A string of bounded length with no NUL character (the database could not store it); `written`: not
     blank either."""
     pattern = (
@@ -49,7 +49,7 @@ def Text(*, max_length: int, min_length: int = 1, written: bool = False, **kwarg
     return fields.String(validate=[validate.Length(min=min_length, max=max_length), pattern], **kwargs)
 
 
-def Region(**kwargs: Any) -> fields.String:  # noqa: N802
+def Region(**kwargs: Any) -> fields.String:
     metadata = {
         "description": "six-digit administrative division code",
         "example": "654021",
@@ -62,7 +62,7 @@ def Region(**kwargs: Any) -> fields.String:  # noqa: N802
     )
 
 
-def Month(**kwargs: Any) -> fields.String:  # noqa: N802
+def Month(**kwargs: Any) -> fields.String:
     metadata = {"example": "2026-05", **kwargs.pop("metadata", {})}
     return fields.String(
         validate=Pattern(MONTH_PATTERN, error="must be a month such as 2026-05"), metadata=metadata, **kwargs
@@ -83,7 +83,7 @@ class IsoDate(fields.Date):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-def Day(**kwargs: Any) -> fields.Date:  # noqa: N802
+def Day(**kwargs: Any) -> fields.Date:
     """An ISO date within the years the service pays for."""
     return IsoDate(**kwargs)
 
@@ -141,7 +141,7 @@ class AttributeValue(fields.Raw):
         raise ValidationError("must be text (at most 100 characters), a whole number or a boolean")
 
 
-def Attributes(**kwargs: Any) -> fields.Dict:  # noqa: N802
+def Attributes(**kwargs: Any) -> fields.Dict:
     return fields.Dict(
         keys=fields.String(validate=[validate.Length(min=1, max=50), Pattern(NO_NUL)]),
         values=AttributeValue(),

@@ -93,9 +93,8 @@ def test_a_scheduler_generates_checks_and_publishes_a_roster(
     pdf = artifacts / "roster-a3.pdf"
     page.pdf(path=str(pdf), prefer_css_page_size=True)
     boxes = set(re.findall(rb"MediaBox\s*\[0 0 ([0-9.]+) ([0-9.]+)\]", pdf.read_bytes()))
-    assert boxes and all(round(float(w)) == 1191 and round(float(h)) == 842 for w, h in boxes), (
-        boxes
-    )  # A3 across
+    assert boxes, "the PDF has no pages"
+    assert all(round(float(w)) == 1191 and round(float(h)) == 842 for w, h in boxes), boxes  # A3 across
 
 
 def test_a_lawyer_on_a_phone_checks_in_and_out(browser: Browser, people: People, artifacts: Path) -> None:

@@ -80,7 +80,8 @@ def test_an_administrator_makes_a_lawyer_user_who_logs_in_and_sees_their_page(
     page = requests.get(stack.url() + "/api/me", headers=headers, timeout=10)
     assert page.status_code == 200
     body = page.json()
-    assert body["user"]["id"] == user["id"] and body["user"]["role"] == "lawyer"
+    assert body["user"]["id"] == user["id"]
+    assert body["user"]["role"] == "lawyer"
     for section in ("upcoming_duties", "pending_swaps", "claims_this_month"):
         assert isinstance(body[section]["available"], bool)
     assert requests.get(stack.url() + "/api/users", headers=headers, timeout=5).status_code == 403
@@ -192,7 +193,8 @@ def test_guessing_a_password_is_throttled_across_workers(stack: Stack, admin: di
                 json={"username": user["username"], "password": "guess"},
             ).status_code
         )
-    assert statuses[:5] == [401] * 5 and statuses[5:] == [429, 429]
+    assert statuses[:5] == [401] * 5
+    assert statuses[5:] == [429, 429]
 
 
 def test_a_service_that_is_stopped_gives_503_quickly_and_the_rest_keeps_working(
@@ -203,7 +205,8 @@ def test_a_service_that_is_stopped_gives_503_quickly_and_the_rest_keeps_working(
     try:
         started = time.monotonic()
         response = requests.get(stack.url() + "/api/subsidy/claims", headers=headers, timeout=10)
-        assert response.status_code == 503 and time.monotonic() - started < 2
+        assert response.status_code == 503
+        assert time.monotonic() - started < 2
         assert response.headers["Content-Type"].startswith("application/problem+json")
         assert requests.get(stack.url() + "/api/me", headers=admin, timeout=5).status_code == 200
         assert requests.get(stack.url() + "/api/openapi.json", timeout=10).status_code == 200
@@ -323,7 +326,8 @@ def test_a_lawyers_claims_are_theirs_alone_and_their_amount_not_theirs_to_set(
         return response.json() if response.status_code == 201 else None
 
     created = wait_for(submitted, timeout=30, interval=0.5, what="the claim accepted")
-    assert created["status"] == "pending" and created["lawyer_id"] == a_id
+    assert created["status"] == "pending"
+    assert created["lawyer_id"] == a_id
     assert requests.get(f"{url}/api/subsidy/claims/{created['id']}", headers=a, timeout=10).status_code == 200
     assert requests.get(f"{url}/api/subsidy/claims/{created['id']}", headers=b, timeout=10).status_code == 404
     assert all(

@@ -107,7 +107,8 @@ def test_a_duty_and_a_case_are_claimed_approved_paid_and_exported_through_the_ga
         timeout=60,
         what="the station-duty claim",
     )[0]
-    assert duty["amount"] == "150.00" and duty["document_no"] == "伊州司发〔2025〕18号"  # the demo standard
+    assert duty["amount"] == "150.00"
+    assert duty["document_no"] == "伊州司发〔2025〕18号"
 
     # the lawyer submits a mediated case of their own; another lawyer's would be refused
     body = {
@@ -183,14 +184,17 @@ def test_a_duty_and_a_case_are_claimed_approved_paid_and_exported_through_the_ga
         headers=finance.headers,
         timeout=10,
     )
-    assert exported.status_code == 200 and exported.content.startswith(b"\xef\xbb\xbf")
+    assert exported.status_code == 200
+    assert exported.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
-    assert rows[1][2] == "古丽娜尔" and Decimal(rows[-1][4]) == Decimal("750.00")
+    assert rows[1][2] == "古丽娜尔"
+    assert Decimal(rows[-1][4]) == Decimal("750.00")
     assert finance.post(f"/subsidy/payment-batches/{batch.json()['id']}/mark-paid").status_code == 200
 
     # the lawyer sees their paid claims, and hears about them from the gateway
     mine = lawyer.get("/subsidy/claims").json()
-    assert {c["status"] for c in mine["items"]} == {"paid"} and mine["total"] == 2
+    assert {c["status"] for c in mine["items"]} == {"paid"}
+    assert mine["total"] == 2
     kinds = wait_for(
         lambda: (
             {n["kind"] for n in lawyer.get("/me/notifications").json()["items"]} >= {"claim_paid"}

@@ -53,7 +53,8 @@ def test_a_page_outside_api_reaches_the_console_without_a_token(
     gw_with_console: GatewayKit, fake_console: FakeConsole
 ) -> None:
     response = gw_with_console.client.get("/scheduler/rosters?lang=en")
-    assert response.status_code == 200 and response.get_json() == {
+    assert response.status_code == 200
+    assert response.get_json() == {
         "console": True,
         "path": "/scheduler/rosters",
     }
@@ -84,7 +85,8 @@ def test_the_api_is_unchanged_beside_the_console(
     gw_with_console: GatewayKit, fake_console: FakeConsole
 ) -> None:
     unknown = gw_with_console.client.get("/api/no-such-thing")
-    assert unknown.status_code in (401, 404) and unknown.mimetype == "application/problem+json"
+    assert unknown.status_code in (401, 404)
+    assert unknown.mimetype == "application/problem+json"
     assert gw_with_console.client.get("/api/roster/lawyers").status_code == 401
     assert gw_with_console.client.get("/healthz").get_json()["service"] == "gateway"
     assert fake_console.seen == []
@@ -93,7 +95,8 @@ def test_the_api_is_unchanged_beside_the_console(
 def test_a_console_that_is_down_answers_503_with_retry_after(make_gateway: Callable[..., GatewayKit]) -> None:
     kit = make_gateway(LEGALDUTY_CONSOLE_PORT=str(closed_port()))
     response = kit.client.get("/login")
-    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
     assert response.headers["Content-Security-Policy"] == "default-src 'none'"
 
 

@@ -162,7 +162,7 @@ class KeepAliveBackend:
             protocol_version = "HTTP/1.1"
             wbufsize = -1  # headers and body in one write, flushed after each request
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+            def do_GET(self) -> None:
                 if self.path == "/openapi.json":  # the document the gateway's route table is built from
                     body = json.dumps(KEEP_ALIVE_SPEC).encode()
                 else:

@@ -102,7 +102,9 @@ def test_a_lawyer_user_for_a_lawyer_the_roster_just_created_is_accepted_at_once(
     assert response.status_code == 201, response.get_json()
     assert response.get_json()["lawyer_id"] == lawyer_id
     entry = directory_entry(gw, lawyer_id)
-    assert entry is not None and entry.name == LAWYER["name"] and entry.region_code == "654021"
+    assert entry is not None
+    assert entry.name == LAWYER["name"]
+    assert entry.region_code == "654021"
     assert entry.profile["languages"] == ["ug", "zh"]
 
 
@@ -117,7 +119,8 @@ def test_the_roster_event_arriving_afterwards_is_harmless(make_gateway: Any, ros
         on_lawyer_upserted(session, event, {"id": lawyer_id, **LAWYER, "name": "Aygul Tursun (event)"})
         session.commit()
     entry = directory_entry(gw, lawyer_id)
-    assert entry.name == "Aygul Tursun (event)" and entry.source_at is not None
+    assert entry.name == "Aygul Tursun (event)"
+    assert entry.source_at is not None
     older = {"id": "e-0", "occurred_at": datetime.now(UTC) - timedelta(days=1)}
     with gw.session() as session:
         on_lawyer_upserted(session, older, {"id": lawyer_id, **LAWYER, "name": "an older name"})
@@ -141,7 +144,8 @@ def test_a_roster_that_is_down_makes_the_new_lawyer_user_wait_not_fail(
     gw = make_gateway(roster_port=downed_port)
     response = new_lawyer_user(gw, gw.add_user("admin"), "L-unknown-yet")
     assert response.status_code == 503
-    assert response.mimetype == "application/problem+json" and int(response.headers["Retry-After"]) > 0
+    assert response.mimetype == "application/problem+json"
+    assert int(response.headers["Retry-After"]) > 0
     with gw.session() as session:
         assert session.scalar(select(LawyerEntry.id).where(LawyerEntry.id == "L-unknown-yet")) is None
 

@@ -94,8 +94,10 @@ def test_each_role_is_let_through_or_refused_as_the_service_declares(
                 path, method=route.method, headers=callers[role], json={} if route.method in WRITES else None
             )
             assert response.status_code == 200, f"{role} was refused {route.method} {route.path}"
-            assert len(fake.seen) == 1 and fake.seen[0].path == path
-            assert fake.seen[0].identity is not None and fake.seen[0].identity.role == role
+            assert len(fake.seen) == 1
+            assert fake.seen[0].path == path
+            assert fake.seen[0].identity is not None
+            assert fake.seen[0].identity.role == role
         else:
             response = send_invalid(gw.client, route.method, route.path, callers[role])
             assert_refused(response, f"{role} {route.method} {route.path} through the gateway")
@@ -173,7 +175,8 @@ def test_another_lawyers_object_answered_404_by_the_service_stays_404(gw: Gatewa
         {},
     )
     response = gw.client.post("/api/roster/assignments/A-other/check-in", headers=gw.auth("lawyer"))
-    assert response.status_code == 404 and response.get_json()["detail"] == "no such assignment"
+    assert response.status_code == 404
+    assert response.get_json()["detail"] == "no such assignment"
 
 
 @pytest.mark.parametrize(
@@ -195,7 +198,8 @@ def test_an_operation_no_service_documents_is_not_found_and_never_forwarded(
     response = gw.client.open(path, method=method, headers=gw.auth("admin"))
     assert response.status_code == 404
     assert response.content_type == "application/problem+json"
-    assert gw.fakes["roster"].seen == [] and gw.fakes["subsidy"].seen == []
+    assert gw.fakes["roster"].seen == []
+    assert gw.fakes["subsidy"].seen == []
 
 
 def test_a_known_path_with_a_method_no_service_documents_is_405_with_allow(gw: GatewayKit) -> None:
@@ -211,8 +215,10 @@ def test_while_a_services_document_is_not_known_its_routes_are_503_and_asked_aga
     roster = gw.fakes["roster"]
     roster.spec = None  # the service answers, but not (yet) with its document
     response = gw.client.get("/api/roster/stations", headers=gw.auth("scheduler"))
-    assert response.status_code == 503 and response.content_type == "application/problem+json"
-    assert int(response.headers["Retry-After"]) > 0 and response.get_json()["backend"] == "roster"
+    assert response.status_code == 503
+    assert response.content_type == "application/problem+json"
+    assert int(response.headers["Retry-After"]) > 0
+    assert response.get_json()["backend"] == "roster"
     assert roster.seen == [], "nothing is forwarded on a guess"
     assert (
         gw.client.get("/api/subsidy/claims", headers=gw.auth("finance")).status_code == 200

@@ -68,7 +68,8 @@ def test_the_users_token_never_reaches_a_service_only_the_signed_identity(gw: Ga
     headers = {**gw.auth(user), IDENTITY_HEADER: "forged-by-the-client", "Cookie": "a=b"}
     response = gw.client.get("/api/subsidy/claims", headers=headers)
     seen = gw.fakes["subsidy"].seen[0]
-    assert "Authorization" not in seen.headers and "Cookie" not in seen.headers
+    assert "Authorization" not in seen.headers
+    assert "Cookie" not in seen.headers
     assert seen.headers[IDENTITY_HEADER] != "forged-by-the-client"
     assert response.get_json()["identity"]["user_id"] == user.id
 
@@ -78,9 +79,8 @@ def test_the_identity_is_signed_for_the_service_it_goes_to(gw: GatewayKit) -> No
     gw.client.get("/api/subsidy/claims", headers=headers)
     gw.client.get("/api/roster/stations", headers=headers)
     # each fake verifies with its own audience; an identity for the other service would read as None
-    assert (
-        gw.fakes["subsidy"].seen[0].identity is not None and gw.fakes["roster"].seen[0].identity is not None
-    )
+    assert gw.fakes["subsidy"].seen[0].identity is not None
+    assert gw.fakes["roster"].seen[0].identity is not None
 
 
 def test_the_services_status_headers_and_body_come_back_without_hop_by_hop_headers(gw: GatewayKit) -> None:
@@ -90,11 +90,14 @@ def test_the_services_status_headers_and_body_come_back_without_hop_by_hop_heade
         {"ETag": '"v1"', "Location": "/api/roster/lawyers/L-1", "Keep-Alive": "timeout=5"},
     )
     response = gw.client.post("/api/roster/lawyers", json={"name": "x"}, headers=gw.auth("scheduler"))
-    assert response.status_code == 201 and response.get_json() == {"id": "L-1"}
-    assert response.headers["ETag"] == '"v1"' and response.headers["Location"] == "/api/roster/lawyers/L-1"
+    assert response.status_code == 201
+    assert response.get_json() == {"id": "L-1"}
+    assert response.headers["ETag"] == '"v1"'
+    assert response.headers["Location"] == "/api/roster/lawyers/L-1"
     assert "Keep-Alive" not in response.headers
     echo = gw.client.get("/api/roster/stations", headers=gw.auth("scheduler"))
-    assert echo.headers["X-Backend"] == "roster" and "Proxy-Authenticate" not in echo.headers
+    assert echo.headers["X-Backend"] == "roster"
+    assert "Proxy-Authenticate" not in echo.headers
 
 
 def test_a_services_problem_is_passed_on_as_it_is(gw: GatewayKit) -> None:
@@ -111,7 +114,8 @@ def test_a_services_problem_is_passed_on_as_it_is(gw: GatewayKit) -> None:
     )
     response = gw.client.post("/api/roster/swaps/S-1/approve", headers=gw.auth("scheduler"))
     assert response.status_code == 409
-    assert response.content_type == "application/problem+json" and response.get_json() == problem
+    assert response.content_type == "application/problem+json"
+    assert response.get_json() == problem
 
 
 def test_a_service_that_is_down_gives_503_problem_quickly(
@@ -122,14 +126,13 @@ def test_a_service_that_is_down_gives_503_problem_quickly(
     started = time.monotonic()
     response = gw.client.get("/api/roster/stations", headers=headers)
     took = time.monotonic() - started
-    assert response.status_code == 503 and took < 1.0
+    assert response.status_code == 503
+    assert took < 1.0
     body = response.get_json()
     assert response.content_type == "application/problem+json"
-    assert (
-        body["status"] == 503
-        and "roster" in body["detail"]
-        and body["request_id"] == response.headers["X-Request-ID"]
-    )
+    assert body["status"] == 503
+    assert "roster" in body["detail"]
+    assert body["request_id"] == response.headers["X-Request-ID"]
     assert response.headers["Retry-After"]
     # the other service is unaffected
     assert gw.client.get("/api/subsidy/claims", headers=gw.auth("finance")).status_code == 200
@@ -142,7 +145,8 @@ def test_a_service_that_does_not_answer_in_time_gives_504_not_a_hang(
     gw.fakes["subsidy"].delay = 1.5
     started = time.monotonic()
     response = gw.client.get("/api/subsidy/claims", headers=gw.auth("finance"))
-    assert response.status_code == 504 and time.monotonic() - started < 1.2
+    assert response.status_code == 504
+    assert time.monotonic() - started < 1.2
     assert response.content_type == "application/problem+json"
 
 
@@ -160,7 +164,8 @@ def test_an_export_is_streamed_to_the_client_as_the_service_writes_it(gw: Gatewa
         chunks = response.iter_content(chunk_size=None)
         first = next(chunks)
         # the service has not finished the file yet: the first line came through on its own
-        assert first == b"lawyer_id,total\r\n" and not fake.release_stream.is_set()
+        assert first == b"lawyer_id,total\r\n"
+        assert not fake.release_stream.is_set()
         fake.release_stream.set()
         rest = b"".join(chunks)
     assert rest == b"L-1,120.00\r\n"
@@ -181,4 +186,5 @@ def test_connections_to_a_service_are_reused(make_gateway: Callable[..., Gateway
 
 def test_a_head_request_is_forwarded_where_get_is_allowed(gw: GatewayKit) -> None:
     response = gw.client.head("/api/roster/stations", headers=gw.auth("lawyer"))
-    assert response.status_code == 200 and gw.fakes["roster"].seen[0].method == "HEAD"
+    assert response.status_code == 200
+    assert gw.fakes["roster"].seen[0].method == "HEAD"

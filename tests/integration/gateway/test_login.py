@@ -16,12 +16,16 @@ def test_a_user_logs_in_and_gets_a_bearer_token_for_their_role(gw: GatewayKit) -
     response = gw.login("sched-zhang")
     assert response.status_code == 200
     body = response.get_json()
-    assert body["token_type"] == "Bearer" and body["expires_in"] == 3600
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 3600
     assert response.headers["Cache-Control"] == "no-store"
     claims = jwt.decode(body["access_token"], gw.settings.jwt_secret, algorithms=["HS256"], audience=AUDIENCE)
-    assert claims["sub"] == user.id and claims["role"] == "scheduler" and claims["lawyer_id"] is None
+    assert claims["sub"] == user.id
+    assert claims["role"] == "scheduler"
+    assert claims["lawyer_id"] is None
     me = gw.client.get("/api/me", headers={"Authorization": f"Bearer {body['access_token']}"})
-    assert me.status_code == 200 and me.get_json()["user"]["username"] == "sched-zhang"
+    assert me.status_code == 200
+    assert me.get_json()["user"]["username"] == "sched-zhang"
 
 
 def test_usernames_are_not_case_sensitive_at_login(gw: GatewayKit) -> None:
@@ -98,7 +102,8 @@ def test_a_token_is_refused_once_its_user_is_disabled(gw: GatewayKit) -> None:
     gw.client.post(f"/api/users/{lawyer.id}/disable", headers=gw.auth(admin))
     gw.fakes["roster"].seen.clear()
     refused = gw.client.get("/api/me", headers=headers)
-    assert refused.status_code == 401 and "revoked" in refused.get_json()["detail"]
+    assert refused.status_code == 401
+    assert "revoked" in refused.get_json()["detail"]
     assert gw.client.get("/api/roster/me/duties", headers=headers).status_code == 401
     assert gw.fakes["roster"].seen == []
 
@@ -158,7 +163,8 @@ def test_a_request_without_a_token_gets_401_with_a_bearer_challenge(gw: GatewayK
         assert response.status_code == 401, path
         assert response.content_type == "application/problem+json"
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert gw.fakes["roster"].seen == [] and gw.fakes["subsidy"].seen == []
+    assert gw.fakes["roster"].seen == []
+    assert gw.fakes["subsidy"].seen == []
 
 
 def test_login_health_and_the_documents_need_no_token(gw: GatewayKit) -> None:

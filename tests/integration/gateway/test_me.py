@@ -79,9 +79,12 @@ def test_a_lawyer_sees_profile_duties_swaps_and_this_months_claims_in_one_call(g
     answer_lawyer_sections(gw)
     page = gw.client.get("/api/me", headers=gw.auth(lawyer)).get_json()
     assert page["user"]["lawyer_id"] == "L-7"
-    assert page["lawyer"]["name"] == "Aygul Nurlan" and page["lawyer"]["languages"] == ["zh", "kk"]
+    assert page["lawyer"]["name"] == "Aygul Nurlan"
+    assert page["lawyer"]["languages"] == ["zh", "kk"]
     duties = page["upcoming_duties"]
-    assert duties["available"] and duties["total"] == 1 and duties["items"][0]["id"] == "A-1"
+    assert duties["available"]
+    assert duties["total"] == 1
+    assert duties["items"][0]["id"] == "A-1"
     assert page["pending_swaps"]["items"] == [{"id": "W-1", "status": "pending"}]
     claims = page["claims_this_month"]
     assert claims["month"] == date.today().strftime("%Y-%m")
@@ -100,13 +103,13 @@ def test_the_services_are_asked_as_the_lawyer_for_the_right_period(gw: GatewayKi
     by_path = {s.path: s for s in gw.fakes["roster"].seen + gw.fakes["subsidy"].seen}
     duties = parse_qs(by_path["/api/roster/me/duties"].query.decode())
     today = date.today()
-    assert duties["from"] == [today.isoformat()] and duties["to"] == [
-        (today + timedelta(days=30)).isoformat()
-    ]
+    assert duties["from"] == [today.isoformat()]
+    assert duties["to"] == [(today + timedelta(days=30)).isoformat()]
     assert parse_qs(by_path["/api/roster/swaps"].query.decode())["status"] == ["pending"]
     assert parse_qs(by_path["/api/subsidy/claims"].query.decode())["month"] == [today.strftime("%Y-%m")]
     for seen in by_path.values():
-        assert seen.identity.lawyer_id == "L-7" and seen.identity.role == "lawyer"
+        assert seen.identity.lawyer_id == "L-7"
+        assert seen.identity.role == "lawyer"
         assert seen.headers["X-Request-Id"] == "me-page-1"
 
 
@@ -119,9 +122,11 @@ def test_a_service_that_is_down_leaves_its_sections_unavailable_and_the_rest_ser
     response = gw.client.get("/api/me", headers=gw.auth(lawyer))
     assert response.status_code == 200
     page = response.get_json()
-    assert page["upcoming_duties"]["available"] is False and "roster" in page["upcoming_duties"]["detail"]
+    assert page["upcoming_duties"]["available"] is False
+    assert "roster" in page["upcoming_duties"]["detail"]
     assert page["pending_swaps"]["available"] is False
-    assert page["claims_this_month"]["available"] is True and page["claims_this_month"]["total"] == 3
+    assert page["claims_this_month"]["available"] is True
+    assert page["claims_this_month"]["total"] == 3
 
 
 def test_a_section_the_service_refuses_is_unavailable_with_the_reason(gw: GatewayKit) -> None:
@@ -133,14 +138,18 @@ def test_a_section_the_service_refuses_is_unavailable_with_the_reason(gw: Gatewa
         {},
     )
     claims = gw.client.get("/api/me", headers=gw.auth(lawyer)).get_json()["claims_this_month"]
-    assert claims["available"] is False and "500" in claims["detail"]
+    assert claims["available"] is False
+    assert "500" in claims["detail"]
 
 
 def test_staff_see_who_they_are_and_no_lawyer_sections(gw: GatewayKit) -> None:
     page = gw.client.get("/api/me", headers=gw.auth("finance")).get_json()
     assert page["user"]["role"] == "finance"
-    assert page["lawyer"] is None and page["upcoming_duties"] is None and page["claims_this_month"] is None
-    assert gw.fakes["roster"].seen == [] and gw.fakes["subsidy"].seen == []
+    assert page["lawyer"] is None
+    assert page["upcoming_duties"] is None
+    assert page["claims_this_month"] is None
+    assert gw.fakes["roster"].seen == []
+    assert gw.fakes["subsidy"].seen == []
 
 
 def test_the_directory_keeps_the_newest_lawyer_whatever_order_events_arrive_in(gw: GatewayKit) -> None:
@@ -177,14 +186,17 @@ def test_a_lawyer_reads_their_notifications_newest_first_and_marks_them_read(gw:
         session.commit()
     headers = gw.auth(lawyer)
     listing = gw.client.get("/api/me/notifications", headers=headers).get_json()
-    assert listing["total"] == 2 and listing["unread"] == 2
+    assert listing["total"] == 2
+    assert listing["unread"] == 2
     assert [n["kind"] for n in listing["items"]] == ["claim_paid", "claim_approved"]
     assert "1200.00 yuan" in listing["items"][0]["message"]
     first = listing["items"][0]["id"]
     read = gw.client.post(f"/api/me/notifications/{first}/read", headers=headers)
-    assert read.status_code == 200 and read.get_json()["read"] is True
+    assert read.status_code == 200
+    assert read.get_json()["read"] is True
     unread = gw.client.get("/api/me/notifications?unread=true", headers=headers).get_json()
-    assert unread["total"] == 1 and unread["unread"] == 1
+    assert unread["total"] == 1
+    assert unread["unread"] == 1
     assert gw.client.post("/api/me/notifications/read-all", headers=headers).get_json() == {"marked": 1}
 
 

@@ -40,14 +40,17 @@ def test_the_document_is_served_while_a_service_is_down(
     gw = make_gateway(subsidy_port=downed_port)
     gw.fakes["roster"].spec = backend_spec("/api/roster/stations")
     doc = gw.client.get("/api/openapi.json").get_json()
-    assert "/api/roster/stations" in doc["paths"] and "/api/users" in doc["paths"]
+    assert "/api/roster/stations" in doc["paths"]
+    assert "/api/users" in doc["paths"]
     assert doc["info"]["x-unavailable"] == ["subsidy"]
 
 
 def test_swagger_ui_is_a_page_that_loads_the_document(gw: GatewayKit) -> None:
     response = gw.client.get("/api/docs")
-    assert response.status_code == 200 and response.mimetype == "text/html"
-    assert b"/api/openapi.json" in response.data and b"swagger-ui" in response.data
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    assert b"/api/openapi.json" in response.data
+    assert b"swagger-ui" in response.data
 
 
 # ---- the document says who may call each operation (the services' declarations, as the table uses them) --
@@ -61,7 +64,8 @@ def test_every_operation_of_the_document_names_the_roles_that_may_call_it(gw: Ga
         for method, op in item.items()
         if method in METHODS
     }
-    assert ("post", "/api/roster/lawyers") in operations and ("post", "/api/subsidy/claims") in operations
+    assert ("post", "/api/roster/lawyers") in operations
+    assert ("post", "/api/subsidy/claims") in operations
     undeclared = [key for key, op in operations.items() if not op.get("x-roles") and not op.get("x-public")]
     assert not undeclared, undeclared
     assert operations[("post", "/api/subsidy/claims")]["x-roles"] == ["finance", "lawyer"]

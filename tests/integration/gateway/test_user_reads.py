@@ -24,7 +24,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     else:
         try:
             url = new_postgres_database()
-        except Exception:  # noqa: BLE001
+        except Exception:
             unavailable("PostgreSQL on 127.0.0.1:5432")
             raise
     made = make_engine(url)
@@ -72,8 +72,10 @@ def test_disabling_a_user_shows_in_the_very_next_read(engine: Engine) -> None:
         accounts.disable_user(uow, user_id=finance.id)
         uow.commit()
     after = user_state(reader, finance.id)
-    assert before is not None and after is not None
-    assert after.disabled and after.token_version > before.token_version
+    assert before is not None
+    assert after is not None
+    assert after.disabled
+    assert after.token_version > before.token_version
 
 
 def test_an_unreadable_gateway_database_is_an_operational_error(tmp_path: Path) -> None:

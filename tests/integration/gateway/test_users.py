@@ -65,11 +65,13 @@ def test_the_administrator_creates_a_user_and_gets_it_back(gw: GatewayKit) -> No
         "lawyer_id": None,
         "disabled": False,
     }
-    assert "password" not in body and "password_hash" not in body
+    assert "password" not in body
+    assert "password_hash" not in body
     assert gw.client.get(f"/api/users/{body['id']}", headers=gw.auth(admin)).get_json() == body
     with gw.session() as session:
         stored = session.get(User, body["id"])
-        assert stored.password_hash.startswith("$argon2id$") and PASSWORD not in stored.password_hash
+        assert stored.password_hash.startswith("$argon2id$")
+        assert PASSWORD not in stored.password_hash
 
 
 def test_a_lawyer_user_must_name_their_roster_lawyer(gw: GatewayKit) -> None:
@@ -101,13 +103,15 @@ def test_a_lawyer_unknown_to_the_directory_and_the_roster_is_refused(gw: Gateway
         headers=gw.auth(admin),
         json={"username": "li", "password": PASSWORD, "role": "lawyer", "lawyer_id": "L-nobody"},
     )
-    assert unknown.status_code == 422 and "lawyer_id" in unknown.get_json()["errors"]
+    assert unknown.status_code == 422
+    assert "lawyer_id" in unknown.get_json()["errors"]
     known = gw.client.post(
         "/api/users",
         headers=gw.auth(admin),
         json={"username": "li", "password": PASSWORD, "role": "lawyer", "lawyer_id": "L-known"},
     )
-    assert known.status_code == 201 and known.get_json()["lawyer_id"] == "L-known"
+    assert known.status_code == 201
+    assert known.get_json()["lawyer_id"] == "L-known"
 
 
 def test_a_lawyer_the_roster_knows_is_accepted_before_the_directory_has_heard_of_any(gw: GatewayKit) -> None:
@@ -120,10 +124,13 @@ def test_a_lawyer_the_roster_knows_is_accepted_before_the_directory_has_heard_of
     )
     assert response.status_code == 201
     asked = [seen for seen in gw.fakes["roster"].seen if seen.path == "/api/roster/lawyers/L-9"]
-    assert len(asked) == 1 and asked[0].identity.user_id == "gateway" and asked[0].identity.role == "admin"
+    assert len(asked) == 1
+    assert asked[0].identity.user_id == "gateway"
+    assert asked[0].identity.role == "admin"
     with gw.session() as session:
         kept = session.get(LawyerEntry, "L-9")
-        assert kept.name == "Lawyer L-9" and kept.source_at is None  # provisional: any event replaces it
+        assert kept.name == "Lawyer L-9"
+        assert kept.source_at is None
         assert "phone" not in kept.profile  # only the contract fields the roster's events carry
 
 
@@ -133,9 +140,11 @@ def test_a_taken_username_and_a_lawyer_who_has_a_user_are_conflicts(gw: GatewayK
     first = {"username": "li", "password": PASSWORD, "role": "lawyer", "lawyer_id": "L-9"}
     assert gw.client.post("/api/users", headers=gw.auth(admin), json=first).status_code == 201
     again = gw.client.post("/api/users", headers=gw.auth(admin), json={**first, "lawyer_id": "L-10"})
-    assert again.status_code == 409 and "username" in again.get_json()["errors"]
+    assert again.status_code == 409
+    assert "username" in again.get_json()["errors"]
     twice = gw.client.post("/api/users", headers=gw.auth(admin), json={**first, "username": "li2"})
-    assert twice.status_code == 409 and "lawyer_id" in twice.get_json()["errors"]
+    assert twice.status_code == 409
+    assert "lawyer_id" in twice.get_json()["errors"]
 
 
 @pytest.mark.parametrize(
@@ -162,7 +171,8 @@ def test_users_are_listed_in_pages_with_their_total(gw: GatewayKit) -> None:
     assert page["total"] == 5
     assert [u["username"] for u in page["items"]] == ["fin-1", "fin-2"]
     too_many = gw.client.get("/api/users?limit=1001", headers=gw.auth(admin))
-    assert too_many.status_code == 422 and "limit" in too_many.get_json()["errors"]
+    assert too_many.status_code == 422
+    assert "limit" in too_many.get_json()["errors"]
 
 
 def test_only_the_administrator_manages_users(gw: GatewayKit) -> None:
@@ -190,13 +200,16 @@ def test_the_administrator_changes_a_role_and_the_lawyer_link_follows(gw: Gatewa
     admin = gw.add_user("admin")
     user = gw.add_user("finance")
     to_lawyer = gw.client.patch(f"/api/users/{user.id}", headers=gw.auth(admin), json={"role": "lawyer"})
-    assert to_lawyer.status_code == 422 and "lawyer_id" in to_lawyer.get_json()["errors"]
+    assert to_lawyer.status_code == 422
+    assert "lawyer_id" in to_lawyer.get_json()["errors"]
     linked = gw.client.patch(
         f"/api/users/{user.id}", headers=gw.auth(admin), json={"role": "lawyer", "lawyer_id": "L-3"}
     )
-    assert linked.status_code == 200 and linked.get_json()["lawyer_id"] == "L-3"
+    assert linked.status_code == 200
+    assert linked.get_json()["lawyer_id"] == "L-3"
     back = gw.client.patch(f"/api/users/{user.id}", headers=gw.auth(admin), json={"role": "scheduler"})
-    assert back.get_json()["role"] == "scheduler" and back.get_json()["lawyer_id"] is None
+    assert back.get_json()["role"] == "scheduler"
+    assert back.get_json()["lawyer_id"] is None
 
 
 def test_the_last_active_administrator_can_be_neither_disabled_nor_demoted(gw: GatewayKit) -> None:
@@ -264,11 +277,13 @@ def test_the_first_admin_gets_a_generated_password_printed_once(
     gw: GatewayKit, capsys: pytest.CaptureFixture[str]
 ) -> None:
     generated = ensure_first_admin(gw.settings)
-    assert generated and len(generated) >= 20
+    assert generated
+    assert len(generated) >= 20
     assert generated in capsys.readouterr().err
     with gw.session() as session:
         stored = session.scalar(select(User).where(User.username == "admin"))
-        assert stored.role == "admin" and passwords.verify_password(stored.password_hash, generated)
+        assert stored.role == "admin"
+        assert passwords.verify_password(stored.password_hash, generated)
     assert ensure_first_admin(gw.settings) is None  # users exist: nothing more is created or printed
     assert capsys.readouterr().err == ""
     with gw.session() as session:

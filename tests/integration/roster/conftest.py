@@ -55,7 +55,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     try:
         url = new_postgres_database()
-    except Exception:  # noqa: BLE001
+    except Exception:
         unavailable("PostgreSQL on 127.0.0.1:5432")
         raise
     yield url

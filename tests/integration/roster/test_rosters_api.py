@@ -52,15 +52,15 @@ def test_a_generated_roster_fills_every_slot_with_a_lawyer_who_speaks_the_langua
     api: Api, county: dict
 ) -> None:
     roster = generated_roster(api, date(2026, 12, 1), date(2026, 12, 14))
-    assert roster["status"] == "generated" and roster["progress"] == 1.0
-    assert (
-        roster["stats"]["slots"] == 14
-        and roster["stats"]["filled"] == 14
-        and roster["stats"]["unfilled"] == []
-    )
+    assert roster["status"] == "generated"
+    assert roster["progress"] == 1.0
+    assert roster["stats"]["slots"] == 14
+    assert roster["stats"]["filled"] == 14
+    assert roster["stats"]["unfilled"] == []
     items = api.get(f"/api/roster/rosters/{roster['id']}/assignments?limit=1000").get_json()["items"]
     ug_speakers = {law["id"] for law in county["lawyers"] if "ug" in law["languages"]}
-    assert len(items) == 14 and all(a["lawyer_id"] in ug_speakers for a in items)
+    assert len(items) == 14
+    assert all(a["lawyer_id"] in ug_speakers for a in items)
     counts = roster["stats"]["duties_per_lawyer"]
     assert abs(counts[county["lawyers"][0]["id"]] - counts[county["lawyers"][1]["id"]]) <= 1
 
@@ -74,7 +74,8 @@ def test_a_slot_nobody_can_take_is_reported_with_a_reason(api: Api, county: dict
     )
     roster = generated_roster(api, date(2026, 12, 1), date(2026, 12, 3))
     unfilled = roster["stats"]["unfilled"]
-    assert len(unfilled) == 3 and all("Mongolian" in u["reason"] for u in unfilled)
+    assert len(unfilled) == 3
+    assert all("Mongolian" in u["reason"] for u in unfilled)
 
 
 def test_a_roster_in_a_year_without_official_calendar_says_so(api: Api, county: dict) -> None:
@@ -92,17 +93,21 @@ def test_publishing_emits_the_roster_and_lawyers_see_their_duties_and_calendar(
     draft_view = api.as_role("lawyer", lawyer_id=county["lawyers"][0]["id"]).get("/api/roster/me/duties")
     assert draft_view.get_json()["total"] == 0  # nothing shows before publication
     published = api.as_role("scheduler").post(f"/api/roster/rosters/{roster['id']}/publish")
-    assert published.status_code == 200 and published.get_json()["status"] == "published"
+    assert published.status_code == 200
+    assert published.get_json()["status"] == "published"
     assert api.post(f"/api/roster/rosters/{roster['id']}/publish").status_code == 409
     [event] = events(api, "roster.roster.published")
-    assert event["roster_id"] == roster["id"] and len(event["assignments"]) == 7
+    assert event["roster_id"] == roster["id"]
+    assert len(event["assignments"]) == 7
     lawyer = county["lawyers"][0]
     api.as_role("lawyer", lawyer_id=lawyer["id"])
     mine = api.get("/api/roster/me/duties?from=2026-12-01&to=2026-12-31").get_json()
-    assert mine["total"] >= 1 and all(d["lawyer_id"] == lawyer["id"] for d in mine["items"])
+    assert mine["total"] >= 1
+    assert all(d["lawyer_id"] == lawyer["id"] for d in mine["items"])
     assert mine["items"][0]["station_name"] == county["centre"]["name"]
     feed = api.get("/api/roster/me/duties.ics")
-    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    assert feed.status_code == 200
+    assert feed.mimetype == "text/calendar"
     calendar = Calendar.from_ical(feed.data)
     uids = [str(e["UID"]) for e in calendar.walk("VEVENT")]
     assert len(uids) == len(set(uids))
@@ -135,7 +140,8 @@ def test_a_swap_is_asked_accepted_approved_and_announced(api: Api, county: dict)
     api.as_role("scheduler")
     assert api.get("/api/roster/swaps?status=pending").get_json()["total"] == 1  # now the scheduler's turn
     approved = api.post(f"/api/roster/swaps/{swap_id}/approve")
-    assert approved.status_code == 200 and approved.get_json()["status"] == "approved"
+    assert approved.status_code == 200
+    assert approved.get_json()["status"] == "approved"
     assert api.get("/api/roster/swaps?status=pending").get_json()["total"] == 0
     [changed] = events(api, "roster.duty.changed")
     assert (changed["lawyer_id"], changed["previous_lawyer_id"]) == (b["id"], a["id"])
@@ -154,10 +160,12 @@ def test_a_swap_that_would_break_a_rule_is_refused_naming_the_rule(api: Api, cou
     )
     assert refused.status_code == 409
     body = refused.get_json()
-    assert body["rule"] == "4" and "Uyghur" in body["detail"]
+    assert body["rule"] == "4"
+    assert "Uyghur" in body["detail"]
     api.as_role("scheduler")
     by_hand = api.post(f"/api/roster/assignments/{duty['id']}/reassign", json={"lawyer_id": no_uyghur["id"]})
-    assert by_hand.status_code == 409 and by_hand.get_json()["rule"] == "4"
+    assert by_hand.status_code == 409
+    assert by_hand.get_json()["rule"] == "4"
 
 
 def test_another_lawyers_duty_cannot_be_swapped_or_checked_into(api: Api, county: dict) -> None:
@@ -186,15 +194,19 @@ def test_check_in_and_out_on_the_day_emits_one_completed_duty(api: Api, county: 
     api.as_role("lawyer", lawyer_id=duty["lawyer_id"])
     assert api.post(f"/api/roster/assignments/{duty['id']}/check-out").status_code == 409  # not checked in
     checked_in = api.post(f"/api/roster/assignments/{duty['id']}/check-in")
-    assert checked_in.status_code == 200 and checked_in.get_json()["status"] == "checked_in"
+    assert checked_in.status_code == 200
+    assert checked_in.get_json()["status"] == "checked_in"
     assert api.post(f"/api/roster/assignments/{duty['id']}/check-in").status_code == 409
     out = api.post(f"/api/roster/assignments/{duty['id']}/check-out")
-    assert out.status_code == 200 and out.get_json()["status"] == "completed"
+    assert out.status_code == 200
+    assert out.get_json()["status"] == "completed"
     again = api.post(f"/api/roster/assignments/{duty['id']}/check-out")
     assert again.status_code == 409
     [completed] = events(api, "roster.duty.completed")
-    assert completed["assignment_id"] == duty["id"] and completed["station_level"] == "county"
-    assert completed["region_code"] == "654021" and isinstance(completed["holiday"], bool)
+    assert completed["assignment_id"] == duty["id"]
+    assert completed["station_level"] == "county"
+    assert completed["region_code"] == "654021"
+    assert isinstance(completed["holiday"], bool)
 
 
 def test_check_in_is_refused_on_another_day(api: Api, county: dict) -> None:
@@ -204,7 +216,8 @@ def test_check_in_is_refused_on_another_day(api: Api, county: dict) -> None:
     [duty] = api.get(f"/api/roster/rosters/{roster['id']}/assignments").get_json()["items"]
     api.as_role("lawyer", lawyer_id=duty["lawyer_id"])
     refused = api.post(f"/api/roster/assignments/{duty['id']}/check-in")
-    assert refused.status_code == 409 and tomorrow.isoformat() in refused.get_json()["detail"]
+    assert refused.status_code == 409
+    assert tomorrow.isoformat() in refused.get_json()["detail"]
 
 
 def test_a_stale_roster_version_cannot_be_published(api: Api, county: dict) -> None:
@@ -236,4 +249,5 @@ def test_every_event_the_roster_wrote_keeps_its_wire_contract(api: Api, county: 
     } <= types
     for body in bodies:
         envelope, _data = parse_envelope(body)
-        assert envelope["producer"] == "roster" and envelope["version"] == 1
+        assert envelope["producer"] == "roster"
+        assert envelope["version"] == 1

@@ -101,13 +101,14 @@ def test_lawyers_import_from_csv_in_utf8_with_or_without_bom_and_in_gbk(
         response = upload(api, LAWYERS, content)
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
-    assert body["created"] == 2 and len(body["ids"]) == 2
+    assert body["created"] == 2
+    assert len(body["ids"]) == 2
     stored = lawyers(api)
     assert stored[supervisor]["name"] == "阿依古丽·吐尔逊"
-    assert (
-        stored[supervisor]["languages"] == ["ug", "zh"] and stored[supervisor]["max_duties_per_month"] == 10
-    )
-    assert stored[intern]["status"] == "intern" and stored[intern]["max_duties_per_month"] == 8
+    assert stored[supervisor]["languages"] == ["ug", "zh"]
+    assert stored[supervisor]["max_duties_per_month"] == 10
+    assert stored[intern]["status"] == "intern"
+    assert stored[intern]["max_duties_per_month"] == 8
     assert (stored[intern]["intern_start"], stored[intern]["intern_end"]) == ("2026-03-01", "2027-02-28")
     assert stored[intern]["supervisor_id"] == stored[supervisor]["id"]
     assert body["ids"] == [stored[supervisor]["id"], stored[intern]["id"]]
@@ -160,14 +161,14 @@ def test_an_xlsx_workbook_with_a_title_row_and_english_headers_imports_lawyers(a
     )
     response = api.post(LAWYERS, data=content, content_type=XLSX)
     assert response.status_code == 201, response.get_json()
-    assert response.get_json()["created"] == 3 and response.get_json()["ignored_columns"] == ["律所"]
+    assert response.get_json()["created"] == 3
+    assert response.get_json()["ignored_columns"] == ["律所"]
     stored = lawyers(api)
-    assert stored[practising]["languages"] == ["kk", "zh"] and stored[practising]["region_code"] == "654023"
+    assert stored[practising]["languages"] == ["kk", "zh"]
+    assert stored[practising]["region_code"] == "654023"
     assert stored[practising]["max_duties_per_month"] == 6
-    assert (
-        stored[intern]["intern_start"] == "2026-09-01"
-        and stored[intern]["supervisor_id"] == stored[practising]["id"]
-    )
+    assert stored[intern]["intern_start"] == "2026-09-01"
+    assert stored[intern]["supervisor_id"] == stored[practising]["id"]
     assert stored[suspended]["status"] == "suspended"
 
 
@@ -295,12 +296,12 @@ def test_a_registered_licence_number_is_refused_unless_the_import_upserts(api: A
 
     updated = upload(api, LAWYERS + "?mode=upsert", content)
     assert updated.status_code == 200, updated.get_json()
-    assert updated.get_json()["updated_ids"] == [known["id"]] and updated.get_json()["created"] == 0
+    assert updated.get_json()["updated_ids"] == [known["id"]]
+    assert updated.get_json()["created"] == 0
     lawyer = api.get(f"/api/roster/lawyers/{known['id']}").get_json()
     assert (lawyer["name"], lawyer["max_duties_per_month"], lawyer["version"]) == ("新名字", 4, 2)
-    assert (
-        lawyer["languages"] == known["languages"] and lawyer["status"] == "practising"
-    )  # columns it lacks stay
+    assert lawyer["languages"] == known["languages"]
+    assert lawyer["status"] == "practising"
 
     again = upload(api, LAWYERS + "?mode=upsert", content)
     assert again.get_json()["unchanged"] == 1
@@ -357,18 +358,21 @@ def test_stations_with_an_unknown_parent_a_bad_level_or_a_registered_name_are_re
     assert response.status_code == 422
     errors = response.get_json()["errors"]
     assert set(errors) == {"row 3.parent_name", "row 4.level", "row 5.name"}
-    assert "不存在的中心" in errors["row 3.parent_name"][0] and "大队" in errors["row 4.level"][0]
+    assert "不存在的中心" in errors["row 3.parent_name"][0]
+    assert "大队" in errors["row 4.level"][0]
     assert api.get("/api/roster/stations").get_json()["total"] == 1
 
 
 def test_a_file_that_is_no_usable_spreadsheet_is_refused_with_a_clear_reason(api: Api) -> None:
     no_header = upload(api, LAWYERS, csv_file([["甲", licence(), "执业"]]))
-    assert no_header.status_code == 422 and "header" in no_header.get_json()["errors"]
+    assert no_header.status_code == 422
+    assert "header" in no_header.get_json()["errors"]
     missing = upload(api, LAWYERS, csv_file([["姓名", "执业证号"], ["甲", licence()]]))
     assert missing.status_code == 422
     assert any("状态" in m for m in missing.get_json()["errors"]["header"])
     old_excel = upload(api, LAWYERS, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "lawyers.xls")
-    assert old_excel.status_code == 422 and ".xlsx" in old_excel.get_json()["errors"]["file"][0]
+    assert old_excel.status_code == 422
+    assert ".xlsx" in old_excel.get_json()["errors"]["file"][0]
     assert api.post(LAWYERS, json={"name": "x"}).status_code == 415
     assert api.post(LAWYERS, data=b"", content_type="multipart/form-data").status_code == 422
 
@@ -393,7 +397,8 @@ def test_the_api_description_names_the_upload_and_download_formats(api: Api) -> 
     upload_types = spec["paths"]["/api/roster/imports/lawyers"]["post"]["requestBody"]["content"]
     assert {"multipart/form-data", "text/csv", XLSX} <= set(upload_types)
     export = spec["paths"]["/api/roster/rosters/{roster_id}/export.xlsx"]["get"]["responses"]
-    assert XLSX in export["200"]["content"] and "404" in export
+    assert XLSX in export["200"]["content"]
+    assert "404" in export
 
 
 # ------------------------------------------------------------------------------------------------ export
@@ -466,12 +471,11 @@ def test_the_roster_export_has_a_sheet_per_county_a_column_per_station_a_row_per
     assert any(d["role"] == "intern" for d in duties)
 
     response = api.get(f"/api/roster/rosters/{roster['id']}/export.xlsx")
-    assert response.status_code == 200 and response.mimetype == XLSX
+    assert response.status_code == 200
+    assert response.mimetype == XLSX
     disposition = response.headers["Content-Disposition"]
-    assert (
-        disposition.startswith("attachment;")
-        and 'filename="roster-654000-2026-10-01-to-2026-10-10.xlsx"' in disposition
-    )
+    assert disposition.startswith("attachment;")
+    assert 'filename="roster-654000-2026-10-01-to-2026-10-10.xlsx"' in disposition
     assert unquote(disposition.split("filename*=UTF-8''")[1]).endswith("2026-10-01至2026-10-10.xlsx")
     workbook = load_workbook(io.BytesIO(response.data))
     assert workbook.sheetnames == ["伊宁县", "霍城县", "12348热线"]
@@ -490,12 +494,14 @@ def test_the_roster_export_has_a_sheet_per_county_a_column_per_station_a_row_per
     for title in workbook.sheetnames:
         sheet = workbook[title]
         assert [sheet.cell(4 + i, 1).value.date() for i in range(10)] == days
-        assert (
-            "节假日" in sheet["B4"].value and "调休上班" in sheet["B13"].value
-        )  # 1 Oct off; Sat 10 Oct works
-        assert sheet.freeze_panes == "C4" and sheet.print_title_rows == "$2:$3"
-        assert sheet.page_setup.orientation == "landscape" and int(sheet.page_setup.paperSize) == 9  # A4
-        assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert "节假日" in sheet["B4"].value
+        assert "调休上班" in sheet["B13"].value
+        assert sheet.freeze_panes == "C4"
+        assert sheet.print_title_rows == "$2:$3"
+        assert sheet.page_setup.orientation == "landscape"
+        assert int(sheet.page_setup.paperSize) == 9
+        assert sheet.page_setup.fitToWidth == 1
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
     assert [workbook["伊宁县"].cell(2, c).value for c in (3, 4)] == [
         prefecture["yining"]["name"],
         prefecture["township"]["name"],
@@ -557,15 +563,14 @@ def test_a_duty_nobody_can_take_is_printed_as_vacant_and_a_published_roster_lose
     sheet = load_workbook(io.BytesIO(api.get(f"/api/roster/rosters/{roster['id']}/export.xlsx").data))[
         "伊宁县"
     ]
-    assert (
-        sheet["A1"].value.startswith("伊宁县（654021） 公共法律服务律师值班表")
-        and "未发布" not in sheet["A1"].value
-    )
+    assert sheet["A1"].value.startswith("伊宁县（654021） 公共法律服务律师值班表")
+    assert "未发布" not in sheet["A1"].value
 
 
 def test_exporting_an_unknown_roster_is_404_and_an_ungenerated_one_409(api: Api) -> None:
     missing = api.get("/api/roster/rosters/no-such-roster/export.xlsx")
-    assert missing.status_code == 404 and missing.headers["Content-Type"] == "application/problem+json"
+    assert missing.status_code == 404
+    assert missing.headers["Content-Type"] == "application/problem+json"
     draft = api.post(
         "/api/roster/rosters",
         json={"region_code": "654021", "period_start": "2026-12-01", "period_end": "2026-12-31"},

@@ -49,7 +49,8 @@ def test_every_change_is_recorded_with_who_what_before_after_and_why(history: Ki
         "claim.rejected",
     ]
     rejected = records["items"][0]
-    assert rejected["actor"] == "finance-wang" and rejected["reason"] == "重复申报"
+    assert rejected["actor"] == "finance-wang"
+    assert rejected["reason"] == "重复申报"
     assert (rejected["before"]["status"], rejected["after"]["status"]) == ("pending", "rejected")
     committed = records["items"][2]
     assert (committed["before"], committed["after"]["committed"]) == ({"committed": "0.00"}, "200.00")
@@ -78,7 +79,8 @@ def test_a_record_edited_in_the_database_is_named_as_the_first_bad_one(history: 
         conn.execute(text("UPDATE audit_records SET actor = 'someone' WHERE seq = 6"))
     result = _verify(history)
     assert result["ok"] is False
-    assert result["first_bad"]["seq"] == 4 and result["first_bad"]["action"] == "claim.approved"
+    assert result["first_bad"]["seq"] == 4
+    assert result["first_bad"]["action"] == "claim.approved"
 
 
 def test_a_record_edited_with_its_hash_recomputed_breaks_the_next_link(history: Kit) -> None:
@@ -112,7 +114,9 @@ def test_records_removed_from_the_middle_or_the_end_are_noticed(history: Kit) ->
     with history.engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_records WHERE seq = 7"))
     cut = _verify(history)
-    assert cut["ok"] is False and cut["first_bad"]["seq"] == 7 and "removed from the end" in cut["detail"]
+    assert cut["ok"] is False
+    assert cut["first_bad"]["seq"] == 7
+    assert "removed from the end" in cut["detail"]
     with history.engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_records WHERE seq = 2"))
     assert _verify(history)["first_bad"]["seq"] == 3
@@ -127,7 +131,8 @@ def test_the_command_line_check_exits_nonzero_and_names_the_record(
         conn.execute(text("UPDATE audit_records SET entity_id = 'x' WHERE seq = 5"))
     assert audit_verify(history.settings, []) == 1
     out = capsys.readouterr()
-    assert json.loads(out.out)["first_bad"]["seq"] == 5 and "audit record 5" in out.err
+    assert json.loads(out.out)["first_bad"]["seq"] == 5
+    assert "audit record 5" in out.err
 
 
 def test_the_service_command_runs_the_check(sqlite_kit: Kit) -> None:

@@ -52,12 +52,14 @@ def test_an_import_prices_each_case_as_one_submission_would_including_the_monthl
     # 300, 200, 300, 200 reach the 1000.00 cap; the fifth (300) gets nothing
     assert sorted(c["amount"] for c in claims) == ["0.00", "200.00", "200.00", "300.00", "300.00"]
     agreed = next(c for c in claims if c["case_no"] == "B-0")
-    assert agreed["breakdown"] == single["breakdown"] and agreed["document_no"] == single["document_no"]
+    assert agreed["breakdown"] == single["breakdown"]
+    assert agreed["document_no"] == single["document_no"]
     created = imported.events("subsidy.claim.created")
     assert len(created) == 6
     for envelope in created:  # every event of the import keeps the wire contract
         _, data = parse_envelope(envelope)
-        assert data["status"] == "pending" and data["kind"] == "mediation_case"
+        assert data["status"] == "pending"
+        assert data["kind"] == "mediation_case"
     by_claim = {e["data"]["claim_id"]: e["data"] for e in created}
     for claim in claims:  # the first envelope of an import is built by make_envelope, the others alike
         assert by_claim[claim["id"]] == {
@@ -94,7 +96,8 @@ def test_bulk_approval_commits_each_budget_once_and_refuses_all_when_one_is_shor
     with _uow(imported) as uow:
         result = approve_claims_in_bulk(uow, claim_ids=ids, by_user="finance-li")
         uow.commit()
-    assert result == {"approved": 3, "total": result["total"]} and str(result["total"]) == "800.00"
+    assert result == {"approved": 3, "total": result["total"]}
+    assert str(result["total"]) == "800.00"
     budget = imported.client.get("/api/subsidy/budgets", headers=imported.finance()).json["items"][0]
     assert budget["committed"] == "800.00"
     assert len(imported.events("subsidy.claim.approved")) == 3

@@ -21,13 +21,17 @@ def test_a_lawyer_submits_a_claim_for_themself_and_it_is_priced_with_its_breakdo
     response = ready.submit("L1", attributes={"difficulty": "ordinary", "agreement": True})
     assert response.status_code == 201
     claim = response.json
-    assert claim["status"] == "pending" and claim["amount"] == "300.00" and claim["kind"] == "mediation_case"
-    assert claim["submitted_by"] == "user-of-L1" and claim["lawyer_name"] == "阿依古丽"
+    assert claim["status"] == "pending"
+    assert claim["amount"] == "300.00"
+    assert claim["kind"] == "mediation_case"
+    assert claim["submitted_by"] == "user-of-L1"
+    assert claim["lawyer_name"] == "阿依古丽"
     assert [(s["rule"], s["amount"]) for s in claim["breakdown"]] == [
         ("rate", "200.00"),
         ("multiply", "300.00"),
     ]
-    assert claim["document_no"] == "伊州司发〔2026〕1号" and claim["scheme_id"]
+    assert claim["document_no"] == "伊州司发〔2026〕1号"
+    assert claim["scheme_id"]
     [event] = ready.events("subsidy.claim.created")
     assert event["data"] == {
         "claim_id": claim["id"],
@@ -68,7 +72,8 @@ def test_the_same_case_twice_is_a_conflict_and_leaves_one_claim(ready: Kit) -> N
     again = ready.submit("L1", case_no="(2026)伊调字第7号", attributes={"difficulty": "simple"})
     assert again.status_code == 409
     assert "(2026)伊调字第7号" in again.json["detail"]
-    assert ready.count("claims") == 1 and ready.count("audit_records") == 3  # scheme, budget, one claim
+    assert ready.count("claims") == 1
+    assert ready.count("audit_records") == 3
     assert len(ready.events("subsidy.claim.created")) == 1
     # the same number in another programme is another case
     ready.create_scheme(legal_aid_scheme())
@@ -117,28 +122,34 @@ def test_invalid_fields_are_refused_with_every_field_named(ready: Kit) -> None:
 
 def test_a_claim_without_a_required_attribute_or_with_an_unknown_value_names_it(ready: Kit) -> None:
     missing = ready.submit("L1", attributes={"agreement": True})
-    assert missing.status_code == 422 and missing.json["errors"] == {"attributes.difficulty": ["missing"]}
+    assert missing.status_code == 422
+    assert missing.json["errors"] == {"attributes.difficulty": ["missing"]}
     typo = ready.submit("L1", attributes={"difficulty": "dificult"})
-    assert typo.status_code == 422 and "attributes.difficulty" in typo.json["errors"]
+    assert typo.status_code == 422
+    assert "attributes.difficulty" in typo.json["errors"]
 
 
 def test_a_lawyer_the_directory_does_not_know_is_refused(ready: Kit) -> None:
     response = ready.submit("L9", headers=ready.finance())
-    assert response.status_code == 422 and "lawyer_id" in response.json["errors"]
+    assert response.status_code == 422
+    assert "lawyer_id" in response.json["errors"]
 
 
 def test_a_case_no_scheme_covers_is_refused(ready: Kit) -> None:
     outside = ready.submit("L1", region_code="653101")
-    assert outside.status_code == 422 and "no mediation_case scheme" in outside.json["detail"]
+    assert outside.status_code == 422
+    assert "no mediation_case scheme" in outside.json["detail"]
     too_early = ready.submit("L1", service_date="2025-12-31")
-    assert too_early.status_code == 422 and "service_date" in too_early.json["errors"]
+    assert too_early.status_code == 422
+    assert "service_date" in too_early.json["errors"]
 
 
 def test_a_lawyer_lists_and_reads_only_their_own_claims(ready: Kit) -> None:
     mine = ready.claim("L1")
     theirs = ready.claim("L2")
     listed = ready.client.get("/api/subsidy/claims", headers=ready.lawyer("L1")).json
-    assert [c["id"] for c in listed["items"]] == [mine["id"]] and listed["total"] == 1
+    assert [c["id"] for c in listed["items"]] == [mine["id"]]
+    assert listed["total"] == 1
     # asking for the other lawyer's claims shows nothing, rather than refusing and so confirming them
     assert ready.client.get("/api/subsidy/claims?lawyer_id=L2", headers=ready.lawyer("L1")).json["total"] == 0
     assert (
@@ -160,12 +171,15 @@ def test_staff_filter_claims_by_status_lawyer_kind_and_month_and_page_them(ready
     assert get("")["total"] == 3
     assert get("?month=2026-05")["total"] == 2
     assert get("?month=2026-05&lawyer_id=L1")["items"][0]["id"] == first["id"]
-    assert get("?status=approved")["total"] == 1 and get("?status=pending")["total"] == 2
+    assert get("?status=approved")["total"] == 1
+    assert get("?status=pending")["total"] == 2
     assert get("?kind=legal_aid_case")["total"] == 0
     page = get("?limit=2&offset=2")
-    assert page["total"] == 3 and len(page["items"]) == 1
+    assert page["total"] == 3
+    assert len(page["items"]) == 1
     bad = ready.client.get("/api/subsidy/claims?month=2026-13&limit=0", headers=ready.finance())
-    assert bad.status_code == 422 and set(bad.json["errors"]) == {"month", "limit"}
+    assert bad.status_code == 422
+    assert set(bad.json["errors"]) == {"month", "limit"}
 
 
 def test_a_may_case_keeps_the_old_rate_after_a_july_standard_arrives(kit: Kit) -> None:
@@ -181,11 +195,13 @@ def test_a_may_case_keeps_the_old_rate_after_a_july_standard_arrives(kit: Kit) -
         rates=[{"when": trial, "amount": "2200.00"}, {"when": {"case_type": "civil"}, "amount": "1600.00"}],
     )
     clash = kit.client.post("/api/subsidy/schemes", json=raised, headers=kit.finance())
-    assert clash.status_code == 409 and old["id"] in clash.json["detail"]
+    assert clash.status_code == 409
+    assert old["id"] in clash.json["detail"]
     closed = kit.client.post(
         f"/api/subsidy/schemes/{old['id']}/close", json={"effective_to": "2026-06-30"}, headers=kit.finance()
     )
-    assert closed.status_code == 200 and closed.json["effective_to"] == "2026-06-30"
+    assert closed.status_code == 200
+    assert closed.json["effective_to"] == "2026-06-30"
     new = kit.create_scheme(raised)
     late_may = kit.claim("L1", kind="legal_aid_case", service_date="2026-05-31", attributes=trial)
     july = kit.claim("L1", kind="legal_aid_case", service_date="2026-07-01", attributes=trial)
@@ -196,7 +212,8 @@ def test_a_may_case_keeps_the_old_rate_after_a_july_standard_arrives(kit: Kit) -
         "伊州司发〔2026〕7号",
     )
     again = kit.client.get(f"/api/subsidy/claims/{may['id']}", headers=kit.finance()).json
-    assert again["amount"] == "2000.00" and again["scheme_id"] == old["id"]
+    assert again["amount"] == "2000.00"
+    assert again["scheme_id"] == old["id"]
 
 
 def test_a_standard_cannot_be_closed_before_a_claim_it_priced(kit: Kit) -> None:
@@ -219,7 +236,8 @@ def test_finance_approves_against_the_budget_which_shows_what_remains(ready: Kit
     claim = ready.claim("L1", attributes={"difficulty": "difficult"})
     response = ready.approve(claim["id"])
     assert response.status_code == 200
-    assert response.json["status"] == "approved" and response.json["reviewed_by"] == "finance-li"
+    assert response.json["status"] == "approved"
+    assert response.json["reviewed_by"] == "finance-li"
     budget = ready.client.get(
         f"/api/subsidy/budgets/{response.json['budget_id']}", headers=ready.finance()
     ).json
@@ -253,12 +271,14 @@ def test_a_rejection_needs_a_reason_and_a_decided_claim_is_not_decided_again(rea
     claim = ready.claim("L1")
     path = f"/api/subsidy/claims/{claim['id']}"
     blank = ready.client.post(f"{path}/reject", json={"reason": "   "}, headers=ready.finance())
-    assert blank.status_code == 422 and "reason" in blank.json["errors"]
+    assert blank.status_code == 422
+    assert "reason" in blank.json["errors"]
     assert ready.client.post(f"{path}/reject", json={}, headers=ready.finance()).status_code == 422
     rejected = ready.client.post(
         f"{path}/reject", json={"reason": "协议书缺少双方签字"}, headers=ready.finance()
     )
-    assert rejected.status_code == 200 and rejected.json["reason"] == "协议书缺少双方签字"
+    assert rejected.status_code == 200
+    assert rejected.json["reason"] == "协议书缺少双方签字"
     assert ready.approve(claim["id"]).status_code == 409
     assert (
         ready.client.post(f"{path}/reject", json={"reason": "again"}, headers=ready.finance()).status_code
@@ -279,7 +299,8 @@ def test_an_approval_that_would_overspend_the_budget_is_refused_and_changes_noth
     assert kit.approve(first["id"]).status_code == 200
     before = (kit.count("audit_records"), kit.outbox_size())
     refused = kit.approve(second["id"])
-    assert refused.status_code == 409 and "100.00 remaining" in refused.json["detail"]
+    assert refused.status_code == 409
+    assert "100.00 remaining" in refused.json["detail"]
     assert (kit.count("audit_records"), kit.outbox_size()) == before
     assert (
         kit.client.get(f"/api/subsidy/claims/{second['id']}", headers=kit.finance()).json["status"]
@@ -296,10 +317,8 @@ def test_an_approval_with_no_budget_covering_the_claim_is_a_conflict(kit: Kit) -
     kit.create_budget("500.00", region_code="654023")
     claim = kit.claim("L1")
     refused = kit.approve(claim["id"])
-    assert (
-        refused.status_code == 409
-        and "no 2026 mediation_case budget covers region 654021" in refused.json["detail"]
-    )
+    assert refused.status_code == 409
+    assert "no 2026 mediation_case budget covers region 654021" in refused.json["detail"]
 
 
 def test_the_most_specific_budget_covering_the_claim_pays_it_and_no_wider_one_steps_in(kit: Kit) -> None:
@@ -310,7 +329,8 @@ def test_the_most_specific_budget_covering_the_claim_pays_it_and_no_wider_one_st
     kit.create_budget("90000.00", region_code=None)
     assert kit.approve(kit.claim("L1")["id"]).json["budget_id"] == county["id"]
     refused = kit.approve(kit.claim("L1")["id"])  # 200.00 against the county's 100.00 left
-    assert refused.status_code == 409 and "654021" in refused.json["detail"]
+    assert refused.status_code == 409
+    assert "654021" in refused.json["detail"]
     other_county = kit.claim("L1", region_code="654023")
     assert kit.approve(other_county["id"]).json["budget_id"] == prefecture["id"]
 
@@ -348,7 +368,8 @@ def test_a_failure_after_the_claim_is_written_leaves_no_claim_audit_record_or_ev
     real = use_cases.event_data
     monkeypatch.setattr(use_cases, "event_data", lambda row: {**real(row), "amount": None})
     response = ready.submit("L1")
-    assert response.status_code == 500 and response.content_type == "application/problem+json"
+    assert response.status_code == 500
+    assert response.content_type == "application/problem+json"
     assert "Traceback" not in response.get_data(as_text=True)
     assert (ready.count("claims"), ready.count("audit_records"), ready.outbox_size()) == before
 
@@ -367,9 +388,11 @@ def test_finance_raises_a_short_budget_with_a_reason_and_the_refused_approval_th
     assert kit.approve(second["id"]).status_code == 409
     path = f"/api/subsidy/budgets/{budget['id']}"
     below = kit.client.patch(path, json={"amount": "300.00", "reason": "cut"}, headers=kit.finance())
-    assert below.status_code == 409 and "400.00" in below.json["detail"]
+    assert below.status_code == 409
+    assert "400.00" in below.json["detail"]
     no_reason = kit.client.patch(path, json={"amount": "800.00"}, headers=kit.finance())
-    assert no_reason.status_code == 422 and "reason" in no_reason.json["errors"]
+    assert no_reason.status_code == 422
+    assert "reason" in no_reason.json["errors"]
     assert (
         kit.client.patch(path, json={"amount": "800.00", "reason": "x"}, headers=kit.lawyer("L1")).status_code
         == 403

@@ -30,7 +30,8 @@ def test_fifty_concurrent_approvals_against_a_budget_for_ten_approve_exactly_ten
 
     assert sorted(statuses) == [200] * FITS + [409] * (CLAIMS - FITS)
     shown = kit.client.get(f"/api/subsidy/budgets/{budget['id']}", headers=kit.finance()).json
-    assert Decimal(shown["committed"]) == FITS * Decimal("200.00") and shown["remaining"] == "0.00"
+    assert Decimal(shown["committed"]) == FITS * Decimal("200.00")
+    assert shown["remaining"] == "0.00"
     approved = kit.client.get("/api/subsidy/claims?status=approved", headers=kit.finance()).json
     assert approved["total"] == FITS
     assert len(kit.events("subsidy.claim.approved")) == FITS

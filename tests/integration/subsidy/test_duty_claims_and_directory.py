@@ -33,11 +33,11 @@ def test_a_completed_duty_becomes_one_pending_claim_priced_by_the_scheme_in_forc
         "150.00",
     )
     assert claim["attributes"] == {"station_level": "township", "length": "full_day", "holiday": False}
-    assert claim["submitted_by"] == "system" and claim["case_no"] is None
+    assert claim["submitted_by"] == "system"
+    assert claim["case_no"] is None
     [created] = kit.events("subsidy.claim.created")
-    assert (
-        created["data"]["claim_id"] == claim["id"] and created["correlation_id"] == envelope["correlation_id"]
-    )
+    assert created["data"]["claim_id"] == claim["id"]
+    assert created["correlation_id"] == envelope["correlation_id"]
 
 
 def test_a_short_holiday_duty_is_a_half_day_with_the_holiday_uplift(kit: Kit) -> None:
@@ -48,7 +48,8 @@ def test_a_short_holiday_duty_is_a_half_day_with_the_holiday_uplift(kit: Kit) ->
         duty("A1", "L1", start_time="09:30", end_time="13:30", holiday=True, date=date(2026, 10, 2)),
     )
     [claim] = _claims(kit)
-    assert claim["attributes"]["length"] == "half_day" and claim["amount"] == "135.00"  # 90 × 1.5
+    assert claim["attributes"]["length"] == "half_day"
+    assert claim["amount"] == "135.00"
 
 
 def test_the_same_event_twice_makes_no_second_claim(kit: Kit) -> None:
@@ -56,7 +57,8 @@ def test_the_same_event_twice_makes_no_second_claim(kit: Kit) -> None:
     outcome, envelope = kit.deliver(QUEUE, COMPLETED, duty("A1", "L1"))
     again, _ = kit.deliver(QUEUE, COMPLETED, {}, envelope=envelope)
     assert (outcome, again) == ("processed", "duplicate")
-    assert len(_claims(kit)) == 1 and len(kit.events("subsidy.claim.created")) == 1
+    assert len(_claims(kit)) == 1
+    assert len(kit.events("subsidy.claim.created")) == 1
 
 
 def test_a_second_completion_of_one_assignment_under_another_event_id_makes_no_second_claim(kit: Kit) -> None:
@@ -67,7 +69,8 @@ def test_a_second_completion_of_one_assignment_under_another_event_id_makes_no_s
     assert outcome == "processed"  # applied, and it changed nothing
     [claim] = _claims(kit)
     assert claim["attributes"]["length"] == "full_day"
-    assert kit.count("audit_records") == records and len(kit.events("subsidy.claim.created")) == 1
+    assert kit.count("audit_records") == records
+    assert len(kit.events("subsidy.claim.created")) == 1
 
 
 def test_duplicates_in_one_delivered_batch_make_one_claim_each(kit: Kit) -> None:
@@ -146,7 +149,8 @@ def test_stations_are_copied_and_kept_current(kit: Kit) -> None:
 def test_a_duty_no_rate_prices_waits_visibly_and_the_next_matching_scheme_prices_it(kit: Kit) -> None:
     kit.deliver(QUEUE, COMPLETED, duty("A1", "L1", station_level="hotline"))  # no scheme at all yet
     [waiting] = _claims(kit, status="needs_rate")
-    assert waiting["amount"] == "0.00" and waiting["scheme_id"] is None
+    assert waiting["amount"] == "0.00"
+    assert waiting["scheme_id"] is None
     assert "no station_duty scheme" in waiting["breakdown"][0]["step"]
     assert kit.events("subsidy.claim.created") == []
     assert kit.approve(waiting["id"]).status_code == 409  # nothing to approve yet
@@ -172,7 +176,8 @@ def test_a_waiting_duty_claim_can_be_rejected(kit: Kit) -> None:
         json={"reason": "not a paid duty"},
         headers=kit.finance(),
     )
-    assert rejected.status_code == 200 and rejected.json["status"] == "rejected"
+    assert rejected.status_code == 200
+    assert rejected.json["status"] == "rejected"
 
 
 def test_a_handler_failing_halfway_leaves_nothing_behind_and_the_event_is_retried(
@@ -193,4 +198,5 @@ def test_a_handler_failing_halfway_leaves_nothing_behind_and_the_event_is_retrie
     assert kit.count("processed_events") == 0
     monkeypatch.undo()
     again, _ = kit.deliver(QUEUE, COMPLETED, {}, envelope=envelope)
-    assert again == "processed" and len(_claims(kit)) == 1
+    assert again == "processed"
+    assert len(_claims(kit)) == 1

@@ -66,11 +66,13 @@ def test_a_batch_gathers_the_months_approved_claims_per_lawyer(approved: Kit) ->
     claims = approved.client.get(
         f"/api/subsidy/claims?batch_id={batch['id']}", headers=approved.finance()
     ).json
-    assert claims["total"] == 3 and {c["batch_id"] for c in claims["items"]} == {batch["id"]}
+    assert claims["total"] == 3
+    assert {c["batch_id"] for c in claims["items"]} == {batch["id"]}
     listed = approved.client.get(
         "/api/subsidy/payment-batches?month=2026-05", headers=approved.finance()
     ).json
-    assert listed["total"] == 1 and "lines" not in listed["items"][0]
+    assert listed["total"] == 1
+    assert "lines" not in listed["items"][0]
 
 
 def test_a_claim_is_in_at_most_one_batch(approved: Kit) -> None:
@@ -102,7 +104,8 @@ def test_a_batch_for_one_region_takes_only_claims_that_region_covers(approved: K
         json={"month": "2026-05", "region_code": "654021"},
         headers=approved.finance(),
     ).json
-    assert ili["total"] == "700.00" and ili["region_code"] == "654021"
+    assert ili["total"] == "700.00"
+    assert ili["region_code"] == "654021"
 
 
 def test_the_csv_export_opens_with_a_bom_and_adds_up(approved: Kit) -> None:
@@ -113,15 +116,18 @@ def test_the_csv_export_opens_with_a_bom_and_adds_up(approved: Kit) -> None:
         f"/api/subsidy/payment-batches/{batch['id']}/export.csv", headers=approved.finance()
     )
     assert response.status_code == 200
-    assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
     assert response.data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"), newline="")))
     header, body, total = rows[0], rows[1:-1], rows[-1]
-    assert header[1].startswith("律师编号") and total[0] == "合计 Total"
+    assert header[1].startswith("律师编号")
+    assert total[0] == "合计 Total"
     assert sum(Decimal(row[4]) for row in body) == Decimal(total[4]) == Decimal("700.00")
     assert sum(int(row[3]) for row in body) == int(total[3]) == 3
     names = {row[1]: row[2] for row in body}
-    assert names["L1"] == "阿依古丽·买买提" and names["L2"].startswith("'=")  # never a live formula
+    assert names["L1"] == "阿依古丽·买买提"
+    assert names["L2"].startswith("'=")
 
 
 def test_the_xlsx_export_is_a_workbook_with_the_same_totals(approved: Kit) -> None:
@@ -131,10 +137,13 @@ def test_the_xlsx_export_is_a_workbook_with_the_same_totals(approved: Kit) -> No
     response = approved.client.get(
         f"/api/subsidy/payment-batches/{batch['id']}/export.xlsx", headers=approved.headers("admin")
     )
-    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("spreadsheetml.sheet")
     sheet = load_workbook(io.BytesIO(response.data)).active
     totals = [row for row in sheet.iter_rows(values_only=True) if row and row[0] == "合计 Total"]
-    assert totals and Decimal(str(totals[0][4])) == Decimal("700.00") and totals[0][3] == 3
+    assert totals
+    assert Decimal(str(totals[0][4])) == Decimal("700.00")
+    assert totals[0][3] == 3
 
 
 def test_marking_a_batch_paid_pays_every_claim_in_it_once(approved: Kit) -> None:
@@ -144,13 +153,14 @@ def test_marking_a_batch_paid_pays_every_claim_in_it_once(approved: Kit) -> None
     path = f"/api/subsidy/payment-batches/{batch['id']}/mark-paid"
     assert approved.client.post(path, headers=approved.headers("admin")).status_code == 403
     paid = approved.client.post(path, headers=approved.finance())
-    assert (
-        paid.status_code == 200 and paid.json["status"] == "paid" and paid.json["paid_by"] == "finance-wang"
-    )
+    assert paid.status_code == 200
+    assert paid.json["status"] == "paid"
+    assert paid.json["paid_by"] == "finance-wang"
     claims = approved.client.get(
         f"/api/subsidy/claims?batch_id={batch['id']}", headers=approved.finance()
     ).json["items"]
-    assert {c["status"] for c in claims} == {"paid"} and all(c["paid_at"] for c in claims)
+    assert {c["status"] for c in claims} == {"paid"}
+    assert all(c["paid_at"] for c in claims)
     events = approved.events("subsidy.claim.paid")
     assert sorted(e["data"]["claim_id"] for e in events) == sorted(c["id"] for c in claims)
     assert approved.client.post(path, headers=approved.finance()).status_code == 409
@@ -163,11 +173,13 @@ def test_batch_requests_that_make_no_sense_are_refused(approved: Kit) -> None:
     empty = approved.client.post(
         "/api/subsidy/payment-batches", json={"month": "2026-08"}, headers=approved.finance()
     )
-    assert empty.status_code == 409 and "2026-08" in empty.json["detail"]
+    assert empty.status_code == 409
+    assert "2026-08" in empty.json["detail"]
     bad = approved.client.post(
         "/api/subsidy/payment-batches", json={"month": "May"}, headers=approved.finance()
     )
-    assert bad.status_code == 422 and "month" in bad.json["errors"]
+    assert bad.status_code == 422
+    assert "month" in bad.json["errors"]
     for suffix in ("", "/export.csv", "/export.xlsx"):
         assert (
             approved.client.get(

@@ -21,7 +21,9 @@ def test_finance_adds_a_standard_and_anyone_on_the_finance_side_reads_it(kit: Ki
     assert (scheme["max_amount"], scheme["monthly_cap_per_lawyer"]) == ("3000.00", None)
     for role in ("finance", "admin"):
         shown = kit.client.get(f"/api/subsidy/schemes/{scheme['id']}", headers=kit.headers(role))
-        assert shown.status_code == 200 and shown.json["claims"] == 0 and shown.json["name"] == scheme["name"]
+        assert shown.status_code == 200
+        assert shown.json["claims"] == 0
+        assert shown.json["name"] == scheme["name"]
     assert kit.client.get("/api/subsidy/schemes/nope", headers=kit.finance()).status_code == 404
     [record] = kit.client.get("/api/subsidy/audit?entity=scheme", headers=kit.finance()).json["items"]
     assert (record["action"], record["entity_id"], record["actor"]) == (
@@ -56,11 +58,10 @@ def test_two_rates_that_could_tie_are_refused_at_creation(kit: Kit) -> None:
     )
     response = kit.client.post("/api/subsidy/schemes", json=body, headers=kit.finance())
     assert response.status_code == 422
-    assert (
-        "rates[0]" in response.json["errors"]["rates"][0]
-        and "case_type=criminal" in response.json["errors"]["rates"][0]
-    )
-    assert kit.count("schemes") == 0 and kit.count("audit_records") == 0
+    assert "rates[0]" in response.json["errors"]["rates"][0]
+    assert "case_type=criminal" in response.json["errors"]["rates"][0]
+    assert kit.count("schemes") == 0
+    assert kit.count("audit_records") == 0
 
 
 def test_a_malformed_standard_names_each_bad_field(kit: Kit) -> None:
@@ -89,7 +90,8 @@ def test_an_overlapping_standard_of_the_same_kind_and_region_is_a_conflict(kit: 
     overlapping = kit.client.post(
         "/api/subsidy/schemes", json=mediation_scheme(effective_from="2026-12-01"), headers=kit.finance()
     )
-    assert overlapping.status_code == 409 and first["id"] in overlapping.json["detail"]
+    assert overlapping.status_code == 409
+    assert first["id"] in overlapping.json["detail"]
     # another region, another kind, or the day after: all fine
     kit.create_scheme(mediation_scheme(region_code="654021"))
     kit.create_scheme(station_duty_scheme())
@@ -123,7 +125,8 @@ def test_closing_a_standard_only_moves_its_end_earlier(kit: Kit) -> None:
         == 404
     )
     closed = kit.client.post(path, json={"effective_to": "2026-06-30"}, headers=kit.finance())
-    assert closed.status_code == 200 and closed.json["effective_to"] == "2026-06-30"
+    assert closed.status_code == 200
+    assert closed.json["effective_to"] == "2026-06-30"
     assert (
         kit.client.get("/api/subsidy/audit?entity=scheme", headers=kit.finance()).json["items"][0]["action"]
         == "scheme.closed"
@@ -158,7 +161,8 @@ def test_a_draft_standard_is_previewed_against_past_claims_without_saving_anythi
         "-200.00",
     )
     by_amount = {i["current_amount"]: i for i in preview["items"]}
-    assert by_amount["600.00"]["draft_amount"] == "450.00" and by_amount["100.00"]["draft_amount"] is None
+    assert by_amount["600.00"]["draft_amount"] == "450.00"
+    assert by_amount["100.00"]["draft_amount"] is None
     assert "difficulty=simple" in by_amount["100.00"]["note"]
     assert (
         kit.count("schemes"),
@@ -171,7 +175,8 @@ def test_a_draft_standard_is_previewed_against_past_claims_without_saving_anythi
         headers=kit.finance(),
         json={"scheme": draft, "service_from": "2026-06-01", "statuses": ["pending"], "limit": 0},
     )
-    assert narrowed.json["claims"] == 1 and narrowed.json["items"] == []
+    assert narrowed.json["claims"] == 1
+    assert narrowed.json["items"] == []
     bad = kit.client.post(
         "/api/subsidy/schemes/preview", headers=kit.finance(), json={"scheme": {**draft, "rates": []}}
     )
@@ -228,7 +233,8 @@ def test_budget_fields_and_roles_are_checked(kit: Kit) -> None:
         headers=kit.finance(),
         json={"region_code": "6540", "kind": "parking", "year": "2026", "amount": 100},
     )
-    assert bad.status_code == 422 and set(bad.json["errors"]) == {"region_code", "kind", "year", "amount"}
+    assert bad.status_code == 422
+    assert set(bad.json["errors"]) == {"region_code", "kind", "year", "amount"}
     body = {"region_code": "654000", "kind": "legal_aid_case", "year": 2026, "amount": "1.00"}
     assert kit.client.post("/api/subsidy/budgets", json=body, headers=kit.headers("admin")).status_code == 403
     assert (

@@ -51,6 +51,7 @@ def test_a_late_older_event_changes_nothing_and_a_newer_one_overwrites() -> None
 
 def test_an_event_of_the_same_moment_or_of_an_unknown_moment_overwrites() -> None:
     assert is_newer(MONDAY, MONDAY)
-    assert is_newer(None, MONDAY) and is_newer(MONDAY, None)
+    assert is_newer(None, MONDAY)
+    assert is_newer(MONDAY, None)
     assert not is_newer(MONDAY, MONDAY - timedelta(seconds=1))
     assert is_newer(MONDAY.replace(tzinfo=None), MONDAY + timedelta(seconds=1))

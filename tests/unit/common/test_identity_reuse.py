@@ -24,7 +24,8 @@ def test_a_verified_identity_is_refused_once_it_has_expired() -> None:
         return None
 
     problem = wait_for(refused, timeout=5, what="the remembered identity to expire")
-    assert problem.status == 401 and "expired" in problem.detail
+    assert problem.status == 401
+    assert "expired" in problem.detail
 
 
 def test_an_identity_verified_for_one_service_is_refused_by_another_and_under_another_secret() -> None:

@@ -23,7 +23,8 @@ def test_a_session_factory_for_tables_without_an_outbox_is_refused_with_the_way_
 def test_two_services_in_one_process_each_write_events_to_their_own_outbox(tmp_path: Path) -> None:
     first, second = MetaData(), MetaData()
     first_tables, second_tables = add_messaging_tables(first), add_messaging_tables(second)
-    assert messaging_tables_of(first) == first_tables and messaging_tables_of(second) == second_tables
+    assert messaging_tables_of(first) == first_tables
+    assert messaging_tables_of(second) == second_tables
     engine = make_engine(f"sqlite:///{tmp_path / 'first.sqlite3'}")
     first.create_all(engine)
     factory = make_session_factory(engine, first)

@@ -13,7 +13,9 @@ from services.common.settings import SettingsError, check_production_secrets, lo
 def test_defaults_follow_the_contract() -> None:
     s = load_settings("roster", {})
     assert (s.port, s.ports["gateway"], s.ports["subsidy"], s.bind) == (8001, 8000, 8002, "127.0.0.1")
-    assert s.database_url.endswith("var/roster.sqlite3") and s.embedded_broker and s.demo
+    assert s.database_url.endswith("var/roster.sqlite3")
+    assert s.embedded_broker
+    assert s.demo
 
 
 def test_every_setting_is_read_from_its_contract_variable() -> None:

@@ -44,7 +44,8 @@ def test_a_token_holds_only_for_an_enabled_user_at_the_version_it_was_issued_und
     assert not token_holds(user(), version=2)  # password, role or lawyer changed since
     assert not token_holds(user(disabled=True), version=3)
     assert not token_holds(None, version=3)
-    assert next_token_version(3) == 4 and next_token_version(None) == 1
+    assert next_token_version(3) == 4
+    assert next_token_version(None) == 1
 
 
 def test_usernames_are_case_insensitive_and_plain() -> None:
@@ -157,7 +158,8 @@ def test_a_published_roster_tells_each_lawyer_their_number_of_duties_once() -> N
     notices = {n.lawyer_id: n for n in say.roster_published(data)}
     assert set(notices) == {"L-1", "L-2"}
     assert "you have 2 duties" in notices["L-1"].message
-    assert "assignments" not in notices["L-1"].data and notices["L-1"].data["period_start"] == "2026-12-01"
+    assert "assignments" not in notices["L-1"].data
+    assert notices["L-1"].data["period_start"] == "2026-12-01"
 
 
 def test_a_duty_given_to_another_lawyer_tells_both() -> None:
@@ -185,7 +187,8 @@ def test_a_swap_request_is_told_to_the_asked_lawyer_by_name_and_an_approval_to_n
         "status": "requested",
     }
     (notice,) = say.swap_changed(data, name_of={"L-1": "阿依古丽"}.__getitem__)
-    assert notice.lawyer_id == "L-2" and notice.message.startswith("阿依古丽 asks you")
+    assert notice.lawyer_id == "L-2"
+    assert notice.message.startswith("阿依古丽 asks you")
     assert say.swap_changed({**data, "status": "approved"}, name_of=str) == []
 
 

@@ -152,7 +152,8 @@ def test_every_operation_of_the_gateway_itself_declares_its_roles_in_the_view_an
         if declared:
             assert roles_documented(operation) == declared, key
         else:
-            assert operation.get("x-public") is True and operation.get("security") == [], key
+            assert operation.get("x-public") is True, key
+            assert operation.get("security") == [], key
     public_ones = sorted(k for k, e in serves.items() if roles_of(app.view_functions[e]) == frozenset())
     assert public_ones == [("POST", "/api/auth/token")]
 
@@ -272,7 +273,8 @@ def test_a_path_not_in_the_table_is_not_found() -> None:
         "/api/roster/swaps/S-1",
     ):
         match = TABLE.match("GET", path)
-        assert match.route is None and match.allowed_methods == (), path
+        assert match.route is None, path
+        assert match.allowed_methods == (), path
 
 
 def test_a_known_path_with_another_method_names_the_allowed_methods() -> None:
@@ -303,7 +305,8 @@ def test_a_literal_row_wins_over_a_template_on_the_same_path() -> None:
 
 def test_the_export_of_a_roster_is_not_mistaken_for_a_roster() -> None:
     route = TABLE.match("GET", "/api/roster/rosters/R1/export.xlsx").route
-    assert route is not None and route.path == "/api/roster/rosters/{roster_id}/export.xlsx"
+    assert route is not None
+    assert route.path == "/api/roster/rosters/{roster_id}/export.xlsx"
 
 
 # ---- building the table from a document ---------------------------------------------------------------
@@ -435,8 +438,10 @@ def test_a_document_never_had_is_asked_for_again_on_the_next_call_and_a_known_on
         return answer  # type: ignore[no-any-return]
 
     cache = SpecCache(fetch, ttl=0, retry=60)
-    assert cache.get("roster") is None and cache.get("roster") is None
+    assert cache.get("roster") is None
+    assert cache.get("roster") is None
     assert cache.get("roster") == {"v": 1}
     assert calls == ["roster"] * 3, "a document never had is asked for on every call until it comes"
-    assert cache.get("roster") == {"v": 1} and cache.get("roster") == {"v": 1}  # down now: the last good copy
+    assert cache.get("roster") == {"v": 1}
+    assert cache.get("roster") == {"v": 1}
     assert len(calls) == 4, "after a failed refresh the service is asked again only after `retry` seconds"

@@ -118,7 +118,8 @@ def test_what_goes_to_a_service_never_speaks_for_the_caller_but_the_signed_ident
         "te",
     ):
         assert dropped not in lowered, dropped
-    assert headers["Accept"] == "text/calendar" and headers["If-Match"] == '"v3"'
+    assert headers["Accept"] == "text/calendar"
+    assert headers["If-Match"] == '"v3"'
     assert headers["X-Request-ID"] == "req-1"
     assert headers["X-Forwarded-For"] == "10.1.2.3"
     assert verify_identity(headers[IDENTITY_HEADER], secret=OTHER_STRONG, audience="roster") == identity

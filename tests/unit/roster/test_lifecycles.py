@@ -39,7 +39,8 @@ def test_a_draft_roster_is_generated_then_published() -> None:
     done = rosters.generated(roster(), at=AT)
     assert (done.status, done.progress, done.generated_at) == (RosterStatus.GENERATED, 1.0, AT)
     published = rosters.publish(done, at=AT)
-    assert published.status == RosterStatus.PUBLISHED and published.published_at == AT
+    assert published.status == RosterStatus.PUBLISHED
+    assert published.published_at == AT
 
 
 def test_a_large_roster_is_queued_with_its_progress_and_error_reset() -> None:
@@ -76,11 +77,9 @@ def test_a_draft_generated_or_failed_roster_may_be_generated(status: RosterStatu
 def test_a_failed_generation_tells_the_scheduler_why_in_at_most_a_thousand_characters() -> None:
     failed = rosters.failed(roster(RosterStatus.GENERATING), reason="x" * 2000)
     assert failed.status == RosterStatus.FAILED
-    assert (
-        failed.error is not None
-        and failed.error.startswith("generation failed: x")
-        and len(failed.error) == 1000
-    )
+    assert failed.error is not None
+    assert failed.error.startswith("generation failed: x")
+    assert len(failed.error) == 1000
 
 
 def test_a_roster_covers_at_most_three_months_and_never_ends_before_it_starts() -> None:
@@ -104,9 +103,11 @@ def test_a_roster_without_duties_is_not_exported(status: RosterStatus) -> None:
 
 def test_the_lawyer_on_duty_checks_in_on_the_day_and_out_again() -> None:
     arrived = duties.check_in(duty(), lawyer_id="ayi", today=DAY, at=AT)
-    assert arrived.status == DutyStatus.CHECKED_IN and arrived.checked_in_at == AT
+    assert arrived.status == DutyStatus.CHECKED_IN
+    assert arrived.checked_in_at == AT
     left = duties.check_out(arrived, lawyer_id="ayi", at=AT)
-    assert left.status == DutyStatus.COMPLETED and left.checked_out_at == AT
+    assert left.status == DutyStatus.COMPLETED
+    assert left.checked_out_at == AT
 
 
 def test_another_lawyer_does_not_check_in_or_out_for_the_one_on_duty() -> None:
@@ -159,14 +160,16 @@ def test_a_swap_asked_accepted_and_approved_hands_the_duty_over() -> None:
     swap = requested()
     assert (swap.status, swap.from_lawyer_id, swap.to_lawyer_id) == (SwapStatus.REQUESTED, "ayi", "li")
     accepted = swaps.accept(swap, lawyer_id="li", at=AT)
-    assert accepted.status == SwapStatus.ACCEPTED and accepted.accepted_at == AT
+    assert accepted.status == SwapStatus.ACCEPTED
+    assert accepted.accepted_at == AT
     approved, handed = swaps.approve(accepted, duty(), by="u-scheduler", at=AT)
     assert (approved.status, approved.decided_by, approved.decided_at) == (
         SwapStatus.APPROVED,
         "u-scheduler",
         AT,
     )
-    assert handed.lawyer_id == "li" and handed.status == DutyStatus.SCHEDULED
+    assert handed.lawyer_id == "li"
+    assert handed.status == DutyStatus.SCHEDULED
 
 
 def test_a_duty_of_a_draft_roster_is_not_swapped() -> None:

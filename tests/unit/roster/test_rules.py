@@ -45,7 +45,8 @@ def test_a_short_slot_not_reported_as_unfilled_breaks_rule_1():
     duty = slot("T1", D1, headcount=2)
     found = violations([duty], [on(duty, "alim")], "1")
     assert codes(found) == ["headcount"]
-    assert "1 of 2 lawyers" in found[0].message and found[0].rule == "1"
+    assert "1 of 2 lawyers" in found[0].message
+    assert found[0].rule == "1"
 
 
 def test_a_short_slot_reported_as_unfilled_is_excused():
@@ -148,7 +149,8 @@ def test_a_lawyer_serves_only_at_stations_of_their_own_region_code():
     assert violations([duty], [on(duty, "hu")], "3") == []
     found = violations([duty], [on(duty, "alim")], "3")
     assert codes(found) == ["region"]
-    assert "654021" in found[0].message and HUOCHENG in found[0].message
+    assert "654021" in found[0].message
+    assert HUOCHENG in found[0].message
 
 
 def test_the_hotline_is_open_to_every_lawyer_of_the_rosters_region():

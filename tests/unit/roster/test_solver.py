@@ -166,7 +166,8 @@ def test_when_every_kazakh_speaker_is_on_leave_the_reason_names_the_day():
     (gap,) = result.unfilled
     assert gap.reason.startswith("no Kazakh-speaking lawyer free on 2026-12-03")
     assert "1 on leave" in gap.reason
-    assert gap.missing_seats == 2 and gap.missing_languages == {"kk"}
+    assert gap.missing_seats == 2
+    assert gap.missing_languages == {"kk"}
 
 
 def test_when_every_lawyer_is_at_the_monthly_maximum_the_reason_says_so():
@@ -187,7 +188,8 @@ def test_a_slot_short_of_a_second_lawyer_is_partly_filled_and_reported():
     result = generate(roster)
     assert [a.lawyer_id for a in result.assignments] == ["a"]
     (gap,) = result.unfilled
-    assert gap.missing_seats == 1 and gap.reason.startswith("1 of 2 lawyers: ")
+    assert gap.missing_seats == 1
+    assert gap.reason.startswith("1 of 2 lawyers: ")
     assert (
         check_roster(
             problem=roster, assignments=result.assignments, unfilled=result.unfilled, rules=HARD_RULES
@@ -255,7 +257,8 @@ def test_the_same_input_gives_the_same_roster():
 def test_progress_is_reported_and_ends_at_one():
     seen: list[float] = []
     generate(county_roster(), progress=seen.append)
-    assert seen and seen[-1] == 1.0
+    assert seen
+    assert seen[-1] == 1.0
     assert seen == sorted(seen)
 
 
@@ -274,7 +277,8 @@ def test_a_two_month_roster_rotates_interns_and_keeps_every_hard_rule():
     )
     november = {a.station_id for a in result.assignments if a.lawyer_id == "i2" and a.date.month == 11}
     december = {a.station_id for a in result.assignments if a.lawyer_id == "i2" and a.date.month == 12}
-    assert len(november) == len(december) == 1 and november != december
+    assert len(november) == len(december) == 1
+    assert november != december
 
 
 def test_the_greedy_reference_keeps_the_hard_rules_too():

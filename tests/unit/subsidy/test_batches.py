@@ -99,7 +99,8 @@ def test_the_csv_has_a_bilingual_header_a_row_per_lawyer_and_a_correct_total() -
 
 def test_the_csv_rows_end_with_crlf() -> None:
     _, _, data = _export()
-    assert data.count(b"\r\n") == 5 and b"\n" not in data.replace(b"\r\n", b"")
+    assert data.count(b"\r\n") == 5
+    assert b"\n" not in data.replace(b"\r\n", b"")
 
 
 def test_a_batch_whose_lines_do_not_add_up_is_not_exported() -> None:
@@ -129,7 +130,8 @@ def test_a_name_that_looks_like_a_formula_is_exported_as_text() -> None:
 def test_an_empty_month_exports_just_the_header_and_a_zero_total() -> None:
     batch, lines = build_batch([], id="B2", month="2026-05", lawyer_names=NAMES)
     rows = list(csv.reader(io.StringIO(batch_csv(batch, lines).decode("utf-8-sig"))))
-    assert len(rows) == 2 and rows[-1][4] == "0.00"
+    assert len(rows) == 2
+    assert rows[-1][4] == "0.00"
 
 
 def test_the_xlsx_has_a_row_per_lawyer_and_a_totals_row_that_adds_up() -> None:
@@ -143,7 +145,8 @@ def test_the_xlsx_has_a_row_per_lawyer_and_a_totals_row_that_adds_up() -> None:
     assert total[0] == "合计 Total"
     assert Decimal(str(total[4])) == Decimal("3450.49")
     assert sum(Decimal(str(row[4])) for row in body) == Decimal("3450.49")
-    assert "B1" in rows[1][0] and "2026-05" in rows[1][0]
+    assert "B1" in rows[1][0]
+    assert "2026-05" in rows[1][0]
     assert sheet.print_title_rows == f"${header_at + 1}:${header_at + 1}"  # the header repeats on every page
     assert sheet.freeze_panes == f"A{header_at + 2}"
     assert sheet.cell(row=header_at + 2, column=5).number_format == "#,##0.00"

@@ -92,9 +92,9 @@ def test_transitions_leave_the_original_claim_untouched() -> None:
 
 
 def test_a_claim_amount_must_be_whole_fen_and_not_negative() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="non-negative Decimal amount with at most two places"):
         claim(amount="-1.00")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="non-negative Decimal amount with at most two places"):
         claim(amount="1.005")
 
 

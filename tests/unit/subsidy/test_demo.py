@@ -54,7 +54,8 @@ def test_demo_legal_aid_uplifts_remote_areas_and_minority_languages_and_caps_the
 def test_the_demo_standard_rises_from_july_2026_and_may_cases_keep_the_old_one() -> None:
     trial = {"case_type": "criminal", "stage": "first_instance"}
     may, july = _pick("legal_aid_case", date(2026, 5, 20)), _pick("legal_aid_case", date(2026, 7, 1))
-    assert may.document_no == "伊州司发〔2025〕12号" and july.document_no == "伊州司发〔2026〕7号"
+    assert may.document_no == "伊州司发〔2025〕12号"
+    assert july.document_no == "伊州司发〔2026〕7号"
     assert calculate(may, trial).amount == Decimal("2000.00")
     assert calculate(july, trial).amount == Decimal("2200.00")
 

@@ -79,5 +79,5 @@ def test_money_is_formatted_without_grouping_or_exponent() -> None:
 
 
 def test_formatting_refuses_anything_but_a_decimal() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="takes a Decimal, not float"):
         format_money(1.5)  # type: ignore[arg-type]
