@@ -26,10 +26,21 @@ from services.console.views import finance, lawyer, people, scheduler
 log = logging.getLogger(__name__)
 
 IDLE = timedelta(minutes=30)
-CSP = "; ".join((
-    "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self'", "font-src 'self'",
-    "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'",
-))
+READY_TIMEOUT = 2.0  # seconds /readyz waits for the gateway: an answer within a probe's timeout (4 s)
+CSP = "; ".join(
+    (
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    )
+)
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
@@ -53,7 +64,9 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
     app = Flask("legalduty.console", root_path=str(Path(__file__).parent), static_url_path="/assets")
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     app.secret_key = session_key(settings.jwt_secret + "|csrf").decode()
-    app.session_interface = EncryptedCookieSessions(session_key(settings.jwt_secret), int(idle.total_seconds()))
+    app.session_interface = EncryptedCookieSessions(
+        session_key(settings.jwt_secret), int(idle.total_seconds())
+    )
     translations = compile_catalogues(settings.data_dir.resolve() / "console" / "translations")
     app.config.update(
         SESSION_COOKIE_NAME="legalduty_console",
@@ -69,8 +82,12 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.extensions[EXTENSION] = Console(
-        settings=settings, api=api or GatewayApi(settings.service_url("gateway")),
+        settings=settings,
+        api=api or GatewayApi(settings.service_url("gateway")),
     )
+    # readiness asks with a short timeout of its own: a gateway that hangs makes the console unready within
+    # the probe's time, instead of holding a thread for a page's minute
+    probe = api or GatewayApi(settings.service_url("gateway"), timeout=READY_TIMEOUT)
     Babel(app, locale_selector=chosen_language)
     CSRFProtect(app)
     app.jinja_env.trim_blocks = True
@@ -88,11 +105,19 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
     def _page_context() -> dict[str, Any]:
         lang = g.get("lang", "zh")
         return {
-            "lang": lang, "html_lang": HTML_LANG[lang], "user": current_user(),
-            "long_date": lambda v: formats.long_date(v, lang), "timestamp": lambda v: formats.timestamp(v, lang),
-            "other_lang": "en" if lang == "zh" else "zh", "label": labels.label, "role_name": labels.role_name,
-            "error_title": labels.error_title, "page_url": _page_url, "warning": labels.warning,
-            "value": labels.value, "calendar_source": labels.calendar_source,
+            "lang": lang,
+            "html_lang": HTML_LANG[lang],
+            "user": current_user(),
+            "long_date": lambda v: formats.long_date(v, lang),
+            "timestamp": lambda v: formats.timestamp(v, lang),
+            "other_lang": "en" if lang == "zh" else "zh",
+            "label": labels.label,
+            "role_name": labels.role_name,
+            "error_title": labels.error_title,
+            "page_url": _page_url,
+            "warning": labels.warning,
+            "value": labels.value,
+            "calendar_source": labels.calendar_source,
         }
 
     @app.after_request
@@ -104,8 +129,14 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
         response.headers["X-Request-ID"] = g.get("request_id", "")
         asked = request.args.get("lang")
         if asked in LANGUAGES:
-            response.set_cookie(LANG_COOKIE, asked, max_age=365 * 24 * 3600, httponly=True, samesite="Lax",
-                                secure=request.is_secure)
+            response.set_cookie(
+                LANG_COOKIE,
+                asked,
+                max_age=365 * 24 * 3600,
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure,
+            )
         response.vary.add("Accept-Language")
         response.vary.add("Cookie")
         return response
@@ -119,8 +150,11 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
         if error.status == 401:
             return to_login(expired=True)
         if error.status >= 500:
-            log.warning("the API answered %s", error.status,
-                        extra={"request_id": g.get("request_id"), "detail": error.detail})
+            log.warning(
+                "the API answered %s",
+                error.status,
+                extra={"request_id": g.get("request_id"), "detail": error.detail},
+            )
         headers = {"Retry-After": error.retry_after} if error.retry_after else {}
         status = error.status if error.status in (403, 404, 503, 504) else 502
         return render_template("error.html", status=status, reason="api", error=error), status, headers
@@ -139,10 +173,13 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
 
     @app.get("/readyz")
     def readyz() -> Any:
+        """Ready when the gateway answers: every page of the console asks it."""
         try:
-            app.extensions[EXTENSION].api.call("GET", "/healthz", token=None)
+            probe.call("GET", "/healthz", token=None)
         except ApiError as exc:
-            return jsonify({"status": "unavailable", "service": CONSOLE, "checks": {"gateway": str(exc)}}), 503
+            return jsonify(
+                {"status": "unavailable", "service": CONSOLE, "checks": {"gateway": str(exc)}}
+            ), 503
         return jsonify({"status": "ok", "service": CONSOLE, "checks": {"gateway": "ok"}})
 
     return app
