@@ -706,6 +706,8 @@ def test_every_deployment_has_a_disruption_budget_and_its_autoscaler_owns_its_re
     for hpa in named(docs, "HorizontalPodAutoscaler"):
         assert 1 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
         assert hpa["spec"]["metrics"][0]["resource"]["name"] == "cpu"
+        # dev: one of everything; prod: a province keeps serving with a node down and one pod being replaced
+        assert hpa["spec"]["minReplicas"] == {"dev": 1, "prod": 3}[overlay], hpa["metadata"]["name"]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
