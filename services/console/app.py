@@ -26,6 +26,7 @@ from services.console.views import finance, lawyer, people, scheduler
 log = logging.getLogger(__name__)
 
 IDLE = timedelta(minutes=30)
+READY_TIMEOUT = 2.0  # seconds /readyz waits for the gateway: an answer within a probe's timeout (4 s)
 CSP = "; ".join(
     (
         "default-src 'self'",
@@ -84,6 +85,9 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
         settings=settings,
         api=api or GatewayApi(settings.service_url("gateway")),
     )
+    # readiness asks with a short timeout of its own: a gateway that hangs makes the console unready within
+    # the probe's time, instead of holding a thread for a page's minute
+    probe = api or GatewayApi(settings.service_url("gateway"), timeout=READY_TIMEOUT)
     Babel(app, locale_selector=chosen_language)
     CSRFProtect(app)
     app.jinja_env.trim_blocks = True
@@ -169,8 +173,9 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
 
     @app.get("/readyz")
     def readyz() -> Any:
+        """Ready when the gateway answers: every page of the console asks it."""
         try:
-            app.extensions[EXTENSION].api.call("GET", "/healthz", token=None)
+            probe.call("GET", "/healthz", token=None)
         except ApiError as exc:
             return jsonify(
                 {"status": "unavailable", "service": CONSOLE, "checks": {"gateway": str(exc)}}

@@ -34,9 +34,11 @@ from yamllint import linter
 from yamllint.config import YamlLintConfig
 
 from services.common.metrics import LATENCY, REQUESTS, ScrapeTimeCollector
-from services.common.settings import DEFAULT_PORTS, ENVIRONMENT, SERVICES
+from services.common.settings import CONSOLE, DEFAULT_PORTS, ENVIRONMENT, SERVICES, load_settings
 from services.common.topology import TOPOLOGY, rabbitmq_definitions
 from services.common.web import PUBLIC_PATHS
+from services.console.app import READY_TIMEOUT
+from services.console.app import create_app as create_console
 from services.launch import gunicorn_command
 from tests.contract.test_compose import COMPOSE, env_of
 
@@ -46,11 +48,19 @@ SCHEMAS = K8S / "schemas"  # ours, one per operator kind the manifests use
 OVERLAYS = ("dev", "prod")
 KUBERNETES_VERSION = "1.33.0"  # a version kubernetes-validate ships, and the oldest we promise to run on
 NAMESPACE = "legalduty"
+WEBS = (*SERVICES, CONSOLE)  # every process serving HTTP: the services' webs and the console
 OPERATOR_GROUPS = ("rabbitmq.com", "postgresql.cnpg.io", "keda.sh", "monitoring.coreos.com")
 # Variables a container may set that are not settings: parts the URLs are composed of, prometheus_client's.
 COMPOSITION_INPUTS = {"POSTGRES_USERNAME", "POSTGRES_PASSWORD", "RABBITMQ_USERNAME", "RABBITMQ_PASSWORD"}
 NOT_SETTINGS = COMPOSITION_INPUTS | {"PROMETHEUS_MULTIPROC_DIR"}
 SECRET_SETTINGS = {"LEGALDUTY_JWT_SECRET", "LEGALDUTY_INTERNAL_SECRET", "LEGALDUTY_ADMIN_PASSWORD"}
+# What the console must not get: it has no database and no broker, and seeds nothing.
+CONSOLE_NEVER_GETS = {
+    *(f"{s.upper()}_DATABASE_URL" for s in (*SERVICES, CONSOLE)),
+    "LEGALDUTY_BROKER_URL",
+    "LEGALDUTY_ADMIN_PASSWORD",
+    *COMPOSITION_INPUTS,
+}
 # Labels the operators put on the pods they run (RabbitMQ Cluster Operator, CloudNativePG).
 RABBITMQ_POD = {"app.kubernetes.io/name": "legalduty-rabbitmq", "app.kubernetes.io/component": "rabbitmq"}
 POSTGRES_POD = {"cnpg.io/cluster": "legalduty-postgres", "cnpg.io/instanceRole": "primary"}
@@ -99,6 +109,11 @@ def workloads(docs: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], dict
 
 def containers(pod: dict[str, Any]) -> list[dict[str, Any]]:
     return pod["spec"].get("initContainers", []) + pod["spec"]["containers"]
+
+
+def is_console(obj: dict[str, Any]) -> bool:
+    """The console's objects: a web process with neither database nor broker."""
+    return service_of(obj) == CONSOLE
 
 
 def service_of(obj: dict[str, Any]) -> str:
@@ -170,7 +185,8 @@ def test_each_overlay_renders_every_part(overlay: str) -> None:
     } <= kinds
     assert {d["metadata"]["name"] for d in named(docs, "Deployment")} == {
         f"legalduty-{s}-{r}" for s in SERVICES for r in ("web", "relay", "worker")
-    }
+    } | {f"legalduty-{CONSOLE}-web"}
+    assert not [d for d in named(docs, "Job") if is_console(d)], "the console has no database to migrate"
     assert all(d["metadata"].get("namespace") == NAMESPACE for d in docs if d["kind"] != "Namespace")
 
 
@@ -433,13 +449,20 @@ def test_every_process_gets_the_settings_it_needs_and_no_unknown_variable(overla
             env = container_env(docs, container)
             where = f"{obj['metadata']['name']}/{container['name']}"
             assert not set(env) - set(ENVIRONMENT) - NOT_SETTINGS, f"{where} sets variables no code reads"
-            assert f"{service.upper()}_DATABASE_URL" in env, where
+            if is_console(obj):
+                assert set(env) & CONSOLE_NEVER_GETS == set(), (
+                    f"{where}: the console reaches only the gateway"
+                )
+                assert env["LEGALDUTY_GATEWAY_URL"] == {
+                    "value": f"http://legalduty-gateway:{DEFAULT_PORTS['gateway']}"
+                }
+            else:
+                assert f"{service.upper()}_DATABASE_URL" in env, where
             if container["name"] == "wait-for-schema":
                 continue
             assert env["LEGALDUTY_ENV"] == {"value": "production"}, where
-            assert {"LEGALDUTY_BROKER_URL", "LEGALDUTY_JWT_SECRET", "LEGALDUTY_INTERNAL_SECRET"} <= set(
-                env
-            ), where
+            assert {"LEGALDUTY_JWT_SECRET", "LEGALDUTY_INTERNAL_SECRET"} <= set(env), where
+            assert is_console(obj) or "LEGALDUTY_BROKER_URL" in env, where
             for name in SECRET_SETTINGS & set(env):
                 assert "secretKeyRef" in env[name].get("valueFrom", {}), (
                     f"{where}: {name} is not a secret ref"
@@ -452,6 +475,8 @@ def test_every_process_gets_the_settings_it_needs_and_no_unknown_variable(overla
                     for k in env_of(compose_name)
                     if not k.endswith("_DATABASE_URL") and k != "LEGALDUTY_ADMIN_PASSWORD"
                 } | {f"{service.upper()}_DATABASE_URL"}
+                if is_console(obj):  # compose gives every container the lot; the console reads none of these
+                    needed -= CONSOLE_NEVER_GETS
                 assert needed <= set(env), f"{where} lacks {needed - set(env)}"
     seed = one(docs, "Job", "legalduty-gateway-migrate")["spec"]["template"]["spec"]["containers"][0]
     assert "secretKeyRef" in container_env(docs, seed)["LEGALDUTY_ADMIN_PASSWORD"]["valueFrom"]
@@ -486,7 +511,7 @@ def test_the_settings_that_must_agree_with_compose_do(overlay: str) -> None:
         "LEGALDUTY_DATA_DIR",
         "LEGALDUTY_MAX_DELIVERIES",
         "LEGALDUTY_RETRY_BACKOFF",
-        *(f"LEGALDUTY_{s.upper()}_PORT" for s in SERVICES),
+        *(f"LEGALDUTY_{s.upper()}_PORT" for s in WEBS),
     ):
         assert config[name] == compose[name], name
 
@@ -533,7 +558,7 @@ def test_image_and_ports_agree_with_the_dockerfile_and_compose(overlay: str) -> 
     for _, pod in workloads(docs):
         for container in containers(pod):
             assert container["image"].rsplit(":", 1)[0].rsplit("/", 1)[-1] == compose_image
-    for service in SERVICES:
+    for service in WEBS:
         port = DEFAULT_PORTS[service]
         compose_ports = COMPOSE["services"][service]["ports"]
         assert any(p.endswith(f":{port}:{port}") for p in compose_ports)
@@ -550,8 +575,8 @@ def test_image_and_ports_agree_with_the_dockerfile_and_compose(overlay: str) -> 
                 "labels"
             ].items()
         )
-        if service != "gateway":
-            assert config[f"LEGALDUTY_{service.upper()}_URL"] == f"http://legalduty-{service}:{port}"
+        # the gateway reaches the others, and the console the gateway, by the name of their Service
+        assert config[f"LEGALDUTY_{service.upper()}_URL"] == f"http://legalduty-{service}:{port}"
     assert 'ENTRYPOINT ["/entrypoint.sh"]' in dockerfile()
     assert "WORKDIR /app" in dockerfile()
     assert re.search(r"^USER (?!root)\w+", dockerfile(), re.M), "the image runs as a user of its own"
@@ -582,7 +607,7 @@ def test_web_runs_gunicorn_as_make_run_does_and_gets_more_time_to_stop_than_guni
     overlay: str,
 ) -> None:
     docs = render(overlay)
-    for service in SERVICES:
+    for service in WEBS:
         pod = one(docs, "Deployment", f"legalduty-{service}-web")["spec"]["template"]["spec"]
         web = pod["containers"][0]
         launched = shlex.split(gunicorn_command(service))
@@ -605,17 +630,24 @@ def test_web_runs_gunicorn_as_make_run_does_and_gets_more_time_to_stop_than_guni
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
 def test_web_pods_probe_healthz_for_liveness_and_readyz_for_readiness_after_a_startup_probe(
-    overlay: str,
+    overlay: str, tmp_path: Path
 ) -> None:
     docs = render(overlay)
     assert {"/healthz", "/readyz"} <= set(PUBLIC_PATHS)
-    for service in SERVICES:
+    console = create_console(
+        load_settings(CONSOLE, {"LEGALDUTY_DATA_DIR": str(tmp_path), "LEGALDUTY_LOG_LEVEL": "WARNING"})
+    )
+    console_paths = {rule.rule for rule in console.url_map.iter_rules()}
+    assert {"/healthz", "/readyz"} <= console_paths, "the console serves what its probes ask"
+    for service in WEBS:
         web = one(docs, "Deployment", f"legalduty-{service}-web")["spec"]["template"]["spec"]["containers"][0]
         assert web["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
         assert web["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
         assert web["startupProbe"]["httpGet"]["port"] == "http"
         startup = web["startupProbe"]
         assert startup["periodSeconds"] * startup["failureThreshold"] >= 30, "time to import and connect"
+    console = one(docs, "Deployment", f"legalduty-{CONSOLE}-web")["spec"]["template"]["spec"]["containers"][0]
+    assert console["readinessProbe"]["timeoutSeconds"] > READY_TIMEOUT, "the console asks the gateway first"
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -663,7 +695,7 @@ def test_every_deployment_has_a_disruption_budget_and_its_autoscaler_owns_its_re
     budgets = named(docs, "PodDisruptionBudget")
     scaled = {h["spec"]["scaleTargetRef"]["name"] for h in named(docs, "HorizontalPodAutoscaler")}
     keda = {s["spec"]["scaleTargetRef"]["name"] for s in named(docs, "ScaledObject")}
-    assert scaled == {f"legalduty-{s}-web" for s in SERVICES}
+    assert scaled == {f"legalduty-{s}-web" for s in WEBS}
     assert keda == {"legalduty-gateway-worker", "legalduty-subsidy-worker"}
     for deployment in named(docs, "Deployment"):
         name, labels = deployment["metadata"]["name"], deployment["spec"]["template"]["metadata"]["labels"]
@@ -674,6 +706,8 @@ def test_every_deployment_has_a_disruption_budget_and_its_autoscaler_owns_its_re
     for hpa in named(docs, "HorizontalPodAutoscaler"):
         assert 1 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
         assert hpa["spec"]["metrics"][0]["resource"]["name"] == "cpu"
+        # dev: one of everything; prod: a province keeps serving with a node down and one pod being replaced
+        assert hpa["spec"]["minReplicas"] == {"dev": 1, "prod": 3}[overlay], hpa["metadata"]["name"]
 
 
 @pytest.mark.parametrize("overlay", OVERLAYS)
@@ -749,6 +783,8 @@ def test_postgresql_runs_three_instances_with_one_database_per_service(overlay: 
     assert all(f"CREATE DATABASE {d['spec']['name']};" in init_sql for d in databases), "the same as compose"
     for obj, pod in workloads(docs):
         service = service_of(obj)
+        if is_console(obj):
+            continue  # no database (the settings test checks it gets no URL of one)
         for container in containers(pod):
             url = container_env(docs, container)[f"{service.upper()}_DATABASE_URL"]["value"]
             assert url.endswith(f"@legalduty-postgres-rw:5432/{service}"), url
@@ -773,6 +809,9 @@ def test_a_job_migrates_each_database_once_and_every_pod_waits_for_its_schema(ov
         assert job["restartPolicy"] == "Never"
     for deployment in named(docs, "Deployment"):
         pod = deployment["spec"]["template"]["spec"]
+        if is_console(deployment):
+            assert "initContainers" not in pod, "the console has no schema to wait for"
+            continue
         (wait,) = pod["initContainers"]
         assert wait["command"] == ["python", "/opt/legalduty/wait_for_schema.py", service_of(deployment)]
         assert wait["workingDir"] == "/app"
@@ -826,10 +865,39 @@ def test_the_schema_wait_lets_an_old_pod_start_on_a_schema_a_newer_version_migra
 # ------------------------------------------------------------------------------------------- networking
 
 
+def expression_holds(expression: dict[str, Any], labels: dict[str, str]) -> bool:
+    """A LabelSelectorRequirement, as the API server reads it."""
+    key, operator, values = expression["key"], expression["operator"], expression.get("values", [])
+    if operator == "In":
+        return labels.get(key) in values
+    if operator == "NotIn":
+        return labels.get(key) not in values
+    if operator == "Exists":
+        return key in labels
+    if operator == "DoesNotExist":
+        return key not in labels
+    raise AssertionError(f"no such selector operator: {operator}")
+
+
 def selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
-    for expression in selector.get("matchExpressions", []):
-        raise AssertionError(f"the policy check does not read matchExpressions: {expression}")
-    return selector.get("matchLabels", {}).items() <= labels.items()
+    return selector.get("matchLabels", {}).items() <= labels.items() and all(
+        expression_holds(e, labels) for e in selector.get("matchExpressions", [])
+    )
+
+
+def test_the_policy_check_reads_label_selector_expressions_as_the_api_server_does() -> None:
+    console, roster = {"app.kubernetes.io/name": "console"}, {"app.kubernetes.io/name": "roster"}
+    either = {"key": "app.kubernetes.io/name", "operator": "In", "values": ["gateway", "roster"]}
+    assert selects({"matchExpressions": [either]}, roster)
+    assert not selects({"matchExpressions": [either]}, console)
+    assert selects({"matchExpressions": [{**either, "operator": "NotIn"}]}, console)
+    assert not selects({"matchExpressions": [{**either, "operator": "NotIn"}]}, roster)
+    assert selects({"matchExpressions": [{"key": "app.kubernetes.io/name", "operator": "Exists"}]}, console)
+    assert not selects({"matchExpressions": [{"key": "tier", "operator": "Exists"}]}, console)
+    assert selects({"matchExpressions": [{"key": "tier", "operator": "DoesNotExist"}]}, console)
+    assert not selects(
+        {"matchLabels": {"app.kubernetes.io/name": "roster"}, "matchExpressions": [either]}, console
+    )
 
 
 class Pod:
@@ -897,7 +965,7 @@ def test_network_policies_let_each_part_reach_only_what_it_needs(overlay: str) -
     pods = {
         obj["metadata"]["name"]: Pod(NAMESPACE, pod["metadata"]["labels"]) for obj, pod in workloads(docs)
     }
-    web = {s: pods[f"legalduty-{s}-web"] for s in SERVICES}
+    web = {s: pods[f"legalduty-{s}-web"] for s in WEBS}
     rabbitmq, postgres = Pod(NAMESPACE, RABBITMQ_POD), Pod(NAMESPACE, POSTGRES_POD)
     dns = Pod("kube-system", {"k8s-app": "kube-dns"})
     outsider, internet = Pod("elsewhere", {}), Pod("internet", {})
@@ -912,11 +980,29 @@ def test_network_policies_let_each_part_reach_only_what_it_needs(overlay: str) -
         others = [p for name, p in pods.items() if p is not web["gateway"] and p is not web[service]]
         callers = [p for p in others if can_connect(policies, p, web[service], port)]
         assert not callers, f"only the gateway calls {service}"
+    console = web[CONSOLE]
+    assert can_connect(policies, web["gateway"], console, DEFAULT_PORTS[CONSOLE])
+    strangers = {**pods, "outsider": outsider, "prometheus": prometheus, "keda": keda}
+    callers = [
+        n
+        for n, p in strangers.items()
+        if p is not web["gateway"] and can_connect(policies, p, console, DEFAULT_PORTS[CONSOLE])
+    ]
+    assert not callers, f"the console accepts only the gateway, not {callers}"
+    assert can_connect(policies, console, web["gateway"], DEFAULT_PORTS["gateway"])
+    reached = [
+        n
+        for n, p in pods.items()
+        if p is not web["gateway"]
+        and any(can_connect(policies, console, p, port) for port in DEFAULT_PORTS.values())
+    ]
+    assert not reached, f"the console reaches only the gateway, not {reached}"
     for name, pod in pods.items():
         assert can_connect(policies, pod, dns, 53, "UDP"), name
-        assert can_connect(policies, pod, rabbitmq, 5672), name
-        assert can_connect(policies, pod, postgres, 5432), name
         assert not can_connect(policies, pod, internet, 443), name
+        has_data = pod is not web[CONSOLE]  # the console has neither database nor broker
+        assert can_connect(policies, pod, rabbitmq, 5672) == has_data, name
+        assert can_connect(policies, pod, postgres, 5432) == has_data, name
     assert not can_connect(policies, web["roster"], web["subsidy"], 8002)
     assert can_connect(policies, keda, rabbitmq, 5672)
     assert not can_connect(policies, outsider, rabbitmq, 5672)
@@ -940,6 +1026,28 @@ def test_the_policy_check_notices_a_policy_that_opens_a_service_to_everyone() ->
     assert not before
     assert can_connect(policies, Pod("elsewhere", {}), target, 8001)
     assert not can_connect(policies, worker, target, 8001), "the worker's own egress is still closed"
+
+
+def test_the_policy_check_notices_the_console_let_at_the_broker_and_the_database() -> None:
+    docs = render("prod")
+    console = Pod(
+        NAMESPACE,
+        one(docs, "Deployment", f"legalduty-{CONSOLE}-web")["spec"]["template"]["metadata"]["labels"],
+    )
+    rabbitmq, postgres = Pod(NAMESPACE, RABBITMQ_POD), Pod(NAMESPACE, POSTGRES_POD)
+    assert not can_connect(named(docs, "NetworkPolicy"), console, postgres, 5432)
+    # every pod of legalduty, as the policy said before the console came
+    one(docs, "NetworkPolicy", "legalduty-apps-to-broker-and-database")["spec"]["podSelector"].pop(
+        "matchExpressions"
+    )
+    for peer in (
+        *one(docs, "NetworkPolicy", "legalduty-postgres")["spec"]["ingress"][0]["from"],
+        *one(docs, "NetworkPolicy", "legalduty-rabbitmq")["spec"]["ingress"][0]["from"],
+    ):
+        peer.get("podSelector", {}).pop("matchExpressions", None)
+    policies = named(docs, "NetworkPolicy")
+    assert can_connect(policies, console, postgres, 5432)
+    assert can_connect(policies, console, rabbitmq, 5672)
 
 
 # ------------------------------------------------------------------------------------------------ alerts
