@@ -1,12 +1,18 @@
 """`make run`: migrate every service's database, seed it, and supervise all processes in the foreground.
 
-Processes: gateway, roster and subsidy under gunicorn, and per service an outbox relay and an event
-worker. supervisord restarts any process that dies while the others keep running; SIGTERM or Ctrl-C stops
+Processes: gateway, roster and subsidy under gunicorn, and per service `LEGALDUTY_REPLICAS` (default 1)
+outbox relays and as many event workers. supervisord restarts any process that dies while the others keep running; SIGTERM or Ctrl-C stops
 them all (each gets at most 8 s, so the whole system is down within 10 s).
 
 supervisord runs as whoever starts it (`user=` names that account, so it has no privileges to drop) and
 its control socket is owner-only and password-protected (a fresh random password per start, in the
 owner-only config file that `supervisorctl -c var/run/supervisord.conf` reads).
+
+Replicas: with N > 1 a relay or worker program has `numprocs=N`, its processes named `roster-relay-0` ...
+(`supervisorctl status` shows `roster-relay:roster-relay-0`). They may all run at once: one relay per service
+holds the leader lock and the others stand by (services/common/relay.py), the workers compete for the
+messages of the service's queues, and the roster's generation workers claim each queued roster under a lease
+(services/roster/service/generation_worker.py).
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ def gunicorn_command(service: str) -> str:
     )
 
 
-def supervisor_config(data_dir: Path, control_password: str) -> str:
+def supervisor_config(data_dir: Path, control_password: str, replicas: int = 1) -> str:
     run_dir = data_dir / "run"
     try:  # name the account supervisord already runs as: root included, nothing to drop, nothing to warn of
         user = [f"user={pwd.getpwuid(os.getuid()).pw_name}"]
@@ -75,16 +81,17 @@ def supervisor_config(data_dir: Path, control_password: str) -> str:
         f"password={control_password}",
         "",
     ]
-    programs: dict[str, tuple[str, dict[str, str]]] = {}
+    programs: dict[str, tuple[str, dict[str, str], int]] = {}
     for service in SERVICES:
         prom = data_dir / "prometheus" / service
-        programs[f"{service}-web"] = (gunicorn_command(service), {"PROMETHEUS_MULTIPROC_DIR": str(prom)})
-        programs[f"{service}-relay"] = (f"{shlex.quote(_python())} -m services.{service} relay", {})
-        programs[f"{service}-worker"] = (f"{shlex.quote(_python())} -m services.{service} worker", {})
-    for name, (command, env) in programs.items():
+        programs[f"{service}-web"] = (gunicorn_command(service), {"PROMETHEUS_MULTIPROC_DIR": str(prom)}, 1)
+        programs[f"{service}-relay"] = (f"{shlex.quote(_python())} -m services.{service} relay", {}, replicas)
+        programs[f"{service}-worker"] = (f"{shlex.quote(_python())} -m services.{service} worker", {}, replicas)
+    for name, (command, env, count) in programs.items():
+        lines += [f"[program:{name}]", f"command={command}"]
+        if count > 1:
+            lines += [f"numprocs={count}", "process_name=%(program_name)s-%(process_num)d"]
         lines += [
-            f"[program:{name}]",
-            f"command={command}",
             f"directory={ROOT}",
             "autostart=true",
             "autorestart=true",
@@ -119,7 +126,7 @@ def main() -> None:
     # owner-only from the first byte: the file holds the control socket's password
     fd = os.open(config, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as out:
-        out.write(supervisor_config(data_dir, secrets.token_urlsafe(24)))
+        out.write(supervisor_config(data_dir, secrets.token_urlsafe(24), settings.replicas))
     print(
         f"legalduty: gateway http://{settings.bind}:{settings.ports['gateway']}/api  "
         f"(roster :{settings.ports['roster']}, subsidy :{settings.ports['subsidy']}); Ctrl-C stops",
