@@ -14,6 +14,7 @@ BENCHES = {
     "roster_service": ("bench.roster_service_bench", []),
     "subsidy": ("bench.subsidy_bench", []),
     "gateway": ("bench.gateway_bench", []),
+    "drill": ("bench.drill", []),
 }
 
 

@@ -80,29 +80,50 @@ class Figures:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "duties": self.duties, "replicas": self.replicas, "checkout_failures": len(self.checkout_failures),
-            "checkout_seconds": round(self.checkout_seconds, 1), "drain_seconds": round(self.drain_seconds, 1),
-            "events": self.events, "events_per_s": round(self.events_per_s, 1),
-            "kills": sum(self.kills.values()), "kills_by_program": dict(self.kills), "restarts_seen": self.restarted,
+            "duties": self.duties,
+            "replicas": self.replicas,
+            "checkout_failures": len(self.checkout_failures),
+            "checkout_seconds": round(self.checkout_seconds, 1),
+            "drain_seconds": round(self.drain_seconds, 1),
+            "events": self.events,
+            "events_per_s": round(self.events_per_s, 1),
+            "kills": sum(self.kills.values()),
+            "kills_by_program": dict(self.kills),
+            "restarts_seen": self.restarted,
             "programs_running": list(self.programs),
             "broker_interruptions": self.broker_interruptions,
             "claims_per_duty": {str(k): v for k, v in sorted(self.claims_per_duty.items())},
             "duties_without_claim": self.duties_without_claim,
-            "queued_rosters": self.rosters, "dead_letters": sum(self.dead_letters.values()),
+            "queued_rosters": self.rosters,
+            "dead_letters": sum(self.dead_letters.values()),
         }
 
 
 class Drill:
     """One drill: its own vhost, databases and stack; `with Drill(...) as d: figures = d.run()`."""
 
-    def __init__(self, data_dir: Path, *, duties: int, replicas: int = 3, kill_every: float = 2.0,
-                 restart_broker: bool = False, queued_rosters: int = 3, min_seconds: float = 14.0, log: Any = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        duties: int,
+        replicas: int = 3,
+        kill_every: float = 2.0,
+        restart_broker: bool = False,
+        queued_rosters: int = 3,
+        min_seconds: float = 14.0,
+        log: Any = None,
+    ):
         self.data_dir, self.duties, self.replicas = data_dir, duties, replicas
         self.kill_every, self.restart_broker, self.queued_rosters = kill_every, restart_broker, queued_rosters
-        self.min_seconds = min_seconds  # check-outs are spread over at least this long, so the chaos meets them
+        self.min_seconds = (
+            min_seconds  # check-outs are spread over at least this long, so the chaos meets them
+        )
         self.log = log or (lambda *a: print(*a, file=sys.stderr, flush=True))
         self.vhost = f"legalduty_drill_{uuid.uuid4().hex[:8]}"
-        self.databases = {s: f"legalduty_drill_{s}_{uuid.uuid4().hex[:6]}" for s in ("gateway", "roster", "subsidy")}
+        self.databases = {
+            s: f"legalduty_drill_{s}_{uuid.uuid4().hex[:6]}" for s in ("gateway", "roster", "subsidy")
+        }
         self.stack: Stack | None = None
         self.figures = Figures(duties=duties, replicas=replicas)
         self.session = requests.Session()
@@ -121,8 +142,12 @@ class Drill:
             for name in self.databases.values():
                 conn.execute(f'CREATE DATABASE "{name}"')
         self.stack = Stack(
-            self.data_dir, LEGALDUTY_DEMO="0", LEGALDUTY_REPLICAS=str(self.replicas), LEGALDUTY_WEB_WORKERS="2",
-            LEGALDUTY_RETRY_BACKOFF="0.1", LEGALDUTY_LOG_LEVEL="WARNING",
+            self.data_dir,
+            LEGALDUTY_DEMO="0",
+            LEGALDUTY_REPLICAS=str(self.replicas),
+            LEGALDUTY_WEB_WORKERS="2",
+            LEGALDUTY_RETRY_BACKOFF="0.1",
+            LEGALDUTY_LOG_LEVEL="WARNING",
             LEGALDUTY_BROKER_URL=f"amqp://guest:guest@{RABBIT}/{self.vhost}",
             **{f"{s.upper()}_DATABASE_URL": self.db_url(s) for s in self.databases},
         )
@@ -143,12 +168,15 @@ class Drill:
             for name in self.databases.values():
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
-    def call(self, method: str, service: str, path: str, identity: Identity, body: Any = None) -> requests.Response:
+    def call(
+        self, method: str, service: str, path: str, identity: Identity, body: Any = None
+    ) -> requests.Response:
         """A request straight at a service, signed as the gateway signs the user's identity."""
         assert self.stack is not None
         token = sign_identity(identity, secret=DEV_INTERNAL_SECRET, audience=service)
-        return self.session.request(method, self.stack.url(service) + path, json=body, timeout=60,
-                                    headers={IDENTITY_HEADER: token})
+        return self.session.request(
+            method, self.stack.url(service) + path, json=body, timeout=60, headers={IDENTITY_HEADER: token}
+        )
 
     def must(self, method: str, service: str, path: str, identity: Identity, body: Any = None) -> Any:
         response = self.call(method, service, path, identity, body)
@@ -163,45 +191,111 @@ class Drill:
         """Lawyers, a station, patterns and a published roster of today with `duties` duties; a station-duty
         scheme; a second region whose rosters are large enough to be queued. Returns today's duties."""
         today = today_in_beijing()
-        self.must("POST", "subsidy", "/api/subsidy/schemes", self.FINANCE, {
-            "kind": "station_duty", "name": "drill station duty", "region_code": None,
-            "effective_from": "2026-01-01", "effective_to": None,
-            "rates": [{"when": {"length": "full_day"}, "amount": "150.00"},
-                      {"when": {"length": "half_day"}, "amount": "90.00"}],
-            "adjustments": [{"when": {"holiday": True}, "multiply": "1.50"}]})
-        station = self.must("POST", "roster", "/api/roster/stations", self.SCHEDULER,
-                            {"name": "drill county centre", "level": "county", "region_code": REGION})
+        self.must(
+            "POST",
+            "subsidy",
+            "/api/subsidy/schemes",
+            self.FINANCE,
+            {
+                "kind": "station_duty",
+                "name": "drill station duty",
+                "region_code": None,
+                "effective_from": "2026-01-01",
+                "effective_to": None,
+                "rates": [
+                    {"when": {"length": "full_day"}, "amount": "150.00"},
+                    {"when": {"length": "half_day"}, "amount": "90.00"},
+                ],
+                "adjustments": [{"when": {"holiday": True}, "multiply": "1.50"}],
+            },
+        )
+        station = self.must(
+            "POST",
+            "roster",
+            "/api/roster/stations",
+            self.SCHEDULER,
+            {"name": "drill county centre", "level": "county", "region_code": REGION},
+        )
         for _ in range(-(-self.duties // HEADCOUNT)):
-            self.must("POST", "roster", "/api/roster/duty-patterns", self.SCHEDULER, {
-                "station_id": station["id"], "days": "daily", "start_time": "09:00", "end_time": "17:00",
-                "headcount": HEADCOUNT, "languages": [], "intern_seats": 0})
+            self.must(
+                "POST",
+                "roster",
+                "/api/roster/duty-patterns",
+                self.SCHEDULER,
+                {
+                    "station_id": station["id"],
+                    "days": "daily",
+                    "start_time": "09:00",
+                    "end_time": "17:00",
+                    "headcount": HEADCOUNT,
+                    "languages": [],
+                    "intern_seats": 0,
+                },
+            )
         prefix = uuid.uuid4().int % 10**6
 
         def lawyer(i: int) -> None:
-            self.must("POST", "roster", "/api/roster/lawyers", self.SCHEDULER, {
-                "name": f"drill lawyer {i}", "license_no": f"1654{prefix:06d}{i:07d}", "status": "practising",
-                "region_code": REGION, "languages": ["zh"], "max_duties_per_month": 8})
+            self.must(
+                "POST",
+                "roster",
+                "/api/roster/lawyers",
+                self.SCHEDULER,
+                {
+                    "name": f"drill lawyer {i}",
+                    "license_no": f"1654{prefix:06d}{i:07d}",
+                    "status": "practising",
+                    "region_code": REGION,
+                    "languages": ["zh"],
+                    "max_duties_per_month": 8,
+                },
+            )
 
         seats = -(-self.duties // HEADCOUNT) * HEADCOUNT
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(lawyer, range(seats)))
-        roster = self.must("POST", "roster", "/api/roster/rosters", self.SCHEDULER, {
-            "region_code": REGION, "period_start": today.isoformat(), "period_end": today.isoformat()})
+        roster = self.must(
+            "POST",
+            "roster",
+            "/api/roster/rosters",
+            self.SCHEDULER,
+            {"region_code": REGION, "period_start": today.isoformat(), "period_end": today.isoformat()},
+        )
         self.must("POST", "roster", f"/api/roster/rosters/{roster['id']}/generate", self.SCHEDULER)
         self.must("POST", "roster", f"/api/roster/rosters/{roster['id']}/publish", self.SCHEDULER)
         duties = []
         while len(duties) < seats:
-            page = self.must("GET", "roster", f"/api/roster/rosters/{roster['id']}/assignments?limit=1000"
-                             f"&offset={len(duties)}", self.SCHEDULER)
+            page = self.must(
+                "GET",
+                "roster",
+                f"/api/roster/rosters/{roster['id']}/assignments?limit=1000&offset={len(duties)}",
+                self.SCHEDULER,
+            )
             duties += page["items"]
             if not page["items"]:
                 break
-        queued_station = self.must("POST", "roster", "/api/roster/stations", self.SCHEDULER,
-                                   {"name": "drill hotline", "level": "county", "region_code": QUEUED_REGION})
+        queued_station = self.must(
+            "POST",
+            "roster",
+            "/api/roster/stations",
+            self.SCHEDULER,
+            {"name": "drill hotline", "level": "county", "region_code": QUEUED_REGION},
+        )
         for _ in range(QUEUED_PATTERNS):
-            self.must("POST", "roster", "/api/roster/duty-patterns", self.SCHEDULER, {
-                "station_id": queued_station["id"], "days": "daily", "start_time": "09:00", "end_time": "12:00",
-                "headcount": 1, "languages": [], "intern_seats": 0})
+            self.must(
+                "POST",
+                "roster",
+                "/api/roster/duty-patterns",
+                self.SCHEDULER,
+                {
+                    "station_id": queued_station["id"],
+                    "days": "daily",
+                    "start_time": "09:00",
+                    "end_time": "12:00",
+                    "headcount": 1,
+                    "languages": [],
+                    "intern_seats": 0,
+                },
+            )
         return duties[: self.duties]
 
     # ------------------------------------------------------------------------------------------ the drill
@@ -242,13 +336,15 @@ class Drill:
     def check_out(self, duty: dict[str, Any], not_before: float = 0.0) -> None:
         if (wait := not_before - time.monotonic()) > 0:
             time.sleep(wait)
-        lawyer = Identity(f"drill-{duty['lawyer_id'][:8]}", f"lawyer-{duty['lawyer_id'][:8]}", "lawyer",
-                          duty["lawyer_id"])
+        lawyer = Identity(
+            f"drill-{duty['lawyer_id'][:8]}", f"lawyer-{duty['lawyer_id'][:8]}", "lawyer", duty["lawyer_id"]
+        )
         for step in ("check-in", "check-out"):
             response = self.call("POST", "roster", f"/api/roster/assignments/{duty['id']}/{step}", lawyer)
             if not 200 <= response.status_code < 300:
-                self.figures.checkout_failures.append(f"{step} {duty['id']}: {response.status_code} "
-                                                      f"{response.text[:200]}")
+                self.figures.checkout_failures.append(
+                    f"{step} {duty['id']}: {response.status_code} {response.text[:200]}"
+                )
                 return
 
     def queue_rosters(self) -> None:
@@ -256,19 +352,33 @@ class Drill:
         for i in range(self.queued_rosters):
             month = (first + timedelta(days=32 * (i + 2))).replace(day=1)
             last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-            roster = self.must("POST", "roster", "/api/roster/rosters", self.SCHEDULER, {
-                "region_code": QUEUED_REGION, "period_start": month.isoformat(), "period_end": last.isoformat()})
-            response = self.call("POST", "roster", f"/api/roster/rosters/{roster['id']}/generate", self.SCHEDULER)
+            roster = self.must(
+                "POST",
+                "roster",
+                "/api/roster/rosters",
+                self.SCHEDULER,
+                {
+                    "region_code": QUEUED_REGION,
+                    "period_start": month.isoformat(),
+                    "period_end": last.isoformat(),
+                },
+            )
+            response = self.call(
+                "POST", "roster", f"/api/roster/rosters/{roster['id']}/generate", self.SCHEDULER
+            )
             if response.status_code != 202:
                 raise RuntimeError(f"a large roster was not queued: {response.status_code} {response.text}")
             self.figures.roster_versions_after_queue[roster["id"]] = int(
-                self.scalar("roster", "SELECT version FROM rosters WHERE id = %(id)s", id=roster["id"]))
+                self.scalar("roster", "SELECT version FROM rosters WHERE id = %(id)s", id=roster["id"])
+            )
 
     def run(self, *, drain_timeout: float = 120.0) -> Figures:
         began = time.monotonic()
         duties = self.prepare()
-        self.log(f"drill: {len(duties)} duties ready in {time.monotonic() - began:.1f}s, "
-                 f"{len(self.programs())} relays and workers running")
+        self.log(
+            f"drill: {len(duties)} duties ready in {time.monotonic() - began:.1f}s, "
+            f"{len(self.programs())} relays and workers running"
+        )
         events_before = self.events_published()
         stop = threading.Event()
         # interrupt the broker a third of the way through the check-outs
@@ -311,19 +421,31 @@ class Drill:
             return row[0] if row else None
 
     def events_published(self) -> int:
-        return sum(int(self.scalar(s, "SELECT count(*) FROM outbox WHERE published_at IS NOT NULL"))
-                   for s in self.databases)
+        return sum(
+            int(self.scalar(s, "SELECT count(*) FROM outbox WHERE published_at IS NOT NULL"))
+            for s in self.databases
+        )
 
     def backlog(self) -> int:
-        return sum(int(self.scalar(s, "SELECT count(*) FROM outbox WHERE published_at IS NULL")) for s in self.databases)
+        return sum(
+            int(self.scalar(s, "SELECT count(*) FROM outbox WHERE published_at IS NULL"))
+            for s in self.databases
+        )
 
     def claims_of(self, ids: set[str]) -> int:
-        return int(self.scalar("subsidy", "SELECT count(DISTINCT assignment_id) FROM claims "
-                                          "WHERE assignment_id = ANY(%(ids)s)", ids=list(ids)))
+        return int(
+            self.scalar(
+                "subsidy",
+                "SELECT count(DISTINCT assignment_id) FROM claims WHERE assignment_id = ANY(%(ids)s)",
+                ids=list(ids),
+            )
+        )
 
     def rosters_done(self) -> bool:
-        statuses = [self.scalar("roster", "SELECT status FROM rosters WHERE id = %(id)s", id=rid)
-                    for rid in self.figures.roster_versions_after_queue]
+        statuses = [
+            self.scalar("roster", "SELECT status FROM rosters WHERE id = %(id)s", id=rid)
+            for rid in self.figures.roster_versions_after_queue
+        ]
         return all(s in ("generated", "failed") for s in statuses)
 
     def wait_all_running(self, expected: int, timeout: float = 60) -> dict[str, int]:
@@ -336,15 +458,20 @@ class Drill:
 
     def collect(self, ids: set[str]) -> None:
         with psycopg.connect(self.db_url("subsidy"), autocommit=True) as conn:
-            per_duty = dict(conn.execute(
-                "SELECT assignment_id, count(*) FROM claims WHERE assignment_id = ANY(%(ids)s) "
-                "GROUP BY assignment_id", {"ids": list(ids)}).fetchall())
+            per_duty = dict(
+                conn.execute(
+                    "SELECT assignment_id, count(*) FROM claims WHERE assignment_id = ANY(%(ids)s) "
+                    "GROUP BY assignment_id",
+                    {"ids": list(ids)},
+                ).fetchall()
+            )
         self.figures.claims_per_duty = Counter(per_duty.values())
         self.figures.duties_without_claim = len(ids - set(per_duty))
         with psycopg.connect(self.db_url("roster"), autocommit=True) as conn:
             for rid in self.figures.roster_versions_after_queue:
-                status, version = conn.execute("SELECT status, version FROM rosters WHERE id = %(id)s",
-                                               {"id": rid}).fetchone()
+                status, version = conn.execute(
+                    "SELECT status, version FROM rosters WHERE id = %(id)s", {"id": rid}
+                ).fetchone()
                 self.figures.rosters[rid] = status
                 self.figures.roster_versions_at_end[rid] = version
         listed = rabbitmqctl("list_queues", "-p", self.vhost, "name", "messages")
@@ -379,25 +506,36 @@ def relay_rate(events: int) -> dict[str, Any]:
         metadata.create_all(engine)
         factory = make_session_factory(engine, metadata)
         suffix = uuid.uuid4().hex[:8]
-        topology = Topology(f"bench.{suffix}", f"bench.{suffix}.dlx",
-                            (QueueSpec(f"bench{suffix}.on_lawyer_upserted", ("roster.lawyer.upserted",)),))
+        topology = Topology(
+            f"bench.{suffix}",
+            f"bench.{suffix}.dlx",
+            (QueueSpec(f"bench{suffix}.on_lawyer_upserted", ("roster.lawyer.upserted",)),),
+        )
         for start in range(0, events, 500):
             with UnitOfWork(factory, producer="bench") as uow:
                 for i in range(start, min(events, start + 500)):
                     uow.emit("roster.lawyer.upserted", lawyer(i))
                 uow.commit()
-        publisher = Publisher(connection_for(Path(mkdtemp()), f"amqp://guest:guest@{RABBIT}/{vhost}"), topology)
+        publisher = Publisher(
+            connection_for(Path(mkdtemp()), f"amqp://guest:guest@{RABBIT}/{vhost}"), topology
+        )
         relay = Relay(session_factory=factory, tables=tables, publisher=publisher, batch_size=500)
         started = time.perf_counter()
         while relay.run_once():
             pass
         took = time.perf_counter() - started
         with factory() as session:
-            left = session.scalar(select(func.count()).select_from(tables.outbox)
-                                  .where(tables.outbox.c.published_at.is_(None)))
+            left = session.scalar(
+                select(func.count()).select_from(tables.outbox).where(tables.outbox.c.published_at.is_(None))
+            )
         publisher.close()
         engine.dispose()
-        return {"events": events, "left": left, "seconds": round(took, 3), "events_per_s": round(events / took, 1)}
+        return {
+            "events": events,
+            "left": left,
+            "seconds": round(took, 3),
+            "events_per_s": round(events / took, 1),
+        }
     finally:
         rabbitmqctl("delete_vhost", vhost)
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -419,16 +557,22 @@ def _consume(db_url: str, amqp_url: str, data_dir: str, topology: Any, stop: Any
     from services.common.outbox import add_messaging_tables
 
     metadata = MetaData()
-    effects = Table("effects", metadata, Column("id", Integer, primary_key=True), Column("event_id", String(36)))
+    effects = Table(
+        "effects", metadata, Column("id", Integer, primary_key=True), Column("event_id", String(36))
+    )
     tables = add_messaging_tables(metadata)
     factory = make_session_factory(make_engine(db_url), metadata)
 
     def handler(session: Any, envelope: dict[str, Any], data: dict[str, Any]) -> None:
         session.execute(effects.insert().values(event_id=envelope["id"]))
 
-    consumer = EventConsumer(session_factory=factory, tables=tables,
-                             connection_factory=lambda: connection_for(Path(data_dir), amqp_url),
-                             handlers={topology.queues[0].name: handler}, topology=topology)
+    consumer = EventConsumer(
+        session_factory=factory,
+        tables=tables,
+        connection_factory=lambda: connection_for(Path(data_dir), amqp_url),
+        handlers={topology.queues[0].name: handler},
+        topology=topology,
+    )
     event = threading.Event()
     threading.Thread(target=lambda: (stop.wait(), event.set()), daemon=True).start()
     consumer.run(event)
@@ -453,14 +597,19 @@ def _pipeline_with(events: int, replicas: int) -> dict[str, Any]:
     data_dir = mkdtemp()
     try:
         metadata = MetaData()
-        effects = Table("effects", metadata, Column("id", Integer, primary_key=True), Column("event_id", String(36)))
+        effects = Table(
+            "effects", metadata, Column("id", Integer, primary_key=True), Column("event_id", String(36))
+        )
         add_messaging_tables(metadata)
         engine = make_engine(db_url)
         metadata.create_all(engine)
         factory = make_session_factory(engine, metadata)
         suffix = uuid.uuid4().hex[:8]
-        topology = Topology(f"bench.{suffix}", f"bench.{suffix}.dlx",
-                            (QueueSpec(f"bench{suffix}.on_lawyer_upserted", ("roster.lawyer.upserted",)),))
+        topology = Topology(
+            f"bench.{suffix}",
+            f"bench.{suffix}.dlx",
+            (QueueSpec(f"bench{suffix}.on_lawyer_upserted", ("roster.lawyer.upserted",)),),
+        )
         for start in range(0, events, 500):
             with UnitOfWork(factory, producer="bench") as uow:
                 for i in range(start, min(events, start + 500)):
@@ -468,8 +617,10 @@ def _pipeline_with(events: int, replicas: int) -> dict[str, Any]:
                 uow.commit()
         ctx = multiprocessing.get_context("spawn")
         stop = ctx.Event()
-        consumers = [ctx.Process(target=_consume, args=(db_url, amqp_url, data_dir, topology, stop))
-                     for _ in range(replicas)]
+        consumers = [
+            ctx.Process(target=_consume, args=(db_url, amqp_url, data_dir, topology, stop))
+            for _ in range(replicas)
+        ]
         for proc in consumers:
             proc.start()
         time.sleep(3)  # the consumers declare the queue and connect before the relay publishes
@@ -489,8 +640,12 @@ def _pipeline_with(events: int, replicas: int) -> dict[str, Any]:
         for proc in [relay, *consumers]:
             proc.join(15)
         engine.dispose()
-        return {"consumers": replicas, "events": count, "seconds": round(took, 3),
-                "events_per_s": round(count / took, 1)}
+        return {
+            "consumers": replicas,
+            "events": count,
+            "seconds": round(took, 3),
+            "events_per_s": round(count / took, 1),
+        }
     finally:
         rabbitmqctl("delete_vhost", vhost)
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
@@ -501,28 +656,66 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--duties", type=int, default=2000)
     parser.add_argument("--replicas", type=int, default=3)
-    parser.add_argument("--events", type=int, default=5000, help="events for the 1 vs 3 consumers measurement")
-    parser.add_argument("--restart-broker", action="store_true",
-                        help="rabbitmqctl stop_app/start_app (only on a RabbitMQ nobody else uses)")
+    parser.add_argument(
+        "--events", type=int, default=5000, help="events for the 1 vs 3 consumers measurement"
+    )
+    parser.add_argument(
+        "--restart-broker",
+        action="store_true",
+        help="rabbitmqctl stop_app/start_app (only on a RabbitMQ nobody else uses)",
+    )
     parser.add_argument("--skip-drill", action="store_true")
     args = parser.parse_args(argv)
     ok = True
     if not args.skip_drill:
-        with Drill(Path(mkdtemp()) / "var", duties=args.duties, replicas=args.replicas,
-                   restart_broker=args.restart_broker) as drill:
+        with Drill(
+            Path(mkdtemp()) / "var",
+            duties=args.duties,
+            replicas=args.replicas,
+            restart_broker=args.restart_broker,
+        ) as drill:
             figures = drill.run(drain_timeout=300)
-        ok = not figures.checkout_failures and set(figures.claims_per_duty) == {1} and \
-            not figures.duties_without_claim and not any(figures.dead_letters.values()) and \
-            all(s == "generated" for s in figures.rosters.values())
-        print(json.dumps({"bench": "drill", "ok": ok, **figures.as_json(),
-                          "broker": "stop_app/start_app" if args.restart_broker else "close_all_connections"}),
-              flush=True)
-    print(json.dumps({"bench": "relay", "what": "one relay empties an outbox into RabbitMQ (publish + confirm + "
-                      "mark published)", **relay_rate(args.events)}), flush=True)
+        ok = (
+            not figures.checkout_failures
+            and set(figures.claims_per_duty) == {1}
+            and not figures.duties_without_claim
+            and not any(figures.dead_letters.values())
+            and all(s == "generated" for s in figures.rosters.values())
+        )
+        print(
+            json.dumps(
+                {
+                    "bench": "drill",
+                    "ok": ok,
+                    **figures.as_json(),
+                    "broker": "stop_app/start_app" if args.restart_broker else "close_all_connections",
+                }
+            ),
+            flush=True,
+        )
+    print(
+        json.dumps(
+            {
+                "bench": "relay",
+                "what": "one relay empties an outbox into RabbitMQ (publish + confirm + mark published)",
+                **relay_rate(args.events),
+            }
+        ),
+        flush=True,
+    )
     one = consumer_replicas(args.events, 1)
     three = consumer_replicas(args.events, 3)
-    print(json.dumps({"bench": "consumer_replicas", "one": one, "three": three,
-                      "speedup": round(three["events_per_s"] / one["events_per_s"], 2)}), flush=True)
+    print(
+        json.dumps(
+            {
+                "bench": "consumer_replicas",
+                "one": one,
+                "three": three,
+                "speedup": round(three["events_per_s"] / one["events_per_s"], 2),
+            }
+        ),
+        flush=True,
+    )
     return 0 if ok else 1
 
 

@@ -30,7 +30,9 @@ from tests.conftest import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-DUTIES = 120  # sized so the whole drill takes about a minute on a loaded two-core machine; the bench runs 2,000
+DUTIES = (
+    120  # sized so the whole drill takes about a minute on a loaded two-core machine; the bench runs 2,000
+)
 
 
 @pytest.fixture
@@ -45,7 +47,8 @@ def servers() -> None:
 @pytest.mark.postgres
 @pytest.mark.drill
 def test_under_kills_and_a_broker_interruption_every_check_out_counts_once_and_every_queued_roster_is_generated_once(
-        servers: None, tmp_path: Path) -> None:
+    servers: None, tmp_path: Path
+) -> None:
     from bench.drill import Drill
 
     with Drill(tmp_path / "var", duties=DUTIES, replicas=3, kill_every=2.0) as drill:
@@ -55,8 +58,9 @@ def test_under_kills_and_a_broker_interruption_every_check_out_counts_once_and_e
     assert figures.duties_without_claim == 0
     assert dict(figures.claims_per_duty) == {1: DUTIES}, "a duty has no claim or more than one"
     assert set(figures.rosters.values()) == {"generated"}
-    assert figures.roster_versions_at_end == {rid: v + 1 for rid, v in figures.roster_versions_after_queue.items()}, (
-        "a queued roster was stored more than once")
+    assert figures.roster_versions_at_end == {
+        rid: v + 1 for rid, v in figures.roster_versions_after_queue.items()
+    }, "a queued roster was stored more than once"
     assert figures.dead_letters, "the dead-letter queues were not listed"
     assert sum(figures.dead_letters.values()) == 0, figures.dead_letters
     # the drill did what it says: 3 relays and 3 workers per service, kills, restarts, one interruption
@@ -70,7 +74,7 @@ def test_under_kills_and_a_broker_interruption_every_check_out_counts_once_and_e
 def roster_database() -> Iterator[str]:
     try:
         url = new_postgres_database()
-    except Exception:  # noqa: BLE001
+    except Exception:
         unavailable("PostgreSQL on 127.0.0.1:5432")
         raise
     upgrade(url, ROOT / "services" / "roster" / "migrations")
@@ -79,30 +83,49 @@ def roster_database() -> Iterator[str]:
 
 
 def start_relay(roster_database: str, data_dir: Path, log: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "LEGALDUTY_DATA_DIR": str(data_dir), "ROSTER_DATABASE_URL": roster_database,
-           "LEGALDUTY_LOG_LEVEL": "INFO"}
+    env = {
+        **os.environ,
+        "LEGALDUTY_DATA_DIR": str(data_dir),
+        "ROSTER_DATABASE_URL": roster_database,
+        "LEGALDUTY_LOG_LEVEL": "INFO",
+    }
     env.pop("LEGALDUTY_BROKER_URL", None)
-    return subprocess.Popen([sys.executable, "-m", "services.roster", "relay"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=log.open("wb"))
+    return subprocess.Popen(
+        [sys.executable, "-m", "services.roster", "relay"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=log.open("wb"),
+    )
 
 
 @pytest.mark.postgres
 def test_a_standby_relay_takes_over_within_three_seconds_of_the_leaders_death(
-        roster_database: str, tmp_path: Path) -> None:
+    roster_database: str, tmp_path: Path
+) -> None:
     leader_log, standby_log = tmp_path / "leader.log", tmp_path / "standby.log"
     leader = start_relay(roster_database, tmp_path, leader_log)
     standby = None
     try:
-        wait_for(lambda: "relay started" in leader_log.read_text(), timeout=30, what="the first relay to lead")
+        wait_for(
+            lambda: "relay started" in leader_log.read_text(), timeout=30, what="the first relay to lead"
+        )
         standby = start_relay(roster_database, tmp_path, standby_log)
-        wait_for(lambda: "relay waiting for leadership" in standby_log.read_text(), timeout=30,
-                 what="the second relay to stand by")
+        wait_for(
+            lambda: "relay waiting for leadership" in standby_log.read_text(),
+            timeout=30,
+            what="the second relay to stand by",
+        )
         time.sleep(2.5)  # the scenario: the leader lives on for a few of the standby's polls
         assert "relay started" not in standby_log.read_text(), "two relays lead at once"
         killed = time.monotonic()
         leader.send_signal(signal.SIGKILL)
-        wait_for(lambda: "relay started" in standby_log.read_text(), timeout=15, interval=0.02,
-                 what="the standby to take over")
+        wait_for(
+            lambda: "relay started" in standby_log.read_text(),
+            timeout=15,
+            interval=0.02,
+            what="the standby to take over",
+        )
         took = time.monotonic() - killed
         print(f"relay takeover after the leader's SIGKILL: {took:.2f}s")
         assert took < 3.0
