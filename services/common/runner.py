@@ -50,7 +50,7 @@ def run_relay(settings: Settings, metadata: MetaData) -> None:
     relay = Relay(session_factory=make_session_factory(engine, metadata), tables=messaging_tables_of(metadata),
                   publisher=publisher)
     try:
-        relay.run_forever(stop)
+        relay.run_forever(stop, leading=lock.held)
     finally:
         publisher.close()
         lock.release()

@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -134,3 +135,45 @@ def test_a_standby_relay_takes_over_within_three_seconds_of_the_leaders_death(
             if proc is not None and proc.poll() is None:
                 proc.terminate()
                 proc.wait(10)
+
+
+@pytest.mark.postgres
+def test_a_leading_relay_whose_lock_session_dies_stops_publishing(
+    roster_database: str, tmp_path: Path
+) -> None:
+    import psycopg
+
+    from services.common.db import make_engine
+    from services.common.relay import LeaderLock, Relay
+
+    engine = make_engine(roster_database)
+    lock = LeaderLock(engine, "roster-relay", tmp_path)
+    try:
+        assert lock.try_acquire()
+        assert lock.held()
+        with psycopg.connect(roster_database.rsplit("/", 1)[0] + "/postgres", autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = %s)",
+                (roster_database.rsplit("/", 1)[1],),
+            )
+        assert not lock.held(), "the lock's session was terminated: the lock is gone"
+        published = []
+
+        class Watching(Relay):
+            def run_once(self) -> int:
+                published.append(1)
+                return 0
+
+        relay = Watching.__new__(Watching)
+        stop = threading.Event()
+        runner = threading.Thread(target=Relay.run_forever, args=(relay, stop), kwargs={"leading": lock.held})
+        runner.start()
+        runner.join(timeout=10)
+        stopped_by_itself = not runner.is_alive()
+        stop.set()
+        assert stopped_by_itself, "the relay went on without its lock"
+        assert published == []
+    finally:
+        lock.release()
+        engine.dispose()
