@@ -177,3 +177,34 @@ def test_a_leading_relay_whose_lock_session_dies_stops_publishing(
     finally:
         lock.release()
         engine.dispose()
+
+
+def test_make_run_with_three_replicas_runs_three_relays_and_workers_per_service_one_relay_leading_and_stops_cleanly(
+    tmp_path: Path,
+) -> None:
+    from tests.e2e.stack import Stack
+
+    stack = Stack(tmp_path / "var", LEGALDUTY_DEMO="0", LEGALDUTY_REPLICAS="3").start()
+    try:
+        programs = stack.pids()
+        for service in ("gateway", "roster", "subsidy"):
+            assert f"{service}-web" in programs
+            for part in ("relay", "worker"):
+                assert {n for n in programs if n.startswith(f"{service}-{part}:")} == {
+                    f"{service}-{part}:{service}-{part}-{i}" for i in range(3)
+                }
+
+        def relay_lines(what: str) -> list[dict[str, str]]:
+            lines = [json.loads(line) for line in stack.log.read_text().splitlines() if line.startswith("{")]
+            return [line for line in lines if line.get("msg") == what]
+
+        wait_for(
+            lambda: len(relay_lines("relay waiting for leadership")) == 9, timeout=30, what="9 relays up"
+        )
+        leaders = wait_for(
+            lambda: len(r := relay_lines("relay started")) >= 3 and r, timeout=30, what="leaders"
+        )
+        assert sorted(line["service"] for line in leaders) == ["gateway", "roster", "subsidy"]
+    finally:
+        took = stack.stop()
+    assert took < 10, f"stopping took {took:.1f}s"
