@@ -138,15 +138,16 @@ def load_problem(sessions: Sessions, roster_id: str) -> tuple[RosterProblem, Wor
 class ProgressReport:
     """Writes the solver's progress on the roster, at most every REPORT_EVERY seconds (the last one always)."""
 
-    def __init__(self, sessions: Sessions, roster_id: str) -> None:
-        self.sessions, self.roster_id, self.last = sessions, roster_id, 0.0
+    def __init__(self, sessions: Sessions, roster_id: str, owner: str | None = None) -> None:
+        self.sessions, self.roster_id, self.owner, self.last = sessions, roster_id, owner, 0.0
 
     def __call__(self, fraction: float) -> None:
         if clock.monotonic() - self.last < REPORT_EVERY and fraction < 1.0:
             return
         self.last = clock.monotonic()
+        ours = [RosterRow.lease_owner == self.owner] if self.owner else []  # a lost roster's progress is not ours
         with self.sessions() as session:
-            session.execute(update(RosterRow).where(RosterRow.id == self.roster_id)
+            session.execute(update(RosterRow).where(RosterRow.id == self.roster_id, *ours)
                             .values(progress=round(min(fraction, 0.99), 3)))
             session.commit()
 
@@ -193,7 +194,7 @@ def run_queued_generation(sessions: Sessions) -> bool:
     try:
         with LeaseRenewal(sessions, claim):
             problem, calendar = load_problem(sessions, claim.roster_id)
-            result = solve(problem, ProgressReport(sessions, claim.roster_id))
+            result = solve(problem, ProgressReport(sessions, claim.roster_id, claim.owner))
             store_generated(sessions, claim, problem, result, calendar)
     except Exception as exc:  # the scheduler sees the failure on the roster
         log.exception("roster generation failed", extra={"roster_id": claim.roster_id})

@@ -132,6 +132,8 @@ def test_a_slow_worker_whose_roster_was_taken_over_neither_stores_nor_fails_it(a
     assert takeover.ours
     assert generation_worker.renew_lease(factory, slow) is False, "the slow worker learns it lost the roster"
     assert generation_worker.renew_lease(factory, takeover) is True
+    generation_worker.ProgressReport(factory, roster_id, slow.owner)(0.5)
+    assert api.get(f"/api/roster/rosters/{roster_id}").get_json()["progress"] == 0.0, "the slow worker wrote progress"
     problem, calendar = generation_worker.load_problem(factory, roster_id)
     result = generation_worker.solve(problem, lambda fraction: None)
     assert generation_worker.store_generated(factory, slow, problem, result, calendar) is False
