@@ -167,3 +167,22 @@ def test_a_second_worker_starting_leaves_alone_the_roster_a_live_worker_is_gener
     second.join(timeout=30)
     assert looked == [False], "the second worker found something to generate"
     assert api.get(f"/api/roster/rosters/{roster_id}").get_json()["status"] == "generating"
+
+
+def test_four_workers_claiming_at_once_take_a_queued_roster_once(api: Api, monkeypatch) -> None:
+    roster_id = queued_roster(api, monkeypatch)
+    factory = api.app.extensions["legalduty"].session_factory
+    start = threading.Barrier(4)
+    claims = []
+
+    def worker() -> None:
+        start.wait()
+        claims.append(generation_worker.claim_queued_roster(factory))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    ours = [c for c in claims if c is not None and c.ours]
+    assert [c.roster_id for c in ours] == [roster_id]
