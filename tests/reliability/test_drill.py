@@ -48,13 +48,14 @@ def servers() -> None:
 @pytest.mark.postgres
 @pytest.mark.drill
 def test_under_kills_and_a_broker_interruption_every_check_out_counts_once_and_every_queued_roster_is_generated_once(
-    servers: None, tmp_path: Path
+    servers: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from bench.drill import Drill
 
     with Drill(tmp_path / "var", duties=DUTIES, replicas=3, kill_every=2.0) as drill:
         figures = drill.run(drain_timeout=90)
-    print("drill:", json.dumps(figures.as_json()))
+    with capsys.disabled():  # the figures, in make test's output
+        print("\ndrill:", json.dumps(figures.as_json()))
     assert figures.checkout_failures == []
     assert figures.duties_without_claim == 0
     assert dict(figures.claims_per_duty) == {1: DUTIES}, "a duty has no claim or more than one"
@@ -102,7 +103,7 @@ def start_relay(roster_database: str, data_dir: Path, log: Path) -> subprocess.P
 
 @pytest.mark.postgres
 def test_a_standby_relay_takes_over_within_three_seconds_of_the_leaders_death(
-    roster_database: str, tmp_path: Path
+    roster_database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     leader_log, standby_log = tmp_path / "leader.log", tmp_path / "standby.log"
     leader = start_relay(roster_database, tmp_path, leader_log)
@@ -128,7 +129,8 @@ def test_a_standby_relay_takes_over_within_three_seconds_of_the_leaders_death(
             what="the standby to take over",
         )
         took = time.monotonic() - killed
-        print(f"relay takeover after the leader's SIGKILL: {took:.2f}s")
+        with capsys.disabled():
+            print(f"\nrelay takeover after the leader's SIGKILL: {took:.2f}s")
         assert took < 3.0
     finally:
         for proc in (leader, standby):
