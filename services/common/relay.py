@@ -1,8 +1,19 @@
 """The outbox relay: publishes committed outbox rows in order, with confirms, and marks them published.
 
 A crash between publish and mark republishes the row on restart (a duplicate, never a loss); consumers
-apply each event id once. Unroutable events are flagged and left unpublished. One relay per service holds
-a leader lock (PostgreSQL advisory lock, or a file lock on the embedded SQLite default).
+apply each event id once. Unroutable events are flagged and left unpublished.
+
+Any number of relays may run per service (LEGALDUTY_REPLICAS, Kubernetes replicas): one holds the leader lock
+(a PostgreSQL advisory lock held by its database session, or a file lock on the embedded SQLite default) and
+publishes; the others stand by, asking for the lock every second, and take over within about a second of the
+leader's death (its session ends, PostgreSQL releases the lock; tests/reliability/test_drill.py times it). A
+leader that loses its lock's session (the database restarted under it) stops, and waits for the lock again.
+
+Why a leader and not rows claimed by several relays at once (SELECT ... FOR UPDATE SKIP LOCKED): one relay
+publishes far faster than consumers apply (bench/drill.py: `relay` beside `consumer_replicas`), so parallel
+relays would buy nothing; a single publisher keeps the outbox's order, needs no claim column and no second
+write per row, and works the same on SQLite, which has a single writer anyway. Its cost: standbys hold one
+idle database connection each, and publishing pauses for the takeover (about a second).
 """
 
 from __future__ import annotations
@@ -13,6 +24,7 @@ import logging
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,6 +41,7 @@ log = logging.getLogger(__name__)
 OUTBOX_KEEP_DAYS = 7
 PROCESSED_KEEP_DAYS = 30
 PRUNE_EVERY_S = 3600
+LEADERSHIP_CHECK_S = 5.0  # how often a leading relay checks that it still holds its lock
 
 
 class Relay:
@@ -111,10 +124,23 @@ class Relay:
             session.commit()
         return len(result.confirmed)
 
-    def run_forever(self, stop: threading.Event, idle_sleep: float = 0.1, max_backoff: float = 30.0) -> None:
+    def run_forever(
+        self,
+        stop: threading.Event,
+        idle_sleep: float = 0.1,
+        max_backoff: float = 30.0,
+        leading: Callable[[], bool] | None = None,
+    ) -> None:
+        """Publish until stopped, or until `leading` (checked every LEADERSHIP_CHECK_S) says the lock is lost."""
         backoff = 0.5
         next_prune = time.monotonic() + 60
+        next_check = time.monotonic()
         while not stop.is_set():
+            if leading is not None and time.monotonic() >= next_check:
+                next_check = time.monotonic() + LEADERSHIP_CHECK_S
+                if not leading():
+                    log.warning("relay lost its leader lock: stopping")
+                    return
             if time.monotonic() >= next_prune:
                 next_prune = time.monotonic() + PRUNE_EVERY_S
                 self.prune()
@@ -157,7 +183,7 @@ class Relay:
                 )
                 session.commit()
             return int(getattr(gone, "rowcount", 0) or 0)
-        except Exception:
+        except Exception:  # pruning is housekeeping: never stop publishing for it
             log.exception("outbox pruning failed")
             return 0
 
@@ -204,6 +230,20 @@ class LeaderLock:
         except BlockingIOError:
             self._file.close()
             self._file = None
+            return False
+
+    def held(self) -> bool:
+        """Whether the lock is still ours: on PostgreSQL, whether the session holding it is alive."""
+        if self._file is not None:
+            return True
+        if self._conn is None:
+            return False
+        try:
+            self._conn.execute(text("SELECT 1")).scalar()
+            self._conn.commit()
+            return True
+        except Exception:  # the session is gone, and the lock with it
+            log.warning("relay leader lock's session lost", exc_info=True)
             return False
 
     def release(self) -> None:

@@ -53,7 +53,7 @@ def run_relay(settings: Settings, metadata: MetaData) -> None:
         publisher=publisher,
     )
     try:
-        relay.run_forever(stop)
+        relay.run_forever(stop, leading=lock.held)
     finally:
         publisher.close()
         lock.release()

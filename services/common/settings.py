@@ -36,6 +36,7 @@ ENVIRONMENT = {
     "LEGALDUTY_MAX_DELIVERIES": "deliveries of an event to a handler before it is dead-lettered (5)",
     "LEGALDUTY_RETRY_BACKOFF": "first retry delay in seconds, doubled per try (0.5)",
     "LEGALDUTY_WEB_WORKERS": "gunicorn workers per service (2)",
+    "LEGALDUTY_REPLICAS": "outbox relays and event workers `make run` starts per service (1)",
     "LEGALDUTY_LOG_LEVEL": "INFO by default",
 }
 
@@ -63,6 +64,7 @@ class Settings:
     max_deliveries: int = 5
     retry_backoff: float = 0.5
     web_workers: int = 2
+    replicas: int = 1
     log_level: str = "INFO"
     extra: Mapping[str, str] = field(default_factory=dict)
     service_urls: Mapping[str, str] = field(default_factory=dict)
@@ -155,6 +157,7 @@ def load_settings(service: str, env: Mapping[str, str] | None = None) -> Setting
         max_deliveries=_int(env, "LEGALDUTY_MAX_DELIVERIES", 5),
         retry_backoff=backoff,
         web_workers=_int(env, "LEGALDUTY_WEB_WORKERS", 2),
+        replicas=_int(env, "LEGALDUTY_REPLICAS", 1),
         log_level=env.get("LEGALDUTY_LOG_LEVEL") or "INFO",
         service_urls={
             name: url.rstrip("/")

@@ -12,8 +12,6 @@ from pathlib import Path
 
 import requests
 
-from services.launch import GROUP
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -70,10 +68,9 @@ class Stack:
         except requests.RequestException:
             return False
 
-    def supervisorctl(self, command: str, *programs: str) -> str:
-        """`supervisorctl command [program ...]`, programs named without their group (roster-web)."""
+    def supervisorctl(self, command: str, *names: str) -> str:
+        """`supervisorctl command [program ...]`."""
         conf = self.data_dir / "run" / "supervisord.conf"
-        names = [p if ":" in p or p == "all" else f"{GROUP}:{p}" for p in programs]
         out = subprocess.run(
             [str(Path(sys.executable).parent / "supervisorctl"), "-c", str(conf), command, *names],
             capture_output=True,
@@ -87,7 +84,7 @@ class Stack:
         for line in self.supervisorctl("status").splitlines():
             parts = line.split()
             if len(parts) >= 4 and parts[1] == "RUNNING":
-                pids[parts[0].removeprefix(f"{GROUP}:")] = int(parts[3].rstrip(","))
+                pids[parts[0]] = int(parts[3].rstrip(","))
         return pids
 
     def stop(self, timeout: float = 15) -> float:

@@ -109,6 +109,9 @@ class RosterRow(Versioned, Base):
     created_by: Mapped[str] = mapped_column(String(36))
     generated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # the generation worker generating it, and until when its claim holds unless renewed (generation_worker.py)
+    lease_owner: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class AssignmentRow(Base):

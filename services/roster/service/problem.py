@@ -42,8 +42,8 @@ def to_lawyer(row: LawyerRow, *, max_duties: int | None = None) -> Lawyer:
     return Lawyer(
         id=row.id,
         name=row.name,
-        status=row.status,
-        region_code=row.region_code,  # type: ignore[arg-type]
+        status=row.status,  # type: ignore[arg-type]
+        region_code=row.region_code,
         languages=frozenset(row.languages),
         max_duties_per_month=row.max_duties_per_month if max_duties is None else max_duties,
         intern_start=row.intern_start,
@@ -56,8 +56,8 @@ def to_station(row: StationRow) -> Station:
     return Station(
         id=row.id,
         name=row.name,
-        level=row.level,
-        region_code=row.region_code,  # type: ignore[arg-type]
+        level=row.level,  # type: ignore[arg-type]
+        region_code=row.region_code,
         parent_id=row.parent_id,
     )
 
@@ -69,10 +69,10 @@ def to_pattern(row: DutyPatternRow) -> DutyPattern:
         station_id=row.station_id,
         start_time=hhmm(row.start_time),
         end_time=hhmm(row.end_time),
-        days=days,
+        days=days,  # type: ignore[arg-type]
         rrule=row.rrule,
         headcount=row.headcount,
-        languages=frozenset(row.languages),  # type: ignore[arg-type]
+        languages=frozenset(row.languages),
         intern_seats=row.intern_seats,
         skip_public_holidays=row.skip_public_holidays,
     )

@@ -105,17 +105,17 @@ def _envelopes(
         return []
     now = datetime.now(UTC)
     first = make_envelope(event_type, data[0], producer=PRODUCER, correlation_id=correlation_id)
-    compact = {"ensure_ascii": False, "separators": (",", ":")}
+    compact: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
     # everything but the event id and the claim's own fields, as the first envelope spells it
     head = json.dumps(
         {k: first[k] for k in ("type", "version", "occurred_at", "producer", "correlation_id")}, **compact
-    )[1:-1]  # type: ignore[arg-type]
+    )[1:-1]
     text = json.encoder.encode_basestring  # a JSON string literal, as json.dumps writes one
     rows = [
         {
             "event_id": first["id"],
             "event_type": event_type,
-            "body": json.dumps(first, **compact),  # type: ignore[arg-type]
+            "body": json.dumps(first, **compact),
             "created_at": now,
             "attempts": 0,
             "unroutable": False,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import threading
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -116,18 +117,94 @@ def test_a_generation_that_fails_leaves_the_roster_failed_with_the_reason_and_it
     assert again.get_json()["error"] is None
 
 
-def test_a_roster_left_generating_by_a_killed_worker_is_queued_again_when_the_worker_starts(
+def test_a_roster_left_generating_by_a_killed_worker_is_taken_over_once_its_lease_runs_out(
     api: Api, monkeypatch
 ) -> None:
     roster_id = queued_roster(api, monkeypatch)
     factory = api.app.extensions["legalduty"].session_factory
     claim = generation_worker.claim_queued_roster(factory)
     assert claim is not None
-    assert claim.roster_id == roster_id
+    assert claim.roster_id == roster_id  # then the worker is killed
     assert claim.ours
     assert api.get(f"/api/roster/rosters/{roster_id}").get_json()["status"] == "generating"
-    assert generation_worker.claim_queued_roster(factory) is None  # nothing else is queued
-    generation_worker.requeue_abandoned(factory)
-    assert api.get(f"/api/roster/rosters/{roster_id}").get_json()["status"] == "queued"
-    assert generation_worker.run_queued_generation(factory) is True
+    assert generation_worker.claim_queued_roster(factory) is None  # its lease holds: nothing to take
+    later = datetime.now(UTC) + generation_worker.LEASE + timedelta(seconds=1)
+    takeover = generation_worker.claim_queued_roster(factory, now=later)
+    assert takeover is not None
+    assert (takeover.roster_id, takeover.ours) == (roster_id, True)
+    assert takeover.owner != claim.owner
+    problem, calendar = generation_worker.load_problem(factory, roster_id)
+    result = generation_worker.solve(problem, lambda fraction: None)
+    assert generation_worker.store_generated(factory, takeover, problem, result, calendar) is True
     assert api.get(f"/api/roster/rosters/{roster_id}").get_json()["status"] == "generated"
+
+
+def test_a_slow_worker_whose_roster_was_taken_over_neither_stores_nor_fails_it(api: Api, monkeypatch) -> None:
+    roster_id = queued_roster(api, monkeypatch)
+    factory = api.app.extensions["legalduty"].session_factory
+    slow = generation_worker.claim_queued_roster(factory)
+    assert slow is not None
+    assert slow.ours
+    later = datetime.now(UTC) + generation_worker.LEASE + timedelta(seconds=1)
+    takeover = generation_worker.claim_queued_roster(factory, now=later)
+    assert takeover is not None
+    assert takeover.ours
+    assert generation_worker.renew_lease(factory, slow) is False, "the slow worker learns it lost the roster"
+    assert generation_worker.renew_lease(factory, takeover) is True
+    generation_worker.ProgressReport(factory, roster_id, slow.owner)(0.5)
+    assert api.get(f"/api/roster/rosters/{roster_id}").get_json()["progress"] == 0.0, (
+        "the slow worker wrote progress"
+    )
+    problem, calendar = generation_worker.load_problem(factory, roster_id)
+    result = generation_worker.solve(problem, lambda fraction: None)
+    assert generation_worker.store_generated(factory, slow, problem, result, calendar) is False
+    generation_worker.mark_failed(factory, slow, RuntimeError("too late"))
+    still = api.get(f"/api/roster/rosters/{roster_id}").get_json()
+    assert (still["status"], still["error"]) == ("generating", None)
+    assert api.get(f"/api/roster/rosters/{roster_id}/assignments").get_json()["items"] == []
+    assert generation_worker.store_generated(factory, takeover, problem, result, calendar) is True
+    assert api.get(f"/api/roster/rosters/{roster_id}").get_json()["status"] == "generated"
+
+
+def test_a_second_worker_starting_leaves_alone_the_roster_a_live_worker_is_generating(
+    api: Api, monkeypatch
+) -> None:
+    roster_id = queued_roster(api, monkeypatch)
+    factory = api.app.extensions["legalduty"].session_factory
+    first = generation_worker.claim_queued_roster(factory)
+    assert first is not None
+    assert first.ours  # the first worker is solving it now
+    stop = threading.Event()
+    looked = []
+    real_run = generation_worker.run_queued_generation
+
+    def one_round(sessions):  # the second worker's loop runs one round, then stops
+        looked.append(real_run(sessions))
+        stop.set()
+        return looked[-1]
+
+    monkeypatch.setattr(generation_worker, "run_queued_generation", one_round)
+    second = threading.Thread(target=generation_worker.generation_loop(factory), args=(stop,))
+    second.start()
+    second.join(timeout=30)
+    assert looked == [False], "the second worker found something to generate"
+    assert api.get(f"/api/roster/rosters/{roster_id}").get_json()["status"] == "generating"
+
+
+def test_four_workers_claiming_at_once_take_a_queued_roster_once(api: Api, monkeypatch) -> None:
+    roster_id = queued_roster(api, monkeypatch)
+    factory = api.app.extensions["legalduty"].session_factory
+    start = threading.Barrier(4)
+    claims = []
+
+    def worker() -> None:
+        start.wait()
+        claims.append(generation_worker.claim_queued_roster(factory))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    ours = [c for c in claims if c is not None and c.ours]
+    assert [c.roster_id for c in ours] == [roster_id]
