@@ -6,8 +6,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
+# Debian packages the tests need: Chromium for the console's browser tests (Playwright cannot download its
+# own browser here) and a CJK font (or Chinese renders as boxes in their screenshots); wrk for benchmarks
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench clean .system-test-deps .system-bench-deps
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -21,10 +25,17 @@ $(DEV_STAMP): requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP) $(DEV_STAMP)
 
+.system-test-deps:
+	@command -v chromium >/dev/null 2>&1 && dpkg -s fonts-wqy-microhei >/dev/null 2>&1 \
+	  || ($(SUDO) apt-get update -qq && $(APT_INSTALL) chromium fonts-wqy-microhei >/dev/null)
+
+.system-bench-deps: .system-test-deps
+	@command -v wrk >/dev/null 2>&1 || ($(SUDO) apt-get update -qq && $(APT_INSTALL) wrk >/dev/null)
+
 run: $(STAMP)
 	$(PY) -m services.launch
 
-test: $(DEV_STAMP)
+test: $(DEV_STAMP) .system-test-deps
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(DEV_STAMP)
@@ -33,7 +44,7 @@ lint: $(DEV_STAMP)
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy services
 
-bench: $(DEV_STAMP)
+bench: $(DEV_STAMP) .system-bench-deps
 	$(PY) -m bench
 
 clean:
