@@ -1,19 +1,29 @@
-"""Roster generation that keeps rules 1-5, spreads duties fairly (rule 6) and explains every gap.
+"""Roster generation that keeps rules 1-5, keeps the most service points open (rule 7), spreads duties fairly
+(rule 6) and explains every gap.
 
 Design. The period is cut into calendar months and each month is decomposed by region code (rule 3 makes
 regions independent except for the hotline). In a region, practising lawyers who are interchangeable for
 the model (same useful languages, leave days and monthly maximum) form a *class*, and one min-cost flow
 (OR-Tools, exact and deterministic) decides how many members of each class sit on each slot:
 
-    source -> class (one arc per level j, capacity = members, cost j: convex, so duties spread evenly)
+    source -> class (one arc per level j, capacity = members, cost: `fairness_costs`, convex)
            -> weekend lane (again one arc per level: weekend-or-holiday duties spread evenly) | workday lane
            -> class-day (capacity = members: one duty a day each) -> seat -> sink
+    source -> sink (the bypass: a lawyer may stay home, so the flow is never forced)
 
-Maximum flow fills the most seats (rules 1, 2, 4 are capacities and arc eligibility); minimum cost among
-maximum flows is the fairest spread. A language seat is a seat only its speakers can reach; a slot whose
-language seat stays empty is closed and the flow solved again, so no duty is staffed without its
-language. A class's seats are then handed to its members day by day, weekend and holiday days first,
-always to the members with the fewest duties, which keeps each class within one (rule 6).
+Rule 7 is the objective, in lexicographic weights (`Weights`): each slot's *opening* seat earns `open`,
+every seat earns `seat`, and fairness costs are smaller than one `seat` in total, so the minimum-cost flow
+first keeps the most service points open, then staffs the most seats, then is the fairest spread. The
+opening seat of a slot that names one language is its language seat, so it counts only with the language
+spoken. A language seat is a seat only its speakers can reach; a slot whose language seat stays empty is
+closed and the flow solved again, so no duty is staffed without its language. Where the flow is exact and
+where not: with at most one language per slot the open points and seats are optimal per region (classes
+are exact: any class plan is handed to its members within rules 1-2); a slot naming several languages
+splits its opening reward over its language seats and fixes which seat needs which language (a lawyer
+speaking two of them is not used for both), and the seats beside an empty language seat can only be
+closed after the fact; the hotline is staffed after the regions from the lawyers they left free. A
+class's seats are then handed to its members day by day, weekend and holiday days first, always to the
+members with the fewest duties, which keeps each class within one (rule 6).
 
 The 12348 hotline, open to every lawyer of the roster's region, is filled next from lawyers whose extra
 duty keeps their group within one; short slots are topped up greedily; interns are placed one station a
@@ -761,9 +771,35 @@ def _lawyer_classes(
     return sorted(classes.items(), key=lambda item: item[1][0].id)
 
 
-_LEVEL_COST = (
-    1  # marginal cost of a member's j-th duty (and j-th weekend duty) is j: convex, so spread evenly
-)
+def fairness_costs(*, members: Sequence[Lawyer], maximum: int) -> tuple[list[int], list[int]]:
+    """The fairness part of the objective for one class of interchangeable lawyers: the cost of each member's
+    j-th duty and of their j-th weekend-or-holiday duty, j = 1..maximum (non-negative and convex, so the flow
+    spreads duties evenly). The one place fairness enters the flow: a burden ledger changes it here."""
+    del members  # today every member of a class starts the month even
+    levels = list(range(1, maximum + 1))
+    return levels, levels
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Rule 7 as lexicographic weights: one more open point outweighs any number of seats, one more seat
+    outweighs any fairness; `keep` (repair only) lies between a seat and fairness."""
+
+    open: int
+    seat: int
+    keep: int = 0
+
+    @classmethod
+    def above(cls, *, fairness: int, seats: int, kept: int = 0) -> Weights:
+        """Weights for a network whose fairness costs add up to at most `fairness`, with `seats` seats and
+        `kept` current assignments that could be kept."""
+        keep = fairness + 1 if kept else 0
+        seat = fairness + keep * kept + 1
+        return cls(open=seat * (seats + 1), seat=seat, keep=keep)
+
+    def reward(self, opening_share: int) -> int:
+        """What one lawyer on a seat earns: every seat `seat`; an opening seat its share of `open`."""
+        return self.seat + (self.open // opening_share if opening_share else 0)
 
 
 @dataclass
@@ -799,26 +835,34 @@ class _Network:
         return flow.flows(np.arange(len(self.arcs), dtype=np.int32)).tolist()
 
 
-def _seat_plan(slot: Slot) -> list[tuple[frozenset[str], int]]:
-    """The slot's seats as (languages the seat's lawyer must speak, how many such seats)."""
+def _seat_plan(slot: Slot) -> list[tuple[frozenset[str], int, int]]:
+    """The slot's seats as (languages the seat's lawyer must speak, how many such seats, opening share).
+
+    A slot is open when every seat with an opening share is taken: the first seat of a slot without
+    languages, else every language seat (each earning its share of the opening reward)."""
     languages = sorted(slot.languages)
+    if slot.headcount <= 0:
+        return []
     if not languages:
-        return [(frozenset(), slot.headcount)]
+        plan: list[tuple[frozenset[str], int, int]] = [(frozenset(), 1, 1)]
+        if slot.headcount > 1:
+            plan.append((frozenset(), slot.headcount - 1, 0))
+        return plan
     if slot.headcount >= len(languages):
-        plan = [(frozenset({code}), 1) for code in languages]
+        plan = [(frozenset({code}), 1, len(languages)) for code in languages]
         if slot.headcount > len(languages):
-            plan.append((frozenset(), slot.headcount - len(languages)))
+            plan.append((frozenset(), slot.headcount - len(languages), 0))
         return plan
     buckets: list[set[str]] = [set() for _ in range(slot.headcount)]
     for i, code in enumerate(languages):
         buckets[i % slot.headcount].add(code)
-    return [(frozenset(bucket), 1) for bucket in buckets]
+    return [(frozenset(bucket), 1, slot.headcount) for bucket in buckets]
 
 
 def _solve_region(
     *, slots: Sequence[Slot], pool: Sequence[Lawyer], problem: RosterProblem, first: date, last: date
 ) -> list[tuple[Slot, list[Lawyer], int]]:
-    """Seats per (lawyer class, slot) by min-cost flow: the most seats, then the most even spread.
+    """Seats per (lawyer class, slot) by min-cost flow: the most open points, the most seats, the fairest.
 
     A duty that names languages is staffed only when its language seats are: a slot whose language seat
     stays empty is closed and the flow solved again without it.
@@ -845,44 +889,30 @@ def _seat_order(item: tuple[tuple[Slot, int], int]) -> tuple[date, str, int]:
 def _flow_once(
     *, slots: Sequence[Slot], classes: list[tuple[ClassKey, list[Lawyer]]], closed: set[str]
 ) -> tuple[dict[tuple[Slot, int], int], set[str]]:
-    """One min-cost flow: source -> class (convex by level) -> weekend/workday -> class-day -> seat -> sink."""
+    """One min-cost flow: source -> class (fairness by level) -> weekend/workday -> class-day -> seat -> sink,
+    seats rewarded by rule 7's weights."""
     net = _Network()
     source, sink = net.node(), net.node()
-    day_node: dict[tuple[int, date], int] = {}
-    lanes: list[tuple[int, int]] = []  # (weekend node, workday node) per class
-    dates = sorted({slot.date: slot.holiday for slot in slots}.items())
-    for (_, _, maximum), members in classes:
-        size = len(members)
-        hub, weekend, workday = net.node(), net.node(), net.node()
-        for level in range(1, maximum + 1):
-            net.arc(source, hub, size, level * _LEVEL_COST)
-            net.arc(hub, weekend, size, level * _LEVEL_COST)
-        net.arc(hub, workday, size * maximum)
-        lanes.append((weekend, workday))
-    for ci, ((_, leave, maximum), members) in enumerate(classes):
-        for day, holiday in dates:
-            if day not in leave and maximum > 0:
-                day_node[(ci, day)] = net.node()
-                net.arc(lanes[ci][0] if holiday else lanes[ci][1], day_node[(ci, day)], len(members))
+    day_node, fairness = _class_days(net=net, source=source, slots=slots, classes=classes)
+    plans = [(slot, _seat_plan(slot)) for slot in slots if slot.key not in closed]
+    seat_count = sum(capacity for _, plan in plans for _, capacity, _ in plan)
+    if seat_count == 0:
+        return {}, set()
+    weights = Weights.above(fairness=fairness, seats=seat_count)
     seat_arcs: list[tuple[int, Slot, int]] = []
     language_arcs: dict[str, list[tuple[int, int]]] = defaultdict(list)  # slot key -> (sink arc, capacity)
-    supply = 0
-    for slot in slots:
-        if slot.key in closed or slot.headcount <= 0:
-            continue
-        for required, capacity in _seat_plan(slot):
+    for slot, plan in plans:
+        for required, capacity, share in plan:
             seat = net.node()
-            sink_arc = net.arc(seat, sink, capacity)
-            supply += capacity
+            sink_arc = net.arc(seat, sink, capacity, -weights.reward(share))
             if required:
                 language_arcs[slot.key].append((sink_arc, capacity))
             for ci, ((languages, _, _), members) in enumerate(classes):
                 node = day_node.get((ci, slot.date))
                 if node is not None and required <= languages:
                     seat_arcs.append((net.arc(node, seat, min(capacity, len(members))), slot, ci))
-    if supply == 0:
-        return {}, set()
-    flows = net.solve(source=source, sink=sink, supply=supply)
+    net.arc(source, sink, seat_count)  # the bypass: whatever no lawyer can usefully take
+    flows = net.solve(source=source, sink=sink, supply=seat_count)
     seats: dict[tuple[Slot, int], int] = defaultdict(int)
     for arc, slot, ci in seat_arcs:
         if flows[arc]:
@@ -891,6 +921,33 @@ def _flow_once(
         key for key, arcs in language_arcs.items() if any(flows[arc] < capacity for arc, capacity in arcs)
     }
     return seats, gaps
+
+
+def _class_days(
+    *, net: _Network, source: int, slots: Sequence[Slot], classes: list[tuple[ClassKey, list[Lawyer]]]
+) -> tuple[dict[tuple[int, date], int], int]:
+    """source -> class (fairness by level) -> weekend/workday lane -> class-day nodes; returns the class-day
+    nodes and the most the fairness costs can add up to."""
+    day_node: dict[tuple[int, date], int] = {}
+    lanes: list[tuple[int, int]] = []  # (weekend node, workday node) per class
+    dates = sorted({slot.date: slot.holiday for slot in slots}.items())
+    fairness = 0
+    for (_, _, maximum), members in classes:
+        size = len(members)
+        hub, weekend, workday = net.node(), net.node(), net.node()
+        duty_costs, weekend_costs = fairness_costs(members=members, maximum=maximum)
+        for duty_cost, weekend_cost in zip(duty_costs, weekend_costs, strict=True):
+            net.arc(source, hub, size, duty_cost)
+            net.arc(hub, weekend, size, weekend_cost)
+            fairness += size * (duty_cost + weekend_cost)
+        net.arc(hub, workday, size * maximum)
+        lanes.append((weekend, workday))
+    for ci, ((_, leave, maximum), members) in enumerate(classes):
+        for day, holiday in dates:
+            if day not in leave and maximum > 0:
+                day_node[(ci, day)] = net.node()
+                net.arc(lanes[ci][0] if holiday else lanes[ci][1], day_node[(ci, day)], len(members))
+    return day_node, fairness
 
 
 def _hand_out(*, seats: list[tuple[Slot, list[Lawyer], int]], ledger: _Ledger, rank: dict[str, int]) -> None:

@@ -81,7 +81,9 @@ def test_when_lawyers_suffice_every_slot_is_filled_and_duties_are_spread_within_
     result = generate(roster)
     assert result.unfilled == ()
     assert result.intern_shortfalls == ()
-    assert fairness_spread(problem=roster, assignments=result.assignments) == (1, 1)
+    spread, weekend_spread = fairness_spread(problem=roster, assignments=result.assignments)
+    assert spread <= 1
+    assert weekend_spread <= 1
     assert check_roster(problem=roster, assignments=result.assignments) == []
 
 

@@ -1,0 +1,97 @@
+"""Rule 7 on instances whose optimum is known by hand: the most service points open first, then the most
+seats, then fairness; every slot left open or short says why."""
+
+from datetime import date
+
+from services.roster.domain.rules import HARD_RULES, check_roster
+from services.roster.domain.solver import generate
+
+from .factories import lawyer, problem, slot, station
+
+TUESDAY = date(2026, 12, 1)
+
+
+def staffed(result):
+    """How many practising lawyers sit on each station's duty."""
+    crews: dict[str, int] = {}
+    for assignment in result.assignments:
+        if assignment.role == "lawyer":
+            crews[assignment.station_id] = crews.get(assignment.station_id, 0) + 1
+    return crews
+
+
+def centre_and_two_villages(lawyers, *, village_languages=((), ())):
+    return problem(
+        lawyers=lawyers,
+        stations=[station("C", level="county"), station("V1", level="village"), station("V2", level="village")],
+        slots=[
+            slot("C", TUESDAY, headcount=2),
+            slot("V1", TUESDAY, languages=village_languages[0]),
+            slot("V2", TUESDAY, languages=village_languages[1]),
+        ],
+    )
+
+
+def test_two_lawyers_keep_both_village_posts_open_before_a_second_lawyer_sits_at_the_county_centre():
+    roster = centre_and_two_villages([lawyer("a"), lawyer("b")])
+    result = generate(roster)
+    assert staffed(result) == {"V1": 1, "V2": 1}
+    assert check_roster(problem=roster, assignments=result.assignments, unfilled=result.unfilled,
+                        rules=HARD_RULES) == []
+
+
+def test_three_lawyers_open_every_point_and_the_centre_is_reported_short_of_its_second_lawyer():
+    roster = centre_and_two_villages([lawyer("a"), lawyer("b"), lawyer("c")])
+    result = generate(roster)
+    assert staffed(result) == {"C": 1, "V1": 1, "V2": 1}
+    (gap,) = result.unfilled
+    assert gap.station_id == "C"
+    assert gap.missing_seats == 1
+    assert gap.reason.startswith("1 of 2 lawyers: ")
+    assert "on another duty that day" in gap.reason
+
+
+def test_four_lawyers_staff_every_seat():
+    result = generate(centre_and_two_villages([lawyer(x) for x in "abcd"]))
+    assert staffed(result) == {"C": 2, "V1": 1, "V2": 1}
+    assert result.unfilled == ()
+
+
+def test_the_only_kazakh_speaker_goes_to_the_kazakh_village_and_the_other_opens_the_second_post():
+    roster = centre_and_two_villages(
+        [lawyer("kazakh", languages=("zh", "kk")), lawyer("chinese")], village_languages=(("kk",), ())
+    )
+    result = generate(roster)
+    where = {a.lawyer_id: a.station_id for a in result.assignments}
+    assert where["kazakh"] == "V1"
+    assert where["chinese"] in {"C", "V2"}
+    assert len(result.assignments) == 2
+    reasons = {gap.station_id: gap.reason for gap in result.unfilled}
+    assert "C" in reasons
+    assert ("V2" in reasons) == (where["chinese"] == "C")
+    assert all("on another duty that day" in reason for reason in reasons.values())
+
+
+def test_a_lawyer_at_the_monthly_maximum_is_spent_on_open_points_not_second_seats():
+    # one lawyer with room for two duties, one with room for one; Tuesday a centre of two, Wednesday a
+    # village and a centre of two: three points open, not Tuesday's centre full
+    tuesday, wednesday = TUESDAY, date(2026, 12, 2)
+    roster = problem(
+        lawyers=[lawyer("a", maximum=2), lawyer("b", maximum=1)],
+        stations=[station("C", level="county"), station("V", level="village")],
+        slots=[slot("C", tuesday, headcount=2), slot("C", wednesday, headcount=2), slot("V", wednesday)],
+    )
+    result = generate(roster)
+    open_points = {(a.station_id, a.date) for a in result.assignments}
+    assert open_points == {("C", tuesday), ("C", wednesday), ("V", wednesday)}
+    assert len(result.assignments) == 3
+
+
+def test_a_kazakh_post_whose_speaker_is_needed_nowhere_else_stays_open_beside_a_full_centre():
+    roster = centre_and_two_villages(
+        [lawyer("k", languages=("zh", "kk")), lawyer("b"), lawyer("c"), lawyer("d")],
+        village_languages=(("kk",), ()),
+    )
+    result = generate(roster)
+    assert staffed(result) == {"C": 2, "V1": 1, "V2": 1}
+    assert [a.lawyer_id for a in result.assignments if a.station_id == "V1"] == ["k"]
