@@ -12,6 +12,7 @@ BENCHES = {
     "roster": ("bench.roster_bench", ["--scale", "prefecture"]),
     "roster_province": ("bench.roster_bench", ["--scale", "province"]),
     "roster_service": ("bench.roster_service_bench", []),
+    "roster_quality": ("bench.roster_quality", []),
     "subsidy": ("bench.subsidy_bench", []),
     "gateway": ("bench.gateway_bench", []),
 }

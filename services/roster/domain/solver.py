@@ -21,12 +21,14 @@ where not: with at most one language per slot the open points and seats are opti
 are exact: any class plan is handed to its members within rules 1-2); a slot naming several languages
 splits its opening reward over its language seats and fixes which seat needs which language (a lawyer
 speaking two of them is not used for both), and the seats beside an empty language seat can only be
-closed after the fact; the hotline is staffed after the regions from the lawyers they left free. A
+closed after the fact. The flow covers every region and the hotline of the month at once (a region's slots
+reached by its own classes, the hotline's by every class), so a lawyer opens a hotline shift before they
+take a second seat at a county centre. A
 class's seats are then handed to its members day by day, weekend and holiday days first, always to the
 members with the fewest duties, which keeps each class within one (rule 6).
 
-The 12348 hotline, open to every lawyer of the roster's region, is filled next from lawyers whose extra
-duty keeps their group within one; short slots are topped up greedily; interns are placed one station a
+Hotline seats the flow left are then filled from lawyers whose extra duty keeps their group within one;
+short slots are topped up greedily; interns are placed one station a
 month in the intern seats of staffed township and village duties (rule 5). Whatever stays open is
 reported with the reason a scheduler reads. `generate_greedy` is the simple slot-by-slot reference.
 """
@@ -339,13 +341,22 @@ class _MonthPlan:
         regions, hotline, orphans = self._partition()
         total = max(1, len(self.slots))
         done = 0
-        for region_code in sorted(regions):
-            slots = regions[region_code]
-            pool = self._region_pool(region_code)
-            self._staff_region(slots=slots, pool=pool)
-            done += len(slots)
-            progress(0.9 * done / total)
         hotline_pool = self._hotline_pool()
+        if self.settings.method == "flow":
+            seats = _solve_month(
+                regions=regions, hotline=hotline, pools=self._pools, hotline_pool=hotline_pool,
+                problem=self.problem, first=self.first, last=self.last,
+            )  # fmt: skip
+            _hand_out(seats=seats, ledger=self.ledger, rank=self.rank)
+            progress(0.9)
+        else:
+            for region_code in sorted(regions):
+                slots = regions[region_code]
+                for slot in slots:
+                    _fill_slot(slot=slot, candidates=self._region_pool(region_code), ledger=self.ledger,
+                               key=self._least_loaded(slot))  # fmt: skip
+                done += len(slots)
+                progress(0.9 * done / total)
         _fill_fairly(
             slots=hotline,
             pool=hotline_pool,
@@ -411,16 +422,6 @@ class _MonthPlan:
             if region_covers(self.problem.region_code, code)
             for lawyer in members
         ]
-
-    def _staff_region(self, *, slots: list[Slot], pool: list[Lawyer]) -> None:
-        if self.settings.method == "flow" and pool:
-            seats = _solve_region(
-                slots=slots, pool=pool, problem=self.problem, first=self.first, last=self.last
-            )
-            _hand_out(seats=seats, ledger=self.ledger, rank=self.rank)
-            return
-        for slot in slots:
-            _fill_slot(slot=slot, candidates=pool, ledger=self.ledger, key=self._least_loaded(slot))
 
     def _top_up(self, slots: Iterable[Slot], pool: list[Lawyer]) -> None:
         for slot in slots:
@@ -661,6 +662,8 @@ def _fill_fairly(
     # The least loaded come first; a short list of them is plenty for one slot, the whole pool is the fallback.
     order = sorted(pool, key=lambda lawyer: (ledger.count[lawyer.id], rank[lawyer.id]))
     for slot in slots:
+        if not (ledger.missing_seats(slot) or ledger.missing_languages(slot)):
+            continue
 
         def key(lawyer: Lawyer, slot: Slot = slot) -> tuple[int, ...]:
             least, least_weekend = floor(group_of[lawyer.id])
@@ -835,16 +838,17 @@ class _Network:
         return flow.flows(np.arange(len(self.arcs), dtype=np.int32)).tolist()
 
 
-def _seat_plan(slot: Slot) -> list[tuple[frozenset[str], int, int]]:
+def _seat_plan(slot: Slot, *, whole_crew: bool = False) -> list[tuple[frozenset[str], int, int]]:
     """The slot's seats as (languages the seat's lawyer must speak, how many such seats, opening share).
 
     A slot is open when every seat with an opening share is taken: the first seat of a slot without
-    languages, else every language seat (each earning its share of the opening reward)."""
+    languages (or, with `whole_crew`, a first seat whose lawyer speaks all its languages), else every
+    language seat (each earning its share of the opening reward)."""
     languages = sorted(slot.languages)
     if slot.headcount <= 0:
         return []
-    if not languages:
-        plan: list[tuple[frozenset[str], int, int]] = [(frozenset(), 1, 1)]
+    if not languages or whole_crew:
+        plan: list[tuple[frozenset[str], int, int]] = [(slot.languages, 1, 1)]
         if slot.headcount > 1:
             plan.append((frozenset(), slot.headcount - 1, 0))
         return plan
@@ -859,25 +863,86 @@ def _seat_plan(slot: Slot) -> list[tuple[frozenset[str], int, int]]:
     return [(frozenset(bucket), 1, slot.headcount) for bucket in buckets]
 
 
-def _solve_region(
-    *, slots: Sequence[Slot], pool: Sequence[Lawyer], problem: RosterProblem, first: date, last: date
+def _solve_month(
+    *,
+    regions: dict[str, list[Slot]],
+    hotline: Sequence[Slot],
+    pools: dict[str, list[Lawyer]],
+    hotline_pool: Sequence[Lawyer],
+    problem: RosterProblem,
+    first: date,
+    last: date,
 ) -> list[tuple[Slot, list[Lawyer], int]]:
-    """Seats per (lawyer class, slot) by min-cost flow: the most open points, the most seats, the fairest.
+    """Seats per (lawyer class, slot) by one min-cost flow over every region and the hotline of the month: the
+    most open points, the most seats, the fairest spread. A region's slots are reached by its own classes, the
+    hotline's by the classes of every region it covers.
 
     A duty that names languages is staffed only when its language seats are: a slot whose language seat
     stays empty is closed and the flow solved again without it.
     """
-    relevant = frozenset().union(*(slot.languages for slot in slots))
-    classes = _lawyer_classes(pool=pool, relevant=relevant, problem=problem, first=first, last=last)
+    hotline_languages = frozenset().union(*(slot.languages for slot in hotline))
+    hotline_regions = {lawyer.region_code for lawyer in hotline_pool}
+    classes: list[tuple[ClassKey, list[Lawyer]]] = []
+    reach: dict[str, list[int]] = {}
+    hotline_classes: list[int] = []
+    for region_code in sorted(set(regions) | (hotline_regions if hotline else set())):
+        pool = pools.get(region_code, [])
+        slots = regions.get(region_code, [])
+        relevant = frozenset().union(*(slot.languages for slot in slots))
+        if hotline and region_code in hotline_regions:
+            relevant |= hotline_languages
+        start = len(classes)
+        classes += _lawyer_classes(pool=pool, relevant=relevant, problem=problem, first=first, last=last)
+        own = list(range(start, len(classes)))
+        for slot in slots:
+            reach[slot.key] = own
+        if region_code in hotline_regions:
+            hotline_classes += own
+    for slot in hotline:
+        reach[slot.key] = hotline_classes
+    every_slot = [slot for slots in regions.values() for slot in slots] + list(hotline)
+    seats = _solve_closing(slots=every_slot, classes=classes, reach=reach, whole_crew=frozenset())
+    several = [slot for slot in every_slot if len(slot.languages) > 1]
+    everything = (sum(slot.headcount > 0 for slot in every_slot), sum(slot.headcount for slot in every_slot))
+    if several and _coverage(seats) != everything:
+        # A slot naming several languages can also open with one lawyer who speaks them all and take anyone
+        # beside them: try that seat plan where the first plan left it closed or seated such a lawyer, and
+        # keep whichever keeps more points open, then more seats.
+        polyglot = {
+            slot.key
+            for (slot, ci), n in seats.items()
+            if n and len(slot.languages) > 1 and slot.languages <= classes[ci][0][0]
+        }
+        staffed = {slot.key for (slot, _), n in seats.items() if n}
+        whole_crew = frozenset(slot.key for slot in several if slot.key not in staffed or slot.key in polyglot)
+        other = _solve_closing(slots=every_slot, classes=classes, reach=reach, whole_crew=whole_crew)
+        if _coverage(other) > _coverage(seats):
+            seats = other
+    return [(slot, classes[ci][1], n) for (slot, ci), n in sorted(seats.items(), key=_seat_order) if n]
+
+
+def _coverage(seats: dict[tuple[Slot, int], int]) -> tuple[int, int]:
+    """Rule 7's measure of a flow's seats: (open points, seats)."""
+    return len({slot.key for (slot, _), n in seats.items() if n}), sum(seats.values())
+
+
+def _solve_closing(
+    *,
+    slots: Sequence[Slot],
+    classes: list[tuple[ClassKey, list[Lawyer]]],
+    reach: dict[str, list[int]],
+    whole_crew: frozenset[str],
+) -> dict[tuple[Slot, int], int]:
+    """The flow solved until no slot is staffed without its languages (such slots closed, solved again)."""
     closed: set[str] = set()
     while True:
-        seats, language_gaps = _flow_once(slots=slots, classes=classes, closed=closed)
+        seats, language_gaps = _flow_once(
+            slots=slots, classes=classes, reach=reach, closed=closed, whole_crew=whole_crew
+        )
         staffed = {slot.key for (slot, _), n in seats.items() if n}
         newly = (language_gaps & staffed) - closed
         if not newly:
-            return [
-                (slot, classes[ci][1], n) for (slot, ci), n in sorted(seats.items(), key=_seat_order) if n
-            ]
+            return seats
         closed |= newly
 
 
@@ -887,14 +952,19 @@ def _seat_order(item: tuple[tuple[Slot, int], int]) -> tuple[date, str, int]:
 
 
 def _flow_once(
-    *, slots: Sequence[Slot], classes: list[tuple[ClassKey, list[Lawyer]]], closed: set[str]
+    *,
+    slots: Sequence[Slot],
+    classes: list[tuple[ClassKey, list[Lawyer]]],
+    reach: dict[str, list[int]],
+    closed: set[str],
+    whole_crew: frozenset[str] = frozenset(),
 ) -> tuple[dict[tuple[Slot, int], int], set[str]]:
     """One min-cost flow: source -> class (fairness by level) -> weekend/workday -> class-day -> seat -> sink,
     seats rewarded by rule 7's weights."""
     net = _Network()
     source, sink = net.node(), net.node()
     day_node, fairness = _class_days(net=net, source=source, slots=slots, classes=classes)
-    plans = [(slot, _seat_plan(slot)) for slot in slots if slot.key not in closed]
+    plans = [(slot, _seat_plan(slot, whole_crew=slot.key in whole_crew)) for slot in slots if slot.key not in closed]
     seat_count = sum(capacity for _, plan in plans for _, capacity, _ in plan)
     if seat_count == 0:
         return {}, set()
@@ -907,7 +977,8 @@ def _flow_once(
             sink_arc = net.arc(seat, sink, capacity, -weights.reward(share))
             if required:
                 language_arcs[slot.key].append((sink_arc, capacity))
-            for ci, ((languages, _, _), members) in enumerate(classes):
+            for ci in reach.get(slot.key, ()):
+                (languages, _, _), members = classes[ci]
                 node = day_node.get((ci, slot.date))
                 if node is not None and required <= languages:
                     seat_arcs.append((net.arc(node, seat, min(capacity, len(members))), slot, ci))

@@ -95,3 +95,24 @@ def test_a_kazakh_post_whose_speaker_is_needed_nowhere_else_stays_open_beside_a_
     result = generate(roster)
     assert staffed(result) == {"C": 2, "V1": 1, "V2": 1}
     assert [a.lawyer_id for a in result.assignments if a.station_id == "V1"] == ["k"]
+
+
+def test_a_lawyer_opens_a_hotline_shift_before_taking_the_second_seat_at_the_county_centre():
+    roster = problem(
+        lawyers=[lawyer("a"), lawyer("b")],
+        stations=[station("C", level="county"), station("H", level="hotline", region="654000")],
+        slots=[slot("C", TUESDAY, headcount=2), slot("H", TUESDAY, headcount=2)],
+    )
+    result = generate(roster)
+    assert staffed(result) == {"C": 1, "H": 1}
+
+
+def test_a_bilingual_lawyer_opens_a_two_language_hotline_shift_and_a_chinese_speaker_sits_beside_them():
+    roster = problem(
+        lawyers=[lawyer("both", languages=("zh", "ug", "kk")), lawyer("chinese")],
+        stations=[station("H", level="hotline", region="654000")],
+        slots=[slot("H", TUESDAY, headcount=2, languages=("ug", "kk"))],
+    )
+    result = generate(roster)
+    assert sorted(a.lawyer_id for a in result.assignments) == ["both", "chinese"]
+    assert result.unfilled == ()
