@@ -155,6 +155,38 @@ def _result(
     )
 
 
+def explain_gaps(
+    *, problem: RosterProblem, assignments: Iterable[Assignment], slots: Iterable[Slot]
+) -> list[Unfilled]:
+    """Every one of `slots` that `assignments` leave short of lawyers or languages, with the reason a scheduler
+    reads (as generation reports them; a repair reports its gaps the same way)."""
+    ledgers: dict[str, _Ledger] = defaultdict(lambda: _Ledger(problem))  # one a month, as in generation
+    lawyers = problem.lawyer_by_id
+    for assignment in assignments:
+        slot = problem.slot_by_key.get(assignment.slot_key)
+        lawyer = lawyers.get(assignment.lawyer_id)
+        if slot is not None and lawyer is not None:
+            ledgers[month_of(slot.date)].assign(slot, lawyer, assignment.role)
+    pools: dict[str, list[Lawyer]] = defaultdict(list)
+    for lawyer in problem.lawyers:
+        if lawyer.is_practising:
+            pools[lawyer.region_code].append(lawyer)
+    hotline_pool = [
+        lawyer for code, members in sorted(pools.items()) if region_covers(problem.region_code, code)
+        for lawyer in members
+    ]  # fmt: skip
+    gaps: list[Unfilled] = []
+    for slot in slots:
+        ledger = ledgers[month_of(slot.date)]
+        if ledger.missing_seats(slot) or ledger.missing_languages(slot):
+            station = problem.station_by_id[slot.station_id]
+            pool = hotline_pool if station.is_hotline else pools.get(station.region_code, [])
+            label = problem.region_code if station.is_hotline else station.region_code
+            reason = _explain_gap(slot=slot, pool=pool, region_label=label, ledger=ledger)
+            gaps.append(_unfilled(slot, ledger, reason))
+    return gaps
+
+
 class _Ledger:
     """Who is on which duty so far in one month."""
 
