@@ -45,6 +45,7 @@ CONTRACT_ROUTES = [
     ("GET", "/api/roster/me/duties.ics"), ("POST", "/api/roster/assignments/{id}/check-in"),
     ("POST", "/api/roster/assignments/{id}/check-out"), ("POST", "/api/roster/swaps"),
     ("POST", "/api/roster/swaps/{id}/accept"), ("POST", "/api/roster/swaps/{id}/approve"),
+    ("POST", "/api/roster/rosters/{id}/replan"), ("GET", "/api/roster/assignments/{id}/substitutes"),
     ("POST", "/api/subsidy/schemes"), ("POST", "/api/subsidy/claims"), ("GET", "/api/subsidy/claims"),
     ("GET", "/api/subsidy/claims/{id}"), ("POST", "/api/subsidy/claims/{id}/approve"),
     ("POST", "/api/subsidy/claims/{id}/reject"), ("POST", "/api/subsidy/budgets"),
@@ -142,7 +143,8 @@ def test_a_lawyer_reaches_only_the_routes_the_contract_gives_lawyers() -> None:
 
 def test_lawyers_never_decide_on_money_nor_make_rosters() -> None:
     for route in TABLE.routes():
-        if route.path.endswith(("/approve", "/publish", "/generate", "/mark-paid", "/reassign")):
+        if route.path.endswith(("/approve", "/publish", "/generate", "/mark-paid", "/reassign", "/replan",
+                                "/substitutes")):
             assert "lawyer" not in route.roles, route
 
 
@@ -154,8 +156,10 @@ def test_only_finance_decides_on_claims_and_pays() -> None:
 
 def test_only_the_scheduler_makes_and_publishes_rosters() -> None:
     for path in ("/api/roster/rosters", "/api/roster/rosters/{id}/generate", "/api/roster/rosters/{id}/publish",
-                 "/api/roster/swaps/{id}/approve", "/api/roster/assignments/{id}/reassign"):
+                 "/api/roster/swaps/{id}/approve", "/api/roster/assignments/{id}/reassign",
+                 "/api/roster/rosters/{id}/replan"):
         assert role_of(TABLE.match("POST", concrete(path)).route) == SCHEDULER
+    assert role_of(TABLE.match("GET", concrete("/api/roster/assignments/{id}/substitutes")).route) == SCHEDULER
 
 
 def test_swaps_are_asked_by_lawyers_and_declined_by_a_party_or_the_scheduler() -> None:
