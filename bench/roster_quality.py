@@ -16,7 +16,7 @@ import argparse
 import json
 import sys
 import time as clock
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
@@ -34,6 +34,7 @@ from services.roster.domain.model import (
     Station,
     region_covers,
 )
+from services.roster.domain.replan import Duty, replan
 from services.roster.domain.rules import HARD_RULES, check_roster
 from services.roster.domain.solver import generate
 
@@ -282,6 +283,35 @@ def compare(name: str, problem: RosterProblem, *, time_limit: float) -> dict[str
     }
 
 
+def measure_replan(*, leave_from: date, trials: int = 3) -> list[dict[str, Any]]:
+    """The full prefecture generated and published; the lawyers with the most duties after `leave_from`
+    go on leave (one at a time) and the roster is replanned from that date: changes against N, and time."""
+    problem, _ = build_instance(scale="prefecture", seed=7, first=FIRST, last=LAST)
+    result = generate(problem)
+    duties = [Duty(id=f"A{i}", assignment=a) for i, a in enumerate(result.assignments)]
+    ahead = Counter(a.lawyer_id for a in result.assignments if a.role == "lawyer" and a.date >= leave_from)
+    figures = []
+    for lawyer_id, n in sorted(ahead.items(), key=lambda item: (-item[1], item[0]))[:trials]:
+        ill = replace(problem, leaves=(*problem.leaves, Leave(lawyer_id=lawyer_id, start_date=leave_from,
+                                                               end_date=LAST)))
+        started = clock.perf_counter()
+        repair = replan(problem=ill, duties=duties, from_date=leave_from)
+        elapsed = clock.perf_counter() - started
+        before = set(check_roster(problem=ill, assignments=result.assignments, unfilled=result.unfilled,
+                                  intern_shortfalls=result.intern_shortfalls, rules=HARD_RULES))
+        after = check_roster(problem=ill, assignments=repair.assignments,
+                             unfilled=[*result.unfilled, *repair.unfilled],
+                             intern_shortfalls=result.intern_shortfalls, rules=HARD_RULES)
+        figures.append({
+            "instance": "prefecture_replan_after_leave", "lawyer_id": lawyer_id, "from_date": leave_from.isoformat(),
+            "duties_taken_by_leave_N": n, "changes": len(repair.changes), "reassigned": len(repair.reassigned),
+            "removed": len(repair.removed), "added": len(repair.added), "unfilled": len(repair.unfilled),
+            "new_hard_rule_violations": sum(v not in before for v in after), "time_s": round(elapsed, 3),
+            "goal": "changes == N, time < 2 s",
+        })
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per CP-SAT phase")
@@ -291,6 +321,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.only and args.only != name:
             continue
         print(json.dumps(compare(name, build(), time_limit=args.time_limit)), flush=True)
+    if args.only in (None, "replan"):
+        for line in measure_replan(leave_from=date(2026, 12, 10)):
+            print(json.dumps(line), flush=True)
     return 0
 
 

@@ -160,6 +160,24 @@ def _drop_stranded_interns(
     return kept, dropped
 
 
+_HubKey = tuple[str, date, frozenset[str]]
+_Via = _HubKey | str  # a seat is reached through a hub, or by the lawyer who holds it
+
+
+def _seated(flows: list[int], hub_arcs: list[tuple[int, _HubKey, str]],
+            seat_arcs: list[tuple[int, Slot, _Via]]) -> dict[str, list[str]]:
+    """Slot key -> lawyers, from the flow: a hub's seats go to the lawyers who arrived at it."""
+    waiting: dict[_HubKey, list[str]] = defaultdict(list)
+    for arc, key, lawyer_id in sorted(hub_arcs, key=lambda item: item[2], reverse=True):
+        if flows[arc]:
+            waiting[key].append(lawyer_id)
+    seats: dict[str, list[str]] = defaultdict(list)
+    for arc, slot, via in seat_arcs:
+        for _ in range(flows[arc]):
+            seats[slot.key].append(via if isinstance(via, str) else waiting[via].pop())
+    return seats
+
+
 class _Flow:
     """The repair's min-cost flow over individual lawyers (see the module docstring)."""
 
@@ -184,7 +202,9 @@ class _Flow:
             lawyer = lawyers.get(a.lawyer_id)
             if a.role == "lawyer" and lawyer is not None and lawyer.is_practising:
                 self.crew[a.slot_key].append(lawyer)
-        self.holding = {(d.assignment.lawyer_id, d.assignment.slot_key) for d in movable}
+        self.holders: dict[str, list[str]] = defaultdict(list)  # slot key -> lawyers holding a movable duty
+        for duty in movable:
+            self.holders[duty.assignment.slot_key].append(duty.assignment.lawyer_id)
 
     def solve(self) -> dict[str, list[str]]:
         """Slot key -> the practising lawyers (not pinned) on it after the repair."""
@@ -197,21 +217,18 @@ class _Flow:
                 return seats
             closed |= newly
 
-    def _pool(self, slot: Slot) -> list[Lawyer]:
+    def _regions_of(self, slot: Slot) -> list[str]:
+        """The region codes whose lawyers may serve the slot (rule 3)."""
         station = self.problem.station_by_id.get(slot.station_id)
         if station is None:
             return []
         if station.is_hotline:
-            return self._hotline_pool
-        return self._by_region.get(station.region_code, [])
+            return [code for code in sorted(self._by_region) if region_covers(self.problem.region_code, code)]
+        return [station.region_code] if station.region_code in self._by_region else []
 
     @cached_property
     def _practising(self) -> list[Lawyer]:
         return [lawyer for lawyer in self.problem.lawyers if lawyer.is_practising]
-
-    @cached_property
-    def _hotline_pool(self) -> list[Lawyer]:
-        return [lw for lw in self._practising if region_covers(self.problem.region_code, lw.region_code)]
 
     @cached_property
     def _by_region(self) -> dict[str, list[Lawyer]]:
@@ -232,41 +249,70 @@ class _Flow:
     def _once(self, closed: set[str]) -> tuple[dict[str, list[str]], set[str]]:
         net = _Network()
         source, sink = net.node(), net.node()
-        plans: list[tuple[Slot, list[tuple[frozenset[str], int, int]], list[Lawyer]]] = []
-        wanted_days: dict[str, set[date]] = defaultdict(set)
-        for slot in self.window:
-            plan = [] if slot.key in closed else self._plan(slot)
-            if plan:
-                pool = self._pool(slot)
-                plans.append((slot, plan, pool))
-                for lawyer in pool:
-                    wanted_days[lawyer.id].add(slot.date)
+        plans, wanted_days = self._plans(closed)
         day_nodes, fairness = self._lawyer_days(net=net, source=source, wanted_days=wanted_days)
         seat_count = sum(capacity for _, plan, _ in plans for _, capacity, _ in plan)
         if seat_count == 0:
             return {}, set()
         weights = Weights.above(fairness=fairness, seats=seat_count, kept=len(self.movable))
-        seat_arcs: list[tuple[int, Slot, str]] = []
+        hubs, hub_arcs = self._hubs(net, day_nodes)
+        profiles: dict[tuple[str, date], list[frozenset[str]]] = defaultdict(list)
+        for region, day, profile in hubs:
+            profiles[(region, day)].append(profile)
+        seat_arcs: list[tuple[int, Slot, _Via]] = []
         language_arcs: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for slot, plan, pool in plans:
+        for slot, plan, regions in plans:
             for required, capacity, share in plan:
                 seat = net.node()
                 sink_arc = net.arc(seat, sink, capacity, -weights.reward(share))
                 if required:
                     language_arcs[slot.key].append((sink_arc, capacity))
-                for lawyer in pool:
-                    node = day_nodes.get((lawyer.id, slot.date))
-                    if node is not None and required <= lawyer.languages:
-                        keep = weights.keep if (lawyer.id, slot.key) in self.holding else 0
-                        seat_arcs.append((net.arc(node, seat, 1, -keep), slot, lawyer.id))
+                for region in regions:
+                    for profile in profiles.get((region, slot.date), ()):
+                        if required <= profile:
+                            key = (region, slot.date, profile)
+                            seat_arcs.append((net.arc(hubs[key], seat, capacity), slot, key))
+                for lawyer_id in self.holders.get(slot.key, ()):
+                    held = day_nodes.get((lawyer_id, slot.date))
+                    if held is not None and required <= self.problem.lawyer_by_id[lawyer_id].languages:
+                        seat_arcs.append((net.arc(held, seat, 1, -weights.keep), slot, lawyer_id))
         net.arc(source, sink, seat_count)
         flows = net.solve(source=source, sink=sink, supply=seat_count)
-        seats: dict[str, list[str]] = defaultdict(list)
-        for arc, slot, lawyer_id in seat_arcs:
-            if flows[arc]:
-                seats[slot.key].append(lawyer_id)
         gaps = {key for key, arcs in language_arcs.items() if any(flows[a] < c for a, c in arcs)}
-        return seats, gaps
+        return _seated(flows, hub_arcs, seat_arcs), gaps
+
+    def _plans(
+        self, closed: set[str]
+    ) -> tuple[list[tuple[Slot, list[tuple[frozenset[str], int, int]], list[str]]], dict[str, set[date]]]:
+        """Each open slot's seats left to fill and the regions that may fill them; the days each lawyer could
+        serve somewhere."""
+        plans: list[tuple[Slot, list[tuple[frozenset[str], int, int]], list[str]]] = []
+        wanted_days: dict[str, set[date]] = defaultdict(set)
+        for slot in self.window:
+            plan = [] if slot.key in closed else self._plan(slot)
+            if plan:
+                regions = self._regions_of(slot)
+                plans.append((slot, plan, regions))
+                for region in regions:
+                    for lawyer in self._by_region.get(region, ()):
+                        wanted_days[lawyer.id].add(slot.date)
+        return plans, wanted_days
+
+    def _hubs(
+        self, net: _Network, day_nodes: Mapping[tuple[str, date], int]
+    ) -> tuple[dict[_HubKey, int], list[tuple[int, _HubKey, str]]]:
+        """Lawyers of one region with the same useful languages reach the same seats on a day: they meet in
+        one hub per (region, day, languages); only a duty a lawyer holds now has its own (kept) arc."""
+        relevant = frozenset().union(*(slot.languages for slot in self.window))
+        hubs: dict[_HubKey, int] = {}
+        hub_arcs: list[tuple[int, _HubKey, str]] = []
+        for (lawyer_id, day), node in day_nodes.items():
+            lawyer = self.problem.lawyer_by_id[lawyer_id]
+            key = (lawyer.region_code, day, lawyer.languages & relevant)
+            if key not in hubs:
+                hubs[key] = net.node()
+            hub_arcs.append((net.arc(node, hubs[key], 1), key, lawyer_id))
+        return hubs, hub_arcs
 
     def _lawyer_days(
         self, *, net: _Network, source: int, wanted_days: Mapping[str, set[date]]

@@ -1001,29 +1001,89 @@ def _flow_once(
     if seat_count == 0:
         return {}, set()
     weights = Weights.above(fairness=fairness, seats=seat_count)
-    seat_arcs: list[tuple[int, Slot, int]] = []
+    hubs = _Hubs(net=net, classes=classes, day_node=day_node)
+    seat_arcs: list[tuple[int, Slot, HubKey]] = []
     language_arcs: dict[str, list[tuple[int, int]]] = defaultdict(list)  # slot key -> (sink arc, capacity)
     for slot, plan in plans:
+        group = reach.get(slot.key, [])
         for required, capacity, share in plan:
             seat = net.node()
             sink_arc = net.arc(seat, sink, capacity, -weights.reward(share))
             if required:
                 language_arcs[slot.key].append((sink_arc, capacity))
-            for ci in reach.get(slot.key, ()):
-                (languages, _, _), members = classes[ci]
-                node = day_node.get((ci, slot.date))
-                if node is not None and required <= languages:
-                    seat_arcs.append((net.arc(node, seat, min(capacity, len(members))), slot, ci))
+            for key, hub in hubs.of(group, slot.date):
+                if required <= key[2]:
+                    seat_arcs.append((net.arc(hub, seat, capacity), slot, key))
     net.arc(source, sink, seat_count)  # the bypass: whatever no lawyer can usefully take
     flows = net.solve(source=source, sink=sink, supply=seat_count)
+    arrived = hubs.arrivals(flows)
     seats: dict[tuple[Slot, int], int] = defaultdict(int)
-    for arc, slot, ci in seat_arcs:
-        if flows[arc]:
-            seats[(slot, ci)] += flows[arc]
+    for arc, slot, key in seat_arcs:
+        for ci in arrived[key].take(flows[arc]):
+            seats[(slot, ci)] += 1
     gaps = {
         key for key, arcs in language_arcs.items() if any(flows[arc] < capacity for arc, capacity in arcs)
     }
     return seats, gaps
+
+
+HubKey = tuple[int, date, frozenset[str]]
+
+
+class _Queue:
+    """Lawyers of classes that arrived at a hub, handed on in order."""
+
+    def __init__(self) -> None:
+        self.items: list[list[int]] = []  # [class index, how many left]
+
+    def take(self, n: int) -> list[int]:
+        """The classes of the next `n` lawyers."""
+        taken: list[int] = []
+        while n > 0:
+            head = self.items[0]
+            step = min(n, head[1])
+            taken += [head[0]] * step
+            head[1] -= step
+            n -= step
+            if head[1] == 0:
+                self.items.pop(0)
+        return taken
+
+
+class _Hubs:
+    """Classes that reach the same slots (a region's, or every region's for the hotline) and speak the same
+    useful languages meet on a day in one hub, so a seat needs one arc per hub, not one per class."""
+
+    def __init__(self, *, net: _Network, classes: list[tuple[ClassKey, list[Lawyer]]],
+                 day_node: dict[tuple[int, date], int]) -> None:
+        self.net, self.classes, self.day_node = net, classes, day_node
+        self.made: dict[tuple[int, date], list[tuple[HubKey, int]]] = {}
+        self.inflow: list[tuple[int, HubKey, int]] = []  # (arc, hub, class index)
+
+    def of(self, group: list[int], day: date) -> list[tuple[HubKey, int]]:
+        """The hubs of the classes in `group` on `day`: (key, node)."""
+        made = self.made.get((id(group), day))
+        if made is None:
+            nodes: dict[HubKey, int] = {}
+            for ci in group:
+                node = self.day_node.get((ci, day))
+                if node is None:
+                    continue
+                (languages, _, _), members = self.classes[ci]
+                key = (id(group), day, languages)
+                if key not in nodes:
+                    nodes[key] = self.net.node()
+                self.inflow.append((self.net.arc(node, nodes[key], len(members)), key, ci))
+            made = self.made[(id(group), day)] = sorted(nodes.items(), key=lambda item: sorted(item[0][2]))
+        return made
+
+    def arrivals(self, flows: list[int]) -> dict[HubKey, _Queue]:
+        """Who arrived at each hub, by class."""
+        queues: dict[HubKey, _Queue] = defaultdict(_Queue)
+        for arc, key, ci in self.inflow:
+            if flows[arc]:
+                queues[key].items.append([ci, flows[arc]])
+        return queues
 
 
 def _class_days(

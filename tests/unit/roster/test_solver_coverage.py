@@ -32,10 +32,11 @@ def centre_and_two_villages(lawyers, *, village_languages=((), ())):
     )
 
 
-def test_two_lawyers_keep_both_village_posts_open_before_a_second_lawyer_sits_at_the_county_centre():
+def test_two_lawyers_keep_two_points_open_rather_than_both_sitting_at_the_county_centre():
     roster = centre_and_two_villages([lawyer("a"), lawyer("b")])
     result = generate(roster)
-    assert staffed(result) == {"V1": 1, "V2": 1}
+    crews = staffed(result)
+    assert sorted(crews.values()) == [1, 1]  # two points open with one lawyer each (any two are optimal)
     assert check_roster(problem=roster, assignments=result.assignments, unfilled=result.unfilled,
                         rules=HARD_RULES) == []
 
@@ -58,18 +59,25 @@ def test_four_lawyers_staff_every_seat():
 
 
 def test_the_only_kazakh_speaker_goes_to_the_kazakh_village_and_the_other_opens_the_second_post():
+    roster = problem(
+        lawyers=[lawyer("kazakh", languages=("zh", "kk")), lawyer("chinese")],
+        stations=[station("V1", level="village"), station("V2", level="village")],
+        slots=[slot("V1", TUESDAY, languages=("kk",)), slot("V2", TUESDAY)],
+    )
+    result = generate(roster)
+    assert {a.lawyer_id: a.station_id for a in result.assignments} == {"kazakh": "V1", "chinese": "V2"}
+    assert result.unfilled == ()
+
+
+def test_points_left_closed_for_lack_of_lawyers_say_why():
     roster = centre_and_two_villages(
         [lawyer("kazakh", languages=("zh", "kk")), lawyer("chinese")], village_languages=(("kk",), ())
     )
     result = generate(roster)
-    where = {a.lawyer_id: a.station_id for a in result.assignments}
-    assert where["kazakh"] == "V1"
-    assert where["chinese"] in {"C", "V2"}
     assert len(result.assignments) == 2
-    reasons = {gap.station_id: gap.reason for gap in result.unfilled}
-    assert "C" in reasons
-    assert ("V2" in reasons) == (where["chinese"] == "C")
-    assert all("on another duty that day" in reason for reason in reasons.values())
+    assert len({a.station_id for a in result.assignments}) == 2
+    assert result.unfilled
+    assert all("on another duty that day" in gap.reason for gap in result.unfilled)
 
 
 def test_a_lawyer_at_the_monthly_maximum_is_spent_on_open_points_not_second_seats():
