@@ -21,9 +21,10 @@ where not: with at most one language per slot the open points and seats are opti
 are exact: any class plan is handed to its members within rules 1-2); a slot naming several languages
 splits its opening reward over its language seats and fixes which seat needs which language (a lawyer
 speaking two of them is not used for both), and the seats beside an empty language seat can only be
-closed after the fact. The flow covers every region and the hotline of the month at once (a region's slots
-reached by its own classes, the hotline's by every class), so a lawyer opens a hotline shift before they
-take a second seat at a county centre. A
+closed after the fact. Each region is first solved alone and the hotline filled from the lawyers left
+free; when that staffs the hotline fully it is optimal. Otherwise one flow covers every region and the
+hotline of the month at once (a region's slots reached by its own classes, the hotline's by every class),
+so a lawyer opens a hotline shift before they take a second seat at a county centre. A
 class's seats are then handed to its members day by day, weekend and holiday days first, always to the
 members with the fewest duties, which keeps each class within one (rule 6).
 
@@ -375,12 +376,7 @@ class _MonthPlan:
         done = 0
         hotline_pool = self._hotline_pool()
         if self.settings.method == "flow":
-            seats = _solve_month(
-                regions=regions, hotline=hotline, pools=self._pools, hotline_pool=hotline_pool,
-                problem=self.problem, first=self.first, last=self.last,
-            )  # fmt: skip
-            _hand_out(seats=seats, ledger=self.ledger, rank=self.rank)
-            progress(0.9)
+            self._staff_by_flow(regions=regions, hotline=hotline, hotline_pool=hotline_pool, progress=progress)
         else:
             for region_code in sorted(regions):
                 slots = regions[region_code]
@@ -389,15 +385,7 @@ class _MonthPlan:
                                key=self._least_loaded(slot))  # fmt: skip
                 done += len(slots)
                 progress(0.9 * done / total)
-        _fill_fairly(
-            slots=hotline,
-            pool=hotline_pool,
-            ledger=self.ledger,
-            rank=self.rank,
-            problem=self.problem,
-            first=self.first,
-            last=self.last,
-        )
+            self._fill_hotline(hotline, hotline_pool)
         for region_code in sorted(regions):
             self._top_up(regions[region_code], self._region_pool(region_code))
         if self.settings.method == "flow":
@@ -418,6 +406,37 @@ class _MonthPlan:
                 reason = _explain_gap(slot=slot, pool=pool, region_label=label, ledger=self.ledger)
                 self.unfilled.append(_unfilled(slot, self.ledger, reason))
         progress(1.0)
+
+    def _staff_by_flow(
+        self, *, regions: dict[str, list[Slot]], hotline: list[Slot], hotline_pool: list[Lawyer], progress: Progress
+    ) -> None:
+        """Rule 7 by min-cost flow. First each region alone (small flows), the hotline from the lawyers they
+        leave free: when that staffs the hotline fully it is optimal (no region can do better, and the
+        hotline is full). Otherwise one flow over every region and the hotline decides who goes where."""
+        for index, region_code in enumerate(sorted(regions)):
+            seats = _solve_month(
+                regions={region_code: regions[region_code]}, hotline=[], pools=self._pools, hotline_pool=[],
+                problem=self.problem, first=self.first, last=self.last,
+            )  # fmt: skip
+            _hand_out(seats=seats, ledger=self.ledger, rank=self.rank)
+            progress(0.8 * (index + 1) / max(1, len(regions)))
+        self._fill_hotline(hotline, hotline_pool)
+        if all(not (self.ledger.missing_seats(s) or self.ledger.missing_languages(s)) for s in hotline):
+            return
+        self.ledger = _Ledger(self.problem)
+        seats = _solve_month(
+            regions=regions, hotline=hotline, pools=self._pools, hotline_pool=hotline_pool,
+            problem=self.problem, first=self.first, last=self.last,
+        )  # fmt: skip
+        _hand_out(seats=seats, ledger=self.ledger, rank=self.rank)
+        self._fill_hotline(hotline, hotline_pool)
+        progress(0.9)
+
+    def _fill_hotline(self, hotline: list[Slot], pool: list[Lawyer]) -> None:
+        _fill_fairly(
+            slots=hotline, pool=pool, ledger=self.ledger, rank=self.rank, problem=self.problem,
+            first=self.first, last=self.last,
+        )  # fmt: skip
 
     def _partition(self) -> tuple[dict[str, list[Slot]], list[Slot], set[str]]:
         regions: dict[str, list[Slot]] = defaultdict(list)
