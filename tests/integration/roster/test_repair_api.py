@@ -133,3 +133,11 @@ def test_replan_never_moves_a_checked_in_duty(api: Api, county: dict) -> None:
     assert replanned.status_code == 200, replanned.get_json()
     assert duty["id"] not in {c["assignment_id"] for c in replanned.get_json()["changes"]}
     assert not [d for d in duties(api, roster) if d["lawyer_id"] == duty["lawyer_id"] and d["id"] != duty["id"]]
+
+
+def test_substitutes_for_a_past_duty_are_refused(api: Api, county: dict) -> None:
+    roster = roster_of(api, -2, 2)
+    [duty, *_] = duties(api, roster)
+    refused = api.get(f"/api/roster/assignments/{duty['id']}/substitutes")
+    assert refused.status_code == 409
+    assert "past" in refused.get_json()["detail"]
