@@ -24,8 +24,9 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 
+from .flow import Network, Weights, seat_plan
 from .model import Assignment, Lawyer, RosterProblem, Slot, Unfilled, month_of, region_covers
-from .solver import Weights, _Network, _seat_plan, explain_gaps, fairness_costs
+from .solver import explain_gaps, fairness_costs
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -241,13 +242,13 @@ class _Flow:
         """The seats left beside the pinned crew; an already open slot earns no opening reward."""
         crew = self.crew.get(slot.key, [])
         if not crew:
-            return _seat_plan(slot)
+            return seat_plan(slot)
         spoken = frozenset().union(*(lawyer.languages for lawyer in crew))
         rest = replace(slot, headcount=max(0, slot.headcount - len(crew)), languages=slot.languages - spoken)
-        return [(required, capacity, 0) for required, capacity, _ in _seat_plan(rest)]
+        return [(required, capacity, 0) for required, capacity, _ in seat_plan(rest)]
 
     def _once(self, closed: set[str]) -> tuple[dict[str, list[str]], set[str]]:
-        net = _Network()
+        net = Network()
         source, sink = net.node(), net.node()
         plans, wanted_days = self._plans(closed)
         day_nodes, fairness = self._lawyer_days(net=net, source=source, wanted_days=wanted_days)
@@ -299,7 +300,7 @@ class _Flow:
         return plans, wanted_days
 
     def _hubs(
-        self, net: _Network, day_nodes: Mapping[tuple[str, date], int]
+        self, net: Network, day_nodes: Mapping[tuple[str, date], int]
     ) -> tuple[dict[_HubKey, int], list[tuple[int, _HubKey, str]]]:
         """Lawyers of one region with the same useful languages reach the same seats on a day: they meet in
         one hub per (region, day, languages); only a duty a lawyer holds now has its own (kept) arc."""
@@ -315,7 +316,7 @@ class _Flow:
         return hubs, hub_arcs
 
     def _lawyer_days(
-        self, *, net: _Network, source: int, wanted_days: Mapping[str, set[date]]
+        self, *, net: Network, source: int, wanted_days: Mapping[str, set[date]]
     ) -> tuple[dict[tuple[str, date], int], int]:
         """source -> lawyer-month (fairness by level, beyond the pinned duties) -> weekend | workday lane ->
         lawyer-day, for the days each lawyer is free; returns the lawyer-day nodes and the fairness bound."""
@@ -340,7 +341,7 @@ class _Flow:
         return day_nodes, fairness
 
     def _lawyer_month(
-        self, net: _Network, source: int, lawyer: Lawyer, month: str
+        self, net: Network, source: int, lawyer: Lawyer, month: str
     ) -> tuple[tuple[int, int] | None, int]:
         """The lawyer's duties this month beyond the pinned ones: (weekend lane, workday lane), or None when
         at the maximum already; and the most their fairness costs can add up to."""

@@ -39,15 +39,13 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import Any, Literal
 
-import numpy as np
-from ortools.graph.python import min_cost_flow
-
 from .fairness import check_fairness, fairness_groups, fairness_spread
+from .flow import ClassKey, HubKey, Hubs, Network, Weights, seat_plan
 from .model import (
     Assignment,
     InternShortfall,
@@ -811,9 +809,6 @@ def _unfilled(slot: Slot, ledger: _Ledger, reason: str) -> Unfilled:
     )
 
 
-ClassKey = tuple[frozenset[str], frozenset[date], int]
-
-
 def _lawyer_classes(
     *, pool: Sequence[Lawyer], relevant: frozenset[str], problem: RosterProblem, first: date, last: date
 ) -> list[tuple[ClassKey, list[Lawyer]]]:
@@ -832,86 +827,6 @@ def fairness_costs(*, members: Sequence[Lawyer], maximum: int) -> tuple[list[int
     del members  # today every member of a class starts the month even
     levels = list(range(1, maximum + 1))
     return levels, levels
-
-
-@dataclass(frozen=True)
-class Weights:
-    """Rule 7 as lexicographic weights: one more open point outweighs any number of seats, one more seat
-    outweighs any fairness; `keep` (repair only) lies between a seat and fairness."""
-
-    open: int
-    seat: int
-    keep: int = 0
-
-    @classmethod
-    def above(cls, *, fairness: int, seats: int, kept: int = 0) -> Weights:
-        """Weights for a network whose fairness costs add up to at most `fairness`, with `seats` seats and
-        `kept` current assignments that could be kept."""
-        keep = fairness + 1 if kept else 0
-        seat = fairness + keep * kept + 1
-        return cls(open=seat * (seats + 1), seat=seat, keep=keep)
-
-    def reward(self, opening_share: int) -> int:
-        """What one lawyer on a seat earns: every seat `seat`; an opening seat its share of `open`."""
-        return self.seat + (self.open // opening_share if opening_share else 0)
-
-
-@dataclass
-class _Network:
-    """A min-cost-flow network under construction."""
-
-    nodes: int = 0
-    arcs: list[tuple[int, int, int, int]] = field(default_factory=list)
-
-    def node(self) -> int:
-        """A new node."""
-        self.nodes += 1
-        return self.nodes - 1
-
-    def arc(self, tail: int, head: int, capacity: int, cost: int = 0) -> int:
-        """A new arc; returns its index."""
-        self.arcs.append((tail, head, capacity, cost))
-        return len(self.arcs) - 1
-
-    def solve(self, *, source: int, sink: int, supply: int) -> list[int]:
-        """Maximum flow from source to sink at minimum cost; the flow on every arc."""
-        flow = min_cost_flow.SimpleMinCostFlow()
-        table = np.array(self.arcs, dtype=np.int64).reshape(-1, 4)
-        flow.add_arcs_with_capacity_and_unit_cost(
-            table[:, 0].astype(np.int32), table[:, 1].astype(np.int32), table[:, 2], table[:, 3]
-        )
-        flow.set_nodes_supplies(
-            np.array([source, sink], dtype=np.int32), np.array([supply, -supply], dtype=np.int64)
-        )
-        status = flow.solve_max_flow_with_min_cost()
-        if status != flow.OPTIMAL:
-            raise RuntimeError(f"min-cost flow failed: {status}")
-        return flow.flows(np.arange(len(self.arcs), dtype=np.int32)).tolist()
-
-
-def _seat_plan(slot: Slot, *, whole_crew: bool = False) -> list[tuple[frozenset[str], int, int]]:
-    """The slot's seats as (languages the seat's lawyer must speak, how many such seats, opening share).
-
-    A slot is open when every seat with an opening share is taken: the first seat of a slot without
-    languages (or, with `whole_crew`, a first seat whose lawyer speaks all its languages), else every
-    language seat (each earning its share of the opening reward)."""
-    languages = sorted(slot.languages)
-    if slot.headcount <= 0:
-        return []
-    if not languages or whole_crew:
-        plan: list[tuple[frozenset[str], int, int]] = [(slot.languages, 1, 1)]
-        if slot.headcount > 1:
-            plan.append((frozenset(), slot.headcount - 1, 0))
-        return plan
-    if slot.headcount >= len(languages):
-        plan = [(frozenset({code}), 1, len(languages)) for code in languages]
-        if slot.headcount > len(languages):
-            plan.append((frozenset(), slot.headcount - len(languages), 0))
-        return plan
-    buckets: list[set[str]] = [set() for _ in range(slot.headcount)]
-    for i, code in enumerate(languages):
-        buckets[i % slot.headcount].add(code)
-    return [(frozenset(bucket), 1, slot.headcount) for bucket in buckets]
 
 
 def _solve_month(
@@ -1012,15 +927,15 @@ def _flow_once(
 ) -> tuple[dict[tuple[Slot, int], int], set[str]]:
     """One min-cost flow: source -> class (fairness by level) -> weekend/workday -> class-day -> seat -> sink,
     seats rewarded by rule 7's weights."""
-    net = _Network()
+    net = Network()
     source, sink = net.node(), net.node()
     day_node, fairness = _class_days(net=net, source=source, slots=slots, classes=classes)
-    plans = [(slot, _seat_plan(slot, whole_crew=slot.key in whole_crew)) for slot in slots if slot.key not in closed]
+    plans = [(slot, seat_plan(slot, whole_crew=slot.key in whole_crew)) for slot in slots if slot.key not in closed]
     seat_count = sum(capacity for _, plan in plans for _, capacity, _ in plan)
     if seat_count == 0:
         return {}, set()
     weights = Weights.above(fairness=fairness, seats=seat_count)
-    hubs = _Hubs(net=net, classes=classes, day_node=day_node)
+    hubs = Hubs(net=net, classes=classes, day_node=day_node)
     seat_arcs: list[tuple[int, Slot, HubKey]] = []
     language_arcs: dict[str, list[tuple[int, int]]] = defaultdict(list)  # slot key -> (sink arc, capacity)
     for slot, plan in plans:
@@ -1046,67 +961,8 @@ def _flow_once(
     return seats, gaps
 
 
-HubKey = tuple[int, date, frozenset[str]]
-
-
-class _Queue:
-    """Lawyers of classes that arrived at a hub, handed on in order."""
-
-    def __init__(self) -> None:
-        self.items: list[list[int]] = []  # [class index, how many left]
-
-    def take(self, n: int) -> list[int]:
-        """The classes of the next `n` lawyers."""
-        taken: list[int] = []
-        while n > 0:
-            head = self.items[0]
-            step = min(n, head[1])
-            taken += [head[0]] * step
-            head[1] -= step
-            n -= step
-            if head[1] == 0:
-                self.items.pop(0)
-        return taken
-
-
-class _Hubs:
-    """Classes that reach the same slots (a region's, or every region's for the hotline) and speak the same
-    useful languages meet on a day in one hub, so a seat needs one arc per hub, not one per class."""
-
-    def __init__(self, *, net: _Network, classes: list[tuple[ClassKey, list[Lawyer]]],
-                 day_node: dict[tuple[int, date], int]) -> None:
-        self.net, self.classes, self.day_node = net, classes, day_node
-        self.made: dict[tuple[int, date], list[tuple[HubKey, int]]] = {}
-        self.inflow: list[tuple[int, HubKey, int]] = []  # (arc, hub, class index)
-
-    def of(self, group: list[int], day: date) -> list[tuple[HubKey, int]]:
-        """The hubs of the classes in `group` on `day`: (key, node)."""
-        made = self.made.get((id(group), day))
-        if made is None:
-            nodes: dict[HubKey, int] = {}
-            for ci in group:
-                node = self.day_node.get((ci, day))
-                if node is None:
-                    continue
-                (languages, _, _), members = self.classes[ci]
-                key = (id(group), day, languages)
-                if key not in nodes:
-                    nodes[key] = self.net.node()
-                self.inflow.append((self.net.arc(node, nodes[key], len(members)), key, ci))
-            made = self.made[(id(group), day)] = sorted(nodes.items(), key=lambda item: sorted(item[0][2]))
-        return made
-
-    def arrivals(self, flows: list[int]) -> dict[HubKey, _Queue]:
-        """Who arrived at each hub, by class."""
-        queues: dict[HubKey, _Queue] = defaultdict(_Queue)
-        for arc, key, ci in self.inflow:
-            if flows[arc]:
-                queues[key].items.append([ci, flows[arc]])
-        return queues
-
-
 def _class_days(
-    *, net: _Network, source: int, slots: Sequence[Slot], classes: list[tuple[ClassKey, list[Lawyer]]]
+    *, net: Network, source: int, slots: Sequence[Slot], classes: list[tuple[ClassKey, list[Lawyer]]]
 ) -> tuple[dict[tuple[int, date], int], int]:
     """source -> class (fairness by level) -> weekend/workday lane -> class-day nodes; returns the class-day
     nodes and the most the fairness costs can add up to."""

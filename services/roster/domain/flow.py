@@ -1,0 +1,154 @@
+"""The min-cost-flow pieces generation and repair share: rule 7's lexicographic weights, the network, a
+slot's seats, and the hubs where interchangeable lawyers meet (see `solver` for the design)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from ortools.graph.python import min_cost_flow
+
+from .model import Lawyer, Slot
+
+ClassKey = tuple[frozenset[str], frozenset[date], int]
+
+
+@dataclass(frozen=True)
+class Weights:
+    """Rule 7 as lexicographic weights: one more open point outweighs any number of seats, one more seat
+    outweighs any fairness; `keep` (repair only) lies between a seat and fairness."""
+
+    open: int
+    seat: int
+    keep: int = 0
+
+    @classmethod
+    def above(cls, *, fairness: int, seats: int, kept: int = 0) -> Weights:
+        """Weights for a network whose fairness costs add up to at most `fairness`, with `seats` seats and
+        `kept` current assignments that could be kept."""
+        keep = fairness + 1 if kept else 0
+        seat = fairness + keep * kept + 1
+        return cls(open=seat * (seats + 1), seat=seat, keep=keep)
+
+    def reward(self, opening_share: int) -> int:
+        """What one lawyer on a seat earns: every seat `seat`; an opening seat its share of `open`."""
+        return self.seat + (self.open // opening_share if opening_share else 0)
+
+
+@dataclass
+class Network:
+    """A min-cost-flow network under construction."""
+
+    nodes: int = 0
+    arcs: list[tuple[int, int, int, int]] = field(default_factory=list)
+
+    def node(self) -> int:
+        """A new node."""
+        self.nodes += 1
+        return self.nodes - 1
+
+    def arc(self, tail: int, head: int, capacity: int, cost: int = 0) -> int:
+        """A new arc; returns its index."""
+        self.arcs.append((tail, head, capacity, cost))
+        return len(self.arcs) - 1
+
+    def solve(self, *, source: int, sink: int, supply: int) -> list[int]:
+        """Maximum flow from source to sink at minimum cost; the flow on every arc."""
+        flow = min_cost_flow.SimpleMinCostFlow()
+        table = np.array(self.arcs, dtype=np.int64).reshape(-1, 4)
+        flow.add_arcs_with_capacity_and_unit_cost(
+            table[:, 0].astype(np.int32), table[:, 1].astype(np.int32), table[:, 2], table[:, 3]
+        )
+        flow.set_nodes_supplies(
+            np.array([source, sink], dtype=np.int32), np.array([supply, -supply], dtype=np.int64)
+        )
+        status = flow.solve_max_flow_with_min_cost()
+        if status != flow.OPTIMAL:
+            raise RuntimeError(f"min-cost flow failed: {status}")
+        return flow.flows(np.arange(len(self.arcs), dtype=np.int32)).tolist()
+
+
+def seat_plan(slot: Slot, *, whole_crew: bool = False) -> list[tuple[frozenset[str], int, int]]:
+    """The slot's seats as (languages the seat's lawyer must speak, how many such seats, opening share).
+
+    A slot is open when every seat with an opening share is taken: the first seat of a slot without
+    languages (or, with `whole_crew`, a first seat whose lawyer speaks all its languages), else every
+    language seat (each earning its share of the opening reward)."""
+    languages = sorted(slot.languages)
+    if slot.headcount <= 0:
+        return []
+    if not languages or whole_crew:
+        plan: list[tuple[frozenset[str], int, int]] = [(slot.languages, 1, 1)]
+        if slot.headcount > 1:
+            plan.append((frozenset(), slot.headcount - 1, 0))
+        return plan
+    if slot.headcount >= len(languages):
+        plan = [(frozenset({code}), 1, len(languages)) for code in languages]
+        if slot.headcount > len(languages):
+            plan.append((frozenset(), slot.headcount - len(languages), 0))
+        return plan
+    buckets: list[set[str]] = [set() for _ in range(slot.headcount)]
+    for i, code in enumerate(languages):
+        buckets[i % slot.headcount].add(code)
+    return [(frozenset(bucket), 1, slot.headcount) for bucket in buckets]
+
+
+HubKey = tuple[int, date, frozenset[str]]
+
+
+class Queue:
+    """Lawyers of classes that arrived at a hub, handed on in order."""
+
+    def __init__(self) -> None:
+        self.items: list[list[int]] = []  # [class index, how many left]
+
+    def take(self, n: int) -> list[int]:
+        """The classes of the next `n` lawyers."""
+        taken: list[int] = []
+        while n > 0:
+            head = self.items[0]
+            step = min(n, head[1])
+            taken += [head[0]] * step
+            head[1] -= step
+            n -= step
+            if head[1] == 0:
+                self.items.pop(0)
+        return taken
+
+
+class Hubs:
+    """Classes that reach the same slots (a region's, or every region's for the hotline) and speak the same
+    useful languages meet on a day in one hub, so a seat needs one arc per hub, not one per class."""
+
+    def __init__(self, *, net: Network, classes: list[tuple[ClassKey, list[Lawyer]]],
+                 day_node: dict[tuple[int, date], int]) -> None:
+        self.net, self.classes, self.day_node = net, classes, day_node
+        self.made: dict[tuple[int, date], list[tuple[HubKey, int]]] = {}
+        self.inflow: list[tuple[int, HubKey, int]] = []  # (arc, hub, class index)
+
+    def of(self, group: list[int], day: date) -> list[tuple[HubKey, int]]:
+        """The hubs of the classes in `group` on `day`: (key, node)."""
+        made = self.made.get((id(group), day))
+        if made is None:
+            nodes: dict[HubKey, int] = {}
+            for ci in group:
+                node = self.day_node.get((ci, day))
+                if node is None:
+                    continue
+                (languages, _, _), members = self.classes[ci]
+                key = (id(group), day, languages)
+                if key not in nodes:
+                    nodes[key] = self.net.node()
+                self.inflow.append((self.net.arc(node, nodes[key], len(members)), key, ci))
+            made = self.made[(id(group), day)] = sorted(nodes.items(), key=lambda item: sorted(item[0][2]))
+        return made
+
+    def arrivals(self, flows: list[int]) -> dict[HubKey, Queue]:
+        """Who arrived at each hub, by class."""
+        queues: dict[HubKey, Queue] = defaultdict(Queue)
+        for arc, key, ci in self.inflow:
+            if flows[arc]:
+                queues[key].items.append([ci, flows[arc]])
+        return queues
