@@ -15,26 +15,36 @@ from .model import Lawyer, Slot
 ClassKey = tuple[frozenset[str], frozenset[date], int]
 
 
+SeatGroup = tuple[frozenset[str], int, int, int]  # (languages needed, seats, opening share, tie-break)
+TIE = 64  # a tie-break step: more than one duty's fairness costs today (levels up to 31, duties and weekends)
+
+
 @dataclass(frozen=True)
 class Weights:
     """Rule 7 as lexicographic weights: one more open point outweighs any number of seats, one more seat
-    outweighs any fairness; `keep` (repair only) lies between a seat and fairness."""
+    outweighs everything below it; `keep` (repair only) lies between a seat and the rest. Among rosters with
+    as many open points and seats, a tie-break (`TIE` per step) prefers a language duty's further seats
+    beside its own language seat: the flow cannot make a seat count only when another is taken, and a duty
+    staffed without its language is closed afterwards, losing those seats."""
 
     open: int
     seat: int
     keep: int = 0
+    tie: int = TIE
 
     @classmethod
     def above(cls, *, fairness: int, seats: int, kept: int = 0) -> Weights:
         """Weights for a network whose fairness costs add up to at most `fairness`, with `seats` seats and
-        `kept` current assignments that could be kept."""
-        keep = fairness + 1 if kept else 0
-        seat = fairness + keep * kept + 1
+        `kept` current assignments that could be kept (the tie-breaks add up to at most 2 * seats steps)."""
+        ties = TIE * 2 * seats
+        keep = fairness + ties + 1 if kept else 0
+        seat = fairness + ties + keep * kept + 1
         return cls(open=seat * (seats + 1), seat=seat, keep=keep)
 
-    def reward(self, opening_share: int) -> int:
-        """What one lawyer on a seat earns: every seat `seat`; an opening seat its share of `open`."""
-        return self.seat + (self.open // opening_share if opening_share else 0)
+    def reward(self, opening_share: int, tie_steps: int = 0) -> int:
+        """What one lawyer on a seat earns: every seat `seat`; an opening seat its share of `open`; plus the
+        seat's tie-break steps."""
+        return self.seat + (self.open // opening_share if opening_share else 0) + self.tie * tie_steps
 
 
 @dataclass
@@ -70,29 +80,35 @@ class Network:
         return flow.flows(np.arange(len(self.arcs), dtype=np.int32)).tolist()
 
 
-def seat_plan(slot: Slot, *, whole_crew: bool = False) -> list[tuple[frozenset[str], int, int]]:
-    """The slot's seats as (languages the seat's lawyer must speak, how many such seats, opening share).
+def seat_plan(slot: Slot, *, whole_crew: bool = False) -> list[SeatGroup]:
+    """The slot's seats as (languages the seat's lawyer must speak, how many such seats, opening share,
+    tie-break steps).
 
     A slot is open when every seat with an opening share is taken: the first seat of a slot without
     languages (or, with `whole_crew`, a first seat whose lawyer speaks all its languages), else every
-    language seat (each earning its share of the opening reward)."""
+    language seat (each earning its share of the opening reward). In a duty with one language, the further
+    seats lose a tie-break step each and its language seat gains as many: they are worth their full reward
+    only together."""
     languages = sorted(slot.languages)
     if slot.headcount <= 0:
         return []
+    further = slot.headcount - 1
     if not languages or whole_crew:
-        plan: list[tuple[frozenset[str], int, int]] = [(slot.languages, 1, 1)]
-        if slot.headcount > 1:
-            plan.append((frozenset(), slot.headcount - 1, 0))
+        step = 1 if languages else 0
+        plan: list[SeatGroup] = [(slot.languages, 1, 1, step * further)]
+        if further:
+            plan.append((frozenset(), further, 0, -step))
         return plan
     if slot.headcount >= len(languages):
-        plan = [(frozenset({code}), 1, len(languages)) for code in languages]
+        step = 1 if len(languages) == 1 else 0
+        plan = [(frozenset({code}), 1, len(languages), step * further) for code in languages]
         if slot.headcount > len(languages):
-            plan.append((frozenset(), slot.headcount - len(languages), 0))
+            plan.append((frozenset(), slot.headcount - len(languages), 0, -step))
         return plan
     buckets: list[set[str]] = [set() for _ in range(slot.headcount)]
     for i, code in enumerate(languages):
         buckets[i % slot.headcount].add(code)
-    return [(frozenset(bucket), 1, slot.headcount) for bucket in buckets]
+    return [(frozenset(bucket), 1, slot.headcount, 0) for bucket in buckets]
 
 
 HubKey = tuple[int, date, frozenset[str]]

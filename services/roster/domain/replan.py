@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 
-from .flow import Network, Weights, seat_plan
+from .flow import Network, SeatGroup, Weights, seat_plan
 from .model import Assignment, Lawyer, RosterProblem, Slot, Unfilled, month_of, region_covers
 from .solver import explain_gaps, fairness_costs
 
@@ -238,21 +238,21 @@ class _Flow:
             regions[lawyer.region_code].append(lawyer)
         return dict(regions)
 
-    def _plan(self, slot: Slot) -> list[tuple[frozenset[str], int, int]]:
+    def _plan(self, slot: Slot) -> list[SeatGroup]:
         """The seats left beside the pinned crew; an already open slot earns no opening reward."""
         crew = self.crew.get(slot.key, [])
         if not crew:
             return seat_plan(slot)
         spoken = frozenset().union(*(lawyer.languages for lawyer in crew))
         rest = replace(slot, headcount=max(0, slot.headcount - len(crew)), languages=slot.languages - spoken)
-        return [(required, capacity, 0) for required, capacity, _ in seat_plan(rest)]
+        return [(required, capacity, 0, 0) for required, capacity, _, _ in seat_plan(rest)]
 
     def _once(self, closed: set[str]) -> tuple[dict[str, list[str]], set[str]]:
         net = Network()
         source, sink = net.node(), net.node()
         plans, wanted_days = self._plans(closed)
         day_nodes, fairness = self._lawyer_days(net=net, source=source, wanted_days=wanted_days)
-        seat_count = sum(capacity for _, plan, _ in plans for _, capacity, _ in plan)
+        seat_count = sum(group[1] for _, plan, _ in plans for group in plan)
         if seat_count == 0:
             return {}, set()
         weights = Weights.above(fairness=fairness, seats=seat_count, kept=len(self.movable))
@@ -263,9 +263,9 @@ class _Flow:
         seat_arcs: list[tuple[int, Slot, _Via]] = []
         language_arcs: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for slot, plan, regions in plans:
-            for required, capacity, share in plan:
+            for required, capacity, share, ties in plan:
                 seat = net.node()
-                sink_arc = net.arc(seat, sink, capacity, -weights.reward(share))
+                sink_arc = net.arc(seat, sink, capacity, -weights.reward(share, ties))
                 if required:
                     language_arcs[slot.key].append((sink_arc, capacity))
                 for region in regions:
@@ -284,10 +284,10 @@ class _Flow:
 
     def _plans(
         self, closed: set[str]
-    ) -> tuple[list[tuple[Slot, list[tuple[frozenset[str], int, int]], list[str]]], dict[str, set[date]]]:
+    ) -> tuple[list[tuple[Slot, list[SeatGroup], list[str]]], dict[str, set[date]]]:
         """Each open slot's seats left to fill and the regions that may fill them; the days each lawyer could
         serve somewhere."""
-        plans: list[tuple[Slot, list[tuple[frozenset[str], int, int]], list[str]]] = []
+        plans: list[tuple[Slot, list[SeatGroup], list[str]]] = []
         wanted_days: dict[str, set[date]] = defaultdict(set)
         for slot in self.window:
             plan = [] if slot.key in closed else self._plan(slot)

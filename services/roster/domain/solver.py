@@ -931,7 +931,7 @@ def _flow_once(
     source, sink = net.node(), net.node()
     day_node, fairness = _class_days(net=net, source=source, slots=slots, classes=classes)
     plans = [(slot, seat_plan(slot, whole_crew=slot.key in whole_crew)) for slot in slots if slot.key not in closed]
-    seat_count = sum(capacity for _, plan in plans for _, capacity, _ in plan)
+    seat_count = sum(group[1] for _, plan in plans for group in plan)
     if seat_count == 0:
         return {}, set()
     weights = Weights.above(fairness=fairness, seats=seat_count)
@@ -940,9 +940,9 @@ def _flow_once(
     language_arcs: dict[str, list[tuple[int, int]]] = defaultdict(list)  # slot key -> (sink arc, capacity)
     for slot, plan in plans:
         group = reach.get(slot.key, [])
-        for required, capacity, share in plan:
+        for required, capacity, share, ties in plan:
             seat = net.node()
-            sink_arc = net.arc(seat, sink, capacity, -weights.reward(share))
+            sink_arc = net.arc(seat, sink, capacity, -weights.reward(share, ties))
             if required:
                 language_arcs[slot.key].append((sink_arc, capacity))
             for key, hub in hubs.of(group, slot.date):

@@ -124,3 +124,17 @@ def test_a_bilingual_lawyer_opens_a_two_language_hotline_shift_and_a_chinese_spe
     result = generate(roster)
     assert sorted(a.lawyer_id for a in result.assignments) == ["both", "chinese"]
     assert result.unfilled == ()
+
+
+def test_the_kazakh_speaker_opens_the_centre_where_a_second_lawyer_can_sit_beside_them():
+    # either point opens with the Kazakh speaker; only the centre also seats the Chinese speaker
+    roster = problem(
+        lawyers=[lawyer("kazakh", languages=("zh", "kk")), lawyer("chinese")],
+        stations=[station("C", level="county"), station("V", level="village")],
+        slots=[slot("C", TUESDAY, headcount=2, languages=("kk",)), slot("V", TUESDAY, languages=("kk",))],
+    )
+    result = generate(roster)
+    assert staffed(result) == {"C": 2}
+    (gap,) = result.unfilled
+    assert gap.station_id == "V"
+    assert "Kazakh" in gap.reason
