@@ -872,18 +872,29 @@ def _solve_month(
     everything = (sum(slot.headcount > 0 for slot in every_slot), sum(slot.headcount for slot in every_slot))
     if several and _coverage(seats) != everything:
         # A slot naming several languages can also open with one lawyer who speaks them all and take anyone
-        # beside them: try that seat plan where the first plan left it closed or seated such a lawyer, and
-        # keep whichever keeps more points open, then more seats.
-        polyglot = {
-            slot.key
-            for (slot, ci), n in seats.items()
-            if n and len(slot.languages) > 1 and slot.languages <= classes[ci][0][0]
-        }
-        staffed = {slot.key for (slot, _), n in seats.items() if n}
-        whole_crew = frozenset(slot.key for slot in several if slot.key not in staffed or slot.key in polyglot)
-        other = _solve_closing(slots=every_slot, classes=classes, reach=reach, whole_crew=whole_crew)
-        if _coverage(other) > _coverage(seats):
-            seats = other
+        # beside them: try that seat plan everywhere, and where the best plan so far left such a slot closed
+        # or seated such a lawyer (a few rounds), keeping whichever keeps more points open, then more seats.
+        variants = {frozenset(slot.key for slot in several)}  # every such slot open to one polyglot
+        whole_crew: frozenset[str] = frozenset()
+        for _ in range(3):  # and, from the best so far, where it left them closed or seated a polyglot
+            polyglot = {
+                slot.key
+                for (slot, ci), n in seats.items()
+                if n and len(slot.languages) > 1 and slot.languages <= classes[ci][0][0]
+            }
+            staffed = {slot.key for (slot, _), n in seats.items() if n}
+            whole_crew = whole_crew | frozenset(
+                slot.key for slot in several if slot.key not in staffed or slot.key in polyglot)
+            variants.add(whole_crew)
+            best = max(
+                (_solve_closing(slots=every_slot, classes=classes, reach=reach, whole_crew=variant)
+                 for variant in variants),
+                key=_coverage,
+            )
+            variants = set()
+            if _coverage(best) <= _coverage(seats):
+                break
+            seats = best
     return [(slot, classes[ci][1], n) for (slot, ci), n in sorted(seats.items(), key=_seat_order) if n]
 
 
