@@ -11,26 +11,31 @@ the model (same useful languages, leave days and monthly maximum) form a *class*
            -> class-day (capacity = members: one duty a day each) -> seat -> sink
     source -> sink (the bypass: a lawyer may stay home, so the flow is never forced)
 
-Rule 7 is the objective, in lexicographic weights (`Weights`): each slot's *opening* seat earns `open`,
-every seat earns `seat`, and fairness costs are smaller than one `seat` in total, so the minimum-cost flow
-first keeps the most service points open, then staffs the most seats, then is the fairest spread. The
-opening seat of a slot that names one language is its language seat, so it counts only with the language
-spoken. A language seat is a seat only its speakers can reach; a slot whose language seat stays empty is
-closed and the flow solved again, so no duty is staffed without its language. Where the flow is exact and
-where not: with at most one language per slot the open points and seats are optimal per region (classes
-are exact: any class plan is handed to its members within rules 1-2); a slot naming several languages
-splits its opening reward over its language seats and fixes which seat needs which language (a lawyer
-speaking two of them is not used for both), and the seats beside an empty language seat can only be
-closed after the fact. Each region is first solved alone and the hotline filled from the lawyers left
-free; when that staffs the hotline fully it is optimal. Otherwise one flow covers every region and the
-hotline of the month at once (a region's slots reached by its own classes, the hotline's by every class),
-so a lawyer opens a hotline shift before they take a second seat at a county centre. A
-class's seats are then handed to its members day by day, weekend and holiday days first, always to the
-members with the fewest duties, which keeps each class within one (rule 6).
+Rule 7 is the objective, in lexicographic weights (`flow.Weights`): each slot's *opening* seat earns
+`open`, every seat earns `seat`, and fairness costs are smaller than one `seat` in total, so the
+minimum-cost flow first keeps the most service points open, then staffs the most seats, then is the
+fairest spread. Interchangeable classes meet in hubs per (region, day, languages) so that a seat needs one
+arc per hub. The opening seat of a slot that names one language is its language seat, so it counts only
+with the language spoken. A language seat is a seat only its speakers can reach; a slot whose language
+seat stays empty is closed and the flow solved again, so no duty is staffed without its language.
 
-Hotline seats the flow left are then filled from lawyers whose extra duty keeps their group within one;
-short slots are topped up greedily; interns are placed one station a
-month in the intern seats of staffed township and village duties (rule 5). Whatever stays open is
+Where the flow is exact and where not. Classes are exact (any class plan is handed to its members within
+rules 1-2). The flow cannot make a seat count only when another is taken: the seats beside an empty
+language seat are closed after the fact, and a tie-break (`flow.TIE`) keeps a one-language duty's further
+seats beside its language seat so that, among equally good flows, none loses seats that way. A slot naming
+several languages either opens with one lawyer per language (its opening reward split over its language
+seats, each seat bound to one language) or with one lawyer who speaks them all and anyone beside them; the
+second plan is tried everywhere and where the best flow so far needs it, and the better kept (open points,
+then seats); neither mixes the two. `bench/roster_quality.py` measures the result against an exact CP-SAT
+model. Each region is first solved alone and the hotline filled from the lawyers left free; when that
+staffs the hotline fully it is optimal. Otherwise one flow covers every region and the hotline of the
+month at once (a region's slots reached by its own classes, the hotline's by every class), so a lawyer
+opens a hotline shift before they take a second seat at a county centre.
+
+A class's seats are then handed to its members day by day, weekend and holiday days first, always to the
+members with the fewest duties, which keeps each class within one (rule 6). Hotline seats the flow left
+are filled from lawyers whose extra duty keeps their group within one; short slots are topped up
+greedily; interns are placed one station a month in the intern seats of staffed township and village duties (rule 5). Whatever stays open is
 reported with the reason a scheduler reads. `generate_greedy` is the simple slot-by-slot reference.
 """
 
