@@ -35,8 +35,8 @@ opens a hotline shift before they take a second seat at a county centre.
 A class's seats are then handed to its members day by day, weekend and holiday days first, always to the
 members with the fewest duties, which keeps each class within one (rule 6). Hotline seats the flow left
 are filled from lawyers whose extra duty keeps their group within one; short slots are topped up
-greedily; interns are placed one station a month in the intern seats of staffed township and village duties (rule 5). Whatever stays open is
-reported with the reason a scheduler reads. `generate_greedy` is the simple slot-by-slot reference.
+greedily; interns are placed one station a month in the intern seats of staffed township and village
+duties (rule 5). Whatever stays open is reported with the reason a scheduler reads. `generate_greedy` is the simple slot-by-slot reference.
 """
 
 from __future__ import annotations
