@@ -141,3 +141,22 @@ def test_substitutes_for_a_past_duty_are_refused(api: Api, county: dict) -> None
     refused = api.get(f"/api/roster/assignments/{duty['id']}/substitutes")
     assert refused.status_code == 409
     assert "past" in refused.get_json()["detail"]
+
+
+def test_replan_never_moves_a_duty_handed_over_by_an_approved_swap(api: Api, county: dict) -> None:
+    roster = roster_of(api, 7, 6)
+    giver, theirs = busiest(api, roster)
+    taker = next(lw["id"] for lw in county["lawyers"] if "ug" in lw["languages"] and lw["id"] != giver
+                 and all(d["date"] != theirs[0]["date"] for d in duties(api, roster) if d["lawyer_id"] == lw["id"]))
+    duty = theirs[0]
+    api.as_role("lawyer", lawyer_id=giver)
+    swap_id = api.post("/api/roster/swaps", json={"assignment_id": duty["id"], "to_lawyer_id": taker}).get_json()["id"]
+    api.as_role("lawyer", lawyer_id=taker)
+    assert api.post(f"/api/roster/swaps/{swap_id}/accept").status_code == 200
+    api.as_role("scheduler")
+    assert api.post(f"/api/roster/swaps/{swap_id}/approve").status_code == 200
+    api.post("/api/roster/leaves", json={"lawyer_id": taker, "start_date": duty["date"], "end_date": duty["date"]})
+    replanned = api.post(f"/api/roster/rosters/{roster['id']}/replan", json={"from_date": roster["period_start"]})
+    assert replanned.status_code == 200, replanned.get_json()
+    assert duty["id"] not in {c["assignment_id"] for c in replanned.get_json()["changes"]}
+    assert [d["lawyer_id"] for d in duties(api, roster) if d["id"] == duty["id"]] == [taker]
