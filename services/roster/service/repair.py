@@ -209,7 +209,8 @@ def month_loads(session: Session, *, lawyer_ids: list[str], day: date,
     return loads
 
 
-def substitutes(*, session: Session, assignment_id: str, today: date | None = None) -> dict[str, Any]:
+def substitutes(*, session: Session, assignment_id: str, today: date | None = None, limit: int = 100,
+                offset: int = 0) -> dict[str, Any]:
     """The lawyers who could take this duty without breaking rules 1-5, the best first: fewest duties and
     burden this month, then least recently on duty."""
     row = load(session, AssignmentRow, assignment_id, "duty")
@@ -248,4 +249,4 @@ def substitutes(*, session: Session, assignment_id: str, today: date | None = No
         lawyer.id))
     items = [{"lawyer_id": lawyer.id, "name": lawyer.name, "duties_this_month": loads[lawyer.id].duties,
               "burden": loads[lawyer.id].burden} for lawyer in ranked]
-    return {"items": items, "total": len(items)}
+    return {"items": items[offset:offset + limit], "total": len(items)}

@@ -160,3 +160,12 @@ def test_replan_never_moves_a_duty_handed_over_by_an_approved_swap(api: Api, cou
     assert replanned.status_code == 200, replanned.get_json()
     assert duty["id"] not in {c["assignment_id"] for c in replanned.get_json()["changes"]}
     assert [d["lawyer_id"] for d in duties(api, roster) if d["id"] == duty["id"]] == [taker]
+
+
+def test_substitutes_come_in_pages(api: Api, county: dict) -> None:
+    roster = roster_of(api, 7, 6)
+    _, theirs = busiest(api, roster)
+    whole = api.get(f"/api/roster/assignments/{theirs[0]['id']}/substitutes").get_json()
+    first = api.get(f"/api/roster/assignments/{theirs[0]['id']}/substitutes?limit=1").get_json()
+    assert first["total"] == whole["total"] == 2
+    assert first["items"] == whole["items"][:1]
