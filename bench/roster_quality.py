@@ -280,7 +280,24 @@ def compare(name: str, problem: RosterProblem, *, time_limit: float) -> dict[str
         "reference": ref,
         "gap_open_points": ref["open_points"] - ours.open_points,
         "gap_seats": ref["seats"] - ours.seats,
+        "verdict": _verdict(ours, ref),
     }
+
+
+def _verdict(ours: Figures, ref: dict[str, Any]) -> str:
+    """In words: is the project's roster proven optimal under rule 7, and if not, how far could it be?"""
+    parts = []
+    for name, mine, proven in (("open points", ours.open_points, ref["open_points_proven"]),
+                               ("seats", ours.seats, ref["seats_proven"])):
+        key = name.replace(" ", "_")
+        bound = ref[f"{key}_bound"]
+        if mine >= bound:
+            parts.append(f"{name} optimal (proven: bound {bound})")
+        elif proven:
+            parts.append(f"{name} {bound - mine} below the proven optimum {bound}")
+        else:
+            parts.append(f"{name}: optimum not proven; best found {ref[key]}, bound {bound}, project {mine}")
+    return "; ".join(parts)
 
 
 def measure_replan(*, leave_from: date, trials: int = 3) -> list[dict[str, Any]]:
