@@ -4,7 +4,6 @@ the duties a new leave takes from its lawyer. None commits."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -49,26 +48,46 @@ def replan_roster(*, uow: UnitOfWork, roster_id: str, from_date: date, reason: s
     problem = build_problem(session, roster, calendar)
     rows = {row.id: row for row in session.scalars(select(AssignmentRow).where(AssignmentRow.roster_id == roster.id))}
     duties = [Duty(id=row.id, assignment=to_assignment(row)) for row in rows.values()]
-    repair = replan(problem=problem, duties=duties, from_date=start, pinned=_pinned(session, rows.values()))
+    repair = replan(problem=problem, duties=duties, from_date=start, pinned=_pinned(session, roster))
     unfilled_before, shortfalls = _reported(roster)
     unfilled_after = [u for u in unfilled_before if u.date < start] + list(repair.unfilled)
+    shortfalls_after = shortfalls + _interns_left_short(problem, repair, shortfalls)
     _refuse_new_violations(problem=problem, before=[d.assignment for d in duties], repair=repair,
-                           unfilled_before=unfilled_before, unfilled_after=unfilled_after, shortfalls=shortfalls)
+                           unfilled_before=unfilled_before, unfilled_after=unfilled_after,
+                           shortfalls_before=shortfalls, shortfalls_after=shortfalls_after)
     answered = [_apply(uow, roster, rows, change, problem) for change in repair.changes]
-    _restate(roster, problem, repair, unfilled_after, from_date=from_date, reason=reason)
+    _restate(roster, problem, repair, unfilled_after, shortfalls_after, from_date=from_date, reason=reason)
     session.flush()
     return {"changes": answered, "unfilled": [_unfilled_view(u) for u in repair.unfilled]}
 
 
-def _pinned(session: Session, rows: Iterable[AssignmentRow]) -> set[str]:
+def _pinned(session: Session, roster: RosterRow) -> set[str]:
     """Duties that never move: checked in (or completed), and approved swaps."""
-    rows = list(rows)
-    pinned = {row.id for row in rows if row.status != DutyStatus.SCHEDULED}
-    ids = [row.id for row in rows]
-    if ids:
-        pinned |= set(session.scalars(select(SwapRow.assignment_id).where(
-            SwapRow.status == SwapStatus.APPROVED, SwapRow.assignment_id.in_(ids))))
-    return pinned
+    moved = select(AssignmentRow.id).where(AssignmentRow.roster_id == roster.id,
+                                          AssignmentRow.status != str(DutyStatus.SCHEDULED))
+    swapped = (select(SwapRow.assignment_id).join(AssignmentRow, AssignmentRow.id == SwapRow.assignment_id)
+               .where(AssignmentRow.roster_id == roster.id, SwapRow.status == str(SwapStatus.APPROVED)))
+    return set(session.scalars(moved)) | set(session.scalars(swapped))
+
+
+def _interns_left_short(problem: RosterProblem, repair: Repair,
+                        reported: list[InternShortfall]) -> list[InternShortfall]:
+    """Interns whose seats the repair took away (their duty lost its practising lawyer, or they are away)
+    and who now have fewer than the minimum that month: reported, as generation reports them."""
+    known = {(s.lawyer_id, s.month) for s in reported}
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for a in repair.assignments:
+        counts[(a.lawyer_id, month_of(a.date))] += 1
+    found: list[InternShortfall] = []
+    for change in repair.removed:
+        key = (change.from_lawyer_id or "", month_of(change.date))
+        if change.role == "intern" and key not in known and counts[key] < problem.min_intern_duties:
+            known.add(key)
+            found.append(InternShortfall(
+                lawyer_id=key[0], month=key[1], duties=counts[key], required=problem.min_intern_duties,
+                reason=f"intern seats taken away by a replan: the duty of {change.date.isoformat()} lost its "
+                       "practising lawyer or the intern is away"))
+    return found
 
 
 def _reported(roster: RosterRow) -> tuple[list[Unfilled], list[InternShortfall]]:
@@ -84,12 +103,13 @@ def _reported(roster: RosterRow) -> tuple[list[Unfilled], list[InternShortfall]]
 
 def _refuse_new_violations(*, problem: RosterProblem, before: list[Any], repair: Repair,
                            unfilled_before: list[Unfilled], unfilled_after: list[Unfilled],
-                           shortfalls: list[InternShortfall]) -> None:
+                           shortfalls_before: list[InternShortfall],
+                           shortfalls_after: list[InternShortfall]) -> None:
     """Rules 1-5 re-checked on the whole roster (as swaps are): the repair may only remove violations."""
     old = set(check_roster(problem=problem, assignments=before, unfilled=unfilled_before,
-                           intern_shortfalls=shortfalls, rules=HARD_RULES))
+                           intern_shortfalls=shortfalls_before, rules=HARD_RULES))
     new = [v for v in check_roster(problem=problem, assignments=repair.assignments, unfilled=unfilled_after,
-                                   intern_shortfalls=shortfalls, rules=HARD_RULES) if v not in old]
+                                   intern_shortfalls=shortfalls_after, rules=HARD_RULES) if v not in old]
     if new:
         first = new[0]
         raise Conflict(f"rule {first.rule} ({RULES.get(first.rule, '')}): {first.message}", rule=first.rule,
@@ -135,8 +155,8 @@ def _unfilled_view(item: Unfilled) -> dict[str, Any]:
     return item.as_stats()
 
 
-def _restate(roster: RosterRow, problem: RosterProblem, repair: Repair, unfilled: list[Unfilled], *,
-             from_date: date, reason: str | None) -> None:
+def _restate(roster: RosterRow, problem: RosterProblem, repair: Repair, unfilled: list[Unfilled],
+             shortfalls: list[InternShortfall], *, from_date: date, reason: str | None) -> None:
     """The roster's stats after the repair: gaps, filled slots, duties per lawyer, and the repair itself."""
     stats = dict(roster.stats or {})
     counts: dict[str, int] = defaultdict(int)
@@ -147,6 +167,7 @@ def _restate(roster: RosterRow, problem: RosterProblem, repair: Repair, unfilled
     stats["filled"] = sum(1 for s in problem.slots if (s.station_id, s.date, s.start_time) not in open_keys)
     stats["duties_per_lawyer"] = {
         lawyer.id: counts.get(lawyer.id, 0) for lawyer in problem.lawyers if lawyer.status != "suspended"}
+    stats["intern_shortfalls"] = [s.as_stats() for s in shortfalls]
     stats["last_replan"] = {"from_date": from_date.isoformat(), "reason": reason, "changes": len(repair.changes)}
     roster.stats = stats
     touch(roster)

@@ -169,3 +169,29 @@ def test_substitutes_come_in_pages(api: Api, county: dict) -> None:
     first = api.get(f"/api/roster/assignments/{theirs[0]['id']}/substitutes?limit=1").get_json()
     assert first["total"] == whole["total"] == 2
     assert first["items"] == whole["items"][:1]
+
+
+def test_an_intern_whose_duties_lose_their_lawyer_is_taken_off_them_and_reported_short(
+        api: Api, county: dict) -> None:
+    township = api.post("/api/roster/stations", json=station_body(
+        name="萨木于孜乡工作站", level="township", parent_id=county["centre"]["id"])).get_json()
+    api.post("/api/roster/duty-patterns", json=pattern_body(township["id"], days="daily", languages=["kk"],
+                                                            intern_seats=1))
+    kazakh = next(lw["id"] for lw in county["lawyers"] if "kk" in lw["languages"])
+    today = today_in_beijing()
+    intern = api.post("/api/roster/lawyers", json=lawyer_body(
+        name="Intern", status="intern", languages=["zh"], supervisor_id=kazakh,
+        intern_start=(today - timedelta(days=30)).isoformat(),
+        intern_end=(today + timedelta(days=300)).isoformat())).get_json()
+    roster = roster_of(api, 7, 6)
+    seats = [d for d in duties(api, roster) if d["lawyer_id"] == intern["id"]]
+    assert len(seats) >= 4
+    api.post("/api/roster/leaves", json={"lawyer_id": kazakh, "start_date": roster["period_start"],
+                                         "end_date": roster["period_end"]})
+    replanned = api.post(f"/api/roster/rosters/{roster['id']}/replan", json={"from_date": roster["period_start"]})
+    assert replanned.status_code == 200, replanned.get_json()
+    removed = {c["assignment_id"] for c in replanned.get_json()["changes"] if c["to_lawyer_id"] is None}
+    assert {d["id"] for d in seats} <= removed
+    stats = api.get(f"/api/roster/rosters/{roster['id']}").get_json()["stats"]
+    assert [s["lawyer_id"] for s in stats["intern_shortfalls"]] == [intern["id"]]
+    assert "replan" in stats["intern_shortfalls"][0]["reason"]
