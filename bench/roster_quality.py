@@ -5,9 +5,14 @@ leave took away.
 For each instance it prints one JSON line: open points (a slot with at least one practising lawyer and every
 language it names spoken), seats staffed and fully staffed slots, for the project and for the reference,
 with the reference's proven bounds and whether it proved optimality, and the times. The reference is
-lexicographic like rule 7: first the most open points, then (with that many open) the most seats.
+lexicographic like rule 7: first the most open points, then (with that many open) the most seats; it is
+given the project's roster as a hint (a starting point only: its bounds are its own).
 
-    python -m bench.roster_quality [--time-limit 60] [--only NAME]
+The repair lines: on the full prefecture, the lawyers with the most duties after 10 December go on leave
+one at a time and the roster is replanned from that date (domain only): changes against N, new rule
+violations, time; then the same through the roster service on SQLite, with one duty's substitutes.
+
+    python -m bench.roster_quality [--time-limit 60] [--only NAME|replan]
 """
 
 from __future__ import annotations
@@ -15,16 +20,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time as clock
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from ortools.sat.python import cp_model
+from sqlalchemy import select, update
 
-from bench.roster_bench import build_instance
+from bench.roster_bench import build_instance, build_instance_with_patterns
 from services.roster.domain.model import (
     Assignment,
     Lawyer,
@@ -329,6 +337,47 @@ def measure_replan(*, leave_from: date, trials: int = 3) -> list[dict[str, Any]]
     return figures
 
 
+def measure_service_replan(*, leave_from: date) -> dict[str, Any]:
+    """The same repair through the roster service on SQLite (load, re-check every rule, store, emit), and the
+    substitutes of one of the duties, with their times."""
+    from bench.roster_service_bench import MIGRATIONS, load
+    from services.common.db import UnitOfWork, make_engine, make_session_factory
+    from services.common.migrate import upgrade
+    from services.roster.adapters.orm import AssignmentRow, LeaveRow, RosterRow, metadata
+    from services.roster.service.generation_worker import run_queued_generation
+    from services.roster.service.repair import replan_roster, substitutes
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{tmp}/roster.sqlite3"
+        problem, patterns, _ = build_instance_with_patterns(scale="prefecture", seed=7, first=FIRST, last=LAST)
+        upgrade(url, MIGRATIONS)
+        load(url, problem, patterns)
+        factory = make_session_factory(make_engine(url), metadata)
+        run_queued_generation(factory)
+        with factory() as session:
+            session.execute(update(RosterRow).values(status="published"))
+            rows = session.scalars(select(AssignmentRow).where(
+                AssignmentRow.role == "lawyer", AssignmentRow.date >= leave_from)).all()
+            lawyer_id, n = Counter(row.lawyer_id for row in rows).most_common(1)[0]
+            duty_id = next(row.id for row in rows if row.lawyer_id == lawyer_id)
+            session.add(LeaveRow(id=str(uuid.uuid4()), lawyer_id=lawyer_id, start_date=leave_from, end_date=LAST,
+                                 reason=None, created_by="bench", created_at=datetime.now(UTC), cancelled=False))
+            session.commit()
+        today = FIRST - timedelta(days=1)
+        with factory() as session:
+            started = clock.perf_counter()
+            found = substitutes(session=session, assignment_id=duty_id, today=today)
+            substitutes_s = clock.perf_counter() - started
+        with UnitOfWork(factory, producer="roster") as uow:
+            started = clock.perf_counter()
+            result = replan_roster(uow=uow, roster_id="bench-roster", from_date=leave_from, today=today)
+            uow.commit()
+            replan_s = clock.perf_counter() - started
+    return {"instance": "prefecture_replan_through_the_service_sqlite", "duties_taken_by_leave_N": n,
+            "changes": len(result["changes"]), "unfilled": len(result["unfilled"]), "replan_s": round(replan_s, 3),
+            "substitutes": found["total"], "substitutes_s": round(substitutes_s, 3)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per CP-SAT phase")
@@ -341,6 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.only in (None, "replan"):
         for line in measure_replan(leave_from=date(2026, 12, 10)):
             print(json.dumps(line), flush=True)
+        print(json.dumps(measure_service_replan(leave_from=date(2026, 12, 10))), flush=True)
     return 0
 
 
