@@ -21,8 +21,9 @@ seat stays empty is closed and the flow solved again, so no duty is staffed with
 
 Where the flow is exact and where not. Classes are exact (any class plan is handed to its members within
 rules 1-2). The flow cannot make a seat count only when another is taken: the seats beside an empty
-language seat are closed after the fact, and a tie-break (`flow.TIE`) keeps a one-language duty's further
-seats beside its language seat so that, among equally good flows, none loses seats that way. A slot naming
+language seat are closed after the fact; when that happens, the flow is solved again with a tie-break
+(`flow.TIE`) that keeps a one-language duty's further seats beside its language seat, and that roster is
+kept when it staffs more (the tie-break also leans towards opening such duties, so it is not used blindly). A slot naming
 several languages either opens with one lawyer per language (its opening reward split over its language
 seats, each seat bound to one language) or with one lawyer who speaks them all and anyone beside them; the
 second plan is tried everywhere and where the best flow so far needs it, and the better kept (open points,
@@ -44,7 +45,7 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 from typing import Any, Literal
@@ -872,7 +873,16 @@ def _solve_month(
     for slot in hotline:
         reach[slot.key] = hotline_classes
     every_slot = [slot for slots in regions.values() for slot in slots] + list(hotline)
-    seats = _solve_closing(slots=every_slot, classes=classes, reach=reach, whole_crew=frozenset())
+    seats, closed_some = _solve_closing(
+        slots=every_slot, classes=classes, reach=reach, whole_crew=frozenset(), tie=False
+    )
+    tie = False
+    if closed_some:
+        # duties staffed without their language were closed, and their other lawyers may have been lost to
+        # them: the tie-break keeps such seats beside their language seat; kept only when it staffs more
+        tied, _ = _solve_closing(slots=every_slot, classes=classes, reach=reach, whole_crew=frozenset(), tie=True)
+        if _coverage(tied) > _coverage(seats):
+            seats, tie = tied, True
     several = [slot for slot in every_slot if len(slot.languages) > 1]
     everything = (sum(slot.headcount > 0 for slot in every_slot), sum(slot.headcount for slot in every_slot))
     if several and _coverage(seats) != everything:
@@ -881,7 +891,7 @@ def _solve_month(
         # or seated such a lawyer (a few rounds), keeping whichever keeps more points open, then more seats.
         variants = {frozenset(slot.key for slot in several)}  # every such slot open to one polyglot
         whole_crew: frozenset[str] = frozenset()
-        for _ in range(3):  # and, from the best so far, where it left them closed or seated a polyglot
+        for _ in range(2):  # and, from the best so far, where it left them closed or seated a polyglot
             polyglot = {
                 slot.key
                 for (slot, ci), n in seats.items()
@@ -892,7 +902,7 @@ def _solve_month(
                 slot.key for slot in several if slot.key not in staffed or slot.key in polyglot)
             variants.add(whole_crew)
             best = max(
-                (_solve_closing(slots=every_slot, classes=classes, reach=reach, whole_crew=variant)
+                (_solve_closing(slots=every_slot, classes=classes, reach=reach, whole_crew=variant, tie=tie)[0]
                  for variant in variants),
                 key=_coverage,
             )
@@ -914,17 +924,19 @@ def _solve_closing(
     classes: list[tuple[ClassKey, list[Lawyer]]],
     reach: dict[str, list[int]],
     whole_crew: frozenset[str],
-) -> dict[tuple[Slot, int], int]:
-    """The flow solved until no slot is staffed without its languages (such slots closed, solved again)."""
+    tie: bool,
+) -> tuple[dict[tuple[Slot, int], int], bool]:
+    """The flow solved until no slot is staffed without its languages (such slots closed, solved again);
+    and whether any had to be closed."""
     closed: set[str] = set()
     while True:
         seats, language_gaps = _flow_once(
-            slots=slots, classes=classes, reach=reach, closed=closed, whole_crew=whole_crew
+            slots=slots, classes=classes, reach=reach, closed=closed, whole_crew=whole_crew, tie=tie
         )
         staffed = {slot.key for (slot, _), n in seats.items() if n}
         newly = (language_gaps & staffed) - closed
         if not newly:
-            return seats
+            return seats, bool(closed)
         closed |= newly
 
 
@@ -940,6 +952,7 @@ def _flow_once(
     reach: dict[str, list[int]],
     closed: set[str],
     whole_crew: frozenset[str] = frozenset(),
+    tie: bool = True,
 ) -> tuple[dict[tuple[Slot, int], int], set[str]]:
     """One min-cost flow: source -> class (fairness by level) -> weekend/workday -> class-day -> seat -> sink,
     seats rewarded by rule 7's weights."""
@@ -951,6 +964,8 @@ def _flow_once(
     if seat_count == 0:
         return {}, set()
     weights = Weights.above(fairness=fairness, seats=seat_count)
+    if not tie:
+        weights = replace(weights, tie=0)
     hubs = Hubs(net=net, classes=classes, day_node=day_node)
     seat_arcs: list[tuple[int, Slot, HubKey]] = []
     language_arcs: dict[str, list[tuple[int, int]]] = defaultdict(list)  # slot key -> (sink arc, capacity)
