@@ -30,7 +30,9 @@ def week_of_two_posts(lawyers, **extra):
 
 
 def on_leave(roster, lawyer_id, first, last):
-    return replace(roster, leaves=(*roster.leaves, Leave(lawyer_id=lawyer_id, start_date=first, end_date=last)))
+    return replace(
+        roster, leaves=(*roster.leaves, Leave(lawyer_id=lawyer_id, start_date=first, end_date=last))
+    )
 
 
 def test_a_lawyer_on_leave_hands_exactly_their_duties_to_free_lawyers_and_nothing_else_moves():
@@ -93,8 +95,11 @@ def test_coverage_comes_before_fewest_changes_a_busy_lawyer_moves_to_keep_a_post
         stations=[station("C", level="county"), station("V", level="village")],
         slots=[centre, village],
     )
-    duties = [Duty(id="1", assignment=on(centre, "c")), Duty(id="2", assignment=on(centre, "b")),
-              Duty(id="3", assignment=on(village, "a"))]
+    duties = [
+        Duty(id="1", assignment=on(centre, "c")),
+        Duty(id="2", assignment=on(centre, "b")),
+        Duty(id="3", assignment=on(village, "a")),
+    ]
     repair = replan(problem=on_leave(roster, "a", tuesday, tuesday), duties=duties, from_date=tuesday)
     after = {(a.station_id, a.lawyer_id) for a in repair.assignments}
     assert after == {("C", "c"), ("V", "b")} or after == {("C", "b"), ("V", "c")}
@@ -112,3 +117,16 @@ def test_a_duty_nobody_can_take_is_taken_away_and_explained():
     assert (removed.from_lawyer_id, removed.to_lawyer_id) == ("a", None)
     (gap,) = repair.unfilled
     assert "on leave" in gap.reason
+
+
+def test_a_pattern_raised_to_two_lawyers_gets_its_second_seat_without_moving_anyone():
+    roster = week_of_two_posts([lawyer(x) for x in "abcdef"])
+    _, duties = published(roster)
+    raised = replace(
+        roster, slots=tuple(replace(s, headcount=2) if s.station_id == "T1" else s for s in roster.slots)
+    )
+    repair = replan(problem=raised, duties=duties, from_date=WEEK[0])
+    assert len(repair.added) == len(WEEK)
+    assert repair.reassigned == ()
+    assert repair.removed == ()
+    assert check_roster(problem=raised, assignments=repair.assignments, rules=HARD_RULES) == []
