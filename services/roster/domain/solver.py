@@ -23,8 +23,8 @@ Where the flow is exact and where not. Classes are exact (any class plan is hand
 rules 1-2). The flow cannot make a seat count only when another is taken: the seats beside an empty
 language seat are closed after the fact; when that happens, the flow is solved again with a tie-break
 (`flow.TIE`) that keeps a one-language duty's further seats beside its language seat, and that roster is
-kept when it staffs more (the tie-break also leans towards opening such duties, so it is not used blindly). A slot naming
-several languages either opens with one lawyer per language (its opening reward split over its language
+kept when it staffs more (the tie-break also leans towards opening such duties, so it is not used
+blindly). A slot naming several languages either opens with one lawyer per language (its opening reward split over its language
 seats, each seat bound to one language) or with one lawyer who speaks them all and anyone beside them; the
 second plan is tried everywhere and where the best flow so far needs it, and the better kept (open points,
 then seats); neither mixes the two. `bench/roster_quality.py` measures the result against an exact CP-SAT
@@ -37,7 +37,8 @@ A class's seats are then handed to its members day by day, weekend and holiday d
 members with the fewest duties, which keeps each class within one (rule 6). Hotline seats the flow left
 are filled from lawyers whose extra duty keeps their group within one; short slots are topped up
 greedily; interns are placed one station a month in the intern seats of staffed township and village
-duties (rule 5). Whatever stays open is reported with the reason a scheduler reads. `generate_greedy` is the simple slot-by-slot reference.
+duties (rule 5). Whatever stays open is reported with the reason a scheduler reads. `generate_greedy` is
+the simple slot-by-slot reference.
 """
 
 from __future__ import annotations
@@ -380,7 +381,9 @@ class _MonthPlan:
         done = 0
         hotline_pool = self._hotline_pool()
         if self.settings.method == "flow":
-            self._staff_by_flow(regions=regions, hotline=hotline, hotline_pool=hotline_pool, progress=progress)
+            self._staff_by_flow(
+                regions=regions, hotline=hotline, hotline_pool=hotline_pool, progress=progress
+            )
         else:
             for region_code in sorted(regions):
                 slots = regions[region_code]
@@ -412,7 +415,12 @@ class _MonthPlan:
         progress(1.0)
 
     def _staff_by_flow(
-        self, *, regions: dict[str, list[Slot]], hotline: list[Slot], hotline_pool: list[Lawyer], progress: Progress
+        self,
+        *,
+        regions: dict[str, list[Slot]],
+        hotline: list[Slot],
+        hotline_pool: list[Lawyer],
+        progress: Progress,
     ) -> None:
         """Rule 7 by min-cost flow. First each region alone (small flows), the hotline from the lawyers they
         leave free: when that staffs the hotline fully it is optimal (no region can do better, and the
@@ -504,9 +512,7 @@ class _MonthPlan:
 
     def _place_interns(self, regions: dict[str, list[Slot]]) -> None:
         interns = [
-            lawyer
-            for lawyer in self.problem.lawyers
-            if lawyer.is_interning_between(self.first, self.last)
+            lawyer for lawyer in self.problem.lawyers if lawyer.is_interning_between(self.first, self.last)
         ]
         interns.sort(key=lambda lawyer: self.rank[lawyer.id])
         placer = _InternPlacer(plan=self, regions=regions)
@@ -880,7 +886,9 @@ def _solve_month(
     if closed_some:
         # duties staffed without their language were closed, and their other lawyers may have been lost to
         # them: the tie-break keeps such seats beside their language seat; kept only when it staffs more
-        tied, _ = _solve_closing(slots=every_slot, classes=classes, reach=reach, whole_crew=frozenset(), tie=True)
+        tied, _ = _solve_closing(
+            slots=every_slot, classes=classes, reach=reach, whole_crew=frozenset(), tie=True
+        )
         if _coverage(tied) > _coverage(seats):
             seats, tie = tied, True
     several = [slot for slot in every_slot if len(slot.languages) > 1]
@@ -899,11 +907,16 @@ def _solve_month(
             }
             staffed = {slot.key for (slot, _), n in seats.items() if n}
             whole_crew = whole_crew | frozenset(
-                slot.key for slot in several if slot.key not in staffed or slot.key in polyglot)
+                slot.key for slot in several if slot.key not in staffed or slot.key in polyglot
+            )
             variants.add(whole_crew)
             best = max(
-                (_solve_closing(slots=every_slot, classes=classes, reach=reach, whole_crew=variant, tie=tie)[0]
-                 for variant in variants),
+                (
+                    _solve_closing(
+                        slots=every_slot, classes=classes, reach=reach, whole_crew=variant, tie=tie
+                    )[0]
+                    for variant in variants
+                ),
                 key=_coverage,
             )
             variants = set()
@@ -959,7 +972,9 @@ def _flow_once(
     net = Network()
     source, sink = net.node(), net.node()
     day_node, fairness = _class_days(net=net, source=source, slots=slots, classes=classes)
-    plans = [(slot, seat_plan(slot, whole_crew=slot.key in whole_crew)) for slot in slots if slot.key not in closed]
+    plans = [
+        (slot, seat_plan(slot, whole_crew=slot.key in whole_crew)) for slot in slots if slot.key not in closed
+    ]
     seat_count = sum(group[1] for _, plan in plans for group in plan)
     if seat_count == 0:
         return {}, set()
