@@ -24,9 +24,9 @@ rules 1-2). The flow cannot make a seat count only when another is taken: the se
 language seat are closed after the fact; when that happens, the flow is solved again with a tie-break
 (`flow.TIE`) that keeps a one-language duty's further seats beside its language seat, and that roster is
 kept when it staffs more (the tie-break also leans towards opening such duties, so it is not used
-blindly). A slot naming several languages either opens with one lawyer per language (its opening reward split over its language
-seats, each seat bound to one language) or with one lawyer who speaks them all and anyone beside them; the
-second plan is tried everywhere and where the best flow so far needs it, and the better kept (open points,
+blindly). A slot naming several languages either opens with one lawyer per language (its opening reward
+split over its language seats, each seat bound to one language) or with one lawyer who speaks them all and
+anyone beside them; the second plan is tried everywhere and where the best flow so far needs it, and the better kept (open points,
 then seats); neither mixes the two. `bench/roster_quality.py` measures the result against an exact CP-SAT
 model. Each region is first solved alone and the hotline filled from the lawyers left free; when that
 staffs the hotline fully it is optimal. Otherwise one flow covers every region and the hotline of the
