@@ -19,19 +19,19 @@ arc per hub. The opening seat of a slot that names one language is its language 
 with the language spoken. A language seat is a seat only its speakers can reach; a slot whose language
 seat stays empty is closed and the flow solved again, so no duty is staffed without its language.
 
-Where the flow is exact and where not. Classes are exact (any class plan is handed to its members within
-rules 1-2). The flow cannot make a seat count only when another is taken: the seats beside an empty
-language seat are closed after the fact; when that happens, the flow is solved again with a tie-break
-(`flow.TIE`) that keeps a one-language duty's further seats beside its language seat, and that roster is
-kept when it staffs more (the tie-break also leans towards opening such duties, so it is not used
-blindly). A slot naming several languages either opens with one lawyer per language (its opening reward
-split over its language seats, each seat bound to one language) or with one lawyer who speaks them all and
-anyone beside them; the second plan is tried everywhere and where the best flow so far needs it, and the better kept (open points,
-then seats); neither mixes the two. `bench/roster_quality.py` measures the result against an exact CP-SAT
-model. Each region is first solved alone and the hotline filled from the lawyers left free; when that
-staffs the hotline fully it is optimal. Otherwise one flow covers every region and the hotline of the
-month at once (a region's slots reached by its own classes, the hotline's by every class), so a lawyer
-opens a hotline shift before they take a second seat at a county centre.
+Where the flow is exact and where not. Classes are exact (any class plan is handed to its members within rules
+1-2). The flow cannot make a seat count only when another is taken: the seats beside an empty language seat
+are closed after the fact; when that happens, the flow is solved again with a tie-break (`flow.TIE`) that
+keeps a one-language duty's further seats beside its language seat, and that roster is kept when it staffs
+more (the tie-break also leans towards opening such duties, so it is not used blindly). A slot naming several
+languages either opens with one lawyer per language (its opening reward split over its language seats, each
+seat bound to one language) or with one lawyer who speaks them all and anyone beside them; the second plan is
+tried everywhere and where the best flow so far needs it, and the better kept (open points, then seats);
+neither mixes the two. `bench/roster_quality.py` measures the result against an exact CP-SAT model. Each
+region is first solved alone and the hotline filled from the lawyers left free; when that staffs the hotline
+fully it is optimal. Otherwise one flow covers every region and the hotline of the month at once (a region's
+slots reached by its own classes, the hotline's by every class), so a lawyer opens a hotline shift before they
+take a second seat at a county centre.
 
 A class's seats are then handed to its members day by day, weekend and holiday days first, always to the
 members with the fewest duties, which keeps each class within one (rule 6). Hotline seats the flow left
