@@ -13,6 +13,7 @@ BENCHES = {
     "roster_province": ("bench.roster_bench", ["--scale", "province"]),
     "roster_service": ("bench.roster_service_bench", []),
     "roster_fairness": ("bench.roster_fairness", []),
+    "roster_quality": ("bench.roster_quality", []),
     "subsidy": ("bench.subsidy_bench", []),
     "gateway": ("bench.gateway_bench", []),
     "read_path_cpu": ("bench.read_path_cpu", []),

@@ -7,10 +7,12 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from services.common.auth import current_identity, require_roles
+from services.common.schemas import PageQuery
 from services.roster.api.problems import problems
-from services.roster.api.schemas import CheckOut, ReassignIn, ReassignOut
-from services.roster.api.sessions import unit_of_work
+from services.roster.api.schemas import CheckOut, ReassignIn, ReassignOut, SubstitutePage
+from services.roster.api.sessions import read_session, unit_of_work
 from services.roster.service import duties as dt
+from services.roster.service import repair
 
 blp = Blueprint(
     "roster-assignments", __name__, url_prefix="/api/roster", description="Duties: check-in/out, reassignment"
@@ -28,6 +30,20 @@ def reassign(body: dict[str, Any], assignment_id: str) -> Any:
         result = dt.reassign(uow=uow, assignment_id=assignment_id, lawyer_id=body["lawyer_id"])
         uow.commit()
     return result
+
+
+@blp.route("/assignments/<assignment_id>/substitutes", methods=["GET"])
+@blp.arguments(PageQuery, location="query")
+@blp.response(200, SubstitutePage)
+@problems(blp, 403, 404, 409)
+@require_roles("scheduler")
+def substitutes(query: dict[str, Any], assignment_id: str) -> Any:
+    """Who could take this duty without breaking a rule: fewest duties and burden this month first, then
+    least recently on duty (409 for a past or checked-in duty)."""
+    with read_session() as session:
+        return repair.substitutes(
+            session=session, assignment_id=assignment_id, limit=query["limit"], offset=query["offset"]
+        )
 
 
 @blp.route("/assignments/<assignment_id>/check-in", methods=["POST"])

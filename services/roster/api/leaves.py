@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from services.common.auth import current_identity, require_roles
 from services.roster.api.problems import problems
 from services.roster.api.roles import STAFF
-from services.roster.api.schemas import LeaveIn, LeaveOut, LeavePage, LeaveQuery
+from services.roster.api.schemas import LeaveCreatedOut, LeaveIn, LeavePage, LeaveQuery
 from services.roster.api.sessions import read_session, unit_of_work
 from services.roster.service import leaves as use_cases
 
@@ -18,11 +18,11 @@ blp = Blueprint("roster-leaves", __name__, url_prefix="/api/roster", description
 
 @blp.route("/leaves", methods=["POST"])
 @blp.arguments(LeaveIn)
-@blp.response(201, LeaveOut)
+@blp.response(201, LeaveCreatedOut)
 @problems(blp, 403, 404, 409, 422)
 @require_roles(*STAFF, "lawyer")
 def create_leave(body: dict[str, Any]) -> Any:
-    """Record leave: a lawyer for themself, a scheduler for anyone."""
+    """Record leave: a lawyer for themself, a scheduler for anyone; `affected_assignments` need cover."""
     with unit_of_work() as uow:
         leave = use_cases.create_leave(uow=uow, data=body, identity=current_identity())
         uow.commit()

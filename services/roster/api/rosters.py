@@ -16,6 +16,8 @@ from services.roster.api.schemas import (
     FILE,
     AssignmentPage,
     AssignmentQuery,
+    ReplanIn,
+    ReplanOut,
     RosterIn,
     RosterOut,
     RosterPage,
@@ -23,6 +25,7 @@ from services.roster.api.schemas import (
     SpreadsheetProblem,
 )
 from services.roster.api.sessions import read_session, unit_of_work
+from services.roster.service import repair
 from services.roster.service import rosters as rs
 from services.roster.service.spreadsheets.upload import XLSX_MIME
 from services.roster.service.spreadsheets.workbook import roster_workbook
@@ -87,6 +90,23 @@ def publish_roster(roster_id: str) -> Any:
         roster = rs.publish(uow=uow, roster_id=roster_id, expected_version=if_match())
         uow.commit()
     return with_etag(roster)
+
+
+@blp.route("/rosters/<roster_id>/replan", methods=["POST"])
+@blp.arguments(ReplanIn)
+@blp.response(200, ReplanOut)
+@problems(blp, 403, 404, 409, 422)
+@require_roles("scheduler")
+def replan_roster(body: dict[str, Any], roster_id: str) -> Any:
+    """Repair a published roster from `from_date` on (after leave, a suspension, a new lawyer or a changed
+    pattern): the most points open, then the fewest changed duties, then fairness; the past, checked-in duties
+    and approved swaps never move. Each change raises roster.duty.changed."""
+    with unit_of_work() as uow:
+        result = repair.replan_roster(
+            uow=uow, roster_id=roster_id, from_date=body["from_date"], reason=body.get("reason")
+        )
+        uow.commit()
+    return result
 
 
 @blp.route("/rosters/<roster_id>/assignments", methods=["GET"])

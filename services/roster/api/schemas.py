@@ -237,6 +237,15 @@ class LeaveOut(Out):
     cancelled = fields.Boolean()
 
 
+class LeaveCreatedOut(LeaveOut):
+    affected_assignments = fields.List(
+        fields.String(),
+        metadata={
+            "description": "the lawyer's published, not yet checked-in duties inside the leave: they need cover"
+        },
+    )
+
+
 class LeaveQuery(PageQuery):
     lawyer_id = fields.String()
 
@@ -283,6 +292,13 @@ class StatsOut(Out):
     fairness = fields.Dict()
     method = fields.String()
     seed = fields.Integer()
+    needs_cover = fields.List(
+        fields.String(),
+        metadata={
+            "description": "published, not checked-in duties whose lawyer is now on leave or suspended"
+        },
+    )
+    last_replan = fields.Dict(metadata={"description": "{from_date, reason, changes} of the last replan"})
 
 
 class RosterOut(Out):
@@ -467,3 +483,39 @@ class CalendarLinkOut(Out):
     webcal_url = fields.String(
         metadata={"description": "the same address as webcal:// (opens the phone's subscribe dialogue)"}
     )
+
+
+class ReplanIn(Body):
+    from_date = fields.Date(required=True)
+    reason = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=500))
+
+
+class ChangeOut(Out):
+    assignment_id = fields.String()
+    date = fields.Date()
+    station_id = fields.String()
+    start_time = fields.String()
+    from_lawyer_id = fields.String(allow_none=True, metadata={"description": "null for a new duty"})
+    to_lawyer_id = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "null for a duty taken away with nobody to take it (also listed in unfilled)"
+        },
+    )
+
+
+class ReplanOut(Out):
+    changes = fields.List(fields.Nested(ChangeOut))
+    unfilled = fields.List(fields.Nested(UnfilledOut))
+
+
+class SubstituteOut(Out):
+    lawyer_id = fields.String()
+    name = fields.String()
+    duties_this_month = fields.Integer()
+    burden = fields.Integer(
+        metadata={"description": "this month's duties weighted: working day 1, rest day 2, public holiday 3"}
+    )
+
+
+SubstitutePage = page_of(SubstituteOut)

@@ -1,19 +1,23 @@
-"""Roster generation that keeps rules 1-5, spreads duties fairly (rule 6) and explains every gap.
+"""Roster generation that keeps rules 1-5, keeps the most service points open (rule 7), spreads duties fairly
+(rule 6) and explains every gap.
 
 Design. The period is cut into calendar months and each month is decomposed by region code (rule 3 makes
 regions independent except for the hotline). In a region, practising lawyers who are interchangeable for
 the model (same useful languages, leave days and monthly maximum) form a *class*, and one min-cost flow
 (OR-Tools, exact and deterministic) decides how many members of each class sit on each slot:
 
-    source -> class (one arc per level j, capacity = members, cost j: convex, so duties spread evenly)
+    source -> class (one arc per level j, capacity = members, cost: `fairness_costs`, convex)
            -> weekend lane (again one arc per level: weekend-or-holiday duties spread evenly) | workday lane
            -> class-day (capacity = members: one duty a day each) -> seat -> sink
+    source -> sink (the bypass: a lawyer may stay home, so the flow is never forced)
 
-Maximum flow fills the most seats (rules 1, 2, 4 are capacities and arc eligibility); minimum cost among
-maximum flows is the fairest spread. A language seat is a seat only its speakers can reach; a slot whose
-language seat stays empty is closed and the flow solved again, so no duty is staffed without its
-language. A class's seats are then handed to its members day by day, weekend and holiday days first,
-always to the members with the fewest duties, which keeps each class within one (rule 6).
+Rule 7 is the objective, in lexicographic weights (`flow.Weights`): each slot's *opening* seat earns
+`open`, every seat earns `seat`, and fairness costs are smaller than one `seat` in total, so the
+minimum-cost flow first keeps the most service points open, then staffs the most seats, then is the
+fairest spread. Interchangeable classes meet in hubs per (region, day, languages) so that a seat needs one
+arc per hub. The opening seat of a slot that names one language is its language seat, so it counts only
+with the language spoken. A language seat is a seat only its speakers can reach; a slot whose language
+seat stays empty is closed and the flow solved again, so no duty is staffed without its language.
 
 Fairness across months: the problem carries each lawyer's availability-scaled burden of the months before
 (`prior_burden`). An availability group (rule 6's: same leave and maximum) whose members carried more starts
@@ -21,10 +25,26 @@ its level costs that many duties higher; the language classes of one group diffe
 rule 6 holds; and every tie-break (who gets the one extra duty, the weekend, the hotline) prefers the least
 burdened lawyer (`_prior_lag`, and the seeded rank sorted by prior burden).
 
-The 12348 hotline, open to every lawyer of the roster's region, is filled next from lawyers whose extra
-duty keeps their group within one; short slots are topped up greedily; interns are placed one station a
-month in the intern seats of staffed township and village duties (rule 5). Whatever stays open is
-reported with the reason a scheduler reads. `generate_greedy` is the simple slot-by-slot reference.
+Where the flow is exact and where not. Classes are exact (any class plan is handed to its members within rules
+1-2). The flow cannot make a seat count only when another is taken: the seats beside an empty language seat
+are closed after the fact; when that happens, the flow is solved again with a tie-break (`flow.TIE`) that
+keeps a one-language duty's further seats beside its language seat, and that roster is kept when it staffs
+more (the tie-break also leans towards opening such duties, so it is not used blindly). A slot naming several
+languages either opens with one lawyer per language (its opening reward split over its language seats, each
+seat bound to one language) or with one lawyer who speaks them all and anyone beside them; the second plan is
+tried everywhere and where the best flow so far needs it, and the better kept (open points, then seats);
+neither mixes the two. `bench/roster_quality.py` measures the result against an exact CP-SAT model. Each
+region is first solved alone and the hotline filled from the lawyers left free; when that staffs the hotline
+fully it is optimal. Otherwise one flow covers every region and the hotline of the month at once (a region's
+slots reached by its own classes, the hotline's by every class), so a lawyer opens a hotline shift before they
+take a second seat at a county centre.
+
+A class's seats are then handed to its members day by day, weekend and holiday days first, always to the
+members with the fewest duties, which keeps each class within one (rule 6). Hotline seats the flow left
+are filled from lawyers whose extra duty keeps their group within one; short slots are topped up
+greedily; interns are placed one station a month in the intern seats of staffed township and village
+duties (rule 5). Whatever stays open is reported with the reason a scheduler reads. `generate_greedy` is
+the simple slot-by-slot reference.
 """
 
 from __future__ import annotations
@@ -32,15 +52,13 @@ from __future__ import annotations
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
 from typing import Any, Literal
 
-import numpy as np
-from ortools.graph.python import min_cost_flow
-
 from .fairness import check_fairness, fairness_groups, fairness_spread
+from .flow import LEVEL, ClassKey, HubKey, Hubs, Network, Weights, seat_plan
 from .model import (
     Assignment,
     InternShortfall,
@@ -147,6 +165,38 @@ def _result(
         notices=notices,
         stats=stats,
     )
+
+
+def explain_gaps(
+    *, problem: RosterProblem, assignments: Iterable[Assignment], slots: Iterable[Slot]
+) -> list[Unfilled]:
+    """Every one of `slots` that `assignments` leave short of lawyers or languages, with the reason a scheduler
+    reads (as generation reports them; a repair reports its gaps the same way)."""
+    ledgers: dict[str, _Ledger] = defaultdict(lambda: _Ledger(problem))  # one a month, as in generation
+    lawyers = problem.lawyer_by_id
+    for assignment in assignments:
+        slot = problem.slot_by_key.get(assignment.slot_key)
+        lawyer = lawyers.get(assignment.lawyer_id)
+        if slot is not None and lawyer is not None:
+            ledgers[month_of(slot.date)].assign(slot, lawyer, assignment.role)
+    pools: dict[str, list[Lawyer]] = defaultdict(list)
+    for lawyer in problem.lawyers:
+        if lawyer.is_practising:
+            pools[lawyer.region_code].append(lawyer)
+    hotline_pool = [
+        lawyer for code, members in sorted(pools.items()) if region_covers(problem.region_code, code)
+        for lawyer in members
+    ]  # fmt: skip
+    gaps: list[Unfilled] = []
+    for slot in slots:
+        ledger = ledgers[month_of(slot.date)]
+        if ledger.missing_seats(slot) or ledger.missing_languages(slot):
+            station = problem.station_by_id[slot.station_id]
+            pool = hotline_pool if station.is_hotline else pools.get(station.region_code, [])
+            label = problem.region_code if station.is_hotline else station.region_code
+            reason = _explain_gap(slot=slot, pool=pool, region_label=label, ledger=ledger)
+            gaps.append(_unfilled(slot, ledger, reason))
+    return gaps
 
 
 class _Ledger:
@@ -337,22 +387,20 @@ class _MonthPlan:
         regions, hotline, orphans = self._partition()
         total = max(1, len(self.slots))
         done = 0
-        for region_code in sorted(regions):
-            slots = regions[region_code]
-            pool = self._region_pool(region_code)
-            self._staff_region(slots=slots, pool=pool)
-            done += len(slots)
-            progress(0.9 * done / total)
         hotline_pool = self._hotline_pool()
-        _fill_fairly(
-            slots=hotline,
-            pool=hotline_pool,
-            ledger=self.ledger,
-            rank=self.rank,
-            problem=self.problem,
-            first=self.first,
-            last=self.last,
-        )
+        if self.settings.method == "flow":
+            self._staff_by_flow(
+                regions=regions, hotline=hotline, hotline_pool=hotline_pool, progress=progress
+            )
+        else:
+            for region_code in sorted(regions):
+                slots = regions[region_code]
+                for slot in slots:
+                    _fill_slot(slot=slot, candidates=self._region_pool(region_code), ledger=self.ledger,
+                               key=self._least_loaded(slot))  # fmt: skip
+                done += len(slots)
+                progress(0.9 * done / total)
+            self._fill_hotline(hotline, hotline_pool)
         for region_code in sorted(regions):
             self._top_up(regions[region_code], self._region_pool(region_code))
         if self.settings.method == "flow":
@@ -373,6 +421,42 @@ class _MonthPlan:
                 reason = _explain_gap(slot=slot, pool=pool, region_label=label, ledger=self.ledger)
                 self.unfilled.append(_unfilled(slot, self.ledger, reason))
         progress(1.0)
+
+    def _staff_by_flow(
+        self,
+        *,
+        regions: dict[str, list[Slot]],
+        hotline: list[Slot],
+        hotline_pool: list[Lawyer],
+        progress: Progress,
+    ) -> None:
+        """Rule 7 by min-cost flow. First each region alone (small flows), the hotline from the lawyers they
+        leave free: when that staffs the hotline fully it is optimal (no region can do better, and the
+        hotline is full). Otherwise one flow over every region and the hotline decides who goes where."""
+        for index, region_code in enumerate(sorted(regions)):
+            seats = _solve_month(
+                regions={region_code: regions[region_code]}, hotline=[], pools=self._pools, hotline_pool=[],
+                problem=self.problem, first=self.first, last=self.last,
+            )  # fmt: skip
+            _hand_out(seats=seats, ledger=self.ledger, rank=self.rank)
+            progress(0.8 * (index + 1) / max(1, len(regions)))
+        self._fill_hotline(hotline, hotline_pool)
+        if all(not (self.ledger.missing_seats(s) or self.ledger.missing_languages(s)) for s in hotline):
+            return
+        self.ledger = _Ledger(self.problem)
+        seats = _solve_month(
+            regions=regions, hotline=hotline, pools=self._pools, hotline_pool=hotline_pool,
+            problem=self.problem, first=self.first, last=self.last,
+        )  # fmt: skip
+        _hand_out(seats=seats, ledger=self.ledger, rank=self.rank)
+        self._fill_hotline(hotline, hotline_pool)
+        progress(0.9)
+
+    def _fill_hotline(self, hotline: list[Slot], pool: list[Lawyer]) -> None:
+        _fill_fairly(
+            slots=hotline, pool=pool, ledger=self.ledger, rank=self.rank, problem=self.problem,
+            first=self.first, last=self.last,
+        )  # fmt: skip
 
     def _partition(self) -> tuple[dict[str, list[Slot]], list[Slot], set[str]]:
         regions: dict[str, list[Slot]] = defaultdict(list)
@@ -409,16 +493,6 @@ class _MonthPlan:
             if region_covers(self.problem.region_code, code)
             for lawyer in members
         ]
-
-    def _staff_region(self, *, slots: list[Slot], pool: list[Lawyer]) -> None:
-        if self.settings.method == "flow" and pool:
-            seats = _solve_region(
-                slots=slots, pool=pool, problem=self.problem, first=self.first, last=self.last
-            )
-            _hand_out(seats=seats, ledger=self.ledger, rank=self.rank)
-            return
-        for slot in slots:
-            _fill_slot(slot=slot, candidates=pool, ledger=self.ledger, key=self._least_loaded(slot))
 
     def _top_up(self, slots: Iterable[Slot], pool: list[Lawyer]) -> None:
         for slot in slots:
@@ -657,6 +731,8 @@ def _fill_fairly(
     # The least loaded come first; a short list of them is plenty for one slot, the whole pool is the fallback.
     order = sorted(pool, key=lambda lawyer: (ledger.count[lawyer.id], rank[lawyer.id]))
     for slot in slots:
+        if not (ledger.missing_seats(slot) or ledger.missing_languages(slot)):
+            continue
 
         def key(lawyer: Lawyer, slot: Slot = slot) -> tuple[int, ...]:
             least, least_weekend = floor(group_of[lawyer.id])
@@ -753,9 +829,6 @@ def _unfilled(slot: Slot, ledger: _Ledger, reason: str) -> Unfilled:
     )
 
 
-ClassKey = tuple[frozenset[str], frozenset[date], int]
-
-
 def _lawyer_classes(
     *, pool: Sequence[Lawyer], relevant: frozenset[str], problem: RosterProblem, first: date, last: date
 ) -> list[tuple[ClassKey, list[Lawyer]]]:
@@ -767,80 +840,132 @@ def _lawyer_classes(
     return sorted(classes.items(), key=lambda item: item[1][0].id)
 
 
-# marginal cost of a member's j-th duty (and j-th weekend duty) is j (in hundredths, so that a burden carried
-# the months before can tell classes apart by less than a duty): convex, so spread evenly
-_LEVEL_COST = 100
+def fairness_costs(*, members: Sequence[Lawyer], maximum: int, lag: int = 0) -> tuple[list[int], list[int]]:
+    """The fairness part of the objective for one class of interchangeable lawyers: the cost of each member's
+    j-th duty and of their j-th weekend-or-holiday duty, j = 1..maximum, in hundredths of a duty
+    (`flow.LEVEL`; non-negative and convex, so the flow spreads duties evenly). `lag` is what the burden the
+    class's members carried the months before adds to each of their duties (`_prior_lag`). The one place
+    fairness enters the flow."""
+    del members  # a class's members are interchangeable: what tells classes apart is their lag
+    return [j * LEVEL + lag for j in range(1, maximum + 1)], [j * LEVEL for j in range(1, maximum + 1)]
 
 
-@dataclass
-class _Network:
-    """A min-cost-flow network under construction."""
-
-    nodes: int = 0
-    arcs: list[tuple[int, int, int, int]] = field(default_factory=list)
-
-    def node(self) -> int:
-        """A new node."""
-        self.nodes += 1
-        return self.nodes - 1
-
-    def arc(self, tail: int, head: int, capacity: int, cost: int = 0) -> int:
-        """A new arc; returns its index."""
-        self.arcs.append((tail, head, capacity, cost))
-        return len(self.arcs) - 1
-
-    def solve(self, *, source: int, sink: int, supply: int) -> list[int]:
-        """Maximum flow from source to sink at minimum cost; the flow on every arc."""
-        flow = min_cost_flow.SimpleMinCostFlow()
-        table = np.array(self.arcs, dtype=np.int64).reshape(-1, 4)
-        flow.add_arcs_with_capacity_and_unit_cost(
-            table[:, 0].astype(np.int32), table[:, 1].astype(np.int32), table[:, 2], table[:, 3]
-        )
-        flow.set_nodes_supplies(
-            np.array([source, sink], dtype=np.int32), np.array([supply, -supply], dtype=np.int64)
-        )
-        status = flow.solve_max_flow_with_min_cost()
-        if status != flow.OPTIMAL:
-            raise RuntimeError(f"min-cost flow failed: {status}")
-        return flow.flows(np.arange(len(self.arcs), dtype=np.int32)).tolist()
-
-
-def _seat_plan(slot: Slot) -> list[tuple[frozenset[str], int]]:
-    """The slot's seats as (languages the seat's lawyer must speak, how many such seats)."""
-    languages = sorted(slot.languages)
-    if not languages:
-        return [(frozenset(), slot.headcount)]
-    if slot.headcount >= len(languages):
-        plan = [(frozenset({code}), 1) for code in languages]
-        if slot.headcount > len(languages):
-            plan.append((frozenset(), slot.headcount - len(languages)))
-        return plan
-    buckets: list[set[str]] = [set() for _ in range(slot.headcount)]
-    for i, code in enumerate(languages):
-        buckets[i % slot.headcount].add(code)
-    return [(frozenset(bucket), 1) for bucket in buckets]
-
-
-def _solve_region(
-    *, slots: Sequence[Slot], pool: Sequence[Lawyer], problem: RosterProblem, first: date, last: date
+def _solve_month(
+    *,
+    regions: dict[str, list[Slot]],
+    hotline: Sequence[Slot],
+    pools: dict[str, list[Lawyer]],
+    hotline_pool: Sequence[Lawyer],
+    problem: RosterProblem,
+    first: date,
+    last: date,
 ) -> list[tuple[Slot, list[Lawyer], int]]:
-    """Seats per (lawyer class, slot) by min-cost flow: the most seats, then the most even spread.
+    """Seats per (lawyer class, slot) by one min-cost flow over every region and the hotline of the month: the
+    most open points, the most seats, the fairest spread. A region's slots are reached by its own classes, the
+    hotline's by the classes of every region it covers.
 
     A duty that names languages is staffed only when its language seats are: a slot whose language seat
     stays empty is closed and the flow solved again without it.
     """
-    relevant = frozenset().union(*(slot.languages for slot in slots))
-    classes = _lawyer_classes(pool=pool, relevant=relevant, problem=problem, first=first, last=last)
+    hotline_languages = frozenset().union(*(slot.languages for slot in hotline))
+    hotline_regions = {lawyer.region_code for lawyer in hotline_pool}
+    classes: list[tuple[ClassKey, list[Lawyer]]] = []
+    reach: dict[str, list[int]] = {}
+    hotline_classes: list[int] = []
+    for region_code in sorted(set(regions) | (hotline_regions if hotline else set())):
+        pool = pools.get(region_code, [])
+        slots = regions.get(region_code, [])
+        relevant = frozenset().union(*(slot.languages for slot in slots))
+        if hotline and region_code in hotline_regions:
+            relevant |= hotline_languages
+        start = len(classes)
+        classes += _lawyer_classes(pool=pool, relevant=relevant, problem=problem, first=first, last=last)
+        own = list(range(start, len(classes)))
+        for slot in slots:
+            reach[slot.key] = own
+        if region_code in hotline_regions:
+            hotline_classes += own
+    for slot in hotline:
+        reach[slot.key] = hotline_classes
+    every_slot = [slot for slots in regions.values() for slot in slots] + list(hotline)
+    lag = _prior_lag(classes, problem.prior_burden)  # the burden of the months before, per class
+    seats, closed_some = _solve_closing(
+        slots=every_slot, classes=classes, reach=reach, lag=lag, whole_crew=frozenset(), tie=False
+    )
+    tie = False
+    if closed_some:
+        # duties staffed without their language were closed, and their other lawyers may have been lost to
+        # them: the tie-break keeps such seats beside their language seat; kept only when it staffs more
+        tied, _ = _solve_closing(
+            slots=every_slot, classes=classes, reach=reach, lag=lag, whole_crew=frozenset(), tie=True
+        )
+        if _coverage(tied) > _coverage(seats):
+            seats, tie = tied, True
+    several = [slot for slot in every_slot if len(slot.languages) > 1]
+    everything = (sum(slot.headcount > 0 for slot in every_slot), sum(slot.headcount for slot in every_slot))
+    if several and _coverage(seats) != everything:
+        # A slot naming several languages can also open with one lawyer who speaks them all and take anyone
+        # beside them: try that seat plan everywhere, and where the best plan so far left such a slot closed
+        # or seated such a lawyer (a few rounds), keeping whichever keeps more points open, then more seats.
+        variants = {frozenset(slot.key for slot in several)}  # every such slot open to one polyglot
+        whole_crew: frozenset[str] = frozenset()
+        for _ in range(2):  # and, from the best so far, where it left them closed or seated a polyglot
+            polyglot = {
+                slot.key
+                for (slot, ci), n in seats.items()
+                if n and len(slot.languages) > 1 and slot.languages <= classes[ci][0][0]
+            }
+            staffed = {slot.key for (slot, _), n in seats.items() if n}
+            whole_crew = whole_crew | frozenset(
+                slot.key for slot in several if slot.key not in staffed or slot.key in polyglot
+            )
+            variants.add(whole_crew)
+            best = max(
+                (
+                    _solve_closing(
+                        slots=every_slot,
+                        classes=classes,
+                        reach=reach,
+                        lag=lag,
+                        whole_crew=variant,
+                        tie=tie,
+                    )[0]
+                    for variant in variants
+                ),
+                key=_coverage,
+            )
+            variants = set()
+            if _coverage(best) <= _coverage(seats):
+                break
+            seats = best
+    return [(slot, classes[ci][1], n) for (slot, ci), n in sorted(seats.items(), key=_seat_order) if n]
+
+
+def _coverage(seats: dict[tuple[Slot, int], int]) -> tuple[int, int]:
+    """Rule 7's measure of a flow's seats: (open points, seats)."""
+    return len({slot.key for (slot, _), n in seats.items() if n}), sum(seats.values())
+
+
+def _solve_closing(
+    *,
+    slots: Sequence[Slot],
+    classes: list[tuple[ClassKey, list[Lawyer]]],
+    reach: dict[str, list[int]],
+    lag: Sequence[int],
+    whole_crew: frozenset[str],
+    tie: bool,
+) -> tuple[dict[tuple[Slot, int], int], bool]:
+    """The flow solved until no slot is staffed without its languages (such slots closed, solved again);
+    and whether any had to be closed."""
     closed: set[str] = set()
-    lag = _prior_lag(classes, problem.prior_burden)
     while True:
-        seats, language_gaps = _flow_once(slots=slots, classes=classes, closed=closed, lag=lag)
+        seats, language_gaps = _flow_once(
+            slots=slots, classes=classes, reach=reach, closed=closed, whole_crew=whole_crew, tie=tie, lag=lag
+        )
         staffed = {slot.key for (slot, _), n in seats.items() if n}
         newly = (language_gaps & staffed) - closed
         if not newly:
-            return [
-                (slot, classes[ci][1], n) for (slot, ci), n in sorted(seats.items(), key=_seat_order) if n
-            ]
+            return seats, bool(closed)
         closed |= newly
 
 
@@ -870,8 +995,8 @@ def _prior_lag(classes: list[tuple[ClassKey, list[Lawyer]]], prior: Mapping[str,
     lag: list[int] = []
     for ci, ((_, leave, maximum), _members) in enumerate(classes):
         key = (leave, maximum)
-        within = min(_LEVEL_COST - 1, round((means[ci] - least_in[key]) * _LEVEL_COST))
-        lag.append(round((group_mean[key] - least) * _LEVEL_COST) + within)
+        within = min(LEVEL - 1, round((means[ci] - least_in[key]) * LEVEL))
+        lag.append(round((group_mean[key] - least) * LEVEL) + within)
     return lag
 
 
@@ -879,21 +1004,74 @@ def _flow_once(
     *,
     slots: Sequence[Slot],
     classes: list[tuple[ClassKey, list[Lawyer]]],
+    reach: dict[str, list[int]],
     closed: set[str],
     lag: Sequence[int],
+    whole_crew: frozenset[str] = frozenset(),
+    tie: bool = True,
 ) -> tuple[dict[tuple[Slot, int], int], set[str]]:
-    """One min-cost flow: source -> class (convex by level) -> weekend/workday -> class-day -> seat -> sink."""
-    net = _Network()
+    """One min-cost flow: source -> class (fairness by level) -> weekend/workday -> class-day -> seat -> sink,
+    seats rewarded by rule 7's weights."""
+    net = Network()
     source, sink = net.node(), net.node()
+    day_node, fairness = _class_days(net=net, source=source, slots=slots, classes=classes, lag=lag)
+    plans = [
+        (slot, seat_plan(slot, whole_crew=slot.key in whole_crew)) for slot in slots if slot.key not in closed
+    ]
+    seat_count = sum(group[1] for _, plan in plans for group in plan)
+    if seat_count == 0:
+        return {}, set()
+    weights = Weights.above(fairness=fairness, seats=seat_count)
+    if not tie:
+        weights = replace(weights, tie=0)
+    hubs = Hubs(net=net, classes=classes, day_node=day_node)
+    seat_arcs: list[tuple[int, Slot, HubKey]] = []
+    language_arcs: dict[str, list[tuple[int, int]]] = defaultdict(list)  # slot key -> (sink arc, capacity)
+    for slot, plan in plans:
+        group = reach.get(slot.key, [])
+        for required, capacity, share, ties in plan:
+            seat = net.node()
+            sink_arc = net.arc(seat, sink, capacity, -weights.reward(share, ties))
+            if required:
+                language_arcs[slot.key].append((sink_arc, capacity))
+            for key, hub in hubs.of(group, slot.date):
+                if required <= key[2]:
+                    seat_arcs.append((net.arc(hub, seat, capacity), slot, key))
+    net.arc(source, sink, seat_count)  # the bypass: whatever no lawyer can usefully take
+    flows = net.solve(source=source, sink=sink, supply=seat_count)
+    arrived = hubs.arrivals(flows)
+    seats: dict[tuple[Slot, int], int] = defaultdict(int)
+    for arc, slot, key in seat_arcs:
+        for ci in arrived[key].take(flows[arc]):
+            seats[(slot, ci)] += 1
+    gaps = {
+        key for key, arcs in language_arcs.items() if any(flows[arc] < capacity for arc, capacity in arcs)
+    }
+    return seats, gaps
+
+
+def _class_days(
+    *,
+    net: Network,
+    source: int,
+    slots: Sequence[Slot],
+    classes: list[tuple[ClassKey, list[Lawyer]]],
+    lag: Sequence[int],
+) -> tuple[dict[tuple[int, date], int], int]:
+    """source -> class (fairness by level) -> weekend/workday lane -> class-day nodes; returns the class-day
+    nodes and the most the fairness costs can add up to."""
     day_node: dict[tuple[int, date], int] = {}
     lanes: list[tuple[int, int]] = []  # (weekend node, workday node) per class
     dates = sorted({slot.date: slot.holiday for slot in slots}.items())
+    fairness = 0
     for ci, ((_, _, maximum), members) in enumerate(classes):
         size = len(members)
         hub, weekend, workday = net.node(), net.node(), net.node()
-        for level in range(1, maximum + 1):
-            net.arc(source, hub, size, level * _LEVEL_COST + lag[ci])
-            net.arc(hub, weekend, size, level * _LEVEL_COST)
+        duty_costs, weekend_costs = fairness_costs(members=members, maximum=maximum, lag=lag[ci])
+        for duty_cost, weekend_cost in zip(duty_costs, weekend_costs, strict=True):
+            net.arc(source, hub, size, duty_cost)
+            net.arc(hub, weekend, size, weekend_cost)
+            fairness += size * (duty_cost + weekend_cost)
         net.arc(hub, workday, size * maximum)
         lanes.append((weekend, workday))
     for ci, ((_, leave, maximum), members) in enumerate(classes):
@@ -901,33 +1079,7 @@ def _flow_once(
             if day not in leave and maximum > 0:
                 day_node[(ci, day)] = net.node()
                 net.arc(lanes[ci][0] if holiday else lanes[ci][1], day_node[(ci, day)], len(members))
-    seat_arcs: list[tuple[int, Slot, int]] = []
-    language_arcs: dict[str, list[tuple[int, int]]] = defaultdict(list)  # slot key -> (sink arc, capacity)
-    supply = 0
-    for slot in slots:
-        if slot.key in closed or slot.headcount <= 0:
-            continue
-        for required, capacity in _seat_plan(slot):
-            seat = net.node()
-            sink_arc = net.arc(seat, sink, capacity)
-            supply += capacity
-            if required:
-                language_arcs[slot.key].append((sink_arc, capacity))
-            for ci, ((languages, _, _), members) in enumerate(classes):
-                node = day_node.get((ci, slot.date))
-                if node is not None and required <= languages:
-                    seat_arcs.append((net.arc(node, seat, min(capacity, len(members))), slot, ci))
-    if supply == 0:
-        return {}, set()
-    flows = net.solve(source=source, sink=sink, supply=supply)
-    seats: dict[tuple[Slot, int], int] = defaultdict(int)
-    for arc, slot, ci in seat_arcs:
-        if flows[arc]:
-            seats[(slot, ci)] += flows[arc]
-    gaps = {
-        key for key, arcs in language_arcs.items() if any(flows[arc] < capacity for arc, capacity in arcs)
-    }
-    return seats, gaps
+    return day_node, fairness
 
 
 def _hand_out(*, seats: list[tuple[Slot, list[Lawyer], int]], ledger: _Ledger, rank: dict[str, int]) -> None:

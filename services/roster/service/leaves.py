@@ -13,6 +13,7 @@ from services.common.paging import page
 from services.roster.adapters.orm import LawyerRow, LeaveRow
 from services.roster.domain.errors import Conflict, Invalid
 from services.roster.service.errors import NotFound
+from services.roster.service.repair import affected_by_leave
 from services.roster.service.rows import columns, new_id, now
 
 LEAVE_FIELDS = ["id", "lawyer_id", "start_date", "end_date", "reason", "cancelled"]
@@ -23,7 +24,8 @@ def leave_view(row: LeaveRow) -> dict[str, Any]:
 
 
 def create_leave(*, uow: UnitOfWork, data: dict[str, Any], identity: Identity) -> dict[str, Any]:
-    """Record leave: a lawyer for themself, a scheduler for anyone."""
+    """Record leave: a lawyer for themself, a scheduler for anyone; answers the published, not yet checked-in
+    duties it takes from the lawyer (`affected_assignments`), which now need cover."""
     if identity.is_lawyer and data["lawyer_id"] != identity.lawyer_id:
         raise NotFound(f"no lawyer {data['lawyer_id']}")  # a lawyer cannot see, or act for, another
     lawyer = uow.session.get(LawyerRow, data["lawyer_id"])
@@ -42,7 +44,8 @@ def create_leave(*, uow: UnitOfWork, data: dict[str, Any], identity: Identity) -
     row = LeaveRow(id=new_id(), created_by=identity.user_id, created_at=now(), cancelled=False, **data)
     uow.session.add(row)
     uow.session.flush()
-    return leave_view(row)
+    affected = affected_by_leave(uow.session, lawyer_id=lawyer.id, first=row.start_date, last=row.end_date)
+    return {**leave_view(row), "affected_assignments": affected}
 
 
 def list_leaves(

@@ -4,6 +4,7 @@ the events; none commits (the caller's unit of work does)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from typing import Any
 
@@ -13,7 +14,14 @@ from sqlalchemy.orm import Session
 from services.common.auth import Identity
 from services.common.db import UnitOfWork
 from services.common.paging import page
-from services.roster.adapters.orm import AssignmentRow, DutyPatternRow, RosterRow, StationRow
+from services.roster.adapters.orm import (
+    AssignmentRow,
+    DutyPatternRow,
+    LawyerRow,
+    LeaveRow,
+    RosterRow,
+    StationRow,
+)
 from services.roster.domain import rosters as lifecycle
 from services.roster.domain.calendar import WorkCalendar
 from services.roster.domain.duties import DutyStatus
@@ -107,7 +115,36 @@ def create_roster(*, uow: UnitOfWork, data: dict[str, Any], identity: Identity) 
 
 
 def get_roster(*, session: Session, roster_id: str) -> dict[str, Any]:
-    return roster_view(load(session, RosterRow, roster_id, "roster"))
+    """The roster; a published one's stats also list the duties needing cover (`needs_cover`)."""
+    row = load(session, RosterRow, roster_id, "roster")
+    view = roster_view(row)
+    if row.status == RosterStatus.PUBLISHED and view["stats"] is not None:
+        view["stats"] = {**view["stats"], "needs_cover": needs_cover(session, row)}
+    return view
+
+
+def needs_cover(session: Session, roster: RosterRow) -> list[str]:
+    """The published roster's scheduled duties whose lawyer is now on leave that day or suspended."""
+    rows = session.execute(
+        select(AssignmentRow.id, AssignmentRow.lawyer_id, AssignmentRow.date, LawyerRow.status)
+        .join(LawyerRow, LawyerRow.id == AssignmentRow.lawyer_id)
+        .where(AssignmentRow.roster_id == roster.id, AssignmentRow.status == str(DutyStatus.SCHEDULED))
+        .order_by(AssignmentRow.date, AssignmentRow.start_time, AssignmentRow.id)
+    ).all()
+    leaves: dict[str, list[tuple[date, date]]] = defaultdict(list)
+    for lawyer_id, first, last in session.execute(
+        select(LeaveRow.lawyer_id, LeaveRow.start_date, LeaveRow.end_date).where(
+            LeaveRow.cancelled.is_(False),
+            LeaveRow.start_date <= roster.period_end,
+            LeaveRow.end_date >= roster.period_start,
+        )
+    ):
+        leaves[lawyer_id].append((first, last))
+    return [
+        row_id
+        for row_id, lawyer_id, day, status in rows
+        if status == "suspended" or any(a <= day <= b for a, b in leaves.get(lawyer_id, ()))
+    ]
 
 
 def list_rosters(

@@ -59,6 +59,8 @@ CONTRACT_ROUTES = [
     ("POST", "/api/roster/swaps/{id}/approve"),
     ("POST", "/api/roster/me/calendar-link"),
     ("DELETE", "/api/roster/me/calendar-link"),
+    ("POST", "/api/roster/rosters/{id}/replan"),
+    ("GET", "/api/roster/assignments/{id}/substitutes"),
     ("POST", "/api/subsidy/schemes"),
     ("POST", "/api/subsidy/claims"),
     ("GET", "/api/subsidy/claims"),
@@ -213,7 +215,9 @@ def test_a_row_is_either_public_or_for_some_roles() -> None:
 
 def test_lawyers_never_decide_on_money_nor_make_rosters() -> None:
     for route in TABLE.routes():
-        if route.path.endswith(("/approve", "/publish", "/generate", "/mark-paid", "/reassign")):
+        if route.path.endswith(
+            ("/approve", "/publish", "/generate", "/mark-paid", "/reassign", "/replan", "/substitutes")
+        ):
             assert "lawyer" not in route.roles, route
 
 
@@ -244,8 +248,12 @@ def test_only_the_scheduler_makes_and_publishes_rosters() -> None:
         "/api/roster/rosters/{id}/publish",
         "/api/roster/swaps/{id}/approve",
         "/api/roster/assignments/{id}/reassign",
+        "/api/roster/rosters/{id}/replan",
     ):
         assert role_of(TABLE.match("POST", concrete(path)).route) == SCHEDULER
+    assert (
+        role_of(TABLE.match("GET", concrete("/api/roster/assignments/{id}/substitutes")).route) == SCHEDULER
+    )
 
 
 def test_swaps_are_asked_by_lawyers_and_declined_by_a_party_or_the_scheduler() -> None:
