@@ -21,7 +21,7 @@ MONEY_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
 POSITIVE_MONEY_PATTERN = r"^([1-9][0-9]{0,11}(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-9]?))$"
 SIGNED_MONEY_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$"
 # above 0, at most 10
-FACTOR_PATTERN = r"^(10(\.0{1,6})?|[1-9](\.[0-9]{1,6})?|0\.(?=[0-9]*[1-9])[0-9]{1,6})$"
+FACTOR_PATTERN = r"^(10(\.0{1,6})?|[1-9](\.[0-9]{1,6})?|0(\.[0-9]{1,6})?)$"  # 0 to 10: "0" pays a failed file nothing
 # text a person must have written something in
 WRITTEN = r"^[^\x00]*[^\s\x00][^\x00]*$"
 

@@ -12,7 +12,17 @@ from flask_smorest import Api, Blueprint
 
 from services.common.http import PROBLEM, problem_response
 from services.common.schemas import ProblemOut
-from services.subsidy.domain.claims import BudgetExceeded, MakerChecker, NoBudget, ReasonRequired, WrongState
+from services.subsidy.domain.claims import (
+    BudgetExceeded,
+    DocumentsInvalid,
+    DocumentsMissing,
+    GradeInvalid,
+    MakerChecker,
+    NoBudget,
+    NotGraded,
+    ReasonRequired,
+    WrongState,
+)
 from services.subsidy.domain.errors import DomainError
 from services.subsidy.domain.schemes import NoMatchingRate, SchemeInvalid
 from services.subsidy.service.errors import Conflict, Forbidden, Invalid, NotFound
@@ -36,6 +46,10 @@ STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (WrongState, 409),
     (BudgetExceeded, 409),
     (NoBudget, 409),
+    (DocumentsMissing, 409),
+    (NotGraded, 409),
+    (GradeInvalid, 422),
+    (DocumentsInvalid, 422),
     (Invalid, 422),
     (SchemeInvalid, 422),
     (NoMatchingRate, 422),

@@ -15,7 +15,7 @@ from services.subsidy.api.field_types import (
     Region,
     Text,
 )
-from services.subsidy.domain.schemes import KINDS
+from services.subsidy.domain.schemes import GRADES, KINDS
 
 KIND_VALUES = sorted(KINDS)
 CASE_KINDS = ["legal_aid_case", "mediation_case"]
@@ -32,7 +32,8 @@ class BreakdownStep(Schema):
     amount = Money(signed=True, required=True, metadata={"description": "the running amount after this step"})
     exact = fields.String(metadata={"description": "the exact running amount when it has more than two places"})
     rule = fields.String(metadata={"enum": ["rate", "multiply", "add", "floor", "max_amount", "monthly_cap",
-                                            "rounding", "needs_rate"]})
+                                            "rounding", "needs_rate", "grade"]})
+    grade = fields.String(metadata={"description": "the grade step: the file's grade the claim was priced with"})
     when = fields.Dict(metadata={"description": "the conditions of the rate that applied"})
     factor = fields.String()
     add = Money(signed=True)
@@ -68,6 +69,11 @@ class SchemeIn(Body):
                        metadata={"description": "the most one claim can get"})
     document_no = Text(written=True, max_length=100, allow_none=True, load_default=None,
                        metadata={"description": "the policy document that set the standard"})
+    required_documents = fields.List(Text(written=True, max_length=100), load_default=list,
+                                     validate=validate.Length(max=50), metadata={
+                                         "description": "一案一卷: what a claim's file must hold before approval"})
+    requires_grade = fields.Boolean(load_default=False, metadata={
+        "description": "案件质量评估: claims are approved only once graded (POST /claims/{id}/grade)"})
 
 
 class RateOut(Schema):
@@ -94,6 +100,8 @@ class SchemeOut(Schema):
     monthly_cap_per_lawyer = Money(required=True, allow_none=True)
     max_amount = Money(required=True, allow_none=True)
     document_no = fields.String(required=True, allow_none=True)
+    required_documents = fields.List(fields.String(), required=True)
+    requires_grade = fields.Boolean(required=True)
     created_by = fields.String()
     created_at = fields.AwareDateTime()
     claims = fields.Integer(metadata={"description": "claims priced by this scheme"})
@@ -164,6 +172,8 @@ class ClaimIn(Body):
     case_no = Text(required=True, written=True, max_length=100)
     service_date = Day(required=True)
     attributes = Attributes(load_default=dict)
+    documents = fields.List(Text(written=True, max_length=100), load_default=list, validate=validate.Length(max=50),
+                            metadata={"description": "the documents the case file holds (一案一卷)"})
 
 
 class ClaimOut(Schema):
@@ -189,6 +199,7 @@ class ClaimOut(Schema):
     batch_id = fields.String(required=True, allow_none=True)
     paid_at = fields.AwareDateTime(required=True, allow_none=True)
     assignment_id = fields.String(required=True, allow_none=True)
+    documents = fields.List(fields.String(), required=True, metadata={"description": "what the case file holds"})
 
 
 ClaimPage = page_of(ClaimOut)
@@ -201,6 +212,18 @@ class ClaimQuery(PageQuery):
     month = Month(metadata={"description": "service date's month, e.g. 2026-05"})
     region_code = Region()
     batch_id = Text(max_length=36)
+
+
+class GradeIn(Body):
+    grade = fields.String(required=True, validate=validate.OneOf(GRADES), metadata={
+        "description": "优秀 excellent, 良好 good, 合格 pass, 不合格 fail"})
+    note = Text(written=True, max_length=2000, allow_none=True, load_default=None,
+                metadata={"description": "the reviewer's note, kept in the audit record"})
+
+
+class ClaimChange(Body):
+    documents = fields.List(Text(written=True, max_length=100), required=True, validate=validate.Length(max=50),
+                            metadata={"description": "the documents the case file now holds (replaces the list)"})
 
 
 class RejectIn(Body):

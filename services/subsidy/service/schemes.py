@@ -69,7 +69,9 @@ def create_scheme(unit: Unit, *, body: Mapping[str, Any], actor: str) -> dict[st
         id=scheme.id, kind=str(scheme.kind), name=scheme.name, region_code=scheme.region_code,
         effective_from=scheme.effective_from, effective_to=scheme.effective_to, rates=stored["rates"],
         adjustments=stored["adjustments"], monthly_cap_per_lawyer=scheme.monthly_cap_per_lawyer,
-        max_amount=scheme.max_amount, document_no=scheme.document_no, created_by=actor,
+        max_amount=scheme.max_amount, document_no=scheme.document_no,
+        required_documents=list(scheme.required_documents) or None, requires_grade=scheme.requires_grade,
+        created_by=actor,
         created_at=datetime.now(UTC),
     )
     unit.session.add(row)

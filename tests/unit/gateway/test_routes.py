@@ -50,6 +50,7 @@ CONTRACT_ROUTES = [
     ("POST", "/api/subsidy/claims/{id}/reject"), ("POST", "/api/subsidy/budgets"),
     ("GET", "/api/subsidy/budgets/{id}"), ("POST", "/api/subsidy/payment-batches"),
     ("GET", "/api/subsidy/payment-batches/{id}/export.csv"), ("POST", "/api/subsidy/payment-batches/{id}/mark-paid"),
+    ("POST", "/api/subsidy/claims/{id}/grade"), ("PATCH", "/api/subsidy/claims/{id}"),
 ]
 
 # what a lawyer may reach (docs/api.md: own duties, leave, check-in/out, swaps, own claims; their own
@@ -61,6 +62,7 @@ LAWYER_ROUTES = {
     ("GET", "/api/roster/swaps"), ("POST", "/api/roster/swaps"),
     ("POST", "/api/roster/swaps/{}/accept"), ("POST", "/api/roster/swaps/{}/decline"),
     ("GET", "/api/subsidy/claims"), ("POST", "/api/subsidy/claims"), ("GET", "/api/subsidy/claims/{}"),
+    ("PATCH", "/api/subsidy/claims/{}"),  # a lawyer completes their own claim's file (documents)
     ("GET", "/api/roster/stations"), ("GET", "/api/roster/stations/{}"), ("GET", "/api/roster/calendar/{}"),
     ("GET", "/api/roster/lawyers/{}"),
 }
@@ -148,7 +150,7 @@ def test_lawyers_never_decide_on_money_nor_make_rosters() -> None:
 
 def test_only_finance_decides_on_claims_and_pays() -> None:
     for path in ("/api/subsidy/claims/{id}/approve", "/api/subsidy/claims/{id}/reject",
-                 "/api/subsidy/payment-batches", "/api/subsidy/payment-batches/{id}/mark-paid"):
+                 "/api/subsidy/claims/{id}/grade", "/api/subsidy/payment-batches", "/api/subsidy/payment-batches/{id}/mark-paid"):
         assert role_of(TABLE.match("POST", concrete(path)).route) == FINANCE
 
 
