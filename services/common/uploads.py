@@ -146,7 +146,7 @@ def _read_xlsx(content: bytes, *, max_rows: int) -> list[tuple[int, list[Any]]]:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except UploadRefused:
         raise
-    except Exception as exc:  # noqa: BLE001 - openpyxl and zipfile raise many kinds on a broken file
+    except Exception as exc:
         raise UploadRefused(
             "the file is not a readable XLSX workbook",
             errors={"file": ["not a readable Excel workbook (.xlsx); save it again or as CSV"]}) from exc
