@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from services.common.settings import Settings, load_settings
 from services.common.web import create_service_app
 from services.subsidy.adapters.orm import metadata
-from services.subsidy.api import audit, batches, budgets, claims, schemes
+from services.subsidy.api import audit, batches, budgets, claims, imports, schemes
 from services.subsidy.api.problems import register_problems
 
 
@@ -16,6 +16,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     settings = settings or load_settings("subsidy")
     app, api = create_service_app(settings, metadata=metadata, title="legalduty subsidy", engine=engine)
     register_problems(app, api)
-    for blueprint in (schemes.blp, claims.blp, budgets.blp, batches.blp, audit.blp):
+    for blueprint in (schemes.blp, imports.blp, claims.blp, budgets.blp, batches.blp, audit.blp):
         api.register_blueprint(blueprint)
     return app

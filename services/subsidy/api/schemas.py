@@ -226,6 +226,23 @@ class ClaimChange(Body):
                             metadata={"description": "the documents the case file now holds (replaces the list)"})
 
 
+class ImportedClaim(Schema):
+    row = fields.Integer(required=True, metadata={"description": "the row of the file"})
+    id = fields.String(required=True)
+    case_no = fields.String(required=True)
+    lawyer_id = fields.String(required=True)
+    amount = Money(required=True)
+
+
+class ImportOut(Schema):
+    created = fields.Integer(required=True)
+    total = Money(required=True, metadata={"description": "what the created claims come to"})
+    claims = fields.List(fields.Nested(ImportedClaim), required=True, metadata={
+        "description": "the created claims in the file's order (GET /claims/{id} shows each in full)"})
+    ignored_columns = fields.List(fields.String(), required=True, metadata={
+        "description": "header cells that name no column; their cells were not read"})
+
+
 class RejectIn(Body):
     reason = Text(required=True, written=True, max_length=2000, metadata={"description": "why, for the lawyer to read"})
 

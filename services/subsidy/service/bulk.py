@@ -172,16 +172,10 @@ def _event(values: Mapping[str, Any]) -> dict[str, Any]:
             "amount": values["amount"], "status": values["status"], "service_date": values["service_date"]}
 
 
-def submit_claims_in_bulk(
-    unit: Unit, *, claims: Sequence[Mapping[str, Any]], submitted_by: str, chunk: int = CHUNK,
-    labels: Sequence[str] | None = None,
-) -> dict[str, Any]:
-    """Price and record many case claims (each `{kind, lawyer_id, region_code, case_no, service_date,
-    attributes, documents?}`) as submit_claim would, all or nothing; returns how many, their total and ids.
-
-    Refused (Invalid, nothing stored) with every problem named by item (`labels[i]` when given, e.g. "row 5"):
-    attributes, unknown lawyers, a case twice in the import or already claimed, a case nothing prices."""
-    errors = _Errors(labels)
+def _check_items(unit: Unit, claims: Sequence[Mapping[str, Any]], errors: _Errors) -> list[tuple[str, ...]]:
+    """What each claim of an import says wrong before pricing (attributes, documents, the lawyer, its case
+    twice or already claimed), into `errors`; returns each claim's documents. Takes the writers' queue
+    (`audit.begin`) before looking for claimed cases, so none is claimed meanwhile."""
     seen: set[tuple[str, str]] = set()
     documents: list[tuple[str, ...]] = []
     for i, claim in enumerate(claims):
@@ -199,17 +193,29 @@ def submit_claims_in_bulk(
             errors.add(i, "case_no", [f"case {claim['case_no']} is in this import twice"])
         seen.add(case)
     missing = {cl["lawyer_id"] for cl in claims} - _known_lawyers(unit, {cl["lawyer_id"] for cl in claims})
-    for i, claim in enumerate(claims):
-        if claim["lawyer_id"] in missing:
-            errors.add(i, "lawyer_id", [f"no lawyer {claim['lawyer_id']} in the lawyer directory"])
-    errors.raise_if_any("claims")
-
     audit.begin(unit)
     claimed = _existing_cases(unit, seen)
     for i, claim in enumerate(claims):
+        if claim["lawyer_id"] in missing:
+            errors.add(i, "lawyer_id", [f"no lawyer {claim['lawyer_id']} in the lawyer directory"])
         if (claim["kind"], claim["case_no"]) in claimed:
             errors.add(i, "case_no", [f"a {claim['kind']} claim for case {claim['case_no']} already exists"])
-    errors.raise_if_any("claims")
+    return documents
+
+
+def submit_claims_in_bulk(
+    unit: Unit, *, claims: Sequence[Mapping[str, Any]], submitted_by: str, chunk: int = CHUNK,
+    labels: Sequence[str] | None = None, validate_only: bool = False,
+) -> dict[str, Any]:
+    """Price and record many case claims (each `{kind, lawyer_id, region_code, case_no, service_date,
+    attributes, documents?}`) as submit_claim would, all or nothing; returns how many, their total and ids.
+
+    Refused (Invalid, nothing stored) with every problem named by item (`labels[i]` when given, e.g. "row 5"):
+    attributes, unknown lawyers, a case twice in the import or already claimed, a case nothing prices.
+    `validate_only` checks everything and stops before anything is written (creating nothing)."""
+    errors = _Errors(labels)
+    documents = _check_items(unit, claims, errors)
+    bad = {i for i, _ in errors.found}  # not priced: what is wrong with them is already said
     schemes: dict[str, list[Scheme]] = {kind: schemes_of(unit, kind) for kind in {cl["kind"] for cl in claims}}
     picked: dict[tuple[str, str, date], Scheme | None] = {}
 
@@ -247,6 +253,8 @@ def submit_claims_in_bulk(
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
     for i, claim in enumerate(claims):
+        if i in bad:
+            continue
         kind, day = claim["kind"], claim["service_date"]
         scheme = scheme_for(kind, claim["region_code"], day)
         if scheme is None:
@@ -269,6 +277,8 @@ def submit_claims_in_bulk(
             "batch_id": None, "paid_at": None, "assignment_id": None, "documents": list(documents[i]) or None,
         })
     errors.raise_if_any("claims")
+    if validate_only:
+        return {"created": 0, "total": ZERO, "ids": [], "amounts": []}
     try:
         for start in range(0, len(rows), chunk):
             unit.session.execute(insert(claims_table), rows[start:start + chunk])
@@ -281,7 +291,7 @@ def submit_claims_in_bulk(
     ], chunk=chunk, json_ready=True)
     _emit_many(unit, "subsidy.claim.created", [_event(row) for row in rows])
     return {"created": len(rows), "total": sum((row["amount"] for row in rows), ZERO),
-            "ids": [row["id"] for row in rows]}
+            "ids": [row["id"] for row in rows], "amounts": [row["amount"] for row in rows]}
 
 
 def approve_claims_in_bulk(
