@@ -10,6 +10,8 @@ from services.common.auth import current_identity, require_roles
 from services.subsidy.api.problems import problems
 from services.subsidy.api.request_unit import unit_of_work
 from services.subsidy.api.schemas import (
+    ApprovalsIn,
+    ApprovalsOut,
     ClaimChange,
     ClaimIn,
     ClaimOut,
@@ -18,7 +20,7 @@ from services.subsidy.api.schemas import (
     GradeIn,
     RejectIn,
 )
-from services.subsidy.service import claims
+from services.subsidy.service import bulk, claims
 from services.subsidy.service.errors import Forbidden
 
 blp = Blueprint("claims", __name__, url_prefix="/api/subsidy/claims",
@@ -112,6 +114,20 @@ def approve_claim(claim_id: str) -> Any:
         claim = claims.approve_claim(uow, claim_id=claim_id, by_user=current_identity().user_id)
         uow.commit()
     return claim
+
+
+@blp.route("/approvals", methods=["POST"])
+@blp.arguments(ApprovalsIn)
+@blp.response(200, ApprovalsOut)
+@problems(blp, 400, 403, 404, 409, 422)
+@require_roles("finance")
+def approve_claims(body: dict[str, Any]) -> Any:
+    """Approve many pending claims at once (the console's bulk approval), all or none: the same rules as one by
+    one (never one's own, complete and graded files, the budgets), each claim audited and announced."""
+    with unit_of_work() as uow:
+        result = bulk.approve_claims_in_bulk(uow, claim_ids=body["claim_ids"], by_user=current_identity().user_id)
+        uow.commit()
+    return result
 
 
 @blp.route("/<claim_id>/reject", methods=["POST"])

@@ -226,6 +226,16 @@ class ClaimChange(Body):
                             metadata={"description": "the documents the case file now holds (replaces the list)"})
 
 
+class ApprovalsIn(Body):
+    claim_ids = fields.List(Text(max_length=36), required=True, validate=validate.Length(min=1, max=10_000),
+                            metadata={"description": "the pending claims to approve, all or none"})
+
+
+class ApprovalsOut(Schema):
+    approved = fields.Integer(required=True)
+    total = Money(required=True, metadata={"description": "what the approved claims come to"})
+
+
 class ImportedClaim(Schema):
     row = fields.Integer(required=True, metadata={"description": "the row of the file"})
     id = fields.String(required=True)

@@ -121,3 +121,21 @@ def test_another_lawyer_cannot_touch_a_claims_documents(graded: Kit) -> None:
     response = graded.client.patch(f"/api/subsidy/claims/{claim['id']}", headers=graded.lawyer("L2"),
                                    json={"documents": ["委托书"]})
     assert response.status_code == 404
+
+
+def test_a_bulk_approval_keeps_the_same_order_of_steps_and_approves_all_or_none(graded: Kit) -> None:
+    complete = _claim(graded, case_no="A-1", documents=["委托书", "结案报告"])
+    incomplete = _claim(graded, case_no="A-2", documents=["委托书"])
+    _grade(graded, complete["id"], "good")
+    _grade(graded, incomplete["id"], "good")
+    refused = graded.client.post("/api/subsidy/claims/approvals", headers=graded.finance("finance-li"),
+                                 json={"claim_ids": [complete["id"], incomplete["id"]]})
+    assert refused.status_code == 409 and "结案报告" in refused.json["detail"]
+    assert graded.client.get(f"/api/subsidy/claims/{complete['id']}", headers=graded.finance()).json["status"] == "pending"
+    own = graded.client.post("/api/subsidy/claims/approvals", headers=graded.finance("finance-wang"),
+                             json={"claim_ids": [complete["id"]]})
+    assert own.status_code == 403
+    approved = graded.client.post("/api/subsidy/claims/approvals", headers=graded.finance("finance-li"),
+                                  json={"claim_ids": [complete["id"]]})
+    assert approved.status_code == 200 and approved.json == {"approved": 1, "total": "1500.00"}
+    assert len(graded.events("subsidy.claim.approved")) == 1

@@ -52,6 +52,7 @@ CONTRACT_ROUTES = [
     ("GET", "/api/subsidy/payment-batches/{id}/export.csv"), ("POST", "/api/subsidy/payment-batches/{id}/mark-paid"),
     ("POST", "/api/subsidy/claims/{id}/grade"), ("PATCH", "/api/subsidy/claims/{id}"),
     ("POST", "/api/subsidy/claims/imports"), ("GET", "/api/subsidy/claims/imports/template.xlsx"),
+    ("POST", "/api/subsidy/claims/approvals"),
 ]
 
 # what a lawyer may reach (docs/api.md: own duties, leave, check-in/out, swaps, own claims; their own
@@ -151,7 +152,8 @@ def test_lawyers_never_decide_on_money_nor_make_rosters() -> None:
 
 def test_only_finance_decides_on_claims_and_pays() -> None:
     for path in ("/api/subsidy/claims/{id}/approve", "/api/subsidy/claims/{id}/reject",
-                 "/api/subsidy/claims/{id}/grade", "/api/subsidy/claims/imports", "/api/subsidy/payment-batches", "/api/subsidy/payment-batches/{id}/mark-paid"):
+                 "/api/subsidy/claims/{id}/grade", "/api/subsidy/claims/imports",
+                 "/api/subsidy/claims/approvals", "/api/subsidy/payment-batches", "/api/subsidy/payment-batches/{id}/mark-paid"):
         assert role_of(TABLE.match("POST", concrete(path)).route) == FINANCE
 
 
