@@ -13,6 +13,7 @@ BENCHES = {
     "roster_province": ("bench.roster_bench", ["--scale", "province"]),
     "roster_service": ("bench.roster_service_bench", []),
     "subsidy": ("bench.subsidy_bench", []),
+    "subsidy_intake": ("bench.subsidy_intake", []),
     "gateway": ("bench.gateway_bench", []),
 }
 
