@@ -204,7 +204,7 @@ def _header(cells: list[Any]) -> tuple[dict[int, Column], list[str], list[str]]:
 def read_claims(content: bytes, *, charset: str | None) -> tuple[list[tuple[int, dict[str, Any]]],
                                                                 dict[str, list[str]], list[str]]:
     """The file's rows as claim bodies (with their row numbers), the bad rows' problems, and ignored headers."""
-    rows = read_table(content, charset=charset, max_rows=MAX_ROWS, declared_is_binding=True)
+    rows = read_table(content, charset=charset, max_rows=MAX_ROWS, declared_is_binding=True, fast_xlsx=True)
     if not rows:
         raise Invalid("the file has no rows", {"file": ["the file has no rows"]})
     header_row, header_cells = rows[0]

@@ -45,3 +45,25 @@ def test_a_workbook_that_is_a_broken_zip_is_refused() -> None:
 def test_more_rows_than_the_limit_are_too_large() -> None:
     with pytest.raises(UploadTooLarge):
         read_table(("案号\n" + "x\n" * 120).encode(), max_rows=100)
+
+
+def test_a_workbook_reads_the_same_rows_by_openpyxl_and_by_the_fast_reader() -> None:
+    import io
+    from datetime import date, datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet["A1"], sheet["B1"] = "案号", "服务日期"
+    sheet["A3"], sheet["B3"] = "A-1", datetime(2026, 5, 12)
+    sheet["A4"], sheet["C4"] = 654021, True
+    buffer = io.BytesIO()
+    book.save(buffer)
+    slow = read_table(buffer.getvalue(), max_rows=100)
+    fast = read_table(buffer.getvalue(), max_rows=100, fast_xlsx=True)
+    assert [number for number, _ in slow] == [number for number, _ in fast] == [1, 3, 4]
+    assert fast[1][1][:2] == ["A-1", date(2026, 5, 12)] or fast[1][1][:2] == ["A-1", datetime(2026, 5, 12)]
+    assert fast[2][1][0] == 654021 and fast[2][1][2] is True
+    with pytest.raises(UploadRefused, match="XLSX"):
+        read_table(b"PK\x03\x04" + os.urandom(1000), max_rows=100, fast_xlsx=True)
