@@ -106,6 +106,11 @@ def finance_user(system: System, admin: Api, name: str) -> Api:
 def prepare(system: System, url: str, finance: Api) -> None:
     """The demo standards and budgets big enough, through the API; the lawyer directory written directly (the
     roster's events would fill it; the bench does not wait for 2,000 of them)."""
+    deadline = time.monotonic() + 60  # the gateway learns the subsidy service's routes from its OpenAPI document
+    while finance.session.get(finance.base + "/subsidy/schemes", timeout=10).status_code != 200:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the gateway does not route to the subsidy service")
+        time.sleep(0.5)
     for body in demo_schemes():
         if body["kind"] != "station_duty":
             response = finance.post("/subsidy/schemes", json=body)

@@ -129,12 +129,18 @@ def read_table(content: bytes, *, charset: str | None = None, max_rows: int,
     return _read_csv(decode_text(content, charset, declared_is_binding=declared_is_binding), max_rows=max_rows)
 
 
+_SPACE = " \t\r\n\u3000\xa0"
+
+
 def blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not clean(value))
 
 
 def clean(text: str) -> str:
-    return text.replace("\ufeff", "").strip(" \t\r\n\u3000\xa0")
+    """A cell's text without surrounding (also full-width and no-break) spaces and without byte-order marks."""
+    if "\ufeff" in text:
+        text = text.replace("\ufeff", "")
+    return text.strip(_SPACE)
 
 
 def too_many_rows(max_rows: int) -> UploadTooLarge:

@@ -46,7 +46,7 @@ class Column:
 def _text(cell: Any) -> str:
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
-    text = clean(str(cell))
+    text = clean(cell if isinstance(cell, str) else str(cell))
     if text.startswith('="') and text.endswith('"'):  # Excel's way of keeping digits as text
         text = text[2:-1]
     if len(text) > 100:
