@@ -270,10 +270,11 @@ def template() -> bytes:
     """The import's XLSX template: the header in Chinese, two example rows, and a sheet explaining each column."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "案件 cases"
+    workbook.remove(workbook.worksheets[0])
+    sheet = workbook.create_sheet("案件 cases")
     sheet.append([c.chinese[0] for c in COLUMNS])
     sheet.append(["人民调解", "L1", "654021", "(2026)伊调字第12号", "2026-05-12", "调解协议书;卷宗目录", "一般", "是",
                   None, None, None, None, None])
@@ -281,10 +282,11 @@ def template() -> bytes:
                   "criminal", "first_instance", "否", "kk", "本县"])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for column_cells in sheet.columns:  # text columns: ids, codes and case numbers keep their digits
-        for cell in column_cells[1:]:
-            cell.number_format = "@"
-        sheet.column_dimensions[column_cells[0].column_letter].width = 18
+    for index in range(1, len(COLUMNS) + 1):  # text columns: ids, codes and case numbers keep their digits
+        letter = get_column_letter(index)
+        for row in range(2, 4):
+            sheet[f"{letter}{row}"].number_format = "@"
+        sheet.column_dimensions[letter].width = 18
     notes = workbook.create_sheet("说明 columns")
     notes.append(["表头 header", "English header", "必填 required", "取值 values"])
     for cell in notes[1]:
