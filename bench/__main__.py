@@ -15,6 +15,7 @@ BENCHES = {
     "roster_fairness": ("bench.roster_fairness", []),
     "roster_quality": ("bench.roster_quality", []),
     "subsidy": ("bench.subsidy_bench", []),
+    "subsidy_intake": ("bench.subsidy_intake", []),
     "gateway": ("bench.gateway_bench", []),
     "read_path_cpu": ("bench.read_path_cpu", []),
     "drill": ("bench.drill", []),

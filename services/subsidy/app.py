@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from services.common.settings import Settings, load_settings
 from services.common.web import create_service_app
 from services.subsidy.adapters.orm import metadata
-from services.subsidy.api import audit, bank_accounts, batches, budgets, claims, estimates, schemes
+from services.subsidy.api import audit, bank_accounts, batches, budgets, claims, estimates, imports, schemes
 from services.subsidy.api.problems import register_problems
 
 
@@ -18,6 +18,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     register_problems(app, api)
     for blueprint in (
         schemes.blp,
+        imports.blp,
         claims.blp,
         budgets.blp,
         batches.blp,

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -53,6 +55,9 @@ class SchemeRow(Base):
     monthly_cap_per_lawyer: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
     max_amount: Mapped[Decimal | None] = mapped_column(MONEY, nullable=True)
     document_no: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # 一案一卷: the documents a claim's file must hold (NULL: none); 案件质量评估: paid only once graded
+    required_documents: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
+    requires_grade: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -124,6 +129,8 @@ class ClaimRow(Base):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # the roster assignment a station-duty claim pays (NULL for case claims; NULLs do not collide)
     assignment_id: Mapped[str | None] = mapped_column(ID, nullable=True)
+    # the documents the claim's file holds (NULL: none yet); its grade is the attribute `grade`
+    documents: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("kind", "case_no", name="uq_claims_kind_case_no"),

@@ -21,7 +21,9 @@ MONEY_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
 POSITIVE_MONEY_PATTERN = r"^([1-9][0-9]{0,11}(\.[0-9]{1,2})?|0\.(0[1-9]|[1-9][0-9]?))$"
 SIGNED_MONEY_PATTERN = r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$"
 # above 0, at most 10
-FACTOR_PATTERN = r"^(10(\.0{1,6})?|[1-9](\.[0-9]{1,6})?|0\.(?=[0-9]*[1-9])[0-9]{1,6})$"
+FACTOR_PATTERN = (
+    r"^(10(\.0{1,6})?|[1-9](\.[0-9]{1,6})?|0(\.[0-9]{1,6})?)$"  # 0 to 10: "0" pays a failed file nothing
+)
 HHMM_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 ACCOUNT_NO_PATTERN = r"^[0-9]{10,30}$"
 # text a person must have written something in

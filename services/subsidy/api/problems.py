@@ -12,9 +12,20 @@ from flask_smorest import Api, Blueprint
 
 from services.common.http import PROBLEM, problem_response
 from services.common.schemas import ProblemOut
+from services.common.uploads import UploadRefused, UploadTooLarge, UploadUnsupported
 from services.subsidy.domain.bank_accounts import AccountInvalid
 from services.subsidy.domain.bank_files import BankFileRefused, UnknownProfile
-from services.subsidy.domain.claims import BudgetExceeded, MakerChecker, NoBudget, ReasonRequired, WrongState
+from services.subsidy.domain.claims import (
+    BudgetExceeded,
+    DocumentsInvalid,
+    DocumentsMissing,
+    GradeInvalid,
+    MakerChecker,
+    NoBudget,
+    NotGraded,
+    ReasonRequired,
+    WrongState,
+)
 from services.subsidy.domain.errors import DomainError
 from services.subsidy.domain.schemes import NoMatchingRate, SchemeInvalid
 from services.subsidy.service.errors import Conflict, Forbidden, Invalid, NotFound
@@ -27,6 +38,8 @@ ERRORS = {
     403: "the caller's role, or this caller, may not do this",
     404: "no such object (or another lawyer's)",
     409: "conflicts with what is stored (duplicate, wrong state, budget, overlap)",
+    413: "the upload is larger than the import reads (`errors.file` says the limit)",
+    415: "an upload neither multipart/form-data, text/csv nor XLSX",
     422: "invalid fields (`errors` names them)",
 }
 
@@ -41,6 +54,10 @@ STATUS: tuple[tuple[type[DomainError], int], ...] = (
     (WrongState, 409),
     (BudgetExceeded, 409),
     (NoBudget, 409),
+    (DocumentsMissing, 409),
+    (NotGraded, 409),
+    (GradeInvalid, 422),
+    (DocumentsInvalid, 422),
     (Invalid, 422),
     (SchemeInvalid, 422),
     (NoMatchingRate, 422),
@@ -77,10 +94,16 @@ def domain_problem(exc: DomainError) -> Response:
     return problem_response(status, str(exc), errors=errors or None)
 
 
+def upload_problem(exc: UploadRefused) -> Response:
+    status = 413 if isinstance(exc, UploadTooLarge) else 415 if isinstance(exc, UploadUnsupported) else 422
+    return problem_response(status, str(exc), errors=exc.errors)
+
+
 def register_problems(app: Flask, api: Api) -> None:
-    """Domain refusals as problem+json, and the error responses flask-smorest documents by itself
-    (422 for invalid arguments, the default) described as the problem+json they are."""
+    """Domain refusals and unreadable uploads as problem+json, and the error responses flask-smorest documents
+    by itself (422 for invalid arguments, the default) described as the problem+json they are."""
     app.register_error_handler(DomainError, domain_problem)
+    app.register_error_handler(UploadRefused, upload_problem)
     api.spec.components.schema("Problem", schema=ProblemOut)  # the name the gateway's merged document uses
     for response in api.spec.components.responses_lazy.values():
         content = response.get("content")

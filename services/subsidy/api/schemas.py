@@ -20,7 +20,7 @@ from services.subsidy.api.field_types import (
     Region,
     Text,
 )
-from services.subsidy.domain.schemes import KINDS
+from services.subsidy.domain.schemes import GRADES, KINDS
 from services.subsidy.service.estimates import MAX_DUTIES
 
 KIND_VALUES = sorted(KINDS)
@@ -50,8 +50,12 @@ class BreakdownStep(Schema):
                 "monthly_cap",
                 "rounding",
                 "needs_rate",
+                "grade",
             ]
         }
+    )
+    grade = fields.String(
+        metadata={"description": "the grade step: the file's grade the claim was priced with"}
     )
     when = fields.Dict(metadata={"description": "the conditions of the rate that applied"})
     factor = fields.String()
@@ -103,6 +107,18 @@ class SchemeIn(Body):
         load_default=None,
         metadata={"description": "the policy document that set the standard"},
     )
+    required_documents = fields.List(
+        Text(written=True, max_length=100),
+        load_default=list,
+        validate=validate.Length(max=50),
+        metadata={"description": "一案一卷: what a claim's file must hold before approval"},
+    )
+    requires_grade = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "案件质量评估: claims are approved only once graded (POST /claims/{id}/grade)"
+        },
+    )
 
 
 class RateOut(Schema):
@@ -129,6 +145,8 @@ class SchemeOut(Schema):
     monthly_cap_per_lawyer = Money(required=True, allow_none=True)
     max_amount = Money(required=True, allow_none=True)
     document_no = fields.String(required=True, allow_none=True)
+    required_documents = fields.List(fields.String(), required=True)
+    requires_grade = fields.Boolean(required=True)
     created_by = fields.String()
     created_at = fields.AwareDateTime()
     claims = fields.Integer(metadata={"description": "claims priced by this scheme"})
@@ -212,6 +230,12 @@ class ClaimIn(Body):
     case_no = Text(required=True, written=True, max_length=100)
     service_date = Day(required=True)
     attributes = Attributes(load_default=dict)
+    documents = fields.List(
+        Text(written=True, max_length=100),
+        load_default=list,
+        validate=validate.Length(max=50),
+        metadata={"description": "the documents the case file holds (一案一卷)"},
+    )
 
 
 class ClaimOut(Schema):
@@ -237,6 +261,9 @@ class ClaimOut(Schema):
     batch_id = fields.String(required=True, allow_none=True)
     paid_at = fields.AwareDateTime(required=True, allow_none=True)
     assignment_id = fields.String(required=True, allow_none=True)
+    documents = fields.List(
+        fields.String(), required=True, metadata={"description": "what the case file holds"}
+    )
 
 
 ClaimPage = page_of(ClaimOut)
@@ -249,6 +276,69 @@ class ClaimQuery(PageQuery):
     month = Month(metadata={"description": "service date's month, e.g. 2026-05"})
     region_code = Region()
     batch_id = Text(max_length=36)
+
+
+class GradeIn(Body):
+    grade = fields.String(
+        required=True,
+        validate=validate.OneOf(GRADES),
+        metadata={"description": "优秀 excellent, 良好 good, 合格 pass, 不合格 fail"},
+    )
+    note = Text(
+        written=True,
+        max_length=2000,
+        allow_none=True,
+        load_default=None,
+        metadata={"description": "the reviewer's note, kept in the audit record"},
+    )
+
+
+class ClaimChange(Body):
+    documents = fields.List(
+        Text(written=True, max_length=100),
+        required=True,
+        validate=validate.Length(max=50),
+        metadata={"description": "the documents the case file now holds (replaces the list)"},
+    )
+
+
+class ApprovalsIn(Body):
+    claim_ids = fields.List(
+        Text(max_length=36),
+        required=True,
+        validate=validate.Length(min=1, max=10_000),
+        metadata={"description": "the pending claims to approve, all or none"},
+    )
+
+
+class ApprovalsOut(Schema):
+    approved = fields.Integer(required=True)
+    total = Money(required=True, metadata={"description": "what the approved claims come to"})
+
+
+class ImportedClaim(Schema):
+    row = fields.Integer(required=True, metadata={"description": "the row of the file"})
+    id = fields.String(required=True)
+    case_no = fields.String(required=True)
+    lawyer_id = fields.String(required=True)
+    amount = Money(required=True)
+
+
+class ImportOut(Schema):
+    created = fields.Integer(required=True)
+    total = Money(required=True, metadata={"description": "what the created claims come to"})
+    claims = fields.List(
+        fields.Nested(ImportedClaim),
+        required=True,
+        metadata={
+            "description": "the created claims in the file's order (GET /claims/{id} shows each in full)"
+        },
+    )
+    ignored_columns = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "header cells that name no column; their cells were not read"},
+    )
 
 
 class RejectIn(Body):

@@ -20,8 +20,16 @@ from uuid import UUID
 GENESIS_HASH = "0" * 64
 
 
+_PLAIN = (str, int, bool, type(None))
+
+
 def _canonical(value: Any) -> Any:
     """A JSON-ready value with one spelling per meaning: Decimals as plain strings, dates ISO, UTC instants."""
+    kind = type(value)
+    if kind in _PLAIN:  # the common cases first (exact types: a StrEnum member goes the Enum way below)
+        return value
+    if kind is dict:
+        return {str(k): _canonical(v) for k, v in value.items()}
     if isinstance(value, Enum):
         return _canonical(value.value)
     if value is None or isinstance(value, bool | int | str):

@@ -10,6 +10,10 @@ from typing import Any
 
 ILI = "654000"
 
+_GRADE_ADJUSTMENTS = (
+    {"when": {"grade": "fail"}, "multiply": "0", "label": "案件质量评估不合格 failed file: not paid"},
+    {"when": {"grade": "excellent"}, "multiply": "1.10", "label": "案件质量评估优秀 excellent file +10%"},
+)
 _MINORITY_LANGUAGES = (("ug", "维吾尔语 Uyghur"), ("kk", "哈萨克语 Kazakh"), ("mn", "蒙古语 Mongolian"))
 
 
@@ -100,6 +104,11 @@ def demo_schemes() -> list[dict[str, Any]]:
         language_uplift="300.00",
         max_amount="3800.00",
     )
+    # the raised standard pays a complete, graded file (一案一卷, 案件质量评估): a failed file nothing, an
+    # excellent one 10 % more
+    legal_aid_2026["required_documents"] = ["指派通知书", "委托代理协议", "结案报告"]
+    legal_aid_2026["requires_grade"] = True
+    legal_aid_2026["adjustments"] = [*_GRADE_ADJUSTMENTS, *legal_aid_2026["adjustments"]]
     mediation = {
         "kind": "mediation_case",
         "name": "伊犁州人民调解个案补贴标准 Ili people's mediation per-case subsidy",
@@ -114,6 +123,7 @@ def demo_schemes() -> list[dict[str, Any]]:
         ],
         "adjustments": [
             {"when": {"agreement": True}, "multiply": "1.50", "label": "达成调解协议 agreement reached +50%"},
+            _GRADE_ADJUSTMENTS[0],  # a mediation file graded 不合格 is not paid (grading is optional here)
         ],
         "monthly_cap_per_lawyer": "3000.00",
         "max_amount": "1200.00",

@@ -11,6 +11,7 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -20,14 +21,18 @@ from sqlalchemy.exc import IntegrityError
 
 from services.common.events import make_envelope
 from services.subsidy.adapters.fast_insert import insert_many
-from services.subsidy.adapters.orm import BudgetRow, LawyerEntry, claims_table, outbox
+from services.subsidy.adapters.orm import BudgetRow, LawyerEntry, SchemeRow, claims_table, outbox
 from services.subsidy.domain.claims import (
     Budget,
     ClaimStatus,
+    DocumentsInvalid,
+    FileRequirements,
     NoBudget,
     approve,
     commit,
+    normalise_documents,
     select_budget,
+    submission_errors,
 )
 from services.subsidy.domain.money import ZERO, to_money
 from services.subsidy.domain.schemes import (
@@ -43,7 +48,7 @@ from services.subsidy.domain.schemes import (
 from services.subsidy.service import audit
 from services.subsidy.service.batches import claim_of
 from services.subsidy.service.budget_watch import announce_thresholds
-from services.subsidy.service.claims import NEEDS_RATE, audit_view, new_id
+from services.subsidy.service.claims import NEEDS_RATE, audit_view, new_id, requirements_of
 from services.subsidy.service.errors import Conflict, Invalid, NotFound
 from services.subsidy.service.pricing import COUNTED, month_bounds, schemes_of
 from services.subsidy.service.unit_of_work import PRODUCER, Unit
@@ -55,10 +60,48 @@ MAX_ERRORS = 50
 c = claims_table.c
 
 
-def _raise_if(errors: dict[str, list[str]], what: str) -> None:
-    if errors:
-        shown = dict(list(errors.items())[:MAX_ERRORS])
-        raise Invalid(f"{len(errors)} of the {what} cannot be recorded; nothing was", shown)
+class _Errors:
+    """Problems found in an import, by item and field: keyed `"{i}.{field}"`, or with labels (an import's
+    "row N") every problem of an item under its label as `"field: message"`, all of them listed."""
+
+    def __init__(self, labels: Sequence[str] | None) -> None:
+        self.labels = labels
+        self.found: dict[tuple[int, str], list[str]] = {}
+
+    def add(self, i: int, field: str, messages: list[str]) -> None:
+        self.found.setdefault((i, field), []).extend(messages)
+
+    def __bool__(self) -> bool:
+        return bool(self.found)
+
+    def raise_if_any(self, what: str) -> None:
+        if not self.found:
+            return
+        if self.labels is None:
+            shown = {
+                f"{i}.{field}": messages for (i, field), messages in list(self.found.items())[:MAX_ERRORS]
+            }
+            items = len({i for i, _ in self.found})
+            raise Invalid(f"{items} of the {what} cannot be recorded; nothing was", shown)
+        by_item: dict[str, list[str]] = {}
+        for (i, field), messages in sorted(self.found.items(), key=lambda item: item[0][0]):
+            by_item.setdefault(self.labels[i], []).extend(f"{field}: {m}" for m in messages)
+        raise Invalid(f"{len(by_item)} of the {what} cannot be recorded; nothing was", by_item)
+
+
+def _existing_cases(unit: Unit, cases: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """The (kind, case_no) pairs among `cases` that already have a claim."""
+    found: set[tuple[str, str]] = set()
+    for kind in sorted({k for k, _ in cases}):
+        numbers = sorted(n for k, n in cases if k == kind)
+        for start in range(0, len(numbers), IN_CHUNK):
+            found.update(
+                (kind, n)
+                for n in unit.session.execute(
+                    select(c.case_no).where(c.kind == kind, c.case_no.in_(numbers[start : start + IN_CHUNK]))
+                ).scalars()
+            )
+    return found
 
 
 def _known_lawyers(unit: Unit, ids: set[str]) -> set[str]:
@@ -167,31 +210,55 @@ def _event(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _check_items(unit: Unit, claims: Sequence[Mapping[str, Any]], errors: _Errors) -> list[tuple[str, ...]]:
+    """What each claim of an import says wrong before pricing (attributes, documents, the lawyer, its case
+    twice or already claimed), into `errors`; returns each claim's documents. Takes the writers' queue
+    (`audit.begin`) before looking for claimed cases, so none is claimed meanwhile."""
+    seen: set[tuple[str, str]] = set()
+    documents: list[tuple[str, ...]] = []
+    for i, claim in enumerate(claims):
+        for key, messages in validate_attributes(kind=claim["kind"], attributes=claim["attributes"]).items():
+            errors.add(i, key, messages)
+        for key, messages in submission_errors(attributes=claim["attributes"]).items():
+            errors.add(i, key, messages)
+        try:
+            documents.append(normalise_documents(claim.get("documents") or ()))
+        except DocumentsInvalid as exc:
+            errors.add(i, "documents", exc.errors["documents"])
+            documents.append(())
+        case = (claim["kind"], claim["case_no"])
+        if case in seen:
+            errors.add(i, "case_no", [f"case {claim['case_no']} is in this import twice"])
+        seen.add(case)
+    missing = {cl["lawyer_id"] for cl in claims} - _known_lawyers(unit, {cl["lawyer_id"] for cl in claims})
+    audit.begin(unit)
+    claimed = _existing_cases(unit, seen)
+    for i, claim in enumerate(claims):
+        if claim["lawyer_id"] in missing:
+            errors.add(i, "lawyer_id", [f"no lawyer {claim['lawyer_id']} in the lawyer directory"])
+        if (claim["kind"], claim["case_no"]) in claimed:
+            errors.add(i, "case_no", [f"a {claim['kind']} claim for case {claim['case_no']} already exists"])
+    return documents
+
+
 def submit_claims_in_bulk(
     unit: Unit,
     *,
     claims: Sequence[Mapping[str, Any]],
     submitted_by: str,
     chunk: int = CHUNK,
+    labels: Sequence[str] | None = None,
+    validate_only: bool = False,
 ) -> dict[str, Any]:
     """Price and record many case claims (each `{kind, lawyer_id, region_code, case_no, service_date,
-    attributes}`) as submit_claim would, all or nothing; returns how many and their total."""
-    errors: dict[str, list[str]] = {}
-    seen: set[tuple[str, str]] = set()
-    for i, claim in enumerate(claims):
-        for key, messages in validate_attributes(kind=claim["kind"], attributes=claim["attributes"]).items():
-            errors[f"{i}.{key}"] = messages
-        case = (claim["kind"], claim["case_no"])
-        if case in seen:
-            errors[f"{i}.case_no"] = [f"case {claim['case_no']} is in this import twice"]
-        seen.add(case)
-    missing = {cl["lawyer_id"] for cl in claims} - _known_lawyers(unit, {cl["lawyer_id"] for cl in claims})
-    for i, claim in enumerate(claims):
-        if claim["lawyer_id"] in missing:
-            errors[f"{i}.lawyer_id"] = [f"no lawyer {claim['lawyer_id']} in the lawyer directory"]
-    _raise_if(errors, "claims")
+    attributes, documents?}`) as submit_claim would, all or nothing; returns how many, their total and ids.
 
-    audit.begin(unit)
+    Refused (Invalid, nothing stored) with every problem named by item (`labels[i]` when given, e.g. "row 5"):
+    attributes, unknown lawyers, a case twice in the import or already claimed, a case nothing prices.
+    `validate_only` checks everything and stops before anything is written (creating nothing)."""
+    errors = _Errors(labels)
+    documents = _check_items(unit, claims, errors)
+    bad = {i for i, _ in errors.found}  # not priced: what is wrong with them is already said
     schemes: dict[str, list[Scheme]] = {
         kind: schemes_of(unit, kind) for kind in {cl["kind"] for cl in claims}
     }
@@ -236,18 +303,22 @@ def submit_claims_in_bulk(
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
     for i, claim in enumerate(claims):
+        if i in bad:
+            continue
         kind, day = claim["kind"], claim["service_date"]
         scheme = scheme_for(kind, claim["region_code"], day)
         if scheme is None:
-            errors[f"{i}.service_date"] = [
-                f"no {kind} scheme in force on {day.isoformat()} covers region {claim['region_code']}"
-            ]
+            errors.add(
+                i,
+                "service_date",
+                [f"no {kind} scheme in force on {day.isoformat()} covers region {claim['region_code']}"],
+            )
             continue
         month_key = (claim["lawyer_id"], kind, day.replace(day=1))
         try:
             calc, breakdown = calculation(scheme, claim["attributes"], totals[month_key])
         except NoMatchingRate as exc:
-            errors[f"{i}.attributes"] = [str(exc)]
+            errors.add(i, "attributes", [str(exc)])
             continue
         totals[month_key] += calc.amount
         rows.append(
@@ -273,9 +344,12 @@ def submit_claims_in_bulk(
                 "batch_id": None,
                 "paid_at": None,
                 "assignment_id": None,
+                "documents": list(documents[i]) or None,
             }
         )
-    _raise_if(errors, "claims")
+    errors.raise_if_any("claims")
+    if validate_only:
+        return {"created": 0, "total": ZERO, "ids": [], "amounts": []}
     try:
         for start in range(0, len(rows), chunk):
             unit.session.execute(insert(claims_table), rows[start : start + chunk])
@@ -304,6 +378,7 @@ def submit_claims_in_bulk(
         "created": len(rows),
         "total": sum((row["amount"] for row in rows), ZERO),
         "ids": [row["id"] for row in rows],
+        "amounts": [row["amount"] for row in rows],
     }
 
 
@@ -331,6 +406,9 @@ def approve_claims_in_bulk(
                     c.submitted_by,
                     c.status,
                     c.batch_id,
+                    c.scheme_id,
+                    c.documents,
+                    c.attributes,
                 )
                 .where(c.id.in_(ids[start : start + IN_CHUNK]))
                 .with_for_update()
@@ -343,7 +421,18 @@ def approve_claims_in_bulk(
         )
     if any(r.status == NEEDS_RATE for r in loaded):
         raise Conflict("some claims have no amount yet (no rate prices them)")
-    claims = [approve(claim_of(r), by_user=by_user) for r in loaded]  # state and maker-checker
+    scheme_ids = sorted({r.scheme_id for r in loaded if r.scheme_id})
+    requirements: dict[str | None, FileRequirements] = {None: requirements_of(None)}
+    for scheme in unit.session.execute(select(SchemeRow).where(SchemeRow.id.in_(scheme_ids))).scalars():
+        requirements[scheme.id] = requirements_of(scheme)
+    claims = [  # state, maker-checker, the file and its grade
+        approve(
+            replace(claim_of(r), documents=tuple(r.documents or ()), grade=(r.attributes or {}).get("grade")),
+            by_user=by_user,
+            requirements=requirements[r.scheme_id],
+        )
+        for r in loaded
+    ]
     years = {(cl.kind, cl.service_date.year) for cl in claims}
     rows = [b for b in unit.session.execute(select(BudgetRow)).scalars() if (b.kind, b.year) in years]
     budgets = {

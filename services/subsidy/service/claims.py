@@ -18,17 +18,24 @@ from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from services.common.paging import page, where_given
-from services.subsidy.adapters.orm import BudgetRow, ClaimRow, LawyerEntry, claims_table
+from services.subsidy.adapters.orm import BudgetRow, ClaimRow, LawyerEntry, SchemeRow, claims_table
 from services.subsidy.domain.batches import parse_month
 from services.subsidy.domain.claims import (
+    NOTHING_REQUIRED,
     Budget,
     Claim,
     ClaimStatus,
+    FileRequirements,
     NoBudget,
     approve,
     approve_against_budget,
+    attach_documents,
+    grade,
+    graded_breakdown,
+    normalise_documents,
     reject,
     select_budget,
+    submission_errors,
 )
 from services.subsidy.domain.money import ZERO, format_money
 from services.subsidy.domain.schemes import (
@@ -36,13 +43,14 @@ from services.subsidy.domain.schemes import (
     Kind,
     NoMatchingRate,
     breakdown_as_json,
+    calculate,
     duty_length,
     validate_attributes,
 )
 from services.subsidy.service import audit
 from services.subsidy.service.budget_watch import announce_thresholds
 from services.subsidy.service.errors import Conflict, Invalid, NotFound
-from services.subsidy.service.pricing import NoScheme, month_bounds, price
+from services.subsidy.service.pricing import NoScheme, month_bounds, month_total, price, to_scheme
 from services.subsidy.service.unit_of_work import Unit, insert_or_nothing
 
 SYSTEM = "system"
@@ -88,6 +96,7 @@ def claim_view(row: ClaimRow, *, lawyer_name: str | None = None) -> dict[str, An
         "batch_id": row.batch_id,
         "paid_at": row.paid_at,
         "assignment_id": row.assignment_id,
+        "documents": list(row.documents or []),
     }
 
 
@@ -107,6 +116,7 @@ AUDITED = (
     "budget_id",
     "batch_id",
     "assignment_id",
+    "documents",
 )
 
 
@@ -146,6 +156,17 @@ def to_domain(row: ClaimRow) -> Claim:
         reviewed_by=row.reviewed_by,
         reject_reason=row.reason,
         batch_id=row.batch_id,
+        documents=tuple(row.documents or ()),
+        grade=(row.attributes or {}).get("grade"),
+    )
+
+
+def requirements_of(scheme: SchemeRow | None) -> FileRequirements:
+    """What the claim's scheme asks of its file before it is paid (nothing for an unpriced claim)."""
+    if scheme is None:
+        return NOTHING_REQUIRED
+    return FileRequirements(
+        required_documents=tuple(scheme.required_documents or ()), requires_grade=bool(scheme.requires_grade)
     )
 
 
@@ -188,6 +209,7 @@ def _claim_values(
     now: datetime,
     assignment_id: str | None = None,
     unpriced: str | None = None,
+    documents: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     if calc is not None:
         amount, breakdown = calc.amount, breakdown_as_json(calc.breakdown)
@@ -219,6 +241,7 @@ def _claim_values(
         "batch_id": None,
         "paid_at": None,
         "assignment_id": assignment_id,
+        "documents": list(documents) or None,
     }
 
 
@@ -232,14 +255,19 @@ def submit_claim(
     service_date: date,
     attributes: Mapping[str, Any],
     submitted_by: str,
+    documents: list[str] | tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Price and record a case claim (pending); 409 on a second (kind, case_no), 422 when nothing prices it."""
-    errors = validate_attributes(kind=kind, attributes=attributes)
+    errors = {
+        **validate_attributes(kind=kind, attributes=attributes),
+        **submission_errors(attributes=attributes),
+    }
     if errors:
         raise Invalid("; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()), errors)
     if unit.session.get(LawyerEntry, lawyer_id) is None:
         detail = f"no lawyer {lawyer_id} in the subsidy service's lawyer directory (copied from the roster)"
         raise Invalid(detail, {"lawyer_id": [detail]})
+    names = normalise_documents(documents)
     audit.begin(unit)
     calc = price(
         unit,
@@ -261,6 +289,7 @@ def submit_claim(
         status=ClaimStatus.PENDING.value,
         submitted_by=submitted_by,
         now=datetime.now(UTC),
+        documents=names,
     )
     if not insert_new(unit, claims_table, values):
         raise Conflict(f"a {kind} claim for case {case_no} already exists")
@@ -427,7 +456,9 @@ def approve_claim(unit: Unit, *, claim_id: str, by_user: str) -> dict[str, Any]:
     if row.status == NEEDS_RATE:
         raise Conflict(f"claim {claim_id} has no amount yet (no rate prices it); add a scheme or reject it")
     claim = to_domain(row)
-    approve(claim, by_user=by_user)  # state and maker-checker first: they do not depend on the budget
+    requirements = requirements_of(unit.session.get(SchemeRow, row.scheme_id) if row.scheme_id else None)
+    # state, maker-checker, the file and its grade first: they do not depend on the budget
+    approve(claim, by_user=by_user, requirements=requirements)
     year = claim.service_date.year
     candidates = (
         unit.session.execute(select(BudgetRow).where(BudgetRow.kind == claim.kind, BudgetRow.year == year))
@@ -445,7 +476,9 @@ def approve_claim(unit: Unit, *, claim_id: str, by_user: str) -> dict[str, Any]:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one()
-    approved, budget = approve_against_budget(claim, [_to_budget(budget_row)], by_user=by_user)
+    approved, budget = approve_against_budget(
+        claim, [_to_budget(budget_row)], by_user=by_user, requirements=requirements
+    )
     now = datetime.now(UTC)
     before, committed_before = audit_view(row), Decimal(budget_row.committed)
     row.status, row.reviewed_by, row.reviewed_at, row.budget_id = (
@@ -479,6 +512,66 @@ def approve_claim(unit: Unit, *, claim_id: str, by_user: str) -> dict[str, Any]:
         ],
     )
     unit.emit("subsidy.claim.approved", event_data(row))
+    return claim_view(row, lawyer_name=_lawyer_name(unit.session, row.lawyer_id))
+
+
+def grade_claim(
+    unit: Unit, *, claim_id: str, grade_given: str, by_user: str, note: str | None = None
+) -> dict[str, Any]:
+    """Grade a pending claim's file (案件质量评估; a re-grade replaces it) and price it again under its own scheme
+    with `grade` among its attributes; never by its submitter. Audited with the grader and the note."""
+    row = _locked_claim(unit, claim_id)
+    if row.status == NEEDS_RATE or row.scheme_id is None:
+        raise Conflict(f"claim {claim_id} has no amount yet (no rate prices it); add a scheme or reject it")
+    graded = grade(to_domain(row), grade=grade_given, by_user=by_user)
+    assert graded.grade is not None
+    attributes = {**row.attributes, "grade": graded.grade}
+    scheme = to_scheme(unit.session.get_one(SchemeRow, row.scheme_id))
+    so_far = ZERO
+    if scheme.monthly_cap_per_lawyer is not None:  # what the lawyer's other claims of that month hold
+        so_far = month_total(unit, lawyer_id=row.lawyer_id, kind=row.kind, service_date=row.service_date)
+        so_far = max(so_far - Decimal(row.amount), ZERO)
+    calc = calculate(scheme, attributes, month_total_so_far=so_far)
+    before = audit_view(row)
+    row.attributes = attributes
+    row.amount = calc.amount
+    row.breakdown = breakdown_as_json(
+        graded_breakdown(calc.breakdown, grade=graded.grade, amount=calc.amount)
+    )
+    unit.session.flush()
+    audit.record(
+        unit,
+        actor=by_user,
+        action="claim.graded",
+        entity="claim",
+        entity_id=row.id,
+        before=before,
+        after={**audit_view(row), "grade": graded.grade, "graded_by": by_user},
+        reason=note,
+    )
+    return claim_view(row, lawyer_name=_lawyer_name(unit.session, row.lawyer_id))
+
+
+def update_documents(
+    unit: Unit, *, claim_id: str, documents: list[str], actor: str, own_lawyer_id: str | None = None
+) -> dict[str, Any]:
+    """Replace a pending claim's document list (what its file holds); a lawyer only for their own claim."""
+    row = _locked_claim(unit, claim_id)
+    if own_lawyer_id is not None and row.lawyer_id != own_lawyer_id:
+        raise NotFound(f"no claim {claim_id}")
+    changed = attach_documents(to_domain(row), documents=documents)
+    before = audit_view(row)
+    row.documents = list(changed.documents) or None
+    unit.session.flush()
+    audit.record(
+        unit,
+        actor=actor,
+        action="claim.documents_changed",
+        entity="claim",
+        entity_id=row.id,
+        before=before,
+        after=audit_view(row),
+    )
     return claim_view(row, lawyer_name=_lawyer_name(unit.session, row.lawyer_id))
 
 

@@ -32,6 +32,8 @@ def scheme_body(row: SchemeRow) -> dict[str, Any]:
         "monthly_cap_per_lawyer": _money_or_none(row.monthly_cap_per_lawyer),
         "max_amount": _money_or_none(row.max_amount),
         "document_no": row.document_no,
+        "required_documents": row.required_documents or [],
+        "requires_grade": bool(row.requires_grade),
     }
 
 

@@ -81,6 +81,8 @@ def create_scheme(unit: Unit, *, body: Mapping[str, Any], actor: str) -> dict[st
         monthly_cap_per_lawyer=scheme.monthly_cap_per_lawyer,
         max_amount=scheme.max_amount,
         document_no=scheme.document_no,
+        required_documents=list(scheme.required_documents) or None,
+        requires_grade=scheme.requires_grade,
         created_by=actor,
         created_at=datetime.now(UTC),
     )

@@ -46,6 +46,9 @@ class Caller:
     def put(self, path: str, body: dict[str, Any]) -> requests.Response:
         return requests.put(self.base + path, headers=self.headers, json=body, timeout=10)
 
+    def patch(self, path: str, body: dict[str, Any]) -> requests.Response:
+        return requests.patch(self.base + path, headers=self.headers, json=body, timeout=10)
+
 
 def _user(stack: Stack, admin: Caller, role: str, lawyer_id: str | None = None) -> Caller:
     """A new user; a lawyer user once the gateway's own lawyer directory has the lawyer."""
@@ -283,3 +286,82 @@ def test_finance_hears_through_the_gateway_when_a_budget_is_80_percent_committed
     )
     assert estimate.status_code == 200, estimate.text
     assert estimate.json()["by_region"][0]["budget_remaining"] == "30.00"
+
+
+def test_an_imported_legal_aid_file_is_completed_graded_and_then_approved_through_the_gateway(
+    stack: Stack,
+) -> None:
+    admin = Caller(stack, stack.token())
+    finance, checker = _user(stack, admin, "finance"), _user(stack, admin, "finance")
+    _publish(
+        stack,
+        "roster.lawyer.upserted",
+        {
+            "id": LAWYER,
+            "name": "古丽娜尔",
+            "license_no": "16540202010123456",
+            "status": "practising",
+            "region_code": "654021",
+            "languages": ["zh", "kk"],
+            "max_duties_per_month": 8,
+        },
+    )
+    wait_for(
+        lambda: finance.get("/subsidy/claims", lawyer_id=LAWYER).status_code == 200,
+        timeout=30,
+        what="the subsidy service",
+    )
+
+    # a legal-aid centre's month, as GBK CSV from older software, imported whole by finance
+    csv_text = (
+        "案件类型,律师编号,行政区划代码,案号,服务日期,材料,案件类别,诉讼阶段,语言\n"
+        f"法律援助,{LAWYER},654021,(2026)伊援字第0701号,2026-07-15,指派通知书,criminal,first_instance,kk\n"
+    )
+    imported = wait_for(
+        lambda: (
+            (
+                r := requests.post(
+                    f"{finance.base}/subsidy/claims/imports",
+                    data=csv_text.encode("gbk"),
+                    timeout=30,
+                    headers={**finance.headers, "Content-Type": "text/csv; charset=gbk"},
+                )
+            ).status_code
+            == 201
+            and r
+        ),
+        timeout=30,
+        what="the import (the subsidy service knows the lawyer)",
+    )
+    claim = imported.json()["claims"][0]
+    assert claim["amount"] == "2500.00"  # the July 2026 standard: 2200 criminal first instance + 300 Kazakh
+
+    # the raised standard pays a complete, graded file: each step refused in turn, named
+    missing = checker.post(f"/subsidy/claims/{claim['id']}/approve")
+    assert missing.status_code == 409
+    assert "委托代理协议, 结案报告" in missing.json()["detail"]
+    assert (
+        finance.patch(
+            f"/subsidy/claims/{claim['id']}", {"documents": ["指派通知书", "委托代理协议", "结案报告"]}
+        ).status_code
+        == 200
+    )
+    ungraded = checker.post(f"/subsidy/claims/{claim['id']}/approve")
+    assert ungraded.status_code == 409
+    assert "not graded" in ungraded.json()["detail"]
+    assert (
+        finance.post(f"/subsidy/claims/{claim['id']}/grade", {"grade": "good"}).status_code == 403
+    )  # submitter
+    graded = checker.post(f"/subsidy/claims/{claim['id']}/grade", {"grade": "excellent", "note": "卷宗规范"})
+    assert graded.status_code == 200, graded.text
+    assert graded.json()["amount"] == "2720.00"  # 2200 x 1.10 + 300
+    assert graded.json()["breakdown"][-1]["rule"] == "grade"
+    assert (
+        finance.post(f"/subsidy/claims/{claim['id']}/approve").status_code == 403
+    )  # the importer never approves
+    approved = checker.post(f"/subsidy/claims/{claim['id']}/approve")
+    assert approved.status_code == 200, approved.text
+    assert approved.json()["status"] == "approved"
+    assert approved.json()["amount"] == "2720.00"
+    assert checker.post(f"/subsidy/claims/{claim['id']}/grade", {"grade": "fail"}).status_code == 409
+    assert admin.get("/subsidy/audit/verify").json()["ok"] is True

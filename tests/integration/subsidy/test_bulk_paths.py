@@ -11,7 +11,7 @@ from services.common.db import UnitOfWork
 from services.common.events import parse_envelope
 from services.common.web import runtime
 from services.subsidy.service.bulk import approve_claims_in_bulk, submit_claims_in_bulk
-from services.subsidy.service.errors import Conflict, Invalid
+from services.subsidy.service.errors import Invalid
 
 from .conftest import Kit, mediation_scheme
 
@@ -80,8 +80,12 @@ def test_an_import_with_a_bad_case_records_nothing_and_names_it(imported: Kit) -
         submit_claims_in_bulk(uow, claims=bad, submitted_by="import-1")
     assert {"1.attributes.difficulty", "2.lawyer_id", "3.case_no"} <= set(refused.value.errors)
     imported.claim("L1", case_no="B-7")
-    with _uow(imported) as uow, pytest.raises(Conflict):
+    with (
+        _uow(imported) as uow,
+        pytest.raises(Invalid) as claimed,
+    ):  # a case already claimed is named, not a 409
         submit_claims_in_bulk(uow, claims=[_case(6), _case(7)], submitted_by="import-1")
+    assert claimed.value.errors == {"1.case_no": ["a mediation_case claim for case B-7 already exists"]}
     assert imported.count("claims") == before[0] + 1
 
 

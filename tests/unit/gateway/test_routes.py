@@ -72,6 +72,11 @@ CONTRACT_ROUTES = [
     ("POST", "/api/subsidy/payment-batches"),
     ("GET", "/api/subsidy/payment-batches/{id}/export.csv"),
     ("POST", "/api/subsidy/payment-batches/{id}/mark-paid"),
+    ("POST", "/api/subsidy/claims/{id}/grade"),
+    ("PATCH", "/api/subsidy/claims/{id}"),
+    ("POST", "/api/subsidy/claims/imports"),
+    ("GET", "/api/subsidy/claims/imports/template.xlsx"),
+    ("POST", "/api/subsidy/claims/approvals"),
 ]
 
 # what a lawyer may reach (docs/api.md: own duties, leave, check-in/out, swaps, own claims; their own
@@ -90,6 +95,7 @@ LAWYER_ROUTES = {
     ("GET", "/api/subsidy/claims"),
     ("POST", "/api/subsidy/claims"),
     ("GET", "/api/subsidy/claims/{}"),
+    ("PATCH", "/api/subsidy/claims/{}"),  # a lawyer completes their own claim's file (documents)
     ("GET", "/api/roster/stations"),
     ("GET", "/api/roster/stations/{}"),
     ("GET", "/api/roster/calendar/{}"),
@@ -225,6 +231,9 @@ def test_only_finance_decides_on_claims_and_pays() -> None:
     for path in (
         "/api/subsidy/claims/{id}/approve",
         "/api/subsidy/claims/{id}/reject",
+        "/api/subsidy/claims/{id}/grade",
+        "/api/subsidy/claims/imports",
+        "/api/subsidy/claims/approvals",
         "/api/subsidy/payment-batches",
         "/api/subsidy/payment-batches/{id}/mark-paid",
     ):

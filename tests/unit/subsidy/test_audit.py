@@ -95,3 +95,18 @@ def test_the_hash_depends_on_the_previous_hash() -> None:
 def test_a_float_in_an_audit_record_is_refused() -> None:
     with pytest.raises(ValueError, match="float"):
         record_hash(GENESIS_HASH, {"amount": 1.5})
+
+
+def test_enum_members_and_nested_mappings_hash_as_their_plain_values() -> None:
+    from enum import IntEnum, StrEnum
+
+    from services.subsidy.domain.audit import canonical_json
+
+    class Status(StrEnum):
+        PENDING = "pending"
+
+    class Level(IntEnum):
+        TWO = 2
+
+    spelled = canonical_json({"s": Status.PENDING, "n": Level.TWO, "m": {"k": (1, True, None)}, 3: "x"})
+    assert spelled == '{"3":"x","m":{"k":[1,true,null]},"n":2,"s":"pending"}'

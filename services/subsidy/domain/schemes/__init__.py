@@ -20,6 +20,7 @@ from __future__ import annotations
 from .attributes import (
     ATTRIBUTES,
     FULL_DAY,
+    GRADES,
     HALF_DAY,
     KINDS,
     REQUIRED_ATTRIBUTES,
@@ -38,6 +39,7 @@ from .validation import scheme_errors, validate_scheme
 __all__ = [
     "ATTRIBUTES",
     "FULL_DAY",
+    "GRADES",
     "HALF_DAY",
     "KINDS",
     "REQUIRED_ATTRIBUTES",

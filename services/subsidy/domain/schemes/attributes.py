@@ -23,6 +23,8 @@ class Kind(StrEnum):
 KINDS: frozenset[str] = frozenset(k.value for k in Kind)
 
 _BOOL = ("true", "false")
+# 案件质量评估: the grade reviewers give a case file (优秀, 良好, 合格, 不合格); set by grading, never at submission
+GRADES = ("excellent", "good", "pass", "fail")
 
 # What each kind's claims carry. A tuple lists the only values that make sense (checked in
 # rate tables, so a typo such as "dificult" is refused instead of silently never matching);
@@ -30,7 +32,7 @@ _BOOL = ("true", "false")
 ATTRIBUTES: Mapping[str, Mapping[str, tuple[str, ...] | None]] = MappingProxyType(
     {
         Kind.MEDIATION_CASE: MappingProxyType(
-            {"difficulty": ("simple", "ordinary", "difficult", "major"), "agreement": _BOOL}
+            {"difficulty": ("simple", "ordinary", "difficult", "major"), "agreement": _BOOL, "grade": GRADES}
         ),
         Kind.LEGAL_AID_CASE: MappingProxyType(
             {
@@ -39,6 +41,7 @@ ATTRIBUTES: Mapping[str, Mapping[str, tuple[str, ...] | None]] = MappingProxyTyp
                 "remote_area": _BOOL,
                 "language": None,
                 "jurisdiction": ("same_county", "cross_county", "cross_city"),
+                "grade": GRADES,
             }
         ),
         Kind.STATION_DUTY: MappingProxyType(

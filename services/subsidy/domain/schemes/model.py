@@ -102,8 +102,13 @@ class Scheme:
     monthly_cap_per_lawyer: Decimal | None = None
     max_amount: Decimal | None = None
     document_no: str | None = None
+    # 一案一卷 and 案件质量评估: what a claim's file must hold, and whether it is paid only once graded
+    required_documents: tuple[str, ...] = ()
+    requires_grade: bool = False
 
     def __post_init__(self) -> None:
+        if isinstance(self.required_documents, list):
+            object.__setattr__(self, "required_documents", tuple(self.required_documents))
         if isinstance(self.rates, list):
             object.__setattr__(self, "rates", tuple(self.rates))
         if isinstance(self.adjustments, list):

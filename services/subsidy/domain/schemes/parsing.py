@@ -25,6 +25,8 @@ _SCHEME_FIELDS = frozenset(
         "monthly_cap_per_lawyer",
         "max_amount",
         "document_no",
+        "required_documents",
+        "requires_grade",
     }
 )
 _RATE_FIELDS = frozenset({"when", "amount"})
@@ -164,6 +166,15 @@ def parse_scheme(data: Mapping[str, Any], *, id: str) -> Scheme:
         parsed = None if value is None else conv(key, to_money, value)
         caps[key] = None if parsed is _INVALID else parsed
 
+    required_documents = data.get("required_documents") or []
+    if not isinstance(required_documents, list | tuple):
+        required_documents = fail("required_documents", 'must be a list of document names, e.g. ["结案报告"]')
+    requires_grade = data.get("requires_grade", False)
+    if requires_grade is None:
+        requires_grade = False
+    if not isinstance(requires_grade, bool):
+        requires_grade = fail("requires_grade", "must be true or false")
+
     scheme = Scheme(
         id=id,
         kind=kind,
@@ -176,6 +187,10 @@ def parse_scheme(data: Mapping[str, Any], *, id: str) -> Scheme:
         monthly_cap_per_lawyer=caps["monthly_cap_per_lawyer"],
         max_amount=caps["max_amount"],
         document_no=data.get("document_no"),
+        required_documents=()
+        if required_documents is _INVALID
+        else tuple(d.strip() if isinstance(d, str) else d for d in required_documents),
+        requires_grade=False if requires_grade is _INVALID else requires_grade,
     )
     parse_errors = set(errors)
     failed_items = {_item(k) for k in parse_errors}
@@ -224,4 +239,6 @@ def scheme_as_json(scheme: Scheme) -> dict[str, Any]:
         "monthly_cap_per_lawyer": money(scheme.monthly_cap_per_lawyer),
         "max_amount": money(scheme.max_amount),
         "document_no": scheme.document_no,
+        "required_documents": list(scheme.required_documents),
+        "requires_grade": scheme.requires_grade,
     }

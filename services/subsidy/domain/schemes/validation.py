@@ -140,11 +140,11 @@ def scheme_errors(scheme: Scheme) -> dict[str, list[str]]:
             if adj.multiply is not None and not (
                 isinstance(adj.multiply, Decimal)
                 and adj.multiply.is_finite()
-                and ZERO < adj.multiply <= MAX_MULTIPLY
+                and ZERO <= adj.multiply <= MAX_MULTIPLY
             ):
                 add(
                     f"adjustments[{i}].multiply",
-                    f'must be a factor above 0 and at most {MAX_MULTIPLY}, e.g. "1.20"',
+                    f'must be a factor from 0 (pays nothing, e.g. a failed file) to {MAX_MULTIPLY}, e.g. "1.20"',
                 )
             if adj.add is not None and not _is_money(adj.add, allow_negative=True):
                 add(f"adjustments[{i}].add", "must be an amount of yuan with at most two decimals")
@@ -159,7 +159,36 @@ def scheme_errors(scheme: Scheme) -> dict[str, list[str]]:
         not isinstance(scheme.document_no, str) or not scheme.document_no.strip()
     ):
         add("document_no", "must be the policy document's number, e.g. 伊州司发〔2025〕12号, or null")
+    for message in document_list_errors(scheme.required_documents):
+        add("required_documents", message)
+    if not isinstance(scheme.requires_grade, bool):
+        add("requires_grade", "must be true or false")
     return errors
+
+
+MAX_DOCUMENTS = 50
+MAX_DOCUMENT_NAME = 100
+
+
+def document_list_errors(documents: object) -> list[str]:
+    """What is wrong with a list of document names (a scheme's required ones or a claim's file)."""
+    if not isinstance(documents, tuple | list):
+        return ["must be a list of document names"]
+    messages = []
+    if len(documents) > MAX_DOCUMENTS:
+        messages.append(f"at most {MAX_DOCUMENTS} documents")
+    seen: set[str] = set()
+    for i, name in enumerate(documents):
+        if not isinstance(name, str) or not name.strip():
+            messages.append(f"item {i}: a document is named by non-blank text, e.g. 结案报告")
+            continue
+        if len(name.strip()) > MAX_DOCUMENT_NAME:
+            messages.append(f"item {i}: at most {MAX_DOCUMENT_NAME} characters")
+        key = name.strip().casefold()
+        if key in seen:
+            messages.append(f"item {i}: {name.strip()} is listed twice")
+        seen.add(key)
+    return messages
 
 
 def validate_scheme(scheme: Scheme) -> Scheme:

@@ -1,0 +1,80 @@
+"""/api/subsidy/claims/imports: a month's mediation or legal-aid cases from a spreadsheet, all or nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response
+from flask_smorest import Blueprint
+
+from services.common.auth import current_identity, require_roles
+from services.common.uploads import XLSX_MIME, request_upload
+from services.subsidy.api.problems import problems
+from services.subsidy.api.request_unit import unit_of_work
+from services.subsidy.api.schemas import ImportOut
+from services.subsidy.service import intake
+
+blp = Blueprint(
+    "claim_imports",
+    __name__,
+    url_prefix="/api/subsidy/claims/imports",
+    description="Case claims from a mediation committee's or legal-aid centre's spreadsheet",
+)
+
+FILE = {"type": "string", "format": "binary"}
+COLUMNS = "; ".join(f"{' / '.join(c.chinese)} or {c.name}: {c.note}" for c in intake.COLUMNS)
+EXAMPLE = (
+    "案件类型,律师编号,行政区划代码,案号,服务日期,材料,难易程度,是否达成协议\n"
+    "人民调解,L1,654021,(2026)伊调字第12号,2026-05-12,调解协议书;卷宗目录,一般,是"
+)
+UPLOAD = {
+    "required": True,
+    "description": (
+        f"An XLSX workbook (its first sheet) or a CSV file in UTF-8 (with or without BOM) or GBK, at most "
+        f"{intake.MAX_BYTES // (1024 * 1024)} MB and {intake.MAX_ROWS:,} rows. A declared charset binds: a GBK "
+        "file sent as charset=utf-8 is refused. The first row names the columns in English or Chinese: "
+        f"{COLUMNS}. A further lower_snake_case header is read as an attribute. Rows are numbered as a "
+        f"spreadsheet shows them (the header is row 1). Example CSV:\n\n{EXAMPLE}"
+    ),
+    "content": {
+        "multipart/form-data": {
+            "schema": {
+                "type": "object",
+                "required": ["file"],
+                "properties": {"file": {**FILE, "description": "the .xlsx or .csv file"}},
+            }
+        },
+        "text/csv": {"schema": {"type": "string"}},
+        XLSX_MIME: {"schema": FILE},
+    },
+}
+
+
+@blp.route("", methods=["POST"])
+@blp.doc(requestBody=UPLOAD)
+@blp.response(201, ImportOut)
+@problems(blp, 403, 413, 415, 422)
+@require_roles("finance")
+def import_claims() -> Any:
+    """Record every case of the file as a pending claim, each priced, audited and announced as if submitted
+    alone; or none: 422 `errors: {"row N": [...]}` naming every bad row and field."""
+    content, charset = request_upload(max_bytes=intake.MAX_BYTES)
+    with unit_of_work() as uow:
+        result = intake.import_claims(
+            uow, content=content, charset=charset, submitted_by=current_identity().user_id
+        )
+        uow.commit()
+    return result
+
+
+@blp.route("/template.xlsx", methods=["GET"])
+@blp.response(200, FILE, content_type=XLSX_MIME, description="the import's template: header, examples, notes")
+@problems(blp, 403)
+@require_roles("finance")
+def template() -> Any:
+    """The spreadsheet to fill in: the header in Chinese, two example rows, and a sheet explaining each column."""
+    return Response(
+        intake.template(),
+        mimetype=XLSX_MIME,
+        headers={"Content-Disposition": "attachment; filename=claims-import-template.xlsx"},
+    )
