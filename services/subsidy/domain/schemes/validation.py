@@ -84,85 +84,132 @@ def _tie_errors(*, rates: tuple[Rate, ...], skip: frozenset[int] = frozenset()) 
     return messages
 
 
-def scheme_errors(scheme: Scheme) -> dict[str, list[str]]:
-    """Every rule the scheme breaks, by field (empty when valid)."""
-    errors: dict[str, list[str]] = {}
+_Errors = dict[str, list[str]]
 
-    def add(key: str, message: str) -> None:
-        errors.setdefault(key, []).append(message)
 
+def _add(errors: _Errors, key: str, message: str) -> None:
+    errors.setdefault(key, []).append(message)
+
+
+def _is_date(value: object) -> bool:
+    """A date and not a datetime."""
+    return isinstance(value, date) and not isinstance(value, datetime)
+
+
+def _identity_errors(scheme: Scheme, errors: _Errors) -> None:
+    """Kind, name and region."""
     if scheme.kind not in KINDS:
-        add("kind", f"must be one of {', '.join(sorted(KINDS))}")
+        _add(errors, "kind", f"must be one of {', '.join(sorted(KINDS))}")
     if not isinstance(scheme.name, str) or not scheme.name.strip():
-        add("name", "a scheme needs a name")
+        _add(errors, "name", "a scheme needs a name")
     if scheme.region_code is not None:
         try:
             validate_region(scheme.region_code)
         except ValueError as exc:
-            add("region_code", str(exc))
-    if not isinstance(scheme.effective_from, date) or isinstance(scheme.effective_from, datetime):
-        add("effective_from", "must be a date")
-    if scheme.effective_to is not None:
-        if not isinstance(scheme.effective_to, date) or isinstance(scheme.effective_to, datetime):
-            add("effective_to", "must be a date or null (open-ended)")
-        elif isinstance(scheme.effective_from, date) and scheme.effective_to < scheme.effective_from:
-            add("effective_to", "must not be before effective_from")
+            _add(errors, "region_code", str(exc))
 
+
+def _period_errors(scheme: Scheme, errors: _Errors) -> None:
+    """effective_from and effective_to, and their order."""
+    if not _is_date(scheme.effective_from):
+        _add(errors, "effective_from", "must be a date")
+    if scheme.effective_to is None:
+        return
+    if not _is_date(scheme.effective_to):
+        _add(errors, "effective_to", "must be a date or null (open-ended)")
+    elif isinstance(scheme.effective_from, date) and scheme.effective_to < scheme.effective_from:
+        _add(errors, "effective_to", "must not be before effective_from")
+
+
+def _rate_errors(scheme: Scheme, errors: _Errors) -> None:
+    """Each rate (its conditions and amount), then ties between the readable ones."""
     if not isinstance(scheme.rates, tuple) or not scheme.rates:
-        add("rates", "a scheme needs at least one rate")
-    else:
-        unreadable = set()
-        for i, rate in enumerate(scheme.rates):
-            if not isinstance(rate, Rate):
-                add(f"rates[{i}]", "must be a rate {when, amount}")
-                unreadable.add(i)
-                continue
-            if _when_errors(when=rate.when, kind=scheme.kind, where=f"rates[{i}].when", errors=errors):
-                unreadable.add(i)
-            if not _is_money(rate.amount):
-                add(
-                    f"rates[{i}].amount", "must be an amount of yuan, not negative, with at most two decimals"
-                )
-        if len(unreadable) < len(scheme.rates) and all(isinstance(r, Rate) for r in scheme.rates):
-            for message in _tie_errors(rates=scheme.rates, skip=frozenset(unreadable)):
-                add("rates", message)
+        _add(errors, "rates", "a scheme needs at least one rate")
+        return
+    unreadable = set()
+    for i, rate in enumerate(scheme.rates):
+        if not isinstance(rate, Rate):
+            _add(errors, f"rates[{i}]", "must be a rate {when, amount}")
+            unreadable.add(i)
+            continue
+        if _when_errors(when=rate.when, kind=scheme.kind, where=f"rates[{i}].when", errors=errors):
+            unreadable.add(i)
+        if not _is_money(rate.amount):
+            _add(
+                errors,
+                f"rates[{i}].amount",
+                "must be an amount of yuan, not negative, with at most two decimals",
+            )
+    if len(unreadable) < len(scheme.rates) and all(isinstance(r, Rate) for r in scheme.rates):
+        for message in _tie_errors(rates=scheme.rates, skip=frozenset(unreadable)):
+            _add(errors, "rates", message)
 
+
+def _is_factor(value: object) -> bool:
+    """A finite Decimal from 0 to MAX_MULTIPLY."""
+    return isinstance(value, Decimal) and value.is_finite() and ZERO <= value <= MAX_MULTIPLY
+
+
+def _adjustment_errors(*, adj: object, kind: str, where: str, errors: _Errors) -> None:
+    """One adjustment: its conditions, a multiply or an add in range, its label."""
+    if not isinstance(adj, Adjustment):
+        _add(errors, where, "must be an adjustment {when, multiply?, add?}")
+        return
+    _when_errors(when=adj.when, kind=kind, where=f"{where}.when", errors=errors)
+    if adj.multiply is None and adj.add is None:
+        _add(errors, where, 'needs a multiply (e.g. "1.20") or an add (e.g. "100.00")')
+    if adj.multiply is not None and not _is_factor(adj.multiply):
+        _add(
+            errors,
+            f"{where}.multiply",
+            f'must be a factor from 0 (pays nothing, e.g. a failed file) to {MAX_MULTIPLY}, e.g. "1.20"',
+        )
+    if adj.add is not None and not _is_money(adj.add, allow_negative=True):
+        _add(errors, f"{where}.add", "must be an amount of yuan with at most two decimals")
+    if adj.label is not None and (not isinstance(adj.label, str) or not adj.label.strip()):
+        _add(errors, f"{where}.label", "must be text when given")
+
+
+def _adjustments_errors(scheme: Scheme, errors: _Errors) -> None:
+    """The list of adjustments, then each one."""
     if not isinstance(scheme.adjustments, tuple):
-        add("adjustments", "must be a list")
-    else:
-        for i, adj in enumerate(scheme.adjustments):
-            if not isinstance(adj, Adjustment):
-                add(f"adjustments[{i}]", "must be an adjustment {when, multiply?, add?}")
-                continue
-            _when_errors(when=adj.when, kind=scheme.kind, where=f"adjustments[{i}].when", errors=errors)
-            if adj.multiply is None and adj.add is None:
-                add(f"adjustments[{i}]", 'needs a multiply (e.g. "1.20") or an add (e.g. "100.00")')
-            if adj.multiply is not None and not (
-                isinstance(adj.multiply, Decimal)
-                and adj.multiply.is_finite()
-                and ZERO <= adj.multiply <= MAX_MULTIPLY
-            ):
-                add(
-                    f"adjustments[{i}].multiply",
-                    f'must be a factor from 0 (pays nothing, e.g. a failed file) to {MAX_MULTIPLY}, e.g. "1.20"',
-                )
-            if adj.add is not None and not _is_money(adj.add, allow_negative=True):
-                add(f"adjustments[{i}].add", "must be an amount of yuan with at most two decimals")
-            if adj.label is not None and (not isinstance(adj.label, str) or not adj.label.strip()):
-                add(f"adjustments[{i}].label", "must be text when given")
+        _add(errors, "adjustments", "must be a list")
+        return
+    for i, adj in enumerate(scheme.adjustments):
+        _adjustment_errors(adj=adj, kind=scheme.kind, where=f"adjustments[{i}]", errors=errors)
 
+
+def _cap_errors(scheme: Scheme, errors: _Errors) -> None:
+    """The monthly cap per lawyer and the maximum per claim: positive amounts, or null."""
     for name in ("monthly_cap_per_lawyer", "max_amount"):
         value = getattr(scheme, name)
         if value is not None and not (_is_money(value) and value > 0):
-            add(name, "must be a positive amount of yuan with at most two decimals, or null")
+            _add(errors, name, "must be a positive amount of yuan with at most two decimals, or null")
+
+
+def _documents_and_grading_errors(scheme: Scheme, errors: _Errors) -> None:
+    """The policy document's number, the documents a claim's file needs, whether it needs a grade."""
     if scheme.document_no is not None and (
         not isinstance(scheme.document_no, str) or not scheme.document_no.strip()
     ):
-        add("document_no", "must be the policy document's number, e.g. 伊州司发〔2025〕12号, or null")
+        _add(
+            errors, "document_no", "must be the policy document's number, e.g. 伊州司发〔2025〕12号, or null"
+        )
     for message in document_list_errors(scheme.required_documents):
-        add("required_documents", message)
+        _add(errors, "required_documents", message)
     if not isinstance(scheme.requires_grade, bool):
-        add("requires_grade", "must be true or false")
+        _add(errors, "requires_grade", "must be true or false")
+
+
+def scheme_errors(scheme: Scheme) -> dict[str, list[str]]:
+    """Every rule the scheme breaks, by field (empty when valid)."""
+    errors: _Errors = {}
+    _identity_errors(scheme, errors)
+    _period_errors(scheme, errors)
+    _rate_errors(scheme, errors)
+    _adjustments_errors(scheme, errors)
+    _cap_errors(scheme, errors)
+    _documents_and_grading_errors(scheme, errors)
     return errors
 
 
