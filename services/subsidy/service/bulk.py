@@ -241,6 +241,163 @@ def _check_items(unit: Unit, claims: Sequence[Mapping[str, Any]], errors: _Error
     return documents
 
 
+class _Pricer:
+    """Picks the scheme and prices the claims of one import, each distinct question answered once.
+
+    calculate() is a pure function of the scheme, the attributes and (under a monthly cap) what the month
+    already holds: many claims of an import share all three, so each distinct case is priced once."""
+
+    def __init__(self, schemes: dict[str, list[Scheme]]) -> None:
+        self.schemes = schemes
+        self.picked: dict[tuple[str, str, date], Scheme | None] = {}
+        self.priced: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[Calculation, list[Any]]] = {}
+        self.at_cap: dict[tuple[Any, ...], tuple[Calculation, list[Any]]] = {}
+
+    def scheme_for(self, kind: str, region: str, day: date) -> Scheme | None:
+        """The scheme of `kind` in force on `day` in `region`, or None."""
+        key = (kind, region, day)
+        if key not in self.picked:
+            self.picked[key] = select_scheme(
+                self.schemes[kind], kind=kind, region_code=region, service_date=day
+            )
+        return self.picked[key]
+
+    def calculation(
+        self, scheme: Scheme, attributes: Mapping[str, Any], so_far: Decimal
+    ) -> tuple[Calculation, list[Any]]:
+        """The calculation and its breakdown as JSON, for a lawyer whose month already holds `so_far`."""
+        key = (scheme.id, tuple(sorted((k, repr(v)) for k, v in attributes.items())))
+        known = self.priced.get(key)
+        cap = scheme.monthly_cap_per_lawyer
+        if known is not None and (cap is None or known[0].amount <= cap - so_far):
+            return known
+        capped_key = (*key, so_far)  # under the cap the answer depends on what the month already holds
+        if capped_key in self.at_cap:
+            return self.at_cap[capped_key]
+        calc = calculate(scheme, attributes, month_total_so_far=so_far)
+        result = (calc, breakdown_as_json(calc.breakdown))
+        if so_far == ZERO and not any(step.get("rule") == "monthly_cap" for step in calc.breakdown):
+            self.priced[key] = result  # what any claim with this much room under the cap gets
+        else:
+            self.at_cap[capped_key] = (
+                result  # a lawyer at the cap stays there: the same answer again and again
+            )
+        return result
+
+
+def _totals_so_far(
+    unit: Unit, claims: Sequence[Mapping[str, Any]], schemes: dict[str, list[Scheme]]
+) -> dict[tuple[str, str, date], Decimal]:
+    """What each lawyer's month already holds, per kind, where some scheme of the kind caps it (else zero)."""
+    capped = {kind for kind, known in schemes.items() if any(s.monthly_cap_per_lawyer for s in known)}
+    if not capped:
+        return defaultdict(lambda: ZERO)
+    return _month_totals(unit, months={month_bounds(cl["service_date"])[0] for cl in claims}, kinds=capped)
+
+
+def _claim_row(
+    claim: Mapping[str, Any],
+    priced: tuple[Calculation, list[Any]],
+    *,
+    documents: tuple[str, ...],
+    submitted_by: str,
+    now: datetime,
+) -> dict[str, Any]:
+    """The claims table row of one priced, pending claim."""
+    calc, breakdown = priced
+    return {
+        "id": new_id(),
+        "kind": claim["kind"],
+        "case_no": claim["case_no"],
+        "lawyer_id": claim["lawyer_id"],
+        "region_code": claim["region_code"],
+        "service_date": claim["service_date"],
+        "attributes": dict(claim["attributes"]),
+        "amount": calc.amount,
+        "breakdown": breakdown,
+        "scheme_id": calc.scheme_id,
+        "document_no": calc.document_no,
+        "status": ClaimStatus.PENDING.value,
+        "submitted_by": submitted_by,
+        "submitted_at": now,
+        "reviewed_by": None,
+        "reviewed_at": None,
+        "reason": None,
+        "budget_id": None,
+        "batch_id": None,
+        "paid_at": None,
+        "assignment_id": None,
+        "documents": list(documents) or None,
+    }
+
+
+def _price_claims(
+    unit: Unit,
+    claims: Sequence[Mapping[str, Any]],
+    *,
+    documents: list[tuple[str, ...]],
+    errors: _Errors,
+    submitted_by: str,
+) -> list[dict[str, Any]]:
+    """The rows of the claims with nothing wrong so far, each priced after the ones before it in the same
+    lawyer's month; a claim no scheme covers or no rate prices goes into `errors` instead."""
+    bad = {i for i, _ in errors.found}  # not priced: what is wrong with them is already said
+    schemes = {kind: schemes_of(unit, kind) for kind in {cl["kind"] for cl in claims}}
+    pricer = _Pricer(schemes)
+    totals = _totals_so_far(unit, claims, schemes)
+    now = datetime.now(UTC)
+    rows: list[dict[str, Any]] = []
+    for i, claim in enumerate(claims):
+        if i in bad:
+            continue
+        kind, day = claim["kind"], claim["service_date"]
+        scheme = pricer.scheme_for(kind, claim["region_code"], day)
+        if scheme is None:
+            errors.add(
+                i,
+                "service_date",
+                [f"no {kind} scheme in force on {day.isoformat()} covers region {claim['region_code']}"],
+            )
+            continue
+        month_key = (claim["lawyer_id"], kind, day.replace(day=1))
+        try:
+            priced = pricer.calculation(scheme, claim["attributes"], totals[month_key])
+        except NoMatchingRate as exc:
+            errors.add(i, "attributes", [str(exc)])
+            continue
+        totals[month_key] += priced[0].amount
+        rows.append(_claim_row(claim, priced, documents=documents[i], submitted_by=submitted_by, now=now))
+    return rows
+
+
+def _record_claims(unit: Unit, rows: list[dict[str, Any]], *, submitted_by: str, chunk: int) -> None:
+    """Insert the rows in chunks, with their audit records and `subsidy.claim.created` events."""
+    try:
+        for start in range(0, len(rows), chunk):
+            unit.session.execute(insert(claims_table), rows[start : start + chunk])
+    except IntegrityError:
+        raise Conflict(
+            "some of these cases already have a claim of their kind; nothing was recorded"
+        ) from None
+    audit.record_many(
+        unit,
+        [
+            {
+                "actor": submitted_by,
+                "action": "claim.created",
+                "entity": "claim",
+                "entity_id": row["id"],
+                "at": row["submitted_at"],
+                "after": _stored_view(row),
+            }
+            for row in rows
+        ],
+        chunk=chunk,
+        json_ready=True,
+    )
+    _emit_many(unit, "subsidy.claim.created", [_event(row) for row in rows])
+
+
 def submit_claims_in_bulk(
     unit: Unit,
     *,
@@ -258,122 +415,11 @@ def submit_claims_in_bulk(
     `validate_only` checks everything and stops before anything is written (creating nothing)."""
     errors = _Errors(labels)
     documents = _check_items(unit, claims, errors)
-    bad = {i for i, _ in errors.found}  # not priced: what is wrong with them is already said
-    schemes: dict[str, list[Scheme]] = {
-        kind: schemes_of(unit, kind) for kind in {cl["kind"] for cl in claims}
-    }
-    picked: dict[tuple[str, str, date], Scheme | None] = {}
-
-    def scheme_for(kind: str, region: str, day: date) -> Scheme | None:
-        key = (kind, region, day)
-        if key not in picked:
-            picked[key] = select_scheme(schemes[kind], kind=kind, region_code=region, service_date=day)
-        return picked[key]
-
-    # calculate() is a pure function of the scheme, the attributes and (under a monthly cap) what the month
-    # already holds: many claims of an import share all three, so each distinct case is priced once
-    priced: dict[tuple[str, tuple[tuple[str, str], ...]], tuple[Calculation, list[dict[str, Any]]]] = {}
-    at_cap: dict[tuple[Any, ...], tuple[Calculation, list[dict[str, Any]]]] = {}
-
-    def calculation(
-        scheme: Scheme, attributes: Mapping[str, Any], so_far: Decimal
-    ) -> tuple[Calculation, list[Any]]:
-        key = (scheme.id, tuple(sorted((k, repr(v)) for k, v in attributes.items())))
-        known = priced.get(key)
-        cap = scheme.monthly_cap_per_lawyer
-        if known is not None and (cap is None or known[0].amount <= cap - so_far):
-            return known
-        capped_key = (*key, so_far)  # under the cap the answer depends on what the month already holds
-        if capped_key in at_cap:
-            return at_cap[capped_key]
-        calc = calculate(scheme, attributes, month_total_so_far=so_far)
-        result = (calc, breakdown_as_json(calc.breakdown))
-        if so_far == ZERO and not any(step.get("rule") == "monthly_cap" for step in calc.breakdown):
-            priced[key] = result  # what any claim with this much room under the cap gets
-        else:
-            at_cap[capped_key] = result  # a lawyer at the cap stays there: the same answer again and again
-        return result
-
-    capped = {kind for kind, known in schemes.items() if any(s.monthly_cap_per_lawyer for s in known)}
-    totals = (
-        _month_totals(unit, months={month_bounds(cl["service_date"])[0] for cl in claims}, kinds=capped)
-        if capped
-        else defaultdict(lambda: ZERO)
-    )
-    now = datetime.now(UTC)
-    rows: list[dict[str, Any]] = []
-    for i, claim in enumerate(claims):
-        if i in bad:
-            continue
-        kind, day = claim["kind"], claim["service_date"]
-        scheme = scheme_for(kind, claim["region_code"], day)
-        if scheme is None:
-            errors.add(
-                i,
-                "service_date",
-                [f"no {kind} scheme in force on {day.isoformat()} covers region {claim['region_code']}"],
-            )
-            continue
-        month_key = (claim["lawyer_id"], kind, day.replace(day=1))
-        try:
-            calc, breakdown = calculation(scheme, claim["attributes"], totals[month_key])
-        except NoMatchingRate as exc:
-            errors.add(i, "attributes", [str(exc)])
-            continue
-        totals[month_key] += calc.amount
-        rows.append(
-            {
-                "id": new_id(),
-                "kind": kind,
-                "case_no": claim["case_no"],
-                "lawyer_id": claim["lawyer_id"],
-                "region_code": claim["region_code"],
-                "service_date": day,
-                "attributes": dict(claim["attributes"]),
-                "amount": calc.amount,
-                "breakdown": breakdown,
-                "scheme_id": calc.scheme_id,
-                "document_no": calc.document_no,
-                "status": ClaimStatus.PENDING.value,
-                "submitted_by": submitted_by,
-                "submitted_at": now,
-                "reviewed_by": None,
-                "reviewed_at": None,
-                "reason": None,
-                "budget_id": None,
-                "batch_id": None,
-                "paid_at": None,
-                "assignment_id": None,
-                "documents": list(documents[i]) or None,
-            }
-        )
+    rows = _price_claims(unit, claims, documents=documents, errors=errors, submitted_by=submitted_by)
     errors.raise_if_any("claims")
     if validate_only:
         return {"created": 0, "total": ZERO, "ids": [], "amounts": []}
-    try:
-        for start in range(0, len(rows), chunk):
-            unit.session.execute(insert(claims_table), rows[start : start + chunk])
-    except IntegrityError:
-        raise Conflict(
-            "some of these cases already have a claim of their kind; nothing was recorded"
-        ) from None
-    audit.record_many(
-        unit,
-        [
-            {
-                "actor": submitted_by,
-                "action": "claim.created",
-                "entity": "claim",
-                "entity_id": row["id"],
-                "at": now,
-                "after": _stored_view(row),
-            }
-            for row in rows
-        ],
-        chunk=chunk,
-        json_ready=True,
-    )
-    _emit_many(unit, "subsidy.claim.created", [_event(row) for row in rows])
+    _record_claims(unit, rows, submitted_by=submitted_by, chunk=chunk)
     return {
         "created": len(rows),
         "total": sum((row["amount"] for row in rows), ZERO),
