@@ -16,6 +16,7 @@ BENCHES = {
     "subsidy": ("bench.subsidy_bench", []),
     "gateway": ("bench.gateway_bench", []),
     "read_path_cpu": ("bench.read_path_cpu", []),
+    "console_render": ("bench.console_render", []),
 }
 
 
