@@ -58,6 +58,11 @@ MONTH = (date(2026, 12, 1), date(2026, 12, 31))
 GOAL_P95_MS = 300.0
 GOAL_PAGES = ("county_grid", "finance_queue")
 MAX_PAGE = 1000
+QUEUE_FIRST_PAGE: dict[str, str | int] = {
+    "status": "pending",
+    "limit": 100,
+    "offset": 0,
+}  # what /finance/claims asks
 
 
 def machine() -> dict[str, Any]:
@@ -316,9 +321,7 @@ def grid_feed(api_base: str, api: requests.Session, roster_id: str) -> Callable[
 
 def queue_feed(api_base: str, api: requests.Session) -> Callable[[], None]:
     def feed() -> None:
-        api.get(
-            api_base + "/subsidy/claims", params={"status": "pending", "limit": 100, "offset": 0}, timeout=60
-        ).raise_for_status()
+        api.get(api_base + "/subsidy/claims", params=QUEUE_FIRST_PAGE, timeout=60).raise_for_status()
 
     return feed
 
@@ -423,9 +426,7 @@ def main(argv: list[str] | None = None) -> int:
         }
 
         setup["claims_bulk_seconds"] = round(pending_claims(stack, args.claims), 1)
-        total = finance.get(
-            api_base + "/subsidy/claims", params={"status": "pending", "limit": 1}, timeout=30
-        ).json()["total"]
+        total = finance.get(api_base + "/subsidy/claims", params=QUEUE_FIRST_PAGE, timeout=30).json()["total"]
         results["finance_queue"] = measure(
             args.requests,
             page=page_getter(finance_page, gateway + "/finance/claims", "字第"),

@@ -159,13 +159,11 @@ def duty_links(roster_id: str) -> Callable[[Mapping[str, Any]], str]:
     """A duty's address in the grid (its page, with the way back), as url_for writes it, routed once a page:
     a county's grid has thousands of duties, and url_for for each took most of the page's time."""
     prefix = url_for("scheduler.assignment", roster_id=roster_id, assignment_id="-")[:-1]
-    back = request.full_path
+    back = urlencode([("next", request.full_path)], safe=QUERY_SAFE)
 
     def link(duty: Mapping[str, Any]) -> str:
-        query = urlencode(
-            [("station", duty["station_id"]), ("date", duty["date"]), ("next", back)], safe=QUERY_SAFE
-        )
-        return f"{prefix}{quote(str(duty['id']), safe=SEGMENT_SAFE)}?{query}"
+        query = urlencode([("station", duty["station_id"]), ("date", duty["date"])], safe=QUERY_SAFE)
+        return f"{prefix}{quote(str(duty['id']), safe=SEGMENT_SAFE)}?{query}&{back}"
 
     return link
 
