@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -18,8 +19,12 @@ from services.console.gatewayapi import Api, ApiError, Download, all_items
 EXTENSION = "legalduty_console"
 F = TypeVar("F", bound=Callable[..., Any])
 
-HOME = {"scheduler": "scheduler.rosters", "admin": "scheduler.rosters", "finance": "finance.claims",
-        "lawyer": "lawyer.my_page"}
+HOME = {
+    "scheduler": "scheduler.rosters",
+    "admin": "scheduler.rosters",
+    "finance": "finance.claims",
+    "lawyer": "lawyer.my_page",
+}
 
 
 @dataclass(frozen=True)
@@ -76,13 +81,17 @@ def login_required(*roles: str) -> Callable[[F], F]:
 
 
 def _headers() -> dict[str, str]:
-    return {"X-Request-ID": g.get("request_id", ""), "Accept-Language": request.headers.get("Accept-Language", "")}
+    return {
+        "X-Request-ID": g.get("request_id", ""),
+        "Accept-Language": request.headers.get("Accept-Language", ""),
+    }
 
 
 def call(method: str, path: str, *, params: Mapping[str, Any] | None = None, body: Any = None) -> Any:
     """The API's answer to the logged-in user's request (ApiError otherwise)."""
-    return console().api.call(method, path, token=session.get("token"), params=params, body=body,
-                              headers=_headers())
+    return console().api.call(
+        method, path, token=session.get("token"), params=params, body=body, headers=_headers()
+    )
 
 
 def download(path: str, params: Mapping[str, Any] | None = None) -> Download:
@@ -92,6 +101,16 @@ def download(path: str, params: Mapping[str, Any] | None = None) -> Download:
 def every(path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """Every item of a list of the API, page by page."""
     return all_items(console().api, path, token=session.get("token", ""), params=params)
+
+
+FEED = ThreadPoolExecutor(max_workers=8, thread_name_prefix="console-feed")
+
+
+def every_at_once(*paths: str) -> list[list[dict[str, Any]]]:
+    """Every item of each of several lists, fetched side by side (a grid's stations, lawyers and duties one
+    after another took as long as rendering the page)."""
+    api, token = console().api, session.get("token", "")
+    return [future.result() for future in [FEED.submit(all_items, api, path, token=token) for path in paths]]
 
 
 def act(method: str, path: str, *, body: Any = None, done: str, back: str) -> Response:
