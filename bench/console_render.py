@@ -319,6 +319,34 @@ def grid_feed(api_base: str, api: requests.Session, roster_id: str) -> Callable[
     return feed
 
 
+def feed_calls(api_base: str, api: requests.Session, roster_id: str, n: int) -> dict[str, Any]:
+    """Each call the grid makes, on its own: which of them the API's share of the page is."""
+    calls = {
+        "roster": (f"/roster/rosters/{roster_id}", {}),
+        "stations": ("/roster/stations", {"limit": MAX_PAGE}),
+        "lawyers": ("/roster/lawyers", {"limit": MAX_PAGE}),
+        "calendar": ("/roster/calendar/2026", {}),
+        **{
+            f"assignments_offset_{o}": (
+                f"/roster/rosters/{roster_id}/assignments",
+                {"limit": MAX_PAGE, "offset": o},
+            )
+            for o in (0, MAX_PAGE, 2 * MAX_PAGE)
+        },
+    }
+
+    def getter(path: str, params: dict[str, Any]) -> Callable[[], None]:
+        return lambda: api.get(api_base + path, params=params, timeout=60).raise_for_status()
+
+    return {
+        name: summary_p50(ms) for name, ms in measure(n, **{k: getter(*v) for k, v in calls.items()}).items()
+    }
+
+
+def summary_p50(figures: dict[str, Any]) -> dict[str, Any]:
+    return {"p50_ms": figures["p50_ms"], "p95_ms": figures["p95_ms"]}
+
+
 def queue_feed(api_base: str, api: requests.Session) -> Callable[[], None]:
     def feed() -> None:
         api.get(api_base + "/subsidy/claims", params=QUEUE_FIRST_PAGE, timeout=60).raise_for_status()
@@ -417,6 +445,7 @@ def main(argv: list[str] | None = None) -> int:
         county = generate_and_publish(api_base, scheduler, COUNTY)
         setup["county_generate_seconds"] = county["generate_seconds"]
         grid("county_grid", county["id"], "察布查尔县公共法律服务中心")
+        results["county_grid"]["api_calls"] = feed_calls(api_base, scheduler, county["id"], args.requests)
         results["county_grid"]["size"] = {
             "stations": args.stations,
             "days": 31,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -101,16 +100,6 @@ def download(path: str, params: Mapping[str, Any] | None = None) -> Download:
 def every(path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """Every item of a list of the API, page by page."""
     return all_items(console().api, path, token=session.get("token", ""), params=params)
-
-
-FEED = ThreadPoolExecutor(max_workers=8, thread_name_prefix="console-feed")
-
-
-def every_at_once(*paths: str) -> list[list[dict[str, Any]]]:
-    """Every item of each of several lists, fetched side by side (a grid's stations, lawyers and duties one
-    after another took as long as rendering the page)."""
-    api, token = console().api, session.get("token", "")
-    return [future.result() for future in [FEED.submit(all_items, api, path, token=token) for path in paths]]
 
 
 def act(method: str, path: str, *, body: Any = None, done: str, back: str) -> Response:

@@ -22,7 +22,6 @@ from services.console.pages import (
     back_to,
     call,
     every,
-    every_at_once,
     index_by,
     login_required,
     problem_text,
@@ -180,10 +179,11 @@ def duty_links(roster_id: str) -> Callable[[Mapping[str, Any]], str]:
 def _roster_page(roster_id: str, template: str) -> str:
     roster = call("GET", f"/api/roster/rosters/{roster_id}")
     region, level = request.args.get("region") or None, request.args.get("level") or None
-    duties = [] if roster["status"] in BUSY else [f"/api/roster/rosters/{roster_id}/assignments"]
-    stations, every_lawyer, *of_roster = every_at_once("/api/roster/stations", "/api/roster/lawyers", *duties)
-    lawyers = index_by(every_lawyer)
-    assignments = of_roster[0] if of_roster else []
+    assignments = (
+        every(f"/api/roster/rosters/{roster_id}/assignments") if roster["status"] not in BUSY else []
+    )
+    stations = every("/api/roster/stations")
+    lawyers = index_by(every("/api/roster/lawyers"))
     start, end = date.fromisoformat(roster["period_start"]), date.fromisoformat(roster["period_end"])
     grid = build_grid(roster, assignments, stations, day_kinds(start, end), region=region, level=level)
     return render_template(
