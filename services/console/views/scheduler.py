@@ -4,6 +4,7 @@ what waits for approval, reassigning a duty, master data, and the grid's print v
 from __future__ import annotations
 
 import calendar as monthcal
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -169,9 +170,13 @@ def duty_links(roster_id: str) -> Callable[[Mapping[str, Any]], str]:
     prefix = url_for("scheduler.assignment", roster_id=roster_id, assignment_id="-")[:-1]
     back = urlencode([("next", request.full_path)], safe=QUERY_SAFE)
 
+    @functools.cache  # a grid's duties share a hundred stations and thirty days
+    def pair(name: str, value: str) -> str:
+        return urlencode([(name, value)], safe=QUERY_SAFE)
+
     def link(duty: Mapping[str, Any]) -> str:
-        query = urlencode([("station", duty["station_id"]), ("date", duty["date"])], safe=QUERY_SAFE)
-        return f"{prefix}{quote(str(duty['id']), safe=SEGMENT_SAFE)}?{query}&{back}"
+        query = f"{pair('station', duty['station_id'])}&{pair('date', duty['date'])}&{back}"
+        return f"{prefix}{quote(str(duty['id']), safe=SEGMENT_SAFE)}?{query}"
 
     return link
 
