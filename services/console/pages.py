@@ -18,12 +18,8 @@ from services.console.gatewayapi import Api, ApiError, Download, all_items
 EXTENSION = "legalduty_console"
 F = TypeVar("F", bound=Callable[..., Any])
 
-HOME = {
-    "scheduler": "scheduler.rosters",
-    "admin": "scheduler.rosters",
-    "finance": "finance.claims",
-    "lawyer": "lawyer.my_page",
-}
+HOME = {"scheduler": "scheduler.rosters", "admin": "scheduler.rosters", "finance": "finance.claims",
+        "lawyer": "lawyer.my_page"}
 
 
 @dataclass(frozen=True)
@@ -80,17 +76,13 @@ def login_required(*roles: str) -> Callable[[F], F]:
 
 
 def _headers() -> dict[str, str]:
-    return {
-        "X-Request-ID": g.get("request_id", ""),
-        "Accept-Language": request.headers.get("Accept-Language", ""),
-    }
+    return {"X-Request-ID": g.get("request_id", ""), "Accept-Language": request.headers.get("Accept-Language", "")}
 
 
 def call(method: str, path: str, *, params: Mapping[str, Any] | None = None, body: Any = None) -> Any:
     """The API's answer to the logged-in user's request (ApiError otherwise)."""
-    return console().api.call(
-        method, path, token=session.get("token"), params=params, body=body, headers=_headers()
-    )
+    return console().api.call(method, path, token=session.get("token"), params=params, body=body,
+                              headers=_headers())
 
 
 def download(path: str, params: Mapping[str, Any] | None = None) -> Download:

@@ -18,15 +18,7 @@ from werkzeug.wrappers import Response
 
 from services.console import formats
 from services.console.gatewayapi import ApiError
-from services.console.pages import (
-    act,
-    back_to,
-    call,
-    every,
-    index_by,
-    login_required,
-    problem_text,
-)
+from services.console.pages import act, back_to, call, every, index_by, login_required, problem_text
 
 bp = Blueprint("scheduler", __name__, url_prefix="/scheduler")
 KEEPERS = ("scheduler", "admin")
@@ -89,22 +81,15 @@ def rosters() -> str:
     first = today.replace(day=1) + timedelta(days=32)
     first = first.replace(day=1)
     last = first.replace(day=monthcal.monthrange(first.year, first.month)[1])
-    return render_template(
-        "scheduler/rosters.html",
-        page=page,
-        status=status,
-        suggested={"start": first.isoformat(), "end": last.isoformat()},
-    )
+    return render_template("scheduler/rosters.html", page=page, status=status,
+                           suggested={"start": first.isoformat(), "end": last.isoformat()})
 
 
 @bp.post("/rosters")
 @login_required(*KEEPERS)
 def create_roster() -> Response:
-    body = {
-        "region_code": request.form.get("region_code", "").strip(),
-        "period_start": request.form.get("period_start", ""),
-        "period_end": request.form.get("period_end", ""),
-    }
+    body = {"region_code": request.form.get("region_code", "").strip(),
+            "period_start": request.form.get("period_start", ""), "period_end": request.form.get("period_end", "")}
     try:
         roster = call("POST", "/api/roster/rosters", body=body)
     except ApiError as exc:
@@ -128,24 +113,14 @@ class Grid:
     regions: list[str]
 
 
-def build_grid(
-    roster: Mapping[str, Any],
-    assignments: Iterable[Mapping[str, Any]],
-    stations: Iterable[Mapping[str, Any]],
-    kinds: DayKind,
-    *,
-    region: str | None,
-    level: str | None,
-) -> Grid:
+def build_grid(roster: Mapping[str, Any], assignments: Iterable[Mapping[str, Any]],
+               stations: Iterable[Mapping[str, Any]], kinds: DayKind, *, region: str | None,
+               level: str | None) -> Grid:
     start, end = date.fromisoformat(roster["period_start"]), date.fromisoformat(roster["period_end"])
     mine = [s for s in stations if covers(roster["region_code"], s["region_code"])]
     regions = sorted({s["region_code"] for s in mine})
-    shown = [
-        s for s in mine if (not region or s["region_code"] == region) and (not level or s["level"] == level)
-    ]
-    shown.sort(
-        key=lambda s: (s["region_code"], LEVELS.index(s["level"]) if s["level"] in LEVELS else 9, s["name"])
-    )
+    shown = [s for s in mine if (not region or s["region_code"] == region) and (not level or s["level"] == level)]
+    shown.sort(key=lambda s: (s["region_code"], LEVELS.index(s["level"]) if s["level"] in LEVELS else 9, s["name"]))
     ids = {s["id"] for s in shown}
     cells: dict[tuple[str, date], list[Mapping[str, Any]]] = defaultdict(list)
     for a in assignments:
@@ -184,26 +159,15 @@ def duty_links(roster_id: str) -> Callable[[Mapping[str, Any]], str]:
 def _roster_page(roster_id: str, template: str) -> str:
     roster = call("GET", f"/api/roster/rosters/{roster_id}")
     region, level = request.args.get("region") or None, request.args.get("level") or None
-    assignments = (
-        every(f"/api/roster/rosters/{roster_id}/assignments") if roster["status"] not in BUSY else []
-    )
+    assignments = every(f"/api/roster/rosters/{roster_id}/assignments") if roster["status"] not in BUSY else []
     stations = every("/api/roster/stations")
     lawyers = index_by(every("/api/roster/lawyers"))
     start, end = date.fromisoformat(roster["period_start"]), date.fromisoformat(roster["period_end"])
     grid = build_grid(roster, assignments, stations, day_kinds(start, end), region=region, level=level)
-    return render_template(
-        template,
-        roster=roster,
-        grid=grid,
-        lawyers=lawyers,
-        region=region,
-        level=level,
-        levels=LEVELS,
-        day_head=lambda d: formats.day_head(d, _lang()),
-        duty_link=duty_links(roster_id),
-        month=formats.period_title(start, end, _lang()),
-        busy=BUSY,
-    )
+    return render_template(template, roster=roster, grid=grid, lawyers=lawyers, region=region, level=level,
+                           levels=LEVELS, day_head=lambda d: formats.day_head(d, _lang()),
+                           duty_link=duty_links(roster_id),
+                           month=formats.period_title(start, end, _lang()), busy=BUSY)
 
 
 def _lang() -> str:
@@ -226,35 +190,23 @@ def print_roster(roster_id: str) -> str:
 @login_required(*KEEPERS)
 def progress(roster_id: str) -> Response:
     roster = call("GET", f"/api/roster/rosters/{roster_id}")
-    return jsonify(
-        {
-            "status": roster["status"],
-            "progress": roster.get("progress") or 0,
-            "busy": roster["status"] in BUSY,
-        }
-    )
+    return jsonify({"status": roster["status"], "progress": roster.get("progress") or 0,
+                    "busy": roster["status"] in BUSY})
 
 
 @bp.post("/rosters/<roster_id>/generate")
 @login_required(*KEEPERS)
 def generate(roster_id: str) -> Response:
-    return act(
-        "POST",
-        f"/api/roster/rosters/{roster_id}/generate",
-        done=_("Generation started; the grid appears when it is done."),
-        back=url_for("scheduler.roster", roster_id=roster_id),
-    )
+    return act("POST", f"/api/roster/rosters/{roster_id}/generate",
+               done=_("Generation started; the grid appears when it is done."),
+               back=url_for("scheduler.roster", roster_id=roster_id))
 
 
 @bp.post("/rosters/<roster_id>/publish")
 @login_required(*KEEPERS)
 def publish(roster_id: str) -> Response:
-    return act(
-        "POST",
-        f"/api/roster/rosters/{roster_id}/publish",
-        done=_("Roster published; lawyers are told."),
-        back=url_for("scheduler.roster", roster_id=roster_id),
-    )
+    return act("POST", f"/api/roster/rosters/{roster_id}/publish", done=_("Roster published; lawyers are told."),
+               back=url_for("scheduler.roster", roster_id=roster_id))
 
 
 @dataclass(frozen=True)
@@ -265,9 +217,8 @@ class Load:
     burden: int
 
 
-def lawyers_load(
-    assignments: Iterable[Mapping[str, Any]], lawyers: Mapping[str, Mapping[str, Any]], kinds: DayKind
-) -> list[Load]:
+def lawyers_load(assignments: Iterable[Mapping[str, Any]], lawyers: Mapping[str, Mapping[str, Any]],
+                 kinds: DayKind) -> list[Load]:
     duties: Counter[str] = Counter()
     off: Counter[str] = Counter()
     burden: Counter[str] = Counter()
@@ -277,10 +228,8 @@ def lawyers_load(
         burden[a["lawyer_id"]] += kinds.burden(day)
         if kinds.of(day) in ("rest", "holiday"):
             off[a["lawyer_id"]] += 1
-    rows = [
-        Load(lawyers.get(i) or {"id": i, "name": i, "region_code": ""}, n, off[i], burden[i])
-        for i, n in duties.items()
-    ]
+    rows = [Load(lawyers.get(i) or {"id": i, "name": i, "region_code": ""}, n, off[i], burden[i])
+            for i, n in duties.items()]
     rows.sort(key=lambda r: (-r.burden, -r.duties, str(r.lawyer.get("name"))))
     return rows
 
@@ -289,9 +238,7 @@ def lawyers_load(
 @login_required(*KEEPERS)
 def load(roster_id: str) -> str:
     roster = call("GET", f"/api/roster/rosters/{roster_id}")
-    assignments = (
-        every(f"/api/roster/rosters/{roster_id}/assignments") if roster["status"] not in BUSY else []
-    )
+    assignments = every(f"/api/roster/rosters/{roster_id}/assignments") if roster["status"] not in BUSY else []
     lawyers = index_by(every("/api/roster/lawyers"))
     start, end = date.fromisoformat(roster["period_start"]), date.fromisoformat(roster["period_end"])
     rows = lawyers_load(assignments, lawyers, day_kinds(start, end))
@@ -316,35 +263,19 @@ def assignment(roster_id: str, assignment_id: str) -> str:
     duty = find_duty(roster_id, assignment_id)
     station = call("GET", f"/api/roster/stations/{duty['station_id']}")
     lawyers = every("/api/roster/lawyers", {"status": "practising"})
-    candidates = sorted(
-        (
-            lw
-            for lw in lawyers
-            if station["level"] == "hotline" or lw["region_code"] == station["region_code"]
-        ),
-        key=lambda lw: lw["name"],
-    )
+    candidates = sorted((lw for lw in lawyers if station["level"] == "hotline" or
+                         lw["region_code"] == station["region_code"]), key=lambda lw: lw["name"])
     current = index_by(every("/api/roster/lawyers")).get(duty["lawyer_id"])
-    return render_template(
-        "scheduler/assignment.html",
-        duty=duty,
-        station=station,
-        candidates=candidates,
-        current=current,
-        next=back_to(url_for("scheduler.roster", roster_id=roster_id)),
-    )
+    return render_template("scheduler/assignment.html", duty=duty, station=station, candidates=candidates,
+                           current=current, next=back_to(url_for("scheduler.roster", roster_id=roster_id)))
 
 
 @bp.post("/rosters/<roster_id>/duties/<assignment_id>/reassign")
 @login_required(*KEEPERS)
 def reassign(roster_id: str, assignment_id: str) -> Response:
-    return act(
-        "POST",
-        f"/api/roster/assignments/{assignment_id}/reassign",
-        body={"lawyer_id": request.form.get("lawyer_id", "")},
-        done=_("Duty reassigned."),
-        back=back_to(url_for("scheduler.roster", roster_id=roster_id)),
-    )
+    return act("POST", f"/api/roster/assignments/{assignment_id}/reassign",
+               body={"lawyer_id": request.form.get("lawyer_id", "")}, done=_("Duty reassigned."),
+               back=back_to(url_for("scheduler.roster", roster_id=roster_id)))
 
 
 @bp.get("/waiting")
@@ -365,13 +296,8 @@ def decide_swap(swap_id: str, decision: str) -> Response:
         abort(404)
     body = {"reason": request.form.get("reason") or None} if decision == "decline" else None
     done = _("Swap approved.") if decision == "approve" else _("Swap declined.")
-    return act(
-        "POST",
-        f"/api/roster/swaps/{swap_id}/{decision}",
-        body=body,
-        done=done,
-        back=url_for("scheduler.waiting"),
-    )
+    return act("POST", f"/api/roster/swaps/{swap_id}/{decision}", body=body, done=done,
+               back=url_for("scheduler.waiting"))
 
 
 @bp.get("/lawyers")
@@ -411,17 +337,9 @@ def _dates(raw: str) -> list[str]:
 @bp.post("/calendar/<int:year>")
 @login_required(*KEEPERS)
 def put_calendar(year: int) -> Response:
-    body = {
-        "holidays": _dates(request.form.get("holidays", "")),
-        "workdays": _dates(request.form.get("workdays", "")),
-    }
-    return act(
-        "PUT",
-        f"/api/roster/calendar/{year}",
-        body=body,
-        done=_("The year's arrangement is saved."),
-        back=url_for("scheduler.calendar_year", year=year),
-    )
+    body = {"holidays": _dates(request.form.get("holidays", "")), "workdays": _dates(request.form.get("workdays", ""))}
+    return act("PUT", f"/api/roster/calendar/{year}", body=body, done=_("The year's arrangement is saved."),
+               back=url_for("scheduler.calendar_year", year=year))
 
 
 def _offset() -> int:

@@ -15,18 +15,9 @@ from services.console.gatewayapi import ApiError
 
 from .conftest import USERS, ConsoleKit
 
-PENDING = {
-    "id": "c-1",
-    "kind": "mediation_case",
-    "lawyer_id": "lw-1",
-    "lawyer_name": "王芳",
-    "region_code": "654002",
-    "case_no": "M-1",
-    "service_date": "2026-12-01",
-    "amount": "1051.10",
-    "status": "pending",
-    "submitted_by": "u-other",
-}
+PENDING = {"id": "c-1", "kind": "mediation_case", "lawyer_id": "lw-1", "lawyer_name": "王芳", "region_code": "654002",
+           "case_no": "M-1", "service_date": "2026-12-01", "amount": "1051.10", "status": "pending",
+           "submitted_by": "u-other"}
 
 
 def claims_answer(*items: dict) -> dict:
@@ -49,8 +40,7 @@ def test_lang_en_switches_to_english_and_is_remembered(console: ConsoleKit) -> N
 
 
 def test_an_accept_language_preferring_english_switches_and_one_preferring_chinese_does_not(
-    console: ConsoleKit,
-) -> None:
+        console: ConsoleKit) -> None:
     english = console.client.get("/login", headers={"Accept-Language": "en-US,en;q=0.9,zh;q=0.5"})
     assert '<html lang="en">' in english.get_data(as_text=True)
     chinese = console.client.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
@@ -86,23 +76,15 @@ def test_logging_in_calls_the_api_and_keeps_the_token_in_an_httponly_lax_cookie(
 
 
 def test_a_wrong_password_shows_the_form_again_with_a_message(console: ConsoleKit) -> None:
-    console.api.answers[("POST", "/api/auth/token")] = ApiError(
-        401, "Unauthorized", "wrong username or password"
-    )
-    response = console.client.post(
-        "/login", data={"username": "x", "password": "y", "csrf_token": console.csrf()}
-    )
+    console.api.answers[("POST", "/api/auth/token")] = ApiError(401, "Unauthorized", "wrong username or password")
+    response = console.client.post("/login", data={"username": "x", "password": "y", "csrf_token": console.csrf()})
     assert response.status_code == 401
     assert "用户名或密码错误" in response.get_data(as_text=True)
 
 
 def test_the_apis_login_throttling_shows_its_wait(console: ConsoleKit) -> None:
-    console.api.answers[("POST", "/api/auth/token")] = ApiError(
-        429, "Too Many Requests", "too many", {}, "42"
-    )
-    response = console.client.post(
-        "/login", data={"username": "x", "password": "y", "csrf_token": console.csrf()}
-    )
+    console.api.answers[("POST", "/api/auth/token")] = ApiError(429, "Too Many Requests", "too many", {}, "42")
+    response = console.client.post("/login", data={"username": "x", "password": "y", "csrf_token": console.csrf()})
     assert response.status_code == 429 and response.headers["Retry-After"] == "42"
     assert "42 秒后再试" in response.get_data(as_text=True)
 
@@ -179,9 +161,7 @@ def test_what_the_api_refuses_the_console_shows_as_refused(console: ConsoleKit) 
     assert expired.status_code == 302 and "/login" in expired.headers["Location"]
 
 
-def test_an_idle_session_expires(
-    make_console: Callable[..., ConsoleKit], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_idle_session_expires(make_console: Callable[..., ConsoleKit], monkeypatch: pytest.MonkeyPatch) -> None:
     console = make_console(idle=timedelta(minutes=30))
     console.log_in("finance")
     console.api.answers[("GET", "/api/subsidy/claims")] = claims_answer()
@@ -205,62 +185,22 @@ def test_a_tampered_session_cookie_is_no_session(console: ConsoleKit) -> None:
 
 def test_a_rosters_grid_marks_open_slots_in_red_with_their_reason(console: ConsoleKit) -> None:
     console.log_in("scheduler")
-    roster = {
-        "id": "r-1",
-        "region_code": "654000",
-        "period_start": "2026-10-01",
-        "period_end": "2026-10-07",
-        "status": "generated",
-        "progress": 1.0,
-        "warnings": [],
-        "stats": {
-            "slots": 3,
-            "filled": 2,
-            "unfilled": [
-                {
-                    "station_id": "s-2",
-                    "date": "2026-10-02",
-                    "start_time": "09:00",
-                    "reason": "没有会说哈萨克语的律师",
-                }
-            ],
-        },
-    }
+    roster = {"id": "r-1", "region_code": "654000", "period_start": "2026-10-01", "period_end": "2026-10-07",
+              "status": "generated", "progress": 1.0, "warnings": [],
+              "stats": {"slots": 3, "filled": 2, "unfilled": [
+                  {"station_id": "s-2", "date": "2026-10-02", "start_time": "09:00", "reason": "没有会说哈萨克语的律师"}]}}
     api = console.api.answers
     api[("GET", "/api/roster/rosters/r-1")] = roster
-    api[("GET", "/api/roster/rosters/r-1/assignments")] = {
-        "total": 1,
-        "items": [
-            {
-                "id": "a-1",
-                "roster_id": "r-1",
-                "station_id": "s-1",
-                "date": "2026-10-01",
-                "start_time": "09:00",
-                "end_time": "17:00",
-                "lawyer_id": "lw-1",
-                "role": "lawyer",
-                "status": "scheduled",
-            }
-        ],
-    }
-    api[("GET", "/api/roster/stations")] = {
-        "total": 3,
-        "items": [
-            {"id": "s-1", "name": "伊宁县公共法律服务中心", "level": "county", "region_code": "654021"},
-            {"id": "s-2", "name": "霍城县公共法律服务中心", "level": "county", "region_code": "654023"},
-            {"id": "s-9", "name": "elsewhere", "level": "county", "region_code": "653101"},
-        ],
-    }
-    api[("GET", "/api/roster/lawyers")] = {
-        "total": 1,
-        "items": [{"id": "lw-1", "name": "阿依古丽", "region_code": "654021"}],
-    }
-    api[("GET", "/api/roster/calendar/2026")] = {
-        "year": 2026,
-        "holidays": ["2026-10-01", "2026-10-02"],
-        "workdays": ["2026-09-27", "2026-10-10"],
-    }
+    api[("GET", "/api/roster/rosters/r-1/assignments")] = {"total": 1, "items": [
+        {"id": "a-1", "roster_id": "r-1", "station_id": "s-1", "date": "2026-10-01", "start_time": "09:00",
+         "end_time": "17:00", "lawyer_id": "lw-1", "role": "lawyer", "status": "scheduled"}]}
+    api[("GET", "/api/roster/stations")] = {"total": 3, "items": [
+        {"id": "s-1", "name": "伊宁县公共法律服务中心", "level": "county", "region_code": "654021"},
+        {"id": "s-2", "name": "霍城县公共法律服务中心", "level": "county", "region_code": "654023"},
+        {"id": "s-9", "name": "elsewhere", "level": "county", "region_code": "653101"}]}
+    api[("GET", "/api/roster/lawyers")] = {"total": 1, "items": [{"id": "lw-1", "name": "阿依古丽", "region_code": "654021"}]}
+    api[("GET", "/api/roster/calendar/2026")] = {"year": 2026, "holidays": ["2026-10-01", "2026-10-02"],
+                                                 "workdays": ["2026-09-27", "2026-10-10"]}
     html = console.client.get("/scheduler/rosters/r-1").get_data(as_text=True)
     assert "伊宁县公共法律服务中心" in html and "霍城县公共法律服务中心" in html and "elsewhere" not in html
     assert re.search(r'<td class="holiday unfilled" title="09:00 没有会说哈萨克语的律师">', html)
@@ -273,104 +213,49 @@ def test_a_rosters_grid_marks_open_slots_in_red_with_their_reason(console: Conso
 def test_a_duty_in_the_grid_links_to_the_address_url_for_gives_with_the_way_back(console: ConsoleKit) -> None:
     console.log_in("scheduler")
     api = console.api.answers
-    api[("GET", "/api/roster/rosters/r-1")] = {
-        "id": "r-1",
-        "region_code": "654000",
-        "period_start": "2026-10-01",
-        "period_end": "2026-10-02",
-        "status": "published",
-        "warnings": [],
-    }
-    odd = {
-        "id": "a 1/é?&#",
-        "roster_id": "r-1",
-        "station_id": "s 1&x",
-        "date": "2026-10-01",
-        "start_time": "09:00",
-        "end_time": "17:00",
-        "lawyer_id": "lw-1",
-        "role": "lawyer",
-        "status": "scheduled",
-    }
+    api[("GET", "/api/roster/rosters/r-1")] = {"id": "r-1", "region_code": "654000", "period_start": "2026-10-01",
+                                               "period_end": "2026-10-02", "status": "published", "warnings": []}
+    odd = {"id": "a 1/é?&#", "roster_id": "r-1", "station_id": "s 1&x", "date": "2026-10-01", "start_time": "09:00",
+           "end_time": "17:00", "lawyer_id": "lw-1", "role": "lawyer", "status": "scheduled"}
     api[("GET", "/api/roster/rosters/r-1/assignments")] = {"total": 1, "items": [odd]}
-    api[("GET", "/api/roster/stations")] = {
-        "total": 1,
-        "items": [
-            {"id": "s 1&x", "name": "伊宁县公共法律服务中心", "level": "county", "region_code": "654021"}
-        ],
-    }
-    api[("GET", "/api/roster/lawyers")] = {
-        "total": 1,
-        "items": [{"id": "lw-1", "name": "阿依古丽", "region_code": "654021"}],
-    }
+    api[("GET", "/api/roster/stations")] = {"total": 1, "items": [
+        {"id": "s 1&x", "name": "伊宁县公共法律服务中心", "level": "county", "region_code": "654021"}]}
+    api[("GET", "/api/roster/lawyers")] = {"total": 1, "items": [{"id": "lw-1", "name": "阿依古丽", "region_code": "654021"}]}
     api[("GET", "/api/roster/calendar/2026")] = {"year": 2026, "holidays": [], "workdays": []}
     path = "/scheduler/rosters/r-1?region=654021&level=county&lang=zh"
     html = console.client.get(path).get_data(as_text=True)
     with console.app.test_request_context(path):
-        expected = url_for(
-            "scheduler.assignment",
-            roster_id="r-1",
-            assignment_id=odd["id"],
-            station=odd["station_id"],
-            date=odd["date"],
-            next=request.full_path,
-        )
+        expected = url_for("scheduler.assignment", roster_id="r-1", assignment_id=odd["id"], station=odd["station_id"],
+                           date=odd["date"], next=request.full_path)
     assert re.findall(r'<a class="duty lawyer" href="([^"]+)"', html) == [str(escape(expected))]
-
 
 def test_a_duty_is_reassigned_from_the_grid_in_two_clicks(console: ConsoleKit) -> None:
     console.log_in("scheduler")
     api = console.api.answers
-    duty = {
-        "id": "a-1",
-        "roster_id": "r-1",
-        "station_id": "s-1",
-        "date": "2026-10-08",
-        "start_time": "09:00",
-        "end_time": "17:00",
-        "lawyer_id": "lw-1",
-        "role": "lawyer",
-        "status": "scheduled",
-    }
+    duty = {"id": "a-1", "roster_id": "r-1", "station_id": "s-1", "date": "2026-10-08", "start_time": "09:00",
+            "end_time": "17:00", "lawyer_id": "lw-1", "role": "lawyer", "status": "scheduled"}
     api[("GET", "/api/roster/rosters/r-1/assignments")] = {"total": 1, "items": [duty]}
-    api[("GET", "/api/roster/stations/s-1")] = {
-        "id": "s-1",
-        "name": "伊宁县公共法律服务中心",
-        "level": "county",
-        "region_code": "654021",
-    }
-    api[("GET", "/api/roster/lawyers")] = {
-        "total": 3,
-        "items": [
-            {"id": "lw-1", "name": "阿依古丽", "region_code": "654021", "status": "practising"},
-            {"id": "lw-2", "name": "努尔兰", "region_code": "654021", "status": "practising"},
-            {"id": "lw-3", "name": "别处的律师", "region_code": "654023", "status": "practising"},
-        ],
-    }
-    api[("POST", "/api/roster/assignments/a-1/reassign")] = lambda body, _query: {
-        **duty,
-        **body,
-        "notices": [],
-    }
+    api[("GET", "/api/roster/stations/s-1")] = {"id": "s-1", "name": "伊宁县公共法律服务中心", "level": "county",
+                                                 "region_code": "654021"}
+    api[("GET", "/api/roster/lawyers")] = {"total": 3, "items": [
+        {"id": "lw-1", "name": "阿依古丽", "region_code": "654021", "status": "practising"},
+        {"id": "lw-2", "name": "努尔兰", "region_code": "654021", "status": "practising"},
+        {"id": "lw-3", "name": "别处的律师", "region_code": "654023", "status": "practising"}]}
+    api[("POST", "/api/roster/assignments/a-1/reassign")] = lambda body, _query: {**duty, **body, "notices": []}
     page = console.client.get("/scheduler/rosters/r-1/duties/a-1?station=s-1&date=2026-10-08")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "2026年10月8日 周四" in html
     assert 'value="lw-2"' in html and 'value="lw-3"' not in html and 'option value="lw-1"' not in html
     token = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert token
-    done = console.client.post(
-        "/scheduler/rosters/r-1/duties/a-1/reassign",
-        data={"csrf_token": token.group(1), "lawyer_id": "lw-2", "next": "/scheduler/rosters/r-1"},
-    )
+    done = console.client.post("/scheduler/rosters/r-1/duties/a-1/reassign",
+                               data={"csrf_token": token.group(1), "lawyer_id": "lw-2", "next": "/scheduler/rosters/r-1"})
     assert done.status_code == 302 and done.headers["Location"].endswith("/scheduler/rosters/r-1")
-    assert [c.body for c in console.api.made("POST", "/api/roster/assignments/a-1/reassign")] == [
-        {"lawyer_id": "lw-2"}
-    ]
+    assert [c.body for c in console.api.made("POST", "/api/roster/assignments/a-1/reassign")] == [{"lawyer_id": "lw-2"}]
     refused = ApiError(409, "Conflict", "rule 2: 努尔兰 already has a duty on 2026-10-08")
     api[("POST", "/api/roster/assignments/a-1/reassign")] = refused
-    console.client.post(
-        "/scheduler/rosters/r-1/duties/a-1/reassign", data={"csrf_token": token.group(1), "lawyer_id": "lw-2"}
-    )
+    console.client.post("/scheduler/rosters/r-1/duties/a-1/reassign",
+                        data={"csrf_token": token.group(1), "lawyer_id": "lw-2"})
     shown = console.client.get("/scheduler/rosters/r-1/duties/a-1").get_data(as_text=True)
     assert "rule 2: 努尔兰 already has a duty on 2026-10-08" in shown
 
@@ -381,41 +266,17 @@ def test_a_lawyer_checks_in_only_on_the_day_and_sees_the_money_of_their_claims(c
 
     console.log_in("lawyer")
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    duty = {
-        "roster_id": "r-1",
-        "station_id": "s-1",
-        "start_time": "09:30",
-        "end_time": "13:30",
-        "lawyer_id": "lw-1",
-        "role": "lawyer",
-        "status": "scheduled",
-        "station_name": "伊宁县公共法律服务中心",
-        "station_address": None,
-        "station_level": "county",
-        "checked_in_at": None,
-        "checked_out_at": None,
-    }
+    duty = {"roster_id": "r-1", "station_id": "s-1", "start_time": "09:30", "end_time": "13:30", "lawyer_id": "lw-1",
+            "role": "lawyer", "status": "scheduled", "station_name": "伊宁县公共法律服务中心", "station_address": None,
+            "station_level": "county", "checked_in_at": None, "checked_out_at": None}
     api = console.api.answers
-    api[("GET", "/api/roster/me/duties")] = {
-        "total": 2,
-        "items": [
-            {**duty, "id": "d-today", "date": today.isoformat()},
-            {**duty, "id": "d-later", "date": (today + timedelta(days=3)).isoformat()},
-        ],
-    }
+    api[("GET", "/api/roster/me/duties")] = {"total": 2, "items": [
+        {**duty, "id": "d-today", "date": today.isoformat()},
+        {**duty, "id": "d-later", "date": (today + timedelta(days=3)).isoformat()}]}
     api[("GET", "/api/roster/swaps")] = {"total": 0, "items": []}
-    claims = [
-        {
-            "id": f"c-{n}",
-            "kind": "station_duty",
-            "service_date": today.isoformat(),
-            "amount": amount,
-            "status": status,
-        }
-        for n, (amount, status) in enumerate(
-            [("100.10", "pending"), ("0.20", "pending"), ("1000.00", "paid")]
-        )
-    ]
+    claims = [{"id": f"c-{n}", "kind": "station_duty", "service_date": today.isoformat(), "amount": amount,
+               "status": status} for n, (amount, status) in enumerate(
+                   [("100.10", "pending"), ("0.20", "pending"), ("1000.00", "paid")])]
 
     def claims_of(_body: object, query: dict) -> dict:
         chosen = [c for c in claims if query.get("status") in (None, c["status"])]
@@ -430,8 +291,7 @@ def test_a_lawyer_checks_in_only_on_the_day_and_sees_the_money_of_their_claims(c
 
 
 def test_the_administrator_reads_rosters_but_is_offered_no_change_the_api_would_refuse(
-    console: ConsoleKit,
-) -> None:
+        console: ConsoleKit) -> None:
     from .conftest import USERS
 
     USERS["admin"] = {"id": "u-adm", "username": "admin", "role": "admin", "lawyer_id": None}
@@ -447,40 +307,16 @@ def test_the_administrator_reads_rosters_but_is_offered_no_change_the_api_would_
 
 def test_the_scheduler_approves_only_swaps_the_other_lawyer_accepted(console: ConsoleKit) -> None:
     console.log_in("scheduler")
-    swap = {
-        "from_lawyer_id": "lw-1",
-        "to_lawyer_id": "lw-2",
-        "reason": None,
-        "created_at": "2026-11-30T02:00:00Z",
-        "assignment_id": "a-1",
-        "accepted_at": None,
-        "decided_at": None,
-    }
+    swap = {"from_lawyer_id": "lw-1", "to_lawyer_id": "lw-2", "reason": None, "created_at": "2026-11-30T02:00:00Z",
+            "assignment_id": "a-1", "accepted_at": None, "decided_at": None}
     api = console.api.answers
-    api[("GET", "/api/roster/swaps")] = {
-        "total": 2,
-        "items": [
-            {**swap, "id": "sw-asked", "status": "requested"},
-            {**swap, "id": "sw-agreed", "status": "accepted"},
-        ],
-    }
-    api[("GET", "/api/roster/leaves")] = {
-        "total": 1,
-        "items": [
-            {
-                "id": "lv-1",
-                "lawyer_id": "lw-1",
-                "start_date": "2099-01-01",
-                "end_date": "2099-01-03",
-                "reason": "病假",
-                "cancelled": False,
-            }
-        ],
-    }
-    api[("GET", "/api/roster/lawyers")] = {
-        "total": 2,
-        "items": [{"id": "lw-1", "name": "阿依古丽"}, {"id": "lw-2", "name": "努尔兰"}],
-    }
+    api[("GET", "/api/roster/swaps")] = {"total": 2, "items": [{**swap, "id": "sw-asked", "status": "requested"},
+                                                              {**swap, "id": "sw-agreed", "status": "accepted"}]}
+    api[("GET", "/api/roster/leaves")] = {"total": 1, "items": [
+        {"id": "lv-1", "lawyer_id": "lw-1", "start_date": "2099-01-01", "end_date": "2099-01-03", "reason": "病假",
+         "cancelled": False}]}
+    api[("GET", "/api/roster/lawyers")] = {"total": 2, "items": [{"id": "lw-1", "name": "阿依古丽"},
+                                                                {"id": "lw-2", "name": "努尔兰"}]}
     html = console.client.get("/scheduler/waiting").get_data(as_text=True)
     assert 'action="/scheduler/swaps/sw-agreed/approve"' in html
     assert 'action="/scheduler/swaps/sw-asked/approve"' not in html
@@ -488,15 +324,12 @@ def test_the_scheduler_approves_only_swaps_the_other_lawyer_accepted(console: Co
     assert console.api.made("GET", "/api/roster/swaps")[0].params == {"status": "pending", "limit": 200}
 
 
-@pytest.mark.parametrize(
-    "target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"]
-)
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])
 def test_logging_in_never_sends_the_browser_to_another_site(console: ConsoleKit, target: str) -> None:
     console.api.answers[("POST", "/api/auth/token")] = {"access_token": "t", "expires_in": 3600}
     console.api.answers[("GET", "/api/me")] = {"user": USERS["finance"]}
-    response = console.client.post(
-        "/login", data={"username": "fin", "password": "pw", "next": target, "csrf_token": console.csrf()}
-    )
+    response = console.client.post("/login", data={"username": "fin", "password": "pw", "next": target,
+                                                   "csrf_token": console.csrf()})
     assert response.status_code == 302 and response.headers["Location"] == "/finance/claims"
 
 
@@ -507,23 +340,15 @@ def test_logging_in_returns_to_the_page_that_asked_for_it(console: ConsoleKit) -
     assert 'name="next" value="/finance/budgets?year=2026"' in login_page
     console.api.answers[("POST", "/api/auth/token")] = {"access_token": "t", "expires_in": 3600}
     console.api.answers[("GET", "/api/me")] = {"user": USERS["finance"]}
-    response = console.client.post(
-        "/login",
-        data={
-            "username": "fin",
-            "password": "pw",
-            "csrf_token": console.csrf(),
-            "next": "/finance/budgets?year=2026",
-        },
-    )
+    response = console.client.post("/login", data={"username": "fin", "password": "pw", "csrf_token": console.csrf(),
+                                                   "next": "/finance/budgets?year=2026"})
     assert response.headers["Location"] == "/finance/budgets?year=2026"
 
 
 def test_an_api_that_cannot_be_reached_shows_a_page_that_says_try_again(console: ConsoleKit) -> None:
     console.log_in("finance")
-    console.api.answers[("GET", "/api/subsidy/claims")] = ApiError(
-        503, "Service unavailable", "the subsidy service is unavailable; try again shortly", {}, "5"
-    )
+    console.api.answers[("GET", "/api/subsidy/claims")] = ApiError(503, "Service unavailable", "the subsidy service "
+                                                                   "is unavailable; try again shortly", {}, "5")
     response = console.client.get("/finance/claims")
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
     assert "系统繁忙或暂不可用" in response.get_data(as_text=True)
@@ -532,51 +357,25 @@ def test_an_api_that_cannot_be_reached_shows_a_page_that_says_try_again(console:
 def test_the_scheduler_enters_a_years_holiday_arrangement(console: ConsoleKit) -> None:
     console.log_in("scheduler")
     console.api.answers[("GET", "/api/roster/calendar/2027")] = {
-        "year": 2027,
-        "source": "fallback",
-        "holidays": [],
-        "workdays": [],
-        "warnings": ["calendar_unofficial:2027"],
-    }
+        "year": 2027, "source": "fallback", "holidays": [], "workdays": [], "warnings": ["calendar_unofficial:2027"]}
     page = console.client.get("/scheduler/calendar/2027").get_data(as_text=True)
     assert "无官方数据" in page and "2027 年尚无官方节假日安排" in page
     console.api.answers[("PUT", "/api/roster/calendar/2027")] = lambda body, _q: {"year": 2027, **body}
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert token
-    done = console.client.post(
-        "/scheduler/calendar/2027",
-        data={
-            "csrf_token": token.group(1),
-            "holidays": "2027-01-01\r\n2027-02-06, 2027-02-07",
-            "workdays": "2027-02-14",
-        },
-    )
+    done = console.client.post("/scheduler/calendar/2027", data={
+        "csrf_token": token.group(1), "holidays": "2027-01-01\r\n2027-02-06, 2027-02-07", "workdays": "2027-02-14"})
     assert done.status_code == 302
     assert [c.body for c in console.api.made("PUT", "/api/roster/calendar/2027")] == [
-        {"holidays": ["2027-01-01", "2027-02-06", "2027-02-07"], "workdays": ["2027-02-14"]}
-    ]
+        {"holidays": ["2027-01-01", "2027-02-06", "2027-02-07"], "workdays": ["2027-02-14"]}]
 
 
 def test_finance_sees_each_scheme_with_its_policy_document(console: ConsoleKit) -> None:
     console.log_in("finance")
-    console.api.answers[("GET", "/api/subsidy/schemes")] = {
-        "total": 1,
-        "items": [
-            {
-                "id": "sc-1",
-                "kind": "mediation_case",
-                "name": "伊犁州人民调解个案补贴标准",
-                "region_code": "654000",
-                "effective_from": "2025-01-01",
-                "effective_to": None,
-                "document_no": "伊州司发〔2025〕15号",
-                "max_amount": "2000.00",
-                "claims": 3,
-                "rates": [],
-                "adjustments": [],
-            }
-        ],
-    }
+    console.api.answers[("GET", "/api/subsidy/schemes")] = {"total": 1, "items": [
+        {"id": "sc-1", "kind": "mediation_case", "name": "伊犁州人民调解个案补贴标准", "region_code": "654000",
+         "effective_from": "2025-01-01", "effective_to": None, "document_no": "伊州司发〔2025〕15号",
+         "max_amount": "2000.00", "claims": 3, "rates": [], "adjustments": []}]}
     html = console.client.get("/finance/schemes").get_data(as_text=True)
     assert "伊州司发〔2025〕15号" in html and "¥2,000.00" in html and "2025年1月1日 周三" in html
     assert "至新标准施行" in html
