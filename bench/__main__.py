@@ -19,6 +19,7 @@ BENCHES = {
     "gateway": ("bench.gateway_bench", []),
     "read_path_cpu": ("bench.read_path_cpu", []),
     "drill": ("bench.drill", []),
+    "console_render": ("bench.console_render", []),
 }
 
 

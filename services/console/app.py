@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, render_template, request, url_for
+from flask import Flask, Response, current_app, g, jsonify, render_template, request, url_for
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
@@ -56,6 +56,9 @@ def _page_url(offset: int) -> str:
     return url_for(request.endpoint or "people.home", **args)
 
 
+PROBE = "legalduty_console_probe"  # the gateway client readiness asks, with its short timeout
+
+
 def create_app(settings: Settings | None = None, *, api: Api | None = None, idle: timedelta = IDLE) -> Flask:
     """The console's app; `api` replaces the HTTP client of the gateway (tests pass a fake)."""
     settings = settings or load_settings(CONSOLE)
@@ -96,90 +99,104 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
     for blueprint in (people.bp, scheduler.bp, finance.bp, lawyer.bp):
         app.register_blueprint(blueprint)
 
-    @app.before_request
-    def _start() -> None:
-        g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
-        g.lang = chosen_language()
-
-    @app.context_processor
-    def _page_context() -> dict[str, Any]:
-        lang = g.get("lang", "zh")
-        return {
-            "lang": lang,
-            "html_lang": HTML_LANG[lang],
-            "user": current_user(),
-            "long_date": lambda v: formats.long_date(v, lang),
-            "timestamp": lambda v: formats.timestamp(v, lang),
-            "other_lang": "en" if lang == "zh" else "zh",
-            "label": labels.label,
-            "role_name": labels.role_name,
-            "error_title": labels.error_title,
-            "page_url": _page_url,
-            "warning": labels.warning,
-            "value": labels.value,
-            "calendar_source": labels.calendar_source,
-        }
-
-    @app.after_request
-    def _finish(response: Response) -> Response:
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if not request.path.startswith("/static/"):
-            response.headers.setdefault("Cache-Control", "no-store")
-        response.headers["X-Request-ID"] = g.get("request_id", "")
-        asked = request.args.get("lang")
-        if asked in LANGUAGES:
-            response.set_cookie(
-                LANG_COOKIE,
-                asked,
-                max_age=365 * 24 * 3600,
-                httponly=True,
-                samesite="Lax",
-                secure=request.is_secure,
-            )
-        response.vary.add("Accept-Language")
-        response.vary.add("Cookie")
-        return response
-
-    @app.errorhandler(CSRFError)
-    def _csrf(error: CSRFError) -> tuple[str, int]:
-        return render_template("error.html", status=403, reason="csrf"), 403
-
-    @app.errorhandler(ApiError)
-    def _api_error(error: ApiError) -> Any:
-        if error.status == 401:
-            return to_login(expired=True)
-        if error.status >= 500:
-            log.warning(
-                "the API answered %s",
-                error.status,
-                extra={"request_id": g.get("request_id"), "detail": error.detail},
-            )
-        headers = {"Retry-After": error.retry_after} if error.retry_after else {}
-        status = error.status if error.status in (403, 404, 503, 504) else 502
-        return render_template("error.html", status=status, reason="api", error=error), status, headers
-
-    @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> Any:
-        return render_template("error.html", status=error.code, reason="http", error=error), error.code or 500
-
-    @app.get("/favicon.ico")
-    def favicon() -> Response:
-        return Response(status=204)
-
-    @app.get("/healthz")
-    def healthz() -> Response:
-        return jsonify({"status": "ok", "service": CONSOLE})
-
-    @app.get("/readyz")
-    def readyz() -> Any:
-        """Ready when the gateway answers: every page of the console asks it."""
-        try:
-            probe.call("GET", "/healthz", token=None)
-        except ApiError as exc:
-            return jsonify(
-                {"status": "unavailable", "service": CONSOLE, "checks": {"gateway": str(exc)}}
-            ), 503
-        return jsonify({"status": "ok", "service": CONSOLE, "checks": {"gateway": "ok"}})
-
+    app.extensions[PROBE] = probe
+    _install(app)
     return app
+
+
+def _start() -> None:
+    g.request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
+    g.lang = chosen_language()
+
+
+def _page_context() -> dict[str, Any]:
+    lang = g.get("lang", "zh")
+    return {
+        "lang": lang,
+        "html_lang": HTML_LANG[lang],
+        "user": current_user(),
+        "long_date": lambda v: formats.long_date(v, lang),
+        "timestamp": lambda v: formats.timestamp(v, lang),
+        "other_lang": "en" if lang == "zh" else "zh",
+        "label": labels.label,
+        "role_name": labels.role_name,
+        "error_title": labels.error_title,
+        "page_url": _page_url,
+        "warning": labels.warning,
+        "value": labels.value,
+        "calendar_source": labels.calendar_source,
+    }
+
+
+def _finish(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    if not request.path.startswith("/static/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        response.set_cookie(
+            LANG_COOKIE,
+            asked,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            secure=request.is_secure,
+        )
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
+    return response
+
+
+def _csrf(error: CSRFError) -> tuple[str, int]:
+    return render_template("error.html", status=403, reason="csrf"), 403
+
+
+def _api_error(error: ApiError) -> Any:
+    if error.status == 401:
+        return to_login(expired=True)
+    if error.status >= 500:
+        log.warning(
+            "the API answered %s",
+            error.status,
+            extra={"request_id": g.get("request_id"), "detail": error.detail},
+        )
+    headers = {"Retry-After": error.retry_after} if error.retry_after else {}
+    status = error.status if error.status in (403, 404, 503, 504) else 502
+    return render_template("error.html", status=status, reason="api", error=error), status, headers
+
+
+def _http(error: HTTPException) -> Any:
+    return render_template("error.html", status=error.code, reason="http", error=error), error.code or 500
+
+
+def favicon() -> Response:
+    return Response(status=204)
+
+
+def healthz() -> Response:
+    return jsonify({"status": "ok", "service": CONSOLE})
+
+
+def readyz() -> Any:
+    """Ready when the gateway answers: every page of the console asks it."""
+    probe = current_app.extensions[PROBE]
+    try:
+        probe.call("GET", "/healthz", token=None)
+    except ApiError as exc:
+        return jsonify({"status": "unavailable", "service": CONSOLE, "checks": {"gateway": str(exc)}}), 503
+    return jsonify({"status": "ok", "service": CONSOLE, "checks": {"gateway": "ok"}})
+
+
+def _install(app: Flask) -> None:
+    """The request hooks, error pages and the health and favicon routes."""
+    app.before_request(_start)
+    app.context_processor(_page_context)
+    app.after_request(_finish)
+    app.register_error_handler(CSRFError, _csrf)
+    app.register_error_handler(ApiError, _api_error)
+    app.register_error_handler(HTTPException, _http)
+    app.add_url_rule("/favicon.ico", view_func=favicon, methods=["GET"])
+    app.add_url_rule("/healthz", view_func=healthz, methods=["GET"])
+    app.add_url_rule("/readyz", view_func=readyz, methods=["GET"])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from flask_babel import gettext as _
 
 
+@functools.cache  # built once: a grid asks for a label per station and per day; the words are looked up per call
 def _table() -> dict[str, dict[str, Callable[[], str]]]:
     return {
         "role": {

@@ -4,11 +4,13 @@ what waits for approval, reassigning a duty, master data, and the grid's print v
 from __future__ import annotations
 
 import calendar as monthcal
+import functools
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -150,6 +152,27 @@ def build_grid(
     return Grid(days_between(start, end), shown, cells, unfilled, kinds, regions)
 
 
+SEGMENT_SAFE = "!$&'()*+,/:;=@"  # as werkzeug's string converter quotes a path segment
+QUERY_SAFE = "!$'()*,/:;?@"  # as werkzeug encodes a query
+
+
+def duty_links(roster_id: str) -> Callable[[Mapping[str, Any]], str]:
+    """A duty's address in the grid (its page, with the way back), as url_for writes it, routed once a page:
+    a county's grid has thousands of duties, and url_for for each took most of the page's time."""
+    prefix = url_for("scheduler.assignment", roster_id=roster_id, assignment_id="-")[:-1]
+    back = urlencode([("next", request.full_path)], safe=QUERY_SAFE)
+
+    @functools.cache  # a grid's duties share a hundred stations and thirty days
+    def pair(name: str, value: str) -> str:
+        return urlencode([(name, value)], safe=QUERY_SAFE)
+
+    def link(duty: Mapping[str, Any]) -> str:
+        query = f"{pair('station', duty['station_id'])}&{pair('date', duty['date'])}&{back}"
+        return f"{prefix}{quote(str(duty['id']), safe=SEGMENT_SAFE)}?{query}"
+
+    return link
+
+
 def _roster_page(roster_id: str, template: str) -> str:
     roster = call("GET", f"/api/roster/rosters/{roster_id}")
     region, level = request.args.get("region") or None, request.args.get("level") or None
@@ -169,6 +192,7 @@ def _roster_page(roster_id: str, template: str) -> str:
         level=level,
         levels=LEVELS,
         day_head=lambda d: formats.day_head(d, _lang()),
+        duty_link=duty_links(roster_id),
         month=formats.period_title(start, end, _lang()),
         busy=BUSY,
     )

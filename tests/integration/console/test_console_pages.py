@@ -8,6 +8,8 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from flask import request, url_for
+from markupsafe import escape
 
 from services.console.gatewayapi import ApiError
 
@@ -282,6 +284,54 @@ def test_a_rosters_grid_marks_open_slots_in_red_with_their_reason(console: Conso
     only_one = console.client.get("/scheduler/rosters/r-1?region=654021").get_data(as_text=True)
     assert "霍城县公共法律服务中心" not in only_one
     assert "伊宁县公共法律服务中心" in only_one
+
+
+def test_a_duty_in_the_grid_links_to_the_address_url_for_gives_with_the_way_back(console: ConsoleKit) -> None:
+    console.log_in("scheduler")
+    api = console.api.answers
+    api[("GET", "/api/roster/rosters/r-1")] = {
+        "id": "r-1",
+        "region_code": "654000",
+        "period_start": "2026-10-01",
+        "period_end": "2026-10-02",
+        "status": "published",
+        "warnings": [],
+    }
+    odd = {
+        "id": "a 1/é?&#",
+        "roster_id": "r-1",
+        "station_id": "s 1&x",
+        "date": "2026-10-01",
+        "start_time": "09:00",
+        "end_time": "17:00",
+        "lawyer_id": "lw-1",
+        "role": "lawyer",
+        "status": "scheduled",
+    }
+    api[("GET", "/api/roster/rosters/r-1/assignments")] = {"total": 1, "items": [odd]}
+    api[("GET", "/api/roster/stations")] = {
+        "total": 1,
+        "items": [
+            {"id": "s 1&x", "name": "伊宁县公共法律服务中心", "level": "county", "region_code": "654021"}
+        ],
+    }
+    api[("GET", "/api/roster/lawyers")] = {
+        "total": 1,
+        "items": [{"id": "lw-1", "name": "阿依古丽", "region_code": "654021"}],
+    }
+    api[("GET", "/api/roster/calendar/2026")] = {"year": 2026, "holidays": [], "workdays": []}
+    path = "/scheduler/rosters/r-1?region=654021&level=county&lang=zh"
+    html = console.client.get(path).get_data(as_text=True)
+    with console.app.test_request_context(path):
+        expected = url_for(
+            "scheduler.assignment",
+            roster_id="r-1",
+            assignment_id=odd["id"],
+            station=odd["station_id"],
+            date=odd["date"],
+            next=request.full_path,
+        )
+    assert re.findall(r'<a class="duty lawyer" href="([^"]+)"', html) == [str(escape(expected))]
 
 
 def test_a_duty_is_reassigned_from_the_grid_in_two_clicks(console: ConsoleKit) -> None:
