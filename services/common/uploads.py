@@ -251,3 +251,25 @@ def _read_csv(text: str, *, max_rows: int) -> list[tuple[int, list[Any]]]:
             f"the CSV file cannot be read: {exc}", errors={"file": [f"not readable CSV: {exc}"]}
         ) from exc
     return rows
+
+
+BINARY = {"type": "string", "format": "binary"}  # a file in an OpenAPI document
+
+
+def upload_request_body(description: str) -> dict[str, Any]:
+    """The OpenAPI `requestBody` of an upload endpoint: the multipart field `file`, or the raw CSV or XLSX."""
+    return {
+        "required": True,
+        "description": description,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {"file": {**BINARY, "description": "the .xlsx or .csv file"}},
+                }
+            },
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX_MIME: {"schema": BINARY},
+        },
+    }

@@ -9,9 +9,10 @@ from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from services.common.auth import require_roles
+from services.common.uploads import upload_request_body
 from services.roster.api.problems import problems
 from services.roster.api.roles import STAFF
-from services.roster.api.schemas import FILE, Body, LawyerIn, Out, SpreadsheetProblem, StationIn
+from services.roster.api.schemas import Body, LawyerIn, Out, SpreadsheetProblem, StationIn
 from services.roster.api.sessions import unit_of_work
 from services.roster.domain.errors import Invalid
 from services.roster.service.errors import TooLarge, UnsupportedMedia
@@ -55,28 +56,14 @@ class ImportOut(Out):
 
 def _upload_body(kind: str, example: str, values: str) -> dict[str, Any]:
     headers = "; ".join(f"{name}: {' / '.join(names)}" for name, names in accepted_headers(kind).items())
-    return {
-        "required": True,
-        "description": (
-            "An XLSX workbook (its first sheet) or a CSV file in UTF-8 (with or without BOM), GBK/GB18030 or "
-            "UTF-16, at most 5 MB and 10,000 rows. The first row (after any title rows) names the columns, in "
-            f"Chinese or English; accepted names per field: {headers}. {values} Other columns are not read (those "
-            "other than 序号 and 备注 are listed in `ignored_columns`). Row numbers in errors are the ones Excel "
-            "shows. With mode=upsert, a column the file lacks keeps the stored value, and an empty cell clears it "
-            f"(or sets the default). Example CSV:\n\n{example}"
-        ),
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file"],
-                    "properties": {"file": {**FILE, "description": "the .xlsx or .csv file"}},
-                }
-            },
-            "text/csv": {"schema": {"type": "string"}},
-            XLSX_MIME: {"schema": FILE},
-        },
-    }
+    return upload_request_body(
+        "An XLSX workbook (its first sheet) or a CSV file in UTF-8 (with or without BOM), GBK/GB18030 or "
+        "UTF-16, at most 5 MB and 10,000 rows. The first row (after any title rows) names the columns, in "
+        f"Chinese or English; accepted names per field: {headers}. {values} Other columns are not read (those "
+        "other than 序号 and 备注 are listed in `ignored_columns`). Row numbers in errors are the ones Excel "
+        "shows. With mode=upsert, a column the file lacks keeps the stored value, and an empty cell clears it "
+        f"(or sets the default). Example CSV:\n\n{example}"
+    )
 
 
 LAWYER_EXAMPLE = (

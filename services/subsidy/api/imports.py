@@ -8,7 +8,7 @@ from flask import Response
 from flask_smorest import Blueprint
 
 from services.common.auth import current_identity, require_roles
-from services.common.uploads import XLSX_MIME, request_upload
+from services.common.uploads import XLSX_MIME, request_upload, upload_request_body
 from services.subsidy.api.problems import problems
 from services.subsidy.api.request_unit import unit_of_work
 from services.subsidy.api.schemas import ImportOut
@@ -27,27 +27,13 @@ EXAMPLE = (
     "案件类型,律师编号,行政区划代码,案号,服务日期,材料,难易程度,是否达成协议\n"
     "人民调解,L1,654021,(2026)伊调字第12号,2026-05-12,调解协议书;卷宗目录,一般,是"
 )
-UPLOAD = {
-    "required": True,
-    "description": (
-        f"An XLSX workbook (its first sheet) or a CSV file in UTF-8 (with or without BOM) or GBK, at most "
-        f"{intake.MAX_BYTES // (1024 * 1024)} MB and {intake.MAX_ROWS:,} rows. A declared charset binds: a GBK "
-        "file sent as charset=utf-8 is refused. The first row names the columns in English or Chinese: "
-        f"{COLUMNS}. A further lower_snake_case header is read as an attribute. Rows are numbered as a "
-        f"spreadsheet shows them (the header is row 1). Example CSV:\n\n{EXAMPLE}"
-    ),
-    "content": {
-        "multipart/form-data": {
-            "schema": {
-                "type": "object",
-                "required": ["file"],
-                "properties": {"file": {**FILE, "description": "the .xlsx or .csv file"}},
-            }
-        },
-        "text/csv": {"schema": {"type": "string"}},
-        XLSX_MIME: {"schema": FILE},
-    },
-}
+UPLOAD = upload_request_body(
+    f"An XLSX workbook (its first sheet) or a CSV file in UTF-8 (with or without BOM) or GBK, at most "
+    f"{intake.MAX_BYTES // (1024 * 1024)} MB and {intake.MAX_ROWS:,} rows. A declared charset binds: a GBK "
+    "file sent as charset=utf-8 is refused. The first row names the columns in English or Chinese: "
+    f"{COLUMNS}. A further lower_snake_case header is read as an attribute. Rows are numbered as a "
+    f"spreadsheet shows them (the header is row 1). Example CSV:\n\n{EXAMPLE}"
+)
 
 
 @blp.route("", methods=["POST"])
