@@ -40,6 +40,7 @@ class Download:
     body: bytes
     content_type: str
     disposition: str | None
+    policy: str | None = None  # the API's own Content-Security-Policy for it (the voucher has one)
 
 
 class Api(Protocol):
@@ -92,7 +93,7 @@ class GatewayApi:
         response = self._request("GET", path, token=token, params=params, body=None, headers={"Accept": "*/*"})
         _raise_for(response)
         return Download(response.data, response.headers.get("Content-Type", "application/octet-stream"),
-                        response.headers.get("Content-Disposition"))
+                        response.headers.get("Content-Disposition"), response.headers.get("Content-Security-Policy"))
 
 
 def _raise_for(response: urllib3.BaseHTTPResponse) -> None:
