@@ -21,16 +21,34 @@ from services.roster.adapters.orm import AssignmentRow, RosterRow, StationRow
 
 _ASSIGNMENTS, _ROSTERS, _STATIONS = AssignmentRow.__table__, RosterRow.__table__, StationRow.__table__
 _A, _R, _S = _ASSIGNMENTS.c, _ROSTERS.c, _STATIONS.c
-_FIELDS = (_A.id, _A.roster_id, _A.station_id, _A.date, _A.start_time, _A.end_time, _A.lawyer_id, _A.role,
-           _A.status, _S.name.label("station_name"), _S.address.label("station_address"),
-           _S.level.label("station_level"), _A.checked_in_at, _A.checked_out_at)
+_FIELDS = (
+    _A.id,
+    _A.roster_id,
+    _A.station_id,
+    _A.date,
+    _A.start_time,
+    _A.end_time,
+    _A.lawyer_id,
+    _A.role,
+    _A.status,
+    _S.name.label("station_name"),
+    _S.address.label("station_address"),
+    _S.level.label("station_level"),
+    _A.checked_in_at,
+    _A.checked_out_at,
+    _A.sequence,
+)
 _KEYS = tuple(column.key for column in _FIELDS)
 
 
 def _filtered(columns: Any, *, first: bool, last: bool) -> Select[Any]:
-    statement = (select(*columns)
-                 .select_from(_ASSIGNMENTS.join(_ROSTERS, _R.id == _A.roster_id).join(_STATIONS, _S.id == _A.station_id))
-                 .where(_A.lawyer_id == bindparam("lawyer_id"), _R.status == "published"))
+    statement = (
+        select(*columns)
+        .select_from(
+            _ASSIGNMENTS.join(_ROSTERS, _R.id == _A.roster_id).join(_STATIONS, _S.id == _A.station_id)
+        )
+        .where(_A.lawyer_id == bindparam("lawyer_id"), _R.status == "published")
+    )
     if first:
         statement = statement.where(_A.date >= bindparam("first"))
     if last:
@@ -39,17 +57,21 @@ def _filtered(columns: Any, *, first: bool, last: bool) -> Select[Any]:
 
 
 def _page(first: bool, last: bool) -> Select[Any]:
-    return (_filtered((*_FIELDS, func.count().over().label("total")), first=first, last=last)
-            .order_by(_A.date, _A.start_time, _A.id)
-            .limit(bindparam("limit")).offset(bindparam("offset")))
+    return (
+        _filtered((*_FIELDS, func.count().over().label("total")), first=first, last=last)
+        .order_by(_A.date, _A.start_time, _A.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
 
 
 _PAGES = {(f, t): _page(f, t) for f in (False, True) for t in (False, True)}
 _COUNTS = {(f, t): _filtered((func.count(),), first=f, last=t) for f in (False, True) for t in (False, True)}
 
 
-def my_duties(conn: Connection, *, lawyer_id: str, first: date | None, last: date | None, limit: int,
-              offset: int) -> dict[str, Any]:
+def my_duties(
+    conn: Connection, *, lawyer_id: str, first: date | None, last: date | None, limit: int, offset: int
+) -> dict[str, Any]:
     """`{items, total}`: a lawyer's duties in published rosters, by date and start, with where to go."""
     shape = (first is not None, last is not None)
     params = {"lawyer_id": lawyer_id, "first": first, "last": last, "limit": limit, "offset": offset}
