@@ -1,6 +1,7 @@
 """The three journeys of the console in Chromium, against a stack started as `make run` starts it: a
-scheduler generates, checks and publishes a roster; a lawyer on a phone checks in and out; finance approves
-a claim, makes a payment batch and downloads its export. Screenshots of each main page go to
+scheduler generates, checks and publishes a roster (and reads the fairness over months); a lawyer on a phone
+checks in and out, makes a calendar link whose QR code shows, and sets a bank account; finance approves a
+claim, makes a payment batch and downloads its export and a bank file. Screenshots of each main page go to
 var/test-artifacts/console/; axe-core finds nothing serious or critical on them."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
@@ -25,7 +27,11 @@ BIG = 180_000  # ms: generating a county's month may be queued behind other work
 
 def accessible(page: Page, what: str) -> None:
     results = AXE.run(page)
-    bad = [(v["id"], v["impact"], len(v["nodes"])) for v in results.response["violations"] if v["impact"] in SERIOUS]
+    bad = [
+        (v["id"], v["impact"], len(v["nodes"]))
+        for v in results.response["violations"]
+        if v["impact"] in SERIOUS
+    ]
     assert not bad, f"{what}: axe-core finds {bad}"
 
 
@@ -34,10 +40,14 @@ def next_two_months() -> tuple[str, str]:
     worker does it and the page follows its progress."""
     first = (date.today().replace(day=1) + timedelta(days=32)).replace(day=1)
     second = (first + timedelta(days=32)).replace(day=1)
-    return first.isoformat(), second.replace(day=calendar.monthrange(second.year, second.month)[1]).isoformat()
+    return first.isoformat(), second.replace(
+        day=calendar.monthrange(second.year, second.month)[1]
+    ).isoformat()
 
 
-def test_a_scheduler_generates_checks_and_publishes_a_roster(page: Page, people: People, artifacts: Path) -> None:
+def test_a_scheduler_generates_checks_and_publishes_a_roster(
+    page: Page, people: People, artifacts: Path
+) -> None:
     log_in(page, people, "scheduler")
     expect(page.locator("html")).to_have_attribute("lang", "zh-CN")
     expect(page.get_by_role("heading", name="排班表", exact=True)).to_be_visible()
@@ -78,6 +88,12 @@ def test_a_scheduler_generates_checks_and_publishes_a_roster(page: Page, people:
     page.get_by_role("link", name="律师工作量", exact=True).click()
     expect(page.locator("meter").first).to_be_visible()
     page.screenshot(path=str(artifacts / "scheduler-load.png"))
+    page.get_by_role("link", name="近十二个月的公平性", exact=True).click()  # the ledger over months
+    expect(page.locator("p.balance meter")).to_be_visible()
+    expect(page.locator("table.fairness meter").first).to_be_visible()
+    page.screenshot(path=str(artifacts / "scheduler-fairness.png"))
+    accessible(page, "fairness")
+    page.go_back()
     page.go_back()
     page.get_by_role("link", name="打印视图", exact=True).click()
     page.emulate_media(media="print")
@@ -85,19 +101,28 @@ def test_a_scheduler_generates_checks_and_publishes_a_roster(page: Page, people:
     pdf = artifacts / "roster-a3.pdf"
     page.pdf(path=str(pdf), prefer_css_page_size=True)
     boxes = set(re.findall(rb"MediaBox\s*\[0 0 ([0-9.]+) ([0-9.]+)\]", pdf.read_bytes()))
-    assert boxes and all(round(float(w)) == 1191 and round(float(h)) == 842 for w, h in boxes), boxes  # A3 across
+    assert boxes and all(round(float(w)) == 1191 and round(float(h)) == 842 for w, h in boxes), (
+        boxes
+    )  # A3 across
 
 
 def test_a_lawyer_on_a_phone_checks_in_and_out(browser: Browser, people: People, artifacts: Path) -> None:
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)
+    context = browser.new_context(
+        locale="zh-CN",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
     page = context.new_page()
     try:
         log_in(page, people, "lawyer")
         expect(page.get_by_role("heading", name="我的值班", exact=True)).to_be_visible()
         today = page.locator("article.card.today").first
         expect(today).to_be_visible()
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390, "the page scrolls sideways on a phone"
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, (
+            "the page scrolls sideways on a phone"
+        )
         page.screenshot(path=str(artifacts / "lawyer-phone.png"))
         accessible(page, "my duties")
         today.get_by_role("button", name="签到", exact=True).click()
@@ -105,20 +130,55 @@ def test_a_lawyer_on_a_phone_checks_in_and_out(browser: Browser, people: People,
         page.locator("article.card.today").first.get_by_role("button", name="签退", exact=True).click()
         expect(page.get_by_role("status")).to_contain_text("已签退")
         expect(page.locator("article.card.today").first).to_contain_text("已完成")
+        page.get_by_role("button", name="生成我的日历链接", exact=True).click()
+        expect(page.get_by_role("status")).to_contain_text("日历链接已生成")
+        feed = page.locator("#calendar-url").input_value()
+        qr = page.get_by_role("img", name="我的日历订阅链接二维码")
+        expect(qr).to_be_visible()
+        wait_for(lambda: qr.evaluate("img => img.complete && img.naturalWidth > 0"), what="the QR code drawn")
+        page.get_by_role("button", name="复制", exact=True).click()
+        expect(page.locator(".copy-status")).not_to_be_empty()
+        page.fill("input[name=account_name]", "律师甲")
+        page.fill("input[name=account_no]", "6222020200112233445")
+        page.fill("input[name=bank_name]", "中国工商银行")
+        page.get_by_role("button", name="保存银行账户", exact=True).click()
+        expect(page.locator("dd.account-no")).to_have_text("****3445")
+        page.locator("#calendar-link").scroll_into_view_if_needed()
+        page.screenshot(path=str(artifacts / "lawyer-calendar-link.png"))
+        accessible(page, "my calendar link and bank account")
     finally:
         context.close()
-    mine = people.api("lawyer").get(people.url + "/api/roster/me/duties",
-                                    params={"from": people.today, "to": people.today}, timeout=10).json()["items"]
+    subscribed = requests.get(feed, timeout=10)  # the phone's calendar needs no log-in for it
+    assert subscribed.status_code == 200, subscribed.text
+    assert subscribed.headers["Content-Type"].startswith("text/calendar")
+    mine = (
+        people.api("lawyer")
+        .get(
+            people.url + "/api/roster/me/duties",
+            params={"from": people.today, "to": people.today},
+            timeout=10,
+        )
+        .json()["items"]
+    )
     assert [(d["id"], d["status"]) for d in mine] == [(people.duty_id, "completed")]
 
 
-def test_finance_approves_a_claim_makes_a_batch_and_downloads_it(page: Page, people: People,
-                                                                 artifacts: Path) -> None:
+def test_finance_approves_a_claim_makes_a_batch_and_downloads_it(
+    page: Page, people: People, artifacts: Path
+) -> None:
     lawyer = people.api("lawyer")
-    claim = lawyer.post(people.url + "/api/subsidy/claims", json={
-        "kind": "mediation_case", "lawyer_id": people.lawyer_id, "region_code": "654021",
-        "case_no": f"调解-{people.today}-console", "service_date": people.today,
-        "attributes": {"difficulty": "difficult", "agreement": True}}, timeout=10)
+    claim = lawyer.post(
+        people.url + "/api/subsidy/claims",
+        json={
+            "kind": "mediation_case",
+            "lawyer_id": people.lawyer_id,
+            "region_code": "654021",
+            "case_no": f"调解-{people.today}-console",
+            "service_date": people.today,
+            "attributes": {"difficulty": "difficult", "agreement": True},
+        },
+        timeout=10,
+    )
     assert claim.status_code == 201, claim.text
     claim_id = claim.json()["id"]
     log_in(page, people, "finance")
@@ -135,13 +195,24 @@ def test_finance_approves_a_claim_makes_a_batch_and_downloads_it(page: Page, peo
     page.go_back()
     row.get_by_role("button", name="批准", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("申请已批准")
-    wait_for(lambda: lawyer.get(people.url + f"/api/subsidy/claims/{claim_id}", timeout=10).json()["status"]
-             == "approved", what="the claim approved through the console")
+    wait_for(
+        lambda: (
+            lawyer.get(people.url + f"/api/subsidy/claims/{claim_id}", timeout=10).json()["status"]
+            == "approved"
+        ),
+        what="the claim approved through the console",
+    )
     page.get_by_role("link", name="预算", exact=True).click()
     expect(page.locator("meter").first).to_be_visible()
     accessible(page, "budgets")
     page.get_by_role("link", name="支付批次", exact=True).first.click()
     page.fill("input[name=month]", people.today[:7])
+    # the batch pays into bank accounts (the lawyer's journey sets this one through the console too)
+    people.api("finance").put(
+        people.url + f"/api/subsidy/lawyers/{people.lawyer_id}/bank-account",
+        json={"account_name": "律师甲", "account_no": "6222020200112233445", "bank_name": "中国工商银行"},
+        timeout=10,
+    ).raise_for_status()
     page.get_by_role("button", name="用已批准的申请生成批次", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("支付批次已生成")
     expect(page.locator("dl.facts")).to_contain_text("¥")
@@ -152,6 +223,13 @@ def test_finance_approves_a_claim_makes_a_batch_and_downloads_it(page: Page, peo
     target = artifacts / "batch.csv"
     download.save_as(str(target))
     assert people.lawyer_id in target.read_text(encoding="utf-8-sig") or target.stat().st_size > 20
+    expect(page.locator("dd.in-words")).to_contain_text("人民币")
+    with page.expect_download() as bank_info:
+        page.locator("a.bank-file", has_text="工商银行").click()
+    bank: Any = bank_info.value
+    bank_file = artifacts / "bank-icbc.csv"
+    bank.save_as(str(bank_file))
+    assert "6222020200112233445" in bank_file.read_text(encoding="gbk")  # the lawyer's account, whole
 
 
 def test_the_console_switches_to_english_and_refuses_a_forged_form(page: Page, people: People) -> None:
