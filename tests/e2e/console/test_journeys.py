@@ -143,8 +143,7 @@ def test_a_lawyer_on_a_phone_checks_in_and_out(browser: Browser, people: People,
         page.fill("input[name=bank_name]", "中国工商银行")
         page.get_by_role("button", name="保存银行账户", exact=True).click()
         expect(page.locator("dd.account-no")).to_have_text("****3445")
-        page.locator("#calendar-link").scroll_into_view_if_needed()
-        page.screenshot(path=str(artifacts / "lawyer-calendar-link.png"))
+        page.locator("section.calendar-link").screenshot(path=str(artifacts / "lawyer-calendar-link.png"))
         accessible(page, "my calendar link and bank account")
     finally:
         context.close()
@@ -224,6 +223,10 @@ def test_finance_approves_a_claim_makes_a_batch_and_downloads_it(
     download.save_as(str(target))
     assert people.lawyer_id in target.read_text(encoding="utf-8-sig") or target.stat().st_size > 20
     expect(page.locator("dd.in-words")).to_contain_text("人民币")
+    voucher = page.request.get(page.url.split("?")[0] + "/voucher")  # printable, under the API's own policy
+    assert voucher.ok
+    assert "default-src 'none'" in voucher.headers["content-security-policy"]
+    assert "人民币" in voucher.text()
     with page.expect_download() as bank_info:
         page.locator("a.bank-file", has_text="工商银行").click()
     bank: Any = bank_info.value
