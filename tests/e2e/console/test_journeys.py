@@ -233,6 +233,10 @@ def test_finance_approves_a_claim_makes_a_batch_and_downloads_it(
     bank_file = artifacts / "bank-icbc.csv"
     bank.save_as(str(bank_file))
     assert "6222020200112233445" in bank_file.read_text(encoding="gbk")  # the lawyer's account, whole
+    accessible(page, "a payment batch")
+    page.locator(f"a[href^='/finance/lawyers/{people.lawyer_id}/bank-account']").click()  # whole, for finance
+    expect(page.locator("dd.account-no")).to_have_text("6222020200112233445")
+    accessible(page, "a lawyer's bank account")
 
 
 def test_the_console_switches_to_english_and_refuses_a_forged_form(page: Page, people: People) -> None:
