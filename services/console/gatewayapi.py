@@ -40,6 +40,7 @@ class Download:
     body: bytes
     content_type: str
     disposition: str | None
+    policy: str | None = None  # the API's own Content-Security-Policy for it (the voucher has one)
 
 
 class Api(Protocol):
@@ -135,6 +136,7 @@ class GatewayApi:
             response.data,
             response.headers.get("Content-Type", "application/octet-stream"),
             response.headers.get("Content-Disposition"),
+            response.headers.get("Content-Security-Policy"),
         )
 
 

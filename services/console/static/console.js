@@ -1,4 +1,5 @@
-// The console's only script (no third-party code): follows a roster's generation until it is done.
+// The console's only script (no third-party code): follows a roster's generation until it is done, and
+// copies a lawyer's calendar link.
 (function () {
   "use strict";
   function poll(box) {
@@ -21,7 +22,24 @@
     }
     setTimeout(tick, 1000);
   }
+  function copier(button) {
+    var field = document.getElementById(button.getAttribute("data-copy"));
+    var status = document.querySelector(".copy-status");
+    function say(text) { if (status) { status.textContent = text; } }
+    button.addEventListener("click", function () {
+      field.focus();
+      field.select();
+      var copied = function () { say(button.getAttribute("data-copied")); };
+      var failed = function () { say(button.getAttribute("data-failed")); };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(copied, failed);
+      } else {  // plain http on an office network: the older way, with the text selected
+        try { if (document.execCommand("copy")) { copied(); } else { failed(); } } catch (e) { failed(); }
+      }
+    });
+  }
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-poll]").forEach(poll);
+    document.querySelectorAll("button[data-copy]").forEach(copier);
   });
 })();

@@ -1,5 +1,6 @@
 """Finance's pages: the claims queue, a claim with its breakdown and history, approving and rejecting,
-budgets, and payment batches with their exports."""
+budgets with the budget-threshold notifications, payment batches with their exports, bank files and
+voucher, and a lawyer's bank account."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from services.console.gatewayapi import ApiError
 from services.console.pages import act, back_to, call, current_user, download, login_required, problem_text
+from services.console.views.lawyer import bank_account_of, put_bank_account
 
 bp = Blueprint("finance", __name__, url_prefix="/finance")
 READERS = ("finance", "admin")
@@ -19,6 +21,9 @@ STATUSES = ("pending", "approved", "rejected", "paid")
 KINDS = ("mediation_case", "legal_aid_case", "station_duty")
 SORTS = {"service_date", "amount", "lawyer_name", "region_code", "submitted_at", "kind", "status"}
 PAGE = 100
+PAYERS = ("finance",)  # bank accounts: finance only (the API refuses the administrator)
+# the voucher's policy should the API's answer come without one: nothing from anywhere (unstyled, still printable)
+VOUCHER_FALLBACK_POLICY = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 
 def _amount(claim: dict[str, Any]) -> Decimal:
@@ -119,7 +124,38 @@ def decide(claim_id: str, decision: str) -> Any:
 def budgets() -> str:
     year = request.args.get("year") or None
     page = call("GET", "/api/subsidy/budgets", params={"year": year, "limit": 200})
-    return render_template("finance/budgets.html", items=page["items"], year=year, kinds=KINDS)
+    notices = call("GET", "/api/me/notifications", params={"limit": 20})
+    shown = [n for n in notices["items"] if n["kind"] == "budget_threshold_reached"]
+    return render_template(
+        "finance/budgets.html",
+        items=page["items"],
+        year=year,
+        kinds=KINDS,
+        notices=shown,
+        unread=notices.get("unread", 0),
+    )
+
+
+@bp.post("/notifications/<int:notice_id>/read")
+@login_required(*READERS)
+def read_notice(notice_id: int) -> Response:
+    return act(
+        "POST",
+        f"/api/me/notifications/{notice_id}/read",
+        done=_("Marked read."),
+        back=url_for("finance.budgets"),
+    )
+
+
+@bp.post("/notifications/read-all")
+@login_required(*READERS)
+def read_all_notices() -> Response:
+    return act(
+        "POST",
+        "/api/me/notifications/read-all",
+        done=_("All notifications marked read."),
+        back=url_for("finance.budgets"),
+    )
 
 
 @bp.get("/schemes")
@@ -159,7 +195,56 @@ def create_batch() -> Response:
 @login_required(*READERS)
 def batch(batch_id: str) -> str:
     item = call("GET", f"/api/subsidy/payment-batches/{batch_id}")
-    return render_template("finance/batch.html", batch=item)
+    profiles = call("GET", "/api/subsidy/profiles")["items"]
+    return render_template("finance/batch.html", batch=item, profiles=profiles, me=current_user())
+
+
+@bp.get("/batches/<batch_id>/bank-file")
+@login_required(*READERS)
+def bank_file(batch_id: str) -> Response:
+    profile = request.args.get("profile", "")
+    if not profile:
+        abort(404)
+    file = download(f"/api/subsidy/payment-batches/{batch_id}/bank-file", {"profile": profile})
+    response = Response(file.body, content_type=file.content_type)
+    response.headers["Content-Disposition"] = file.disposition or f'attachment; filename="bank-{batch_id}"'
+    return response
+
+
+@bp.get("/batches/<batch_id>/voucher")
+@login_required(*READERS)
+def voucher(batch_id: str) -> Response:
+    """The API's printable voucher, passed on with its own Content-Security-Policy (stricter than ours:
+    nothing from anywhere, only its own hashed style)."""
+    file = download(f"/api/subsidy/payment-batches/{batch_id}/voucher")
+    response = Response(file.body, content_type=file.content_type)
+    response.headers["Content-Security-Policy"] = file.policy or VOUCHER_FALLBACK_POLICY
+    return response
+
+
+@bp.get("/lawyers/<lawyer_id>/bank-account")
+@login_required(*PAYERS)
+def lawyer_account(lawyer_id: str) -> str:
+    name = request.args.get("name") or lawyer_id
+    return render_template(
+        "finance/bank_account.html",
+        account=bank_account_of(lawyer_id),
+        lawyer_id=lawyer_id,
+        name=name,
+        next=back_to(url_for("finance.batches")),
+    )
+
+
+@bp.post("/lawyers/<lawyer_id>/bank-account")
+@login_required(*PAYERS)
+def set_lawyer_account(lawyer_id: str) -> Response:
+    back = url_for(
+        "finance.lawyer_account",
+        lawyer_id=lawyer_id,
+        name=request.form.get("name") or None,
+        next=back_to(url_for("finance.batches")),
+    )
+    return put_bank_account(lawyer_id, back)
 
 
 @bp.post("/batches/<batch_id>/mark-paid")

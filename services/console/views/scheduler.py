@@ -1,10 +1,12 @@
 """The scheduler's pages: rosters and their month grid, generation and publishing, the lawyers' load,
-what waits for approval, reassigning a duty, master data, and the grid's print view."""
+the burden ledger over months (fairness), what waits for approval, reassigning a duty, master data, and the
+grid's print view."""
 
 from __future__ import annotations
 
 import calendar as monthcal
 import functools
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -288,7 +290,14 @@ def load(roster_id: str) -> str:
     start, end = date.fromisoformat(roster["period_start"]), date.fromisoformat(roster["period_end"])
     rows = lawyers_load(assignments, lawyers, day_kinds(start, end))
     top = max((r.burden for r in rows), default=0)
-    return render_template("scheduler/load.html", roster=roster, rows=rows, top=top)
+    return render_template(
+        "scheduler/load.html",
+        roster=roster,
+        rows=rows,
+        top=top,
+        ledger_to=roster["period_end"][:7],
+        ledger_from=last_twelve_months(date.fromisoformat(roster["period_end"]))[0],
+    )
 
 
 def find_duty(roster_id: str, assignment_id: str) -> dict[str, Any]:
@@ -367,13 +376,77 @@ def decide_swap(swap_id: str, decision: str) -> Response:
     )
 
 
+def language_names() -> dict[str, str]:
+    """Each language code in use in the region, named in the page's language (维吾尔语, Uyghur)."""
+    try:
+        languages = call("GET", "/api/roster/languages")
+    except ApiError as exc:
+        if exc.status in (401, 503, 504):
+            raise
+        return {}
+    items = languages.get("items", []) if isinstance(languages, dict) else languages
+    key = "name_en" if _lang() == "en" else "name_zh"
+    return {lang["code"]: lang.get(key) or lang.get("name_en") or lang["code"] for lang in items}
+
+
 @bp.get("/lawyers")
 @login_required(*KEEPERS)
 def lawyers() -> str:
     params = {k: request.args.get(k) or None for k in ("q", "region_code", "status")}
     offset = _offset()
     page = call("GET", "/api/roster/lawyers", params={**params, "limit": 50, "offset": offset})
-    return render_template("scheduler/lawyers.html", page=page, params=params, offset=offset, limit=50)
+    return render_template(
+        "scheduler/lawyers.html",
+        page=page,
+        params=params,
+        offset=offset,
+        limit=50,
+        language_names=language_names(),
+    )
+
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def last_twelve_months(today: date) -> tuple[str, str]:
+    """The fairness view's default range: the twelve months up to this one (2025-12 to 2026-11)."""
+    months = today.year * 12 + today.month - 1 - 11
+    return f"{months // 12:04d}-{months % 12 + 1:02d}", f"{today.year:04d}-{today.month:02d}"
+
+
+@bp.get("/fairness")
+@login_required(*KEEPERS)
+def fairness() -> str:
+    """The burden ledger of published rosters over months: per lawyer duties, weekend and holiday duties and
+    burden as bars (scaled by the time not on leave), and how even it is (balance, 1 = even)."""
+    start, end = last_twelve_months(date.today())
+    region = (request.args.get("region_code") or "").strip()
+    chosen = {
+        "region_code": region,
+        "from": request.args.get("from") or start,
+        "to": request.args.get("to") or end,
+    }
+    ledger = None
+    if region:
+        if not (MONTH.match(chosen["from"]) and MONTH.match(chosen["to"])):
+            flash(_("Months are written YYYY-MM."), "error")
+        else:
+            try:
+                ledger = call("GET", "/api/roster/fairness", params={**chosen, "limit": 1000})
+            except ApiError as exc:
+                if exc.status not in (400, 422):
+                    raise
+                flash(problem_text(exc), "error")
+    items = (ledger or {}).get("items", [])
+    top = max((float(i.get("scaled_burden") or i.get("burden") or 0) for i in items), default=0.0)
+    return render_template(
+        "scheduler/fairness.html",
+        chosen=chosen,
+        ledger=ledger,
+        items=items,
+        top=top or 1.0,
+        months=lambda m: formats.month_title(int(m[:4]), int(m[5:7]), _lang()),
+    )
 
 
 @bp.get("/stations")

@@ -1,6 +1,7 @@
 """The three journeys of the console in Chromium, against a stack started as `make run` starts it: a
-scheduler generates, checks and publishes a roster; a lawyer on a phone checks in and out; finance approves
-a claim, makes a payment batch and downloads its export. Screenshots of each main page go to
+scheduler generates, checks and publishes a roster (and reads the fairness over months); a lawyer on a phone
+checks in and out, makes a calendar link whose QR code shows, and sets a bank account; finance approves a
+claim, makes a payment batch and downloads its export and a bank file. Screenshots of each main page go to
 var/test-artifacts/console/; axe-core finds nothing serious or critical on them."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
@@ -86,6 +88,12 @@ def test_a_scheduler_generates_checks_and_publishes_a_roster(
     page.get_by_role("link", name="律师工作量", exact=True).click()
     expect(page.locator("meter").first).to_be_visible()
     page.screenshot(path=str(artifacts / "scheduler-load.png"))
+    page.get_by_role("link", name="近十二个月的公平性", exact=True).click()  # the ledger over months
+    expect(page.locator("p.balance meter")).to_be_visible()
+    expect(page.locator("table.fairness meter").first).to_be_visible()
+    page.screenshot(path=str(artifacts / "scheduler-fairness.png"))
+    accessible(page, "fairness")
+    page.go_back()
     page.go_back()
     page.get_by_role("link", name="打印视图", exact=True).click()
     page.emulate_media(media="print")
@@ -121,8 +129,26 @@ def test_a_lawyer_on_a_phone_checks_in_and_out(browser: Browser, people: People,
         page.locator("article.card.today").first.get_by_role("button", name="签退", exact=True).click()
         expect(page.get_by_role("status")).to_contain_text("已签退")
         expect(page.locator("article.card.today").first).to_contain_text("已完成")
+        page.get_by_role("button", name="生成我的日历链接", exact=True).click()
+        expect(page.get_by_role("status")).to_contain_text("日历链接已生成")
+        feed = page.locator("#calendar-url").input_value()
+        qr = page.get_by_role("img", name="我的日历订阅链接二维码")
+        expect(qr).to_be_visible()
+        wait_for(lambda: qr.evaluate("img => img.complete && img.naturalWidth > 0"), what="the QR code drawn")
+        page.get_by_role("button", name="复制", exact=True).click()
+        expect(page.locator(".copy-status")).not_to_be_empty()
+        page.fill("input[name=account_name]", "律师甲")
+        page.fill("input[name=account_no]", "6222020200112233445")
+        page.fill("input[name=bank_name]", "中国工商银行")
+        page.get_by_role("button", name="保存银行账户", exact=True).click()
+        expect(page.locator("dd.account-no")).to_have_text("****3445")
+        page.locator("section.calendar-link").screenshot(path=str(artifacts / "lawyer-calendar-link.png"))
+        accessible(page, "my calendar link and bank account")
     finally:
         context.close()
+    subscribed = requests.get(feed, timeout=10)  # the phone's calendar needs no log-in for it
+    assert subscribed.status_code == 200, subscribed.text
+    assert subscribed.headers["Content-Type"].startswith("text/calendar")
     mine = (
         people.api("lawyer")
         .get(
@@ -179,6 +205,12 @@ def test_finance_approves_a_claim_makes_a_batch_and_downloads_it(
     accessible(page, "budgets")
     page.get_by_role("link", name="支付批次", exact=True).first.click()
     page.fill("input[name=month]", people.today[:7])
+    # the batch pays into bank accounts (the lawyer's journey sets this one through the console too)
+    people.api("finance").put(
+        people.url + f"/api/subsidy/lawyers/{people.lawyer_id}/bank-account",
+        json={"account_name": "律师甲", "account_no": "6222020200112233445", "bank_name": "中国工商银行"},
+        timeout=10,
+    ).raise_for_status()
     page.get_by_role("button", name="用已批准的申请生成批次", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("支付批次已生成")
     expect(page.locator("dl.facts")).to_contain_text("¥")
@@ -189,6 +221,21 @@ def test_finance_approves_a_claim_makes_a_batch_and_downloads_it(
     target = artifacts / "batch.csv"
     download.save_as(str(target))
     assert people.lawyer_id in target.read_text(encoding="utf-8-sig") or target.stat().st_size > 20
+    expect(page.locator("dd.in-words")).to_contain_text("人民币")
+    voucher = page.request.get(page.url.split("?")[0] + "/voucher")  # printable, under the API's own policy
+    assert voucher.ok
+    assert "default-src 'none'" in voucher.headers["content-security-policy"]
+    assert "人民币" in voucher.text()
+    with page.expect_download() as bank_info:
+        page.locator("a.bank-file", has_text="工商银行").click()
+    bank: Any = bank_info.value
+    bank_file = artifacts / "bank-icbc.csv"
+    bank.save_as(str(bank_file))
+    assert "6222020200112233445" in bank_file.read_text(encoding="gbk")  # the lawyer's account, whole
+    accessible(page, "a payment batch")
+    page.locator(f"a[href^='/finance/lawyers/{people.lawyer_id}/bank-account']").click()  # whole, for finance
+    expect(page.locator("dd.account-no")).to_have_text("6222020200112233445")
+    accessible(page, "a lawyer's bank account")
 
 
 def test_the_console_switches_to_english_and_refuses_a_forged_form(page: Page, people: People) -> None:

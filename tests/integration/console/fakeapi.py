@@ -24,6 +24,7 @@ class Call:
 class FakeApi:
     answers: dict[tuple[str, str], Any] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    downloads: dict[str, Download] = field(default_factory=dict)  # files by path (else a small CSV)
 
     def call(
         self,
@@ -45,6 +46,8 @@ class FakeApi:
 
     def download(self, path: str, *, token: str, params: Mapping[str, Any] | None = None) -> Download:
         self.calls.append(Call("GET", path, token, params, None, None))
+        if path in self.downloads:
+            return self.downloads[path]
         return Download(b"lawyer,total\n", "text/csv; charset=utf-8", 'attachment; filename="batch.csv"')
 
     def made(self, method: str, path: str) -> list[Call]:
