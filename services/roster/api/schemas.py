@@ -513,8 +513,11 @@ class SubstituteOut(Out):
     lawyer_id = fields.String()
     name = fields.String()
     duties_this_month = fields.Integer()
-    burden = fields.Integer(
-        metadata={"description": "this month's duties weighted: working day 1, rest day 2, public holiday 3"}
+    burden = fields.Float(
+        metadata={
+            "description": "this month's duties weighted as the burden ledger weighs them: working day 1, rest "
+            "day 2, public holiday 3, +0.25 township, +0.5 village"
+        }
     )
 
 

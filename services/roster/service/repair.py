@@ -12,8 +12,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from services.common.db import UnitOfWork
-from services.roster.adapters.orm import AssignmentRow, RosterRow, SwapRow
+from services.roster.adapters.orm import AssignmentRow, RosterRow, StationRow, SwapRow
 from services.roster.domain import duties as lifecycle
+from services.roster.domain.burden import DEFAULT_WEIGHTS, day_kind
 from services.roster.domain.calendar import WorkCalendar
 from services.roster.domain.duties import DutyStatus
 from services.roster.domain.errors import Conflict, Invalid
@@ -314,29 +315,29 @@ class MonthLoad:
     """A lawyer's duties in one calendar month: how many, their burden, and the last one before a date."""
 
     duties: int
-    burden: int
+    burden: float
     last_duty: date | None
 
 
-def duty_weight(day: date, calendar: WorkCalendar) -> int:
-    """The burden of one duty until the burden ledger lands: working day 1, rest day 2, public holiday 3."""
-    if calendar.is_public_holiday(day):
-        return 3
-    return 2 if calendar.is_holiday(day) else 1
+def duty_weight(day: date, level: str, calendar: WorkCalendar) -> float:
+    """The burden of one duty, as the burden ledger weighs it (`domain.burden`: working day 1, rest day 2,
+    public holiday 3, plus travel at township and village posts)."""
+    return DEFAULT_WEIGHTS.of(day_kind(calendar, day), level)
 
 
 def month_loads(
     session: Session, *, lawyer_ids: list[str], day: date, calendar: WorkCalendar
 ) -> dict[str, MonthLoad]:
     """Each lawyer's duties in generated or published rosters in the month of `day`, weighted by
-    `duty_weight` (the one place the burden ledger replaces), and their last duty before `day`."""
+    `duty_weight` (the burden ledger's weights), and their last duty before `day`."""
     first = day.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    found: dict[str, list[date]] = defaultdict(list)
+    found: dict[str, list[tuple[date, str]]] = defaultdict(list)
     for start in range(0, len(lawyer_ids), 500):
-        for lawyer_id, when in session.execute(
-            select(AssignmentRow.lawyer_id, AssignmentRow.date)
+        for lawyer_id, when, level in session.execute(
+            select(AssignmentRow.lawyer_id, AssignmentRow.date, StationRow.level)
             .join(RosterRow, RosterRow.id == AssignmentRow.roster_id)
+            .join(StationRow, StationRow.id == AssignmentRow.station_id)
             .where(
                 AssignmentRow.lawyer_id.in_(lawyer_ids[start : start + 500]),
                 RosterRow.status.in_([str(s) for s in SCHEDULED]),
@@ -344,15 +345,15 @@ def month_loads(
                 AssignmentRow.date <= last,
             )
         ):
-            found[lawyer_id].append(when)
+            found[lawyer_id].append((when, level))
     loads = {}
     for lawyer_id in lawyer_ids:
-        dates = found.get(lawyer_id, [])
-        this_month = [d for d in dates if first <= d <= last]
-        before = [d for d in dates if d < day]
+        duties = found.get(lawyer_id, [])
+        this_month = [(d, level) for d, level in duties if first <= d <= last]
+        before = [d for d, _ in duties if d < day]
         loads[lawyer_id] = MonthLoad(
             duties=len(this_month),
-            burden=sum(duty_weight(d, calendar) for d in this_month),
+            burden=sum(duty_weight(d, level, calendar) for d, level in this_month),
             last_duty=max(before) if before else None,
         )
     return loads
