@@ -8,7 +8,9 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -106,3 +108,27 @@ class Stack:
         )
         response.raise_for_status()
         return response.json()["access_token"]
+
+
+class Client:
+    """The public API (`<gateway>/api`) as one signed-in user."""
+
+    def __init__(self, stack: Stack, token: str):
+        self.base = stack.url() + "/api"
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def get(self, path: str, **params: str) -> requests.Response:
+        return requests.get(self.base + path, headers=self.headers, params=params, timeout=30)
+
+    def post(self, path: str, json: dict | None = None) -> requests.Response:
+        return requests.post(self.base + path, headers=self.headers, json=json, timeout=60)
+
+    def put(self, path: str, json: dict) -> requests.Response:
+        return requests.put(self.base + path, headers=self.headers, json=json, timeout=60)
+
+
+def running_demo(tmp_path_factory: Any, name: str) -> Iterator[Stack]:
+    """A module's own stack with the demo data, as `make run` starts it (for a module-scoped fixture)."""
+    stack = Stack(tmp_path_factory.mktemp(name) / "var", LEGALDUTY_RETRY_BACKOFF="0.1").start()
+    yield stack
+    stack.stop()

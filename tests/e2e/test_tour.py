@@ -17,31 +17,14 @@ from services.roster.service.duties import today_in_beijing
 from services.roster.service.ical import uid_of
 from tests.buskit import wait_for
 from tests.calendar_feeds import events
-from tests.e2e.stack import Stack
+from tests.e2e.stack import Client, Stack, running_demo
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    s = Stack(tmp_path_factory.mktemp("tour") / "var", LEGALDUTY_RETRY_BACKOFF="0.1").start()
-    yield s
-    s.stop()
-
-
-class Client:
-    def __init__(self, stack: Stack, token: str):
-        self.base = stack.url() + "/api"
-        self.headers = {"Authorization": f"Bearer {token}"}
-
-    def get(self, path: str, **params: str) -> requests.Response:
-        return requests.get(self.base + path, headers=self.headers, params=params, timeout=30)
-
-    def post(self, path: str, json: dict | None = None) -> requests.Response:
-        return requests.post(self.base + path, headers=self.headers, json=json, timeout=60)
-
-    def put(self, path: str, json: dict) -> requests.Response:
-        return requests.put(self.base + path, headers=self.headers, json=json, timeout=60)
+    yield from running_demo(tmp_path_factory, "tour")
 
 
 def test_the_tour_from_roster_to_payment(stack: Stack) -> None:
