@@ -20,13 +20,11 @@ def relay_rate(events: int) -> dict[str, Any]:
     """How fast one relay empties an outbox of `events` rows into RabbitMQ (publishing only)."""
     from sqlalchemy import MetaData, func, select
 
-    from bench.event_pipeline import lawyer
     from services.common.connections import connection_for
-    from services.common.db import UnitOfWork, make_engine, make_session_factory
+    from services.common.db import make_engine, make_session_factory
     from services.common.outbox import add_messaging_tables
     from services.common.publisher import Publisher
     from services.common.relay import Relay
-    from services.common.topology import QueueSpec, Topology
 
     vhost, dbname = f"bench_relay_{uuid.uuid4().hex[:8]}", f"bench_relay_{uuid.uuid4().hex[:8]}"
     rabbitmqctl("add_vhost", vhost)
@@ -39,17 +37,8 @@ def relay_rate(events: int) -> dict[str, Any]:
         engine = make_engine(f"{PG_ADMIN.rsplit('/', 1)[0]}/{dbname}")
         metadata.create_all(engine)
         factory = make_session_factory(engine, metadata)
-        suffix = uuid.uuid4().hex[:8]
-        topology = Topology(
-            f"bench.{suffix}",
-            f"bench.{suffix}.dlx",
-            (QueueSpec(f"bench{suffix}.on_lawyer_upserted", ("roster.lawyer.upserted",)),),
-        )
-        for start in range(0, events, 500):
-            with UnitOfWork(factory, producer="bench") as uow:
-                for i in range(start, min(events, start + 500)):
-                    uow.emit("roster.lawyer.upserted", lawyer(i))
-                uow.commit()
+        topology = _topology()
+        _fill_outbox(factory, events)
         publisher = Publisher(
             connection_for(Path(mkdtemp()), f"amqp://guest:guest@{RABBIT}/{vhost}"), topology
         )
@@ -117,10 +106,9 @@ def _pipeline_with(events: int, replicas: int) -> dict[str, Any]:
 
     from sqlalchemy import Column, Integer, MetaData, String, Table, func, select
 
-    from bench.event_pipeline import lawyer, run_relay
-    from services.common.db import UnitOfWork, make_engine, make_session_factory
+    from bench.event_pipeline import run_relay
+    from services.common.db import make_engine, make_session_factory
     from services.common.outbox import add_messaging_tables
-    from services.common.topology import QueueSpec, Topology
 
     vhost, dbname = f"bench_pipe_{uuid.uuid4().hex[:8]}", f"bench_pipe_{uuid.uuid4().hex[:8]}"
     rabbitmqctl("add_vhost", vhost)
@@ -138,17 +126,8 @@ def _pipeline_with(events: int, replicas: int) -> dict[str, Any]:
         engine = make_engine(db_url)
         metadata.create_all(engine)
         factory = make_session_factory(engine, metadata)
-        suffix = uuid.uuid4().hex[:8]
-        topology = Topology(
-            f"bench.{suffix}",
-            f"bench.{suffix}.dlx",
-            (QueueSpec(f"bench{suffix}.on_lawyer_upserted", ("roster.lawyer.upserted",)),),
-        )
-        for start in range(0, events, 500):
-            with UnitOfWork(factory, producer="bench") as uow:
-                for i in range(start, min(events, start + 500)):
-                    uow.emit("roster.lawyer.upserted", lawyer(i))
-                uow.commit()
+        topology = _topology()
+        _fill_outbox(factory, events)
         ctx = multiprocessing.get_context("spawn")
         stop = ctx.Event()
         consumers = [
@@ -184,3 +163,27 @@ def _pipeline_with(events: int, replicas: int) -> dict[str, Any]:
         rabbitmqctl("delete_vhost", vhost)
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+
+def _topology() -> Any:
+    """A topology of its own for one run: an exchange, its dead-letter exchange and one consumer queue."""
+    from services.common.topology import QueueSpec, Topology
+
+    suffix = uuid.uuid4().hex[:8]
+    return Topology(
+        f"bench.{suffix}",
+        f"bench.{suffix}.dlx",
+        (QueueSpec(f"bench{suffix}.on_lawyer_upserted", ("roster.lawyer.upserted",)),),
+    )
+
+
+def _fill_outbox(factory: Any, events: int) -> None:
+    """`events` roster.lawyer.upserted events written to the outbox, 500 a transaction."""
+    from bench.event_pipeline import lawyer
+    from services.common.db import UnitOfWork
+
+    for start in range(0, events, 500):
+        with UnitOfWork(factory, producer="bench") as uow:
+            for i in range(start, min(events, start + 500)):
+                uow.emit("roster.lawyer.upserted", lawyer(i))
+            uow.commit()

@@ -104,144 +104,85 @@ def load_demo(settings: Settings) -> None:
 
 
 def _stations_and_patterns(uow: UnitOfWork) -> None:
-    centre = station_cases.create_station(
-        uow=uow,
-        data={
-            "name": "伊犁州公共法律服务中心",
-            "level": "prefecture",
-            "region_code": PREFECTURE,
-            "parent_id": None,
-            "address": "伊宁市斯大林街 88 号",
-        },
+    centre = _station(
+        uow,
+        name="伊犁州公共法律服务中心",
+        level="prefecture",
+        region_code=PREFECTURE,
+        parent_id=None,
+        address="伊宁市斯大林街 88 号",
     )
-    pattern_cases.create_pattern(
-        uow=uow,
-        data={
-            "station_id": centre["id"],
-            "days": "workdays",
-            "rrule": None,
-            "start_time": "09:30",
-            "end_time": "18:00",
-            "headcount": 1,
-            "languages": [],
-            "intern_seats": 0,
-            "skip_public_holidays": True,
-        },
-    )
-    hotline = station_cases.create_station(
-        uow=uow,
-        data={
-            "name": "12348 伊犁公共法律服务热线",
-            "level": "hotline",
-            "region_code": PREFECTURE,
-            "parent_id": centre["id"],
-            "address": None,
-        },
+    _duty(uow, centre["id"], days="workdays", start_time="09:30", end_time="18:00")
+    hotline = _station(
+        uow,
+        name="12348 伊犁公共法律服务热线",
+        level="hotline",
+        region_code=PREFECTURE,
+        parent_id=centre["id"],
+        address=None,
     )
     for start, end in (("09:30", "13:30"), ("15:30", "19:30")):
-        pattern_cases.create_pattern(
-            uow=uow,
-            data={
-                "station_id": hotline["id"],
-                "days": "workdays",
-                "rrule": None,
-                "start_time": start,
-                "end_time": end,
-                "headcount": 1,
-                "languages": [],
-                "intern_seats": 0,
-                "skip_public_holidays": True,
-            },
-        )
+        _duty(uow, hotline["id"], days="workdays", start_time=start, end_time=end)
     for code, (county, centre_name, townships, villages, language) in COUNTIES.items():
-        county_centre = station_cases.create_station(
-            uow=uow,
-            data={
-                "name": centre_name,
-                "level": "county",
-                "region_code": code,
-                "parent_id": centre["id"],
-                "address": f"{county}人民路 1 号",
-            },
+        county_centre = _station(
+            uow,
+            name=centre_name,
+            level="county",
+            region_code=code,
+            parent_id=centre["id"],
+            address=f"{county}人民路 1 号",
         )
-        pattern_cases.create_pattern(
-            uow=uow,
-            data={
-                "station_id": county_centre["id"],
-                "days": "workdays",
-                "rrule": None,
-                "start_time": "09:30",
-                "end_time": "13:30",
-                "headcount": 1,
-                "languages": [language],
-                "intern_seats": 0,
-                "skip_public_holidays": True,
-            },
+        _duty(
+            uow,
+            county_centre["id"],
+            days="workdays",
+            start_time="09:30",
+            end_time="13:30",
+            languages=[language],
         )
         if code == "654021":  # Yining County keeps a weekend and holiday duty (节假日值班) at its centre
-            pattern_cases.create_pattern(
-                uow=uow,
-                data={
-                    "station_id": county_centre["id"],
-                    "days": "non_workdays",
-                    "rrule": None,
-                    "start_time": "10:00",
-                    "end_time": "14:00",
-                    "headcount": 1,
-                    "languages": [],
-                    "intern_seats": 0,
-                    "skip_public_holidays": False,
-                },
+            _duty(
+                uow,
+                county_centre["id"],
+                days="non_workdays",
+                start_time="10:00",
+                end_time="14:00",
+                skip_public_holidays=False,
             )
         for i, name in enumerate(townships):
-            station = station_cases.create_station(
-                uow=uow,
-                data={
-                    "name": f"{name}公共法律服务工作站",
-                    "level": "township",
-                    "region_code": code,
-                    "parent_id": county_centre["id"],
-                    "address": f"{county}{name}司法所",
-                },
+            station = _station(
+                uow,
+                name=f"{name}公共法律服务工作站",
+                level="township",
+                region_code=code,
+                parent_id=county_centre["id"],
+                address=f"{county}{name}司法所",
             )
-            pattern_cases.create_pattern(
-                uow=uow,
-                data={
-                    "station_id": station["id"],
-                    "days": [2, 4] if i % 2 == 0 else [3],
-                    "rrule": None,
-                    "start_time": "10:00",
-                    "end_time": "16:00",
-                    "headcount": 1,
-                    "languages": [],
-                    "intern_seats": 1,
-                    "skip_public_holidays": True,
-                },
+            _duty(
+                uow,
+                station["id"],
+                days=[2, 4] if i % 2 == 0 else [3],
+                start_time="10:00",
+                end_time="16:00",
+                intern_seats=1,
             )
         for name in villages:
-            station = station_cases.create_station(
-                uow=uow,
-                data={
-                    "name": f"{name}公共法律服务室",
-                    "level": "village",
-                    "region_code": code,
-                    "parent_id": county_centre["id"],
-                    "address": f"{county}{name}村委会",
-                },
+            station = _station(
+                uow,
+                name=f"{name}公共法律服务室",
+                level="village",
+                region_code=code,
+                parent_id=county_centre["id"],
+                address=f"{county}{name}村委会",
             )
-            pattern_cases.create_pattern(
-                uow=uow,
-                data={
-                    "station_id": station["id"],
-                    "days": "workdays",
-                    "rrule": "FREQ=MONTHLY;BYDAY=+2TU",
-                    "start_time": "10:00",
-                    "end_time": "14:00",
-                    "headcount": 1,
-                    "languages": [language],
-                    "intern_seats": 0,
-                    "skip_public_holidays": True,
-                },
+            _duty(
+                uow,
+                station["id"],
+                days="workdays",
+                rrule="FREQ=MONTHLY;BYDAY=+2TU",
+                start_time="10:00",
+                end_time="14:00",
+                languages=[language],
             )
 
 
@@ -364,3 +305,24 @@ def _this_months_roster(factory: Any) -> None:
         rosters.generate_into(uow.session, row, build_problem(uow.session, row, calendar), calendar)
         rosters.publish(uow=uow, roster_id=row.id, expected_version=None)
         uow.commit()
+
+
+def _station(uow: UnitOfWork, **data: Any) -> dict[str, Any]:
+    return station_cases.create_station(uow=uow, data=data)
+
+
+def _duty(uow: UnitOfWork, station_id: str, **data: Any) -> None:
+    """A duty pattern at the station: one lawyer, no language, no intern seat, not on public holidays,
+    unless `data` says otherwise."""
+    pattern_cases.create_pattern(
+        uow=uow,
+        data={
+            "station_id": station_id,
+            "rrule": None,
+            "headcount": 1,
+            "languages": [],
+            "intern_seats": 0,
+            "skip_public_holidays": True,
+            **data,
+        },
+    )
