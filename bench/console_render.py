@@ -13,7 +13,8 @@ logs in to the console as a scheduler and as a finance user (GET /login for the 
 session cookie kept), and times, alternating page and API so both see the same machine:
 
 - `county_grid`: `GET /scheduler/rosters/<county roster>` vs the calls that page makes to the API (the
-  roster, every page of its assignments, of the stations and of the lawyers, the year's calendar);
+  roster, every page of its assignments, of the county's stations and of the lawyers, the year's calendar,
+  one after another: the sum of the API's work, where the page asks for all but the roster at once);
 - `prefecture_grid`: the same for the demo prefecture's roster (measured before the county is added, so
   it is the demo prefecture as `make run` loads it);
 - `finance_queue`: `GET /finance/claims` (pending, first page of 100) vs `GET /api/subsidy/claims?status=
@@ -305,13 +306,15 @@ def every(api: requests.Session, url: str, params: dict[str, Any] | None = None)
 
 
 def grid_feed(api_base: str, api: requests.Session, roster_id: str) -> Callable[[], None]:
-    """The calls the grid page makes: the roster, its assignments, the stations, the lawyers, the calendar."""
+    """The calls the grid page makes: the roster, its assignments, the stations (a county's own), the lawyers,
+    the calendar, one after another (the page makes all but the first at once)."""
 
     def feed() -> None:
         roster = api.get(api_base + f"/roster/rosters/{roster_id}", timeout=60)
         roster.raise_for_status()
+        region = roster.json()["region_code"]
         every(api, api_base + f"/roster/rosters/{roster_id}/assignments")
-        every(api, api_base + "/roster/stations")
+        every(api, api_base + "/roster/stations", None if region.endswith("00") else {"region_code": region})
         every(api, api_base + "/roster/lawyers")
         for year in range(int(roster.json()["period_start"][:4]), int(roster.json()["period_end"][:4]) + 1):
             api.get(api_base + f"/roster/calendar/{year}", timeout=60).raise_for_status()
@@ -323,7 +326,7 @@ def feed_calls(api_base: str, api: requests.Session, roster_id: str, n: int) -> 
     """Each call the grid makes, on its own: which of them the API's share of the page is."""
     calls = {
         "roster": (f"/roster/rosters/{roster_id}", {}),
-        "stations": ("/roster/stations", {"limit": MAX_PAGE}),
+        "stations": ("/roster/stations", {"limit": MAX_PAGE, "region_code": COUNTY}),
         "lawyers": ("/roster/lawyers", {"limit": MAX_PAGE}),
         "calendar": ("/roster/calendar/2026", {}),
         **{

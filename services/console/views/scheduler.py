@@ -20,7 +20,17 @@ from werkzeug.wrappers import Response
 
 from services.console import formats
 from services.console.gatewayapi import ApiError
-from services.console.pages import act, back_to, call, every, index_by, login_required, problem_text
+from services.console.pages import (
+    act,
+    back_to,
+    call,
+    every,
+    index_by,
+    login_required,
+    problem_text,
+    together,
+)
+from services.console.views.gridcells import RowWriter
 
 bp = Blueprint("scheduler", __name__, url_prefix="/scheduler")
 KEEPERS = ("scheduler", "admin")
@@ -178,23 +188,33 @@ def duty_links(roster_id: str) -> Callable[[Mapping[str, Any]], str]:
 def _roster_page(roster_id: str, template: str) -> str:
     roster = call("GET", f"/api/roster/rosters/{roster_id}")
     region, level = request.args.get("region") or None, request.args.get("level") or None
-    assignments = (
-        every(f"/api/roster/rosters/{roster_id}/assignments") if roster["status"] not in BUSY else []
-    )
-    stations = every("/api/roster/stations")
-    lawyers = index_by(every("/api/roster/lawyers"))
     start, end = date.fromisoformat(roster["period_start"]), date.fromisoformat(roster["period_end"])
-    grid = build_grid(roster, assignments, stations, day_kinds(start, end), region=region, level=level)
+    busy = roster["status"] in BUSY
+    # a county's roster needs only its own stations (a county code covers itself alone)
+    own = {"region_code": roster["region_code"]} if not roster["region_code"].endswith("00") else None
+    assignments, stations, lawyers, kinds = together(
+        lambda: [] if busy else every(f"/api/roster/rosters/{roster_id}/assignments"),
+        lambda: every("/api/roster/stations", own),
+        lambda: every("/api/roster/lawyers"),
+        lambda: day_kinds(start, end),
+    )
+    grid = build_grid(roster, assignments, stations, kinds, region=region, level=level)
+    writer = RowWriter(
+        grid.days,
+        kinds.of,
+        {str(lw["id"]): lw["name"] for lw in lawyers},
+        duty_links(roster_id),
+        _("unfilled"),
+    )
     return render_template(
         template,
         roster=roster,
         grid=grid,
-        lawyers=lawyers,
+        row_cells=lambda station_id: writer.row(station_id, grid.cells, grid.unfilled),
         region=region,
         level=level,
         levels=LEVELS,
         day_head=lambda d: formats.day_head(d, _lang()),
-        duty_link=duty_links(roster_id),
         month=formats.period_title(start, end, _lang()),
         busy=BUSY,
     )
