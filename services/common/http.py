@@ -201,10 +201,17 @@ class _OutageLog:
                 "dependency": what,
                 "error": f"{type(exc).__name__}: {first_line}",
                 "refused_since_last_warning": refused,
-                "path": request.path,
+                "route": route_of_request(),
                 "request_id": getattr(g, "request_id", None),
             },
         )
+
+
+def route_of_request() -> str:
+    """The matched route's rule (`/api/roster/calendar-feeds/<token>.ics`), not the path: a path may carry a
+    secret (a calendar feed's token) that has no place in a log."""
+    rule = request.url_rule
+    return f"{request.method} {rule.rule}" if rule is not None else f"{request.method} (no route)"
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -260,7 +267,7 @@ def register_error_handlers(app: Flask) -> None:
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
         log.exception(
-            "unhandled error", extra={"path": request.path, "request_id": getattr(g, "request_id", None)}
+            "unhandled error", extra={"route": route_of_request(), "request_id": getattr(g, "request_id", None)}
         )
         return problem_response(500, "an unexpected error occurred; the request id identifies it in the logs")
 

@@ -105,3 +105,25 @@ def test_production_settings_made_by_hand_need_two_different_strong_secrets() ->
         check_production_secrets(
             dataclasses.replace(settings, production=True, jwt_secret=strong, internal_secret=strong)
         )
+
+
+def test_a_failure_is_logged_with_its_route_not_the_path_and_the_secret_in_it(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from flask import Flask
+
+    from services.common.http import register_error_handlers
+
+    app = Flask(__name__)
+    register_error_handlers(app)
+
+    @app.get("/api/roster/calendar-feeds/<token>.ics")
+    def feed(token: str) -> str:
+        raise RuntimeError("a bug")
+
+    with caplog.at_level("ERROR"):
+        answer = app.test_client().get("/api/roster/calendar-feeds/s3cret-feed-token.ics")
+    assert answer.status_code == 500
+    (record,) = [r for r in caplog.records if r.getMessage() == "unhandled error"]
+    assert record.route == "GET /api/roster/calendar-feeds/<token>.ics"  # type: ignore[attr-defined]
+    assert "s3cret" not in str(record.__dict__)
