@@ -267,7 +267,8 @@ def register_error_handlers(app: Flask) -> None:
                 headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
             )
         log.exception(
-            "unhandled error", extra={"route": route_of_request(), "request_id": getattr(g, "request_id", None)}
+            "unhandled error",
+            extra={"route": route_of_request(), "request_id": getattr(g, "request_id", None)},
         )
         return problem_response(500, "an unexpected error occurred; the request id identifies it in the logs")
 

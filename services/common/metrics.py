@@ -34,15 +34,24 @@ class ScrapeTimeCollector:
             values = self.read()
         except Exception:  # noqa: BLE001 - a scrape must not fail because the broker is down
             values = {}
+        up = GaugeMetricFamily(
+            "legalduty_dependency_up",
+            "1 when the scrape could read the dependency, else 0 (its gauges are then left out)",
+            labels=["service", "dependency"],
+        )
+        for dependency in ("database", "broker"):
+            up.add_metric([self.service, dependency], 1 if values.get("up", {}).get(dependency) else 0)
+        yield up
         backlog = GaugeMetricFamily(
             "legalduty_outbox_backlog", "outbox rows not yet published", labels=["service"]
         )
-        backlog.add_metric([self.service], values.get("outbox_backlog", 0))
-        yield backlog
         unroutable = GaugeMetricFamily(
             "legalduty_outbox_unroutable", "unroutable outbox rows", labels=["service"]
         )
-        unroutable.add_metric([self.service], values.get("outbox_unroutable", 0))
+        if "outbox_backlog" in values:
+            backlog.add_metric([self.service], values["outbox_backlog"])
+            unroutable.add_metric([self.service], values["outbox_unroutable"])
+        yield backlog
         yield unroutable
         lag = GaugeMetricFamily("legalduty_consumer_lag", "messages waiting in a queue", labels=["queue"])
         for queue, depth in values.get("queues", {}).items():

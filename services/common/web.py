@@ -167,16 +167,24 @@ def readiness(rt: Runtime) -> dict[str, str]:
 
 
 def scrape_values(rt: Runtime) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    with rt.session_factory() as session:
-        values["outbox_backlog"], values["outbox_unroutable"] = backlog(
-            session, messaging_of(rt.session_factory).outbox
-        )
-        session.rollback()
+    """What the scrape reads, and whether each part could be read (`up`): a part that cannot be read is
+    left out, never reported as zero (an outbox backlog of 0 while the database is down would say all is
+    well)."""
+    values: dict[str, Any] = {"up": {"database": False, "broker": False}}
+    try:
+        with rt.session_factory() as session:
+            values["outbox_backlog"], values["outbox_unroutable"] = backlog(
+                session, messaging_of(rt.session_factory).outbox
+            )
+            session.rollback()
+        values["up"]["database"] = True
+    except Exception:  # noqa: BLE001 - database down: the gauge says so, the others still report
+        pass
     conn = connection_for(rt.settings.data_dir, rt.settings.broker_url)
     try:
         mine = [q for q in TOPOLOGY.queues if q.name.startswith(rt.settings.service + ".")]
         values["queues"], values["dead_letters"] = queue_depths(conn, Topology(queues=tuple(mine)))
+        values["up"]["broker"] = True
     except Exception:  # noqa: BLE001 - broker down: report what the database knows
         pass
     finally:

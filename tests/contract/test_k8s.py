@@ -1055,7 +1055,16 @@ def test_the_policy_check_notices_the_console_let_at_the_broker_and_the_database
 
 def exported_metrics() -> dict[str, set[str]]:
     """Sample name -> label names, of every metric the services serve at /metrics."""
-    collector = ScrapeTimeCollector("roster", lambda: {"queues": {"q": 1}, "dead_letters": {"q.dlq": 0}})
+    collector = ScrapeTimeCollector(
+        "roster",
+        lambda: {
+            "up": {"database": True, "broker": True},
+            "outbox_backlog": 0,
+            "outbox_unroutable": 0,
+            "queues": {"q": 1},
+            "dead_letters": {"q.dlq": 0},
+        },
+    )
     families = [*collector.collect(), *REQUESTS.collect(), *LATENCY.collect()]
     suffixes = {"gauge": [""], "counter": ["_total"], "histogram": ["_bucket", "_sum", "_count"]}
     labels = {"counter": REQUESTS._labelnames, "histogram": LATENCY._labelnames}
