@@ -59,7 +59,9 @@ class Api(Protocol):
 
     def download(self, path: str, *, token: str, params: Mapping[str, Any] | None = None) -> Download: ...
 
-    def upload(self, path: str, *, token: str, file: Upload, headers: Mapping[str, str] | None = None) -> Any: ...
+    def upload(
+        self, path: str, *, token: str, file: Upload, headers: Mapping[str, str] | None = None
+    ) -> Any: ...
 
 
 @dataclass(frozen=True)

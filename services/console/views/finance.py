@@ -97,7 +97,8 @@ def _grading_schemes(items: list[dict[str, Any]]) -> set[str]:
 @login_required(*READERS)
 def claims() -> tuple[str, int] | str:
     filters = _queue_filters()
-    sort = request.args.get("sort") if request.args.get("sort") in SORTS else "service_date"
+    asked = request.args.get("sort", "")
+    sort = asked if asked in SORTS else "service_date"
     descending = request.args.get("dir", "desc") != "asc"
     offset = int(request.args.get("offset", "0")) if request.args.get("offset", "0").isdigit() else 0
     params = {**filters, "sort": ("-" if descending else "") + sort, "limit": PAGE, "offset": offset}

@@ -189,7 +189,9 @@ def _claims_of_amounts(ready: Kit) -> dict[str, str]:
         ready.claim("L2", service_date="2026-05-09", attributes={"difficulty": "simple"}),
         ready.claim("L1", service_date="2026-05-20", attributes={"difficulty": "difficult"}),
         ready.claim("L2", service_date="2026-05-01", attributes={"difficulty": "ordinary"}),
-        ready.claim("L1", service_date="2026-05-15", attributes={"difficulty": "difficult", "agreement": True}),
+        ready.claim(
+            "L1", service_date="2026-05-15", attributes={"difficulty": "difficult", "agreement": True}
+        ),
     ]
     return {c["id"]: c["amount"] for c in made}
 
