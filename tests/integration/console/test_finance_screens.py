@@ -464,3 +464,27 @@ def test_a_draft_the_api_refuses_or_that_is_no_json_is_shown_with_the_fields_nam
     assert broken.status_code == 422
     assert str(escape("草案不是有效的 JSON")) in broken.get_data(as_text=True)
     assert len(console.api.made("POST", "/api/subsidy/schemes/preview")) == calls
+
+
+def test_a_spreadsheet_larger_than_a_form_is_taken_and_other_forms_keep_their_limit(
+    console: ConsoleKit,
+) -> None:
+    console.log_in("finance")
+    console.api.answers[("POST", "/api/subsidy/claims/imports")] = {"created": 1, "claims": []}
+    token = console.csrf("/finance/claims/imports")
+    big = b"x" * (3 * 1024 * 1024)
+    done = console.client.post(
+        "/finance/claims/imports",
+        data={"file": (io.BytesIO(big), "cases.csv"), "csrf_token": token},
+        content_type="multipart/form-data",
+    )
+    assert done.status_code == 302
+    sent = console.api.made("POST", "/api/subsidy/claims/imports")[-1].body
+    assert len(sent.content) == len(big)
+    too_big = console.client.post(
+        "/finance/claims/c-1/documents",
+        data={"others": (io.BytesIO(big), "x.txt"), "csrf_token": token},
+        content_type="multipart/form-data",
+    )
+    assert too_big.status_code == 413
+    assert console.api.made("PATCH", "/api/subsidy/claims/c-1") == []
