@@ -27,6 +27,17 @@ log = logging.getLogger(__name__)
 
 IDLE = timedelta(minutes=30)
 READY_TIMEOUT = 2.0  # seconds /readyz waits for the gateway: an answer within a probe's timeout (4 s)
+# pages that take a file larger than a form's 1 MB: the claim import reads up to 8 MB (with the form around it)
+UPLOAD_LIMITS = {"finance.import_claims": 9 * 1024 * 1024}
+
+
+def _upload_limit() -> None:
+    """Lift the body limit for the pages that take a file (before the CSRF check reads the form)."""
+    limit = UPLOAD_LIMITS.get(request.endpoint or "")
+    if limit is not None:
+        request.max_content_length = limit
+
+
 CSP = "; ".join(
     (
         "default-src 'self'",
@@ -92,6 +103,7 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
     # the probe's time, instead of holding a thread for a page's minute
     probe = api or GatewayApi(settings.service_url("gateway"), timeout=READY_TIMEOUT)
     Babel(app, locale_selector=chosen_language)
+    app.before_request(_upload_limit)  # registered first: it must run before CSRFProtect parses the form
     CSRFProtect(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -61,6 +61,19 @@ class Api(Protocol):
 
     def download(self, path: str, *, token: str, params: Mapping[str, Any] | None = None) -> Download: ...
 
+    def upload(
+        self, path: str, *, token: str, file: Upload, headers: Mapping[str, str] | None = None
+    ) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file the browser sent, passed on to the API as the multipart field `file`."""
+
+    filename: str
+    content: bytes
+    content_type: str
+
 
 class GatewayApi:
     """urllib3 pool to the gateway (thread-safe; one per process)."""
@@ -126,6 +139,21 @@ class GatewayApi:
     ) -> Any:
         """The answer's JSON (None for an empty body); ApiError for anything but 2xx."""
         response = self._request(method, path, token=token, params=params, body=body, headers=headers)
+        _raise_for(response)
+        return json.loads(response.data) if response.data else None
+
+    def upload(self, path: str, *, token: str, file: Upload, headers: Mapping[str, str] | None = None) -> Any:
+        """POST `file` as multipart/form-data; the answer's JSON, ApiError for anything but 2xx."""
+        sent = {"Accept": "application/json", **(headers or {}), "Authorization": f"Bearer {token}"}
+        fields = {"file": (file.filename, file.content, file.content_type)}
+        try:
+            response = self.http.request(
+                "POST", self.base_url + path, fields=fields, headers=sent, redirect=False
+            )
+        except Urllib3Error as exc:
+            raise ApiError(
+                503, "Service unavailable", f"the API could not be reached ({type(exc).__name__})"
+            ) from exc
         _raise_for(response)
         return json.loads(response.data) if response.data else None
 

@@ -75,8 +75,23 @@ def _table() -> dict[str, dict[str, Callable[[], str]]]:
             "difficult": lambda: _("difficult"),
             "major": lambda: _("major"),
         },
+        "grade": {
+            "excellent": lambda: _("excellent"),
+            "good": lambda: _("good"),
+            "pass": lambda: _("pass"),
+            "fail": lambda: _("fail"),
+        },
+        "band": {
+            "under_500": lambda: _("under ¥500"),
+            "500_2000": lambda: _("¥500 to ¥2,000"),
+            "2000_10000": lambda: _("¥2,000 to ¥10,000"),
+            "over_10000": lambda: _("¥10,000 and over"),
+        },
         "audit": {
             "claim.created": lambda: _("submitted"),
+            "claim.graded": lambda: _("graded"),
+            "claim.priced": lambda: _("priced"),
+            "claim.documents_changed": lambda: _("documents changed"),
             "claim.approved": lambda: _("approved"),
             "claim.rejected": lambda: _("rejected"),
             "claim.paid": lambda: _("paid"),

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from services.common.settings import Settings
-from services.console.gatewayapi import Api, ApiError, Download, all_items
+from services.console.gatewayapi import Api, ApiError, Download, Upload, all_items
 
 EXTENSION = "legalduty_console"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -97,6 +97,11 @@ def call(method: str, path: str, *, params: Mapping[str, Any] | None = None, bod
 
 def download(path: str, params: Mapping[str, Any] | None = None) -> Download:
     return console().api.download(path, token=session.get("token", ""), params=params)
+
+
+def upload(path: str, file: Upload) -> Any:
+    """The API's answer to a file the logged-in user sends (ApiError otherwise)."""
+    return console().api.upload(path, token=session.get("token", ""), file=file, headers=_headers())
 
 
 def every(path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -136,6 +136,8 @@ class ClaimRow(Base):
         UniqueConstraint("kind", "case_no", name="uq_claims_kind_case_no"),
         UniqueConstraint("assignment_id", name="uq_claims_assignment_id"),
         Index("ix_claims_status_date", "status", "service_date"),
+        # the finance queue sorted or banded by amount (pending claims, largest first)
+        Index("ix_claims_status_amount", "status", "amount", "id"),
         Index("ix_claims_lawyer_date", "lawyer_id", "service_date"),
         Index("ix_claims_batch", "batch_id"),
     )

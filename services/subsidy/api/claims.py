@@ -63,7 +63,8 @@ def submit_claim(body: dict[str, Any]) -> Any:
 @problems(blp, 403, 422)
 @require_roles("lawyer", "finance", "admin")
 def list_claims(query: dict[str, Any]) -> Any:
-    """Claims by service date, newest first (a lawyer sees their own)."""
+    """Claims filtered (status, lawyer, kind, month, region, batch, amount band) and sorted over the whole
+    list (default: by service date, newest first); a lawyer sees their own."""
     with unit_of_work() as uow:
         return claims.list_claims(uow, **query, own_lawyer_id=_own())
 

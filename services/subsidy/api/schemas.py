@@ -21,6 +21,7 @@ from services.subsidy.api.field_types import (
     Text,
 )
 from services.subsidy.domain.schemes import GRADES, KINDS
+from services.subsidy.service.claims import CLAIM_ORDERS, DEFAULT_CLAIM_ORDER
 from services.subsidy.service.estimates import MAX_DUTIES
 
 KIND_VALUES = sorted(KINDS)
@@ -276,6 +277,23 @@ class ClaimQuery(PageQuery):
     month = Month(metadata={"description": "service date's month, e.g. 2026-05"})
     region_code = Region()
     batch_id = Text(max_length=36)
+    amount_min = Money(metadata={"description": "amount at least this (inclusive)"})
+    amount_max = Money(metadata={"description": "amount at most this (inclusive)"})
+    sort = fields.String(
+        load_default=DEFAULT_CLAIM_ORDER,
+        validate=validate.OneOf(sorted(CLAIM_ORDERS)),
+        metadata={
+            "description": "order of the whole list: a field, `-` first for descending; "
+            "ties are broken by the claim's id (default: -service_date, newest first)"
+        },
+    )
+
+    @validates_schema
+    def _band(self, data: dict[str, Any], **kwargs: Any) -> None:
+        low, high = data.get("amount_min"), data.get("amount_max")
+        if low is not None and high is not None and low > high:
+            message = "amount_min must not be above amount_max"
+            raise ValidationError({"amount_min": [message], "amount_max": [message]})
 
 
 class GradeIn(Body):

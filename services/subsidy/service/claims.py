@@ -608,6 +608,18 @@ def get_claim(unit: Unit, *, claim_id: str, own_lawyer_id: str | None = None) ->
     return claim_view(row, lawyer_name=_lawyer_name(unit.session, row.lawyer_id))
 
 
+# how a list of claims may be ordered, each ending on the id so that pages never overlap
+CLAIM_ORDERS: dict[str, tuple[Any, ...]] = {
+    "-service_date": (ClaimRow.service_date.desc(), ClaimRow.submitted_at.desc(), ClaimRow.id),
+    "service_date": (ClaimRow.service_date, ClaimRow.submitted_at, ClaimRow.id),
+    "-amount": (ClaimRow.amount.desc(), ClaimRow.id.desc()),
+    "amount": (ClaimRow.amount, ClaimRow.id),
+    "-submitted_at": (ClaimRow.submitted_at.desc(), ClaimRow.id.desc()),
+    "submitted_at": (ClaimRow.submitted_at, ClaimRow.id),
+}
+DEFAULT_CLAIM_ORDER = "-service_date"
+
+
 def list_claims(
     unit: Unit,
     *,
@@ -617,11 +629,15 @@ def list_claims(
     month: str | None = None,
     region_code: str | None = None,
     batch_id: str | None = None,
+    amount_min: Decimal | None = None,
+    amount_max: Decimal | None = None,
+    sort: str = DEFAULT_CLAIM_ORDER,
     own_lawyer_id: str | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> dict[str, Any]:
-    """Claims by service date (newest first); a lawyer (`own_lawyer_id`) sees only their own."""
+    """Claims in `sort` order (default: by service date, newest first), sorted and sliced in the database
+    over everything the filters select; a lawyer (`own_lawyer_id`) sees only their own."""
     statement = where_given(
         select(ClaimRow),
         (ClaimRow.lawyer_id, own_lawyer_id),
@@ -634,10 +650,14 @@ def list_claims(
     if month is not None:
         start, end = month_range(month)
         statement = statement.where(ClaimRow.service_date >= start, ClaimRow.service_date < end)
+    if amount_min is not None:
+        statement = statement.where(ClaimRow.amount >= amount_min)
+    if amount_max is not None:
+        statement = statement.where(ClaimRow.amount <= amount_max)
     found = page(
         unit.session,
         statement,
-        order_by=(ClaimRow.service_date.desc(), ClaimRow.submitted_at.desc(), ClaimRow.id),
+        order_by=CLAIM_ORDERS[sort],
         limit=limit,
         offset=offset,
     )

@@ -1,7 +1,7 @@
 """The three journeys of the console in Chromium, against a stack started as `make run` starts it: a
 scheduler generates, checks and publishes a roster (and reads the fairness over months); a lawyer on a phone
 checks in and out, makes a calendar link whose QR code shows, and sets a bank account; finance approves a
-claim, makes a payment batch and downloads its export and a bank file. Screenshots of each main page go to
+claim, completes, grades and approves another, makes a payment batch and downloads its export and a bank file. Screenshots of each main page go to
 var/test-artifacts/console/; axe-core finds nothing serious or critical on them."""
 
 from __future__ import annotations
@@ -200,6 +200,7 @@ def test_finance_approves_a_claim_makes_a_batch_and_downloads_it(
         ),
         what="the claim approved through the console",
     )
+    grade_and_approve_a_legal_aid_claim(page, people, artifacts)
     page.get_by_role("link", name="预算", exact=True).click()
     expect(page.locator("meter").first).to_be_visible()
     accessible(page, "budgets")
@@ -236,6 +237,47 @@ def test_finance_approves_a_claim_makes_a_batch_and_downloads_it(
     page.locator(f"a[href^='/finance/lawyers/{people.lawyer_id}/bank-account']").click()  # whole, for finance
     expect(page.locator("dd.account-no")).to_have_text("6222020200112233445")
     accessible(page, "a lawyer's bank account")
+
+
+def grade_and_approve_a_legal_aid_claim(page: Page, people: People, artifacts: Path) -> None:
+    """The demo's raised legal-aid standard asks for a complete file and a grade before approval: finance
+    finds the claim in the queue sorted by amount, adds the missing document, grades it 优秀 and approves."""
+    lawyer = people.api("lawyer")
+    claim = lawyer.post(
+        people.url + "/api/subsidy/claims",
+        json={
+            "kind": "legal_aid_case",
+            "lawyer_id": people.lawyer_id,
+            "region_code": "654021",
+            "case_no": f"援助-{people.today}-console",
+            "service_date": people.today,
+            "attributes": {"case_type": "civil", "stage": "first_instance"},
+            "documents": ["指派通知书", "委托代理协议"],
+        },
+        timeout=10,
+    )
+    assert claim.status_code == 201, claim.text
+    claim_id = claim.json()["id"]
+    page.goto(people.url + f"/finance/claims?month={people.today[:7]}&kind=legal_aid_case&band=2000_10000")
+    page.get_by_role("link", name="金额").click()  # sorted by the API over the whole queue
+    row = page.locator("tr", has=page.locator(f"a[href='/finance/claims/{claim_id}']"))
+    expect(row.get_by_role("button", name="评定等级")).to_be_visible()  # grade before approval
+    row.get_by_role("link").first.click()
+    expect(page.locator("ol.steps")).to_contain_text("缺少 结案报告")
+    page.get_by_label("结案报告").check()
+    page.get_by_role("button", name="保存材料").click()
+    expect(page.get_by_role("status")).to_contain_text("申请材料已保存")
+    page.locator("form.grade-form select[name=grade]").select_option("excellent")
+    page.locator("form.grade-form").get_by_role("button", name="评定等级").click()
+    expect(page.get_by_role("status")).to_contain_text("已评定等级")
+    expect(page.locator("ol.steps li.done")).to_have_count(2)
+    page.screenshot(path=str(artifacts / "finance-grading.png"), full_page=True)
+    accessible(page, "a graded claim")
+    page.get_by_role("button", name="批准", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("申请已批准")
+    approved = lawyer.get(people.url + f"/api/subsidy/claims/{claim_id}", timeout=10).json()
+    assert (approved["status"], approved["attributes"]["grade"]) == ("approved", "excellent")
+    assert approved["amount"] == "2420.00"  # 2,200 for a civil case, +10 % for an excellent file
 
 
 def test_the_console_switches_to_english_and_refuses_a_forged_form(page: Page, people: People) -> None:

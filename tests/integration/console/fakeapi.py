@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.console.gatewayapi import ApiError, Download
+from services.console.gatewayapi import ApiError, Download, Upload
 
 
 @dataclass
@@ -49,6 +49,9 @@ class FakeApi:
         if path in self.downloads:
             return self.downloads[path]
         return Download(b"lawyer,total\n", "text/csv; charset=utf-8", 'attachment; filename="batch.csv"')
+
+    def upload(self, path: str, *, token: str, file: Upload, headers: Mapping[str, str] | None = None) -> Any:
+        return self.call("POST", path, token=token, body=file, headers=headers)
 
     def made(self, method: str, path: str) -> list[Call]:
         return [c for c in self.calls if c.method == method and c.path == path]

@@ -182,6 +182,70 @@ def test_staff_filter_claims_by_status_lawyer_kind_and_month_and_page_them(ready
     assert set(bad.json["errors"]) == {"month", "limit"}
 
 
+def _claims_of_amounts(ready: Kit) -> dict[str, str]:
+    """Five claims: 100, 200, 200 (a tie), 400 and 600 yuan, on different days; id -> amount."""
+    made = [
+        ready.claim("L1", service_date="2026-05-03", attributes={"difficulty": "ordinary"}),
+        ready.claim("L2", service_date="2026-05-09", attributes={"difficulty": "simple"}),
+        ready.claim("L1", service_date="2026-05-20", attributes={"difficulty": "difficult"}),
+        ready.claim("L2", service_date="2026-05-01", attributes={"difficulty": "ordinary"}),
+        ready.claim(
+            "L1", service_date="2026-05-15", attributes={"difficulty": "difficult", "agreement": True}
+        ),
+    ]
+    return {c["id"]: c["amount"] for c in made}
+
+
+def test_staff_sort_the_whole_list_by_amount_and_pages_never_overlap(ready: Kit) -> None:
+    amounts = _claims_of_amounts(ready)
+    get = lambda q: ready.client.get(f"/api/subsidy/claims{q}", headers=ready.finance()).json  # noqa: E731
+    rising = [c["amount"] for c in get("?sort=amount")["items"]]
+    assert rising == ["100.00", "200.00", "200.00", "400.00", "600.00"]
+    # sorted over the whole list, not page by page: the first page of the largest holds the largest of all
+    assert [c["amount"] for c in get("?sort=-amount&limit=2")["items"]] == ["600.00", "400.00"]
+    for sort in ("amount", "-amount", "service_date", "-service_date", "submitted_at", "-submitted_at"):
+        pages = [get(f"?sort={sort}&limit=2&offset={offset}")["items"] for offset in (0, 2, 4)]
+        ids = [c["id"] for p in pages for c in p]
+        assert sorted(ids) == sorted(amounts), sort  # every claim once: the tie is broken the same way
+    whole = [c["id"] for c in get("?sort=amount")["items"]]
+    assert [c["id"] for c in get("?sort=-amount")["items"]] == whole[::-1]
+
+
+def test_the_default_order_stays_newest_service_date_first_and_sort_service_date_reverses_it(
+    ready: Kit,
+) -> None:
+    _claims_of_amounts(ready)
+    get = lambda q: ready.client.get(f"/api/subsidy/claims{q}", headers=ready.finance()).json  # noqa: E731
+    dates = [c["service_date"] for c in get("")["items"]]
+    assert dates == ["2026-05-20", "2026-05-15", "2026-05-09", "2026-05-03", "2026-05-01"]
+    assert [c["service_date"] for c in get("?sort=-service_date")["items"]] == dates
+    assert [c["service_date"] for c in get("?sort=service_date")["items"]] == dates[::-1]
+
+
+def test_staff_filter_claims_by_an_inclusive_amount_band(ready: Kit) -> None:
+    _claims_of_amounts(ready)
+    get = lambda q: ready.client.get(f"/api/subsidy/claims{q}", headers=ready.finance()).json  # noqa: E731
+    band = get("?amount_min=200&amount_max=400.00&sort=amount")
+    assert [c["amount"] for c in band["items"]] == ["200.00", "200.00", "400.00"]
+    assert band["total"] == 3
+    assert get("?amount_min=400.01")["total"] == 1
+    assert get("?amount_max=199.99")["total"] == 1
+    assert get("?amount_min=200&amount_max=200")["total"] == 2
+
+
+def test_a_band_upside_down_an_amount_that_is_no_money_or_an_unknown_sort_is_refused_by_name(
+    ready: Kit,
+) -> None:
+    get = lambda q: ready.client.get(f"/api/subsidy/claims{q}", headers=ready.finance())  # noqa: E731
+    upside_down = get("?amount_min=500&amount_max=100")
+    assert upside_down.status_code == 422
+    assert set(upside_down.json["errors"]) == {"amount_min", "amount_max"}
+    no_money = get("?amount_min=12.345&sort=lawyer_id")
+    assert no_money.status_code == 422
+    assert set(no_money.json["errors"]) == {"amount_min", "sort"}
+    assert get("?amount_min=100&amount_max=100").status_code == 200
+
+
 def test_a_may_case_keeps_the_old_rate_after_a_july_standard_arrives(kit: Kit) -> None:
     kit.add_lawyer("L1")
     old = kit.create_scheme(legal_aid_scheme(effective_to=None))
