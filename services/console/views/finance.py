@@ -21,6 +21,7 @@ from services.console.pages import (
     download,
     login_required,
     problem_text,
+    together,
     upload,
 )
 from services.console.views.lawyer import bank_account_of, put_bank_account
@@ -81,16 +82,23 @@ def _queue_filters() -> dict[str, Any]:
     }
 
 
-def _grading_schemes(items: list[dict[str, Any]]) -> set[str]:
-    """The ids of the schemes, among those of the pending claims shown, that ask for a grade."""
-    if not any(c["status"] == "pending" and c.get("scheme_id") for c in items):
-        return set()
+def _grading_schemes() -> set[str]:
+    """The ids of the schemes that ask for a grade (a short list, read beside the queue's page)."""
     try:
         schemes = call("GET", "/api/subsidy/schemes", params={"limit": 1000})["items"]
     except ApiError as exc:
         _reraise(exc)
         return set()
     return {s["id"] for s in schemes if s.get("requires_grade")}
+
+
+def _queue_page(params: Mapping[str, Any]) -> tuple[dict[str, Any], ApiError | None]:
+    """A page of the queue, or an empty one with the API's refusal of the filters."""
+    try:
+        return call("GET", "/api/subsidy/claims", params=params), None
+    except ApiError as exc:
+        _reraise(exc)
+        return {"items": [], "total": 0}, exc
 
 
 @bp.get("/claims")
@@ -102,12 +110,7 @@ def claims() -> tuple[str, int] | str:
     descending = request.args.get("dir", "desc") != "asc"
     offset = int(request.args.get("offset", "0")) if request.args.get("offset", "0").isdigit() else 0
     params = {**filters, "sort": ("-" if descending else "") + sort, "limit": PAGE, "offset": offset}
-    try:
-        page = call("GET", "/api/subsidy/claims", params=params)
-        refused = None
-    except ApiError as exc:
-        _reraise(exc)
-        page, refused = {"items": [], "total": 0}, exc
+    (page, refused), grading = together(lambda: _queue_page(params), _grading_schemes)
     return render_template(
         "finance/claims.html",
         items=page["items"],
@@ -122,7 +125,7 @@ def claims() -> tuple[str, int] | str:
         statuses=STATUSES,
         kinds=KINDS,
         grades=GRADES,
-        grading=_grading_schemes(page["items"]),
+        grading=grading,
         refused=refused,
         me=current_user(),
     ), (422 if refused is not None and refused.status == 422 else 200)
