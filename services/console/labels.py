@@ -75,6 +75,20 @@ def _table() -> dict[str, dict[str, Callable[[], str]]]:
             "difficult": lambda: _("difficult"),
             "major": lambda: _("major"),
         },
+        "case_type": {
+            "criminal": lambda: _("criminal"),
+            "civil": lambda: _("civil"),
+            "administrative": lambda: _("administrative"),
+        },
+        "stage": {
+            "investigation": lambda: _("investigation"),
+            "prosecution": lambda: _("review for prosecution"),
+            "first_instance": lambda: _("first instance"),
+            "second_instance": lambda: _("second instance"),
+            "appeal": lambda: _("appeal"),
+            "arbitration": lambda: _("arbitration"),
+            "non_litigation": lambda: _("non-litigation"),
+        },
         "grade": {
             "excellent": lambda: _("excellent"),
             "good": lambda: _("good"),
