@@ -17,7 +17,7 @@ ClassKey = tuple[frozenset[str], frozenset[date], int]
 
 SeatGroup = tuple[frozenset[str], int, int, int]  # (languages needed, seats, opening share, tie-break)
 LEVEL = 100  # fairness costs are in hundredths of a duty, so a burden carried the months before can tell
-# classes apart by less than a duty (solver.fairness_costs, solver._prior_lag)
+# classes apart by less than a duty (solver.fairness_costs, solver.prior_lag)
 TIE = (
     64 * LEVEL
 )  # a tie-break step: more than one duty's fairness costs (levels up to 31, duties and weekends)

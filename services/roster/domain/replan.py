@@ -18,6 +18,7 @@ to take them (removed and reported), and new duties in seats that were open befo
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -26,7 +27,7 @@ from functools import cached_property
 
 from .flow import Network, SeatGroup, Weights, seat_plan
 from .model import Assignment, Lawyer, RosterProblem, Slot, Unfilled, month_of, region_covers
-from .solver import explain_gaps, fairness_costs
+from .solver import explain_gaps, fairness_costs, prior_lag
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -221,6 +222,7 @@ class _Flow:
             lawyer = lawyers.get(a.lawyer_id)
             if a.role == "lawyer" and lawyer is not None and lawyer.is_practising:
                 self.crew[a.slot_key].append(lawyer)
+        self.lags: dict[str, dict[str, int]] = {}  # month -> lawyer -> what their burden before adds
         self.holders: dict[str, list[str]] = defaultdict(list)  # slot key -> lawyers holding a movable duty
         for duty in movable:
             self.holders[duty.assignment.slot_key].append(duty.assignment.lawyer_id)
@@ -358,6 +360,30 @@ class _Flow:
                     day_nodes[(lawyer_id, day)] = node
         return day_nodes, fairness
 
+    def _lag(self, lawyer_id: str, month: str) -> int:
+        """What the burden a lawyer carried the months before the roster adds to each further duty, as
+        generation weighs it (`prior_lag`, each practising lawyer a class of their own): between availability
+        groups whole duties, inside one less than a duty, so the year evens out without breaking rule 6."""
+        if month not in self.lags:
+            year, number = (int(part) for part in month.split("-"))
+            first, last = date(year, number, 1), date(year, number, monthrange(year, number)[1])
+            practising = [lw for lw in self.problem.lawyers if lw.is_practising]
+            leave = self.problem.leave_days
+            classes = [
+                (
+                    (
+                        lw.languages,
+                        frozenset(d for d in leave.get(lw.id, ()) if first <= d <= last),
+                        lw.max_duties_per_month,
+                    ),
+                    [lw],
+                )
+                for lw in practising
+            ]
+            lags = prior_lag(classes, self.problem.prior_burden)
+            self.lags[month] = {lw.id: lag for lw, lag in zip(practising, lags, strict=True)}
+        return self.lags[month].get(lawyer_id, 0)
+
     def _lawyer_month(
         self, net: Network, source: int, lawyer: Lawyer, month: str
     ) -> tuple[tuple[int, int] | None, int]:
@@ -368,7 +394,9 @@ class _Flow:
         if room <= 0:
             return None, 0
         hub, weekend, workday = net.node(), net.node(), net.node()
-        duty_costs, weekend_costs = fairness_costs(members=[lawyer], maximum=lawyer.max_duties_per_month)
+        duty_costs, weekend_costs = fairness_costs(
+            members=[lawyer], maximum=lawyer.max_duties_per_month, lag=self._lag(lawyer.id, month)
+        )
         total = 0
         for cost in duty_costs[used:]:
             net.arc(source, hub, 1, cost)

@@ -23,7 +23,7 @@ Fairness across months: the problem carries each lawyer's availability-scaled bu
 (`prior_burden`). An availability group (rule 6's: same leave and maximum) whose members carried more starts
 its level costs that many duties higher; the language classes of one group differ by less than a duty, so
 rule 6 holds; and every tie-break (who gets the one extra duty, the weekend, the hotline) prefers the least
-burdened lawyer (`_prior_lag`, and the seeded rank sorted by prior burden).
+burdened lawyer (`prior_lag`, and the seeded rank sorted by prior burden).
 
 Where the flow is exact and where not. Classes are exact (any class plan is handed to its members within rules
 1-2). The flow cannot make a seat count only when another is taken: the seats beside an empty language seat
@@ -844,7 +844,7 @@ def fairness_costs(*, members: Sequence[Lawyer], maximum: int, lag: int = 0) -> 
     """The fairness part of the objective for one class of interchangeable lawyers: the cost of each member's
     j-th duty and of their j-th weekend-or-holiday duty, j = 1..maximum, in hundredths of a duty
     (`flow.LEVEL`; non-negative and convex, so the flow spreads duties evenly). `lag` is what the burden the
-    class's members carried the months before adds to each of their duties (`_prior_lag`). The one place
+    class's members carried the months before adds to each of their duties (`prior_lag`). The one place
     fairness enters the flow."""
     del members  # a class's members are interchangeable: what tells classes apart is their lag
     return [j * LEVEL + lag for j in range(1, maximum + 1)], [j * LEVEL for j in range(1, maximum + 1)]
@@ -888,7 +888,7 @@ def _solve_month(
     for slot in hotline:
         reach[slot.key] = hotline_classes
     every_slot = [slot for slots in regions.values() for slot in slots] + list(hotline)
-    lag = _prior_lag(classes, problem.prior_burden)  # the burden of the months before, per class
+    lag = prior_lag(classes, problem.prior_burden)  # the burden of the months before, per class
     seats, closed_some = _solve_closing(
         slots=every_slot, classes=classes, reach=reach, lag=lag, whole_crew=frozenset(), tie=False
     )
@@ -974,7 +974,7 @@ def _seat_order(item: tuple[tuple[Slot, int], int]) -> tuple[date, str, int]:
     return (slot.date, slot.key, ci)
 
 
-def _prior_lag(classes: list[tuple[ClassKey, list[Lawyer]]], prior: Mapping[str, float]) -> list[int]:
+def prior_lag(classes: list[tuple[ClassKey, list[Lawyer]]], prior: Mapping[str, float]) -> list[int]:
     """Per class, what each of its duties costs more for the burden its members carried the months before.
 
     Between availability groups (rule 6 compares only lawyers with the same leave and maximum) it is how far

@@ -130,3 +130,22 @@ def test_a_pattern_raised_to_two_lawyers_gets_its_second_seat_without_moving_any
     assert repair.reassigned == ()
     assert repair.removed == ()
     assert check_roster(problem=raised, assignments=repair.assignments, rules=HARD_RULES) == []
+
+
+def test_a_freed_duty_goes_to_whoever_carried_less_over_the_months_before():
+    roster = problem(
+        lawyers=[lawyer(x) for x in "abc"], stations=[station("T1")], slots=[slot("T1", d) for d in WEEK]
+    )
+    result, duties = published(roster)
+    counts = {x: sum(1 for a in result.assignments if a.lawyer_id == x) for x in "abc"}
+    leaving = min(counts, key=lambda x: (counts[x], x))
+    assert counts[leaving] == 1  # five duties over three lawyers: 2, 2, 1
+    others = sorted(set("abc") - {leaving})
+    taker = {}
+    for light, heavy in (others, others[::-1]):
+        after = replace(on_leave(roster, leaving, WEEK[0], WEEK[-1]), prior_burden={light: 4.0, heavy: 30.0})
+        repair = replan(problem=after, duties=duties, from_date=WEEK[0])
+        (change,) = repair.changes
+        taker[light] = change.to_lawyer_id
+        assert check_roster(problem=after, assignments=repair.assignments, rules=HARD_RULES) == []
+    assert taker == {others[0]: others[0], others[1]: others[1]}
