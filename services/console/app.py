@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None, *, api: Api | None = None, idle
     # the probe's time, instead of holding a thread for a page's minute
     probe = api or GatewayApi(settings.service_url("gateway"), timeout=READY_TIMEOUT)
     Babel(app, locale_selector=chosen_language)
+    app.before_request(scheduler.allow_upload)  # before the CSRF check reads the form
     CSRFProtect(app)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

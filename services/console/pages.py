@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from services.common.settings import Settings
-from services.console.gatewayapi import Api, ApiError, Download, all_items
+from services.console.gatewayapi import Api, ApiError, Download, Upload, all_items
 
 EXTENSION = "legalduty_console"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -95,6 +95,13 @@ def call(method: str, path: str, *, params: Mapping[str, Any] | None = None, bod
 
 def download(path: str, params: Mapping[str, Any] | None = None) -> Download:
     return console().api.download(path, token=session.get("token", ""), params=params)
+
+
+def upload(path: str, file: Upload, params: Mapping[str, Any] | None = None) -> Any:
+    """Send the user's file to the API (multipart field `file`) with their token; its answer (ApiError otherwise)."""
+    return console().api.upload(
+        path, token=session.get("token"), file=file, params=params, headers=_headers()
+    )
 
 
 def every(path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
