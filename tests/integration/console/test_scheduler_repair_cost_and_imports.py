@@ -200,6 +200,25 @@ def test_a_refused_preview_shows_why_and_offers_no_apply(scheduler_kit: ConsoleK
     assert 'method="post" action="/scheduler/rosters/r-1/replan"' not in html
 
 
+def test_a_refused_apply_goes_back_to_the_form_with_the_dates_and_says_why(scheduler_kit: ConsoleKit) -> None:
+    api = scheduler_kit.api.answers
+    api[("GET", "/api/roster/rosters/r-1")] = roster("published")
+    api[("POST", "/api/roster/rosters/r-1/replan")] = ApiError(
+        409, "Conflict", "rule 2 (one duty a day): 努尔兰 already has a duty on 2026-10-20"
+    )
+    token = TOKEN.search(scheduler_kit.client.get("/scheduler/rosters/r-1/replan").get_data(as_text=True))
+    assert token
+    done = scheduler_kit.client.post(
+        "/scheduler/rosters/r-1/replan",
+        data={"csrf_token": token.group(1), "from_date": "2026-10-20", "reason": "请假", "digest": "x"},
+    )
+    assert done.status_code == 302
+    assert "from_date=2026-10-20" in done.headers["Location"]
+    html = scheduler_kit.client.get(done.headers["Location"]).get_data(as_text=True)
+    assert "努尔兰 already has a duty on 2026-10-20" in html
+    assert 'name="reason" value="请假"' in html
+
+
 def test_applying_a_replan_without_the_pages_token_is_refused_and_reaches_no_api(
     scheduler_kit: ConsoleKit,
 ) -> None:
