@@ -27,8 +27,13 @@ log = logging.getLogger(__name__)
 
 IDLE = timedelta(minutes=30)
 READY_TIMEOUT = 2.0  # seconds /readyz waits for the gateway: an answer within a probe's timeout (4 s)
-# pages that take a file larger than a form's 1 MB: the claim import reads up to 8 MB (with the form around it)
-UPLOAD_LIMITS = {"finance.import_claims": 9 * 1024 * 1024}
+# pages that take a file larger than a form's 1 MB, with room for the form around it: the claim import reads
+# up to 8 MB, the master data imports 5 MB
+UPLOAD_LIMITS = {
+    "finance.import_claims": 9 * 1024 * 1024,
+    "scheduler.import_lawyers": 5 * 1024 * 1024 + 128 * 1024,
+    "scheduler.import_stations": 5 * 1024 * 1024 + 128 * 1024,
+}
 
 
 def _upload_limit() -> None:

@@ -45,6 +45,15 @@ class Download:
     policy: str | None = None  # the API's own Content-Security-Policy for it (the voucher has one)
 
 
+@dataclass(frozen=True)
+class Upload:
+    """A file the user chose, sent on as the multipart field `file`."""
+
+    filename: str
+    content: bytes
+    content_type: str
+
+
 class Api(Protocol):
     """What the views use; the tests put a fake in its place."""
 
@@ -62,17 +71,14 @@ class Api(Protocol):
     def download(self, path: str, *, token: str, params: Mapping[str, Any] | None = None) -> Download: ...
 
     def upload(
-        self, path: str, *, token: str, file: Upload, headers: Mapping[str, str] | None = None
+        self,
+        path: str,
+        *,
+        token: str | None,
+        file: Upload,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
     ) -> Any: ...
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A file the browser sent, passed on to the API as the multipart field `file`."""
-
-    filename: str
-    content: bytes
-    content_type: str
 
 
 class GatewayApi:
@@ -142,21 +148,6 @@ class GatewayApi:
         _raise_for(response)
         return json.loads(response.data) if response.data else None
 
-    def upload(self, path: str, *, token: str, file: Upload, headers: Mapping[str, str] | None = None) -> Any:
-        """POST `file` as multipart/form-data; the answer's JSON, ApiError for anything but 2xx."""
-        sent = {"Accept": "application/json", **(headers or {}), "Authorization": f"Bearer {token}"}
-        fields = {"file": (file.filename, file.content, file.content_type)}
-        try:
-            response = self.http.request(
-                "POST", self.base_url + path, fields=fields, headers=sent, redirect=False
-            )
-        except Urllib3Error as exc:
-            raise ApiError(
-                503, "Service unavailable", f"the API could not be reached ({type(exc).__name__})"
-            ) from exc
-        _raise_for(response)
-        return json.loads(response.data) if response.data else None
-
     def download(self, path: str, *, token: str, params: Mapping[str, Any] | None = None) -> Download:
         response = self._request(
             "GET", path, token=token, params=params, body=None, headers={"Accept": "*/*"}
@@ -168,6 +159,41 @@ class GatewayApi:
             response.headers.get("Content-Disposition"),
             response.headers.get("Content-Security-Policy"),
         )
+
+    def upload(
+        self,
+        path: str,
+        *,
+        token: str | None,
+        file: Upload,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """POST the file as multipart/form-data (field `file`); the answer's JSON, ApiError for anything but 2xx."""
+        url = self.base_url + path
+        query = {k: v for k, v in (params or {}).items() if v not in (None, "")}
+        if query:
+            url += "?" + urlencode(query)
+        sent = {"Accept": "application/json", **(headers or {})}
+        if token:
+            sent["Authorization"] = f"Bearer {token}"
+        try:
+            response = self.http.request(
+                "POST",
+                url,
+                fields={"file": (file.filename, file.content, file.content_type)},
+                headers=sent,
+                redirect=False,
+            )
+        except Urllib3Error as exc:
+            raise ApiError(
+                503,
+                "Service unavailable",
+                f"the API could not be reached ({type(exc).__name__})",
+                retry_after="5",
+            ) from exc
+        _raise_for(response)
+        return json.loads(response.data) if response.data else None
 
 
 def _raise_for(response: urllib3.BaseHTTPResponse) -> None:

@@ -99,9 +99,11 @@ def download(path: str, params: Mapping[str, Any] | None = None) -> Download:
     return console().api.download(path, token=session.get("token", ""), params=params)
 
 
-def upload(path: str, file: Upload) -> Any:
-    """The API's answer to a file the logged-in user sends (ApiError otherwise)."""
-    return console().api.upload(path, token=session.get("token", ""), file=file, headers=_headers())
+def upload(path: str, file: Upload, params: Mapping[str, Any] | None = None) -> Any:
+    """Send the user's file to the API (multipart field `file`) with their token; its answer (ApiError otherwise)."""
+    return console().api.upload(
+        path, token=session.get("token"), file=file, params=params, headers=_headers()
+    )
 
 
 def every(path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:

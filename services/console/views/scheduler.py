@@ -1,16 +1,20 @@
 """The scheduler's pages: rosters and their month grid, generation and publishing, the lawyers' load,
-the burden ledger over months (fairness), what waits for approval, reassigning a duty, master data, and the
-grid's print view."""
+the burden ledger over months (fairness), what waits for approval, reassigning a duty (its ranked
+substitutes), replanning a published roster (preview, then apply), a roster's cost before publishing, master
+data and its spreadsheet imports, and the grid's print view."""
 
 from __future__ import annotations
 
 import calendar as monthcal
 import functools
+import hashlib
+import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -19,7 +23,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from services.console import formats
-from services.console.gatewayapi import ApiError
+from services.console.gatewayapi import ApiError, Upload
 from services.console.pages import (
     act,
     back_to,
@@ -29,6 +33,7 @@ from services.console.pages import (
     login_required,
     problem_text,
     together,
+    upload,
 )
 from services.console.views.gridcells import RowWriter
 
@@ -347,14 +352,34 @@ def assignment(roster_id: str, assignment_id: str) -> str:
         key=lambda lw: lw["name"],
     )
     current = index_by(every("/api/roster/lawyers")).get(duty["lawyer_id"])
+    substitutes, why_none = duty_substitutes(assignment_id)
     return render_template(
         "scheduler/assignment.html",
         duty=duty,
         station=station,
         candidates=candidates,
         current=current,
+        substitutes=substitutes,
+        why_none=why_none,
         next=back_to(url_for("scheduler.roster", roster_id=roster_id)),
     )
+
+
+SUBSTITUTES_SHOWN = 20
+
+
+def duty_substitutes(assignment_id: str) -> tuple[list[dict[str, Any]], str]:
+    """Who could take the duty without breaking a rule, best first (the API ranks them), or why nobody can
+    (a past or checked-in duty)."""
+    try:
+        page = call(
+            "GET", f"/api/roster/assignments/{assignment_id}/substitutes", params={"limit": SUBSTITUTES_SHOWN}
+        )
+    except ApiError as exc:
+        if exc.status in (401, 503, 504):
+            raise
+        return [], problem_text(exc)
+    return list(page.get("items", []) if isinstance(page, dict) else page), ""
 
 
 @bp.post("/rosters/<roster_id>/duties/<assignment_id>/reassign")
@@ -411,7 +436,7 @@ def language_names() -> dict[str, str]:
 
 @bp.get("/lawyers")
 @login_required(*KEEPERS)
-def lawyers() -> str:
+def lawyers(bad: list[BadRow] | None = None) -> str:
     params = {k: request.args.get(k) or None for k in ("q", "region_code", "status")}
     offset = _offset()
     page = call("GET", "/api/roster/lawyers", params={**params, "limit": 50, "offset": offset})
@@ -422,6 +447,8 @@ def lawyers() -> str:
         offset=offset,
         limit=50,
         language_names=language_names(),
+        bad=bad,
+        field_name=field_name,
     )
 
 
@@ -471,13 +498,21 @@ def fairness() -> str:
 
 @bp.get("/stations")
 @login_required(*KEEPERS)
-def stations() -> str:
+def stations(bad: list[BadRow] | None = None) -> str:
     params = {k: request.args.get(k) or None for k in ("region_code", "level")}
     q = (request.args.get("q") or "").strip()
     items = every("/api/roster/stations", params)
     if q:
         items = [s for s in items if q in s["name"] or q in (s.get("address") or "")]
-    return render_template("scheduler/stations.html", items=items, params=params, q=q, levels=LEVELS)
+    return render_template(
+        "scheduler/stations.html",
+        items=items,
+        params=params,
+        q=q,
+        levels=LEVELS,
+        bad=bad,
+        field_name=field_name,
+    )
 
 
 @bp.get("/calendar")
@@ -513,3 +548,280 @@ def put_calendar(year: int) -> Response:
 def _offset() -> int:
     raw = request.args.get("offset", "0")
     return int(raw) if raw.isdigit() else 0
+
+
+# ------------------------------------------------------------------------------------------------ replan
+
+
+def _replan_dates(roster: Mapping[str, Any]) -> str:
+    """The replan form's first date: tomorrow, kept within the roster's period."""
+    start, end = date.fromisoformat(roster["period_start"]), date.fromisoformat(roster["period_end"])
+    return min(max(date.today() + timedelta(days=1), start), end).isoformat()
+
+
+def _names() -> tuple[dict[str, Mapping[str, Any]], dict[str, Mapping[str, Any]]]:
+    """Stations and lawyers by id, to name them instead of showing ids."""
+    return index_by(every("/api/roster/stations")), index_by(every("/api/roster/lawyers"))
+
+
+def replan_digest(answer: Mapping[str, Any]) -> str:
+    """A fingerprint of a replan's answer, equal for a preview and the real replan that makes the same changes
+    (a new duty has an id only once it is stored, so new duties are compared without it)."""
+    changes = sorted(
+        (
+            {**c, "assignment_id": c.get("assignment_id") if c.get("from_lawyer_id") else None}
+            for c in answer.get("changes", [])
+        ),
+        key=lambda c: json.dumps(c, sort_keys=True),
+    )
+    unfilled = sorted(answer.get("unfilled", []), key=lambda u: json.dumps(u, sort_keys=True))
+    text = json.dumps({"changes": changes, "unfilled": unfilled}, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _replan_page(roster: Mapping[str, Any], chosen: Mapping[str, str], **answers: Any) -> str:
+    stations, lawyers = _names() if any(answers.values()) else ({}, {})
+    return render_template(
+        "scheduler/replan.html",
+        roster=roster,
+        chosen=chosen,
+        stations=stations,
+        lawyers=lawyers,
+        digest=replan_digest(answers["preview"]) if answers.get("preview") else "",
+        **answers,
+    )
+
+
+@bp.get("/rosters/<roster_id>/replan")
+@login_required(*KEEPERS)
+def replan(roster_id: str) -> str:
+    """The replan form; with a from_date, the preview (the API's dry run): what would change, nothing stored."""
+    roster = call("GET", f"/api/roster/rosters/{roster_id}")
+    chosen = {
+        "from_date": request.args.get("from_date") or _replan_dates(roster),
+        "reason": request.args.get("reason") or "",
+    }
+    preview = None
+    if request.args.get("from_date"):
+        body = {"from_date": chosen["from_date"], "reason": chosen["reason"] or None, "dry_run": True}
+        try:
+            preview = call("POST", f"/api/roster/rosters/{roster_id}/replan", body=body)
+        except ApiError as exc:
+            if exc.status in (401, 503, 504):
+                raise
+            flash(problem_text(exc), "error")
+    return _replan_page(roster, chosen, preview=preview)
+
+
+@bp.post("/rosters/<roster_id>/replan")
+@login_required(*KEEPERS)
+def apply_replan(roster_id: str) -> Response | str:
+    """Replan for real, with the previewed from_date and reason; the page shows what changed, and says so when
+    it is not what the preview showed (someone changed the roster in between)."""
+    chosen = {"from_date": request.form.get("from_date", ""), "reason": request.form.get("reason", "")}
+    body = {"from_date": chosen["from_date"], "reason": chosen["reason"] or None}
+    try:
+        applied = call("POST", f"/api/roster/rosters/{roster_id}/replan", body=body)
+    except ApiError as exc:
+        if exc.status in (401, 503, 504):
+            raise
+        flash(problem_text(exc), "error")
+        return redirect(
+            url_for(
+                "scheduler.replan",
+                roster_id=roster_id,
+                from_date=chosen["from_date"],
+                reason=chosen["reason"] or None,
+            )
+        )
+    roster = call("GET", f"/api/roster/rosters/{roster_id}")
+    differs = request.form.get("digest", "") != replan_digest(applied)
+    return _replan_page(roster, chosen, applied=applied, differs=differs)
+
+
+# ------------------------------------------------------------------------------------------------ cost
+
+
+@dataclass
+class RegionCost:
+    region_code: str
+    year: int | None
+    total: Decimal = Decimal("0")
+    duties: int = 0
+    unpriced: int = 0
+    budget_remaining: Decimal | None = None
+
+    @property
+    def over(self) -> bool:
+        return self.budget_remaining is not None and self.total > self.budget_remaining
+
+
+def planned_duties(
+    assignments: Iterable[Mapping[str, Any]], stations: Mapping[str, Mapping[str, Any]], kinds: DayKind
+) -> list[dict[str, Any]]:
+    """A roster's duties as the estimates API prices them (region and level from the station; a rest day or
+    holiday by the roster's calendar)."""
+    duties = []
+    for a in assignments:
+        station = stations.get(a["station_id"])
+        if station is None:
+            continue
+        duties.append(
+            {
+                "region_code": station["region_code"],
+                "station_level": station["level"],
+                "date": a["date"],
+                "start_time": a["start_time"],
+                "end_time": a["end_time"],
+                "holiday": kinds.of(date.fromisoformat(a["date"])) in ("rest", "holiday"),
+            }
+        )
+    return duties
+
+
+ESTIMATE_CAP = 20_000  # duties in one call of POST /api/subsidy/estimates
+
+
+def estimate(duties: list[dict[str, Any]]) -> tuple[Decimal, list[RegionCost]]:
+    """The cost of the duties, asked in chunks the API accepts and summed (Decimal) per region and year."""
+    total = Decimal("0")
+    regions: dict[tuple[str, int | None], RegionCost] = {}
+    for first in range(0, len(duties), ESTIMATE_CAP):
+        answer = call("POST", "/api/subsidy/estimates", body={"duties": duties[first : first + ESTIMATE_CAP]})
+        total += Decimal(str(answer["total"]))
+        for item in answer["by_region"]:
+            key = (item["region_code"], item.get("year"))
+            cost = regions.setdefault(key, RegionCost(*key))
+            cost.total += Decimal(str(item["total"]))
+            cost.duties += int(item.get("duties") or 0)
+            cost.unpriced += int(item.get("unpriced") or 0)
+            if item.get("budget_remaining") is not None:
+                cost.budget_remaining = Decimal(str(item["budget_remaining"]))
+    return total, sorted(regions.values(), key=lambda r: (r.region_code, r.year or 0))
+
+
+@bp.get("/rosters/<roster_id>/cost")
+@login_required(*KEEPERS)
+def cost(roster_id: str) -> str:
+    """What a roster's duties would cost in station-duty subsidies, per region beside its budget's remainder:
+    a page of its own, so the grid does not wait for the estimate."""
+    roster = call("GET", f"/api/roster/rosters/{roster_id}")
+    assignments = (
+        every(f"/api/roster/rosters/{roster_id}/assignments") if roster["status"] not in BUSY else []
+    )
+    start, end = date.fromisoformat(roster["period_start"]), date.fromisoformat(roster["period_end"])
+    duties = planned_duties(assignments, index_by(every("/api/roster/stations")), day_kinds(start, end))
+    total = Decimal("0")
+    regions: list[RegionCost] = []
+    if duties:
+        try:
+            total, regions = estimate(duties)
+        except ApiError as exc:
+            if exc.status in (401, 503, 504):
+                raise
+            flash(problem_text(exc), "error")
+    return render_template(
+        "scheduler/cost.html",
+        roster=roster,
+        duties=len(duties),
+        total=total,
+        regions=regions,
+        over=[r for r in regions if r.over],
+        month=formats.period_title(start, end, _lang()),
+    )
+
+
+# ------------------------------------------------------------------------------------------------ imports
+
+IMPORT_MODES = ("create", "upsert")
+ROW_ERROR = re.compile(r"^row (\d+)(?:\.(\w+))?$")
+
+
+@dataclass(frozen=True)
+class BadRow:
+    row: int | None
+    field: str
+    reasons: list[str]
+
+
+def bad_rows(errors: Mapping[str, list[str]]) -> list[BadRow]:
+    """An import's refusal as rows: `row 7.license_no` is row 7's licence number; `file` or a header stands
+    alone (row None)."""
+    rows = []
+    for key, reasons in errors.items():
+        match = ROW_ERROR.match(key)
+        if match:
+            rows.append(BadRow(int(match.group(1)), match.group(2) or "", list(reasons)))
+        else:
+            rows.append(BadRow(None, key, list(reasons)))
+    rows.sort(key=lambda r: (r.row is not None, r.row or 0))
+    return rows
+
+
+def field_name(code: str) -> str:
+    """A spreadsheet column's name in the page's language (the API names them by their field)."""
+    names = {
+        "name": _("Name"),
+        "license_no": _("Licence number"),
+        "status": _("Status"),
+        "region_code": _("Region code"),
+        "languages": _("Languages"),
+        "max_duties_per_month": _("Most duties a month"),
+        "intern_start": _("Internship start"),
+        "intern_end": _("Internship end"),
+        "supervisor_license_no": _("Supervisor's licence number"),
+        "phone": _("Phone"),
+        "level": _("Level"),
+        "parent_name": _("Parent station"),
+        "address": _("Address"),
+        "file": _("File"),
+        "": _("Whole row"),
+    }
+    return names.get(code, code)
+
+
+def send_import(kind: str) -> list[BadRow] | None:
+    """Send the chosen file to the import API and flash what it did; the bad rows when it refused them."""
+    chosen = request.files.get("file")
+    if chosen is None or not chosen.filename:
+        flash(_("Choose a file to import."), "error")
+        return None
+    mode = request.form.get("mode") if request.form.get("mode") in IMPORT_MODES else "create"
+    file = Upload(chosen.filename, chosen.read(), chosen.mimetype or "application/octet-stream")
+    try:
+        result = upload(f"/api/roster/imports/{kind}", file, {"mode": mode})
+    except ApiError as exc:
+        if exc.status in (401, 503, 504):
+            raise
+        flash(problem_text(exc) if exc.status != 422 or not exc.errors else exc.detail, "error")
+        return bad_rows(exc.errors) if exc.status == 422 else None
+    flash(
+        _(
+            "Imported: %(created)s new, %(updated)s updated, %(unchanged)s unchanged.",
+            created=result.get("created", 0),
+            updated=result.get("updated", 0),
+            unchanged=result.get("unchanged", 0),
+        ),
+        "ok",
+    )
+    if result.get("ignored_columns"):
+        flash(_("Columns not read: %(names)s", names=", ".join(result["ignored_columns"])), "warn")
+    return None
+
+
+@bp.post("/lawyers/import")
+@login_required(*KEEPERS)
+def import_lawyers() -> Response | tuple[str, int]:
+    bad = send_import("lawyers")
+    if bad:
+        return lawyers(bad=bad), 422
+    return redirect(url_for("scheduler.lawyers"))
+
+
+@bp.post("/stations/import")
+@login_required(*KEEPERS)
+def import_stations() -> Response | tuple[str, int]:
+    bad = send_import("stations")
+    if bad:
+        return stations(bad=bad), 422
+    return redirect(url_for("scheduler.stations"))

@@ -100,12 +100,18 @@ def publish_roster(roster_id: str) -> Any:
 def replan_roster(body: dict[str, Any], roster_id: str) -> Any:
     """Repair a published roster from `from_date` on (after leave, a suspension, a new lawyer or a changed
     pattern): the most points open, then the fewest changed duties, then fairness; the past, checked-in duties
-    and approved swaps never move. Each change raises roster.duty.changed."""
+    and approved swaps never move. Each change raises roster.duty.changed. With `dry_run` the same answer
+    is a preview: nothing is stored or announced."""
     with unit_of_work() as uow:
         result = repair.replan_roster(
-            uow=uow, roster_id=roster_id, from_date=body["from_date"], reason=body.get("reason")
+            uow=uow,
+            roster_id=roster_id,
+            from_date=body["from_date"],
+            reason=body.get("reason"),
+            dry_run=body["dry_run"],
         )
-        uow.commit()
+        if not body["dry_run"]:
+            uow.commit()
     return result
 
 

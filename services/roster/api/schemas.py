@@ -488,10 +488,19 @@ class CalendarLinkOut(Out):
 class ReplanIn(Body):
     from_date = fields.Date(required=True)
     reason = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=500))
+    dry_run = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "true: answer the changes and gaps a replan would make, storing and announcing "
+            "nothing (a preview)"
+        },
+    )
 
 
 class ChangeOut(Out):
-    assignment_id = fields.String()
+    assignment_id = fields.String(
+        allow_none=True, metadata={"description": "null for a new duty in a dry run (it has no id yet)"}
+    )
     date = fields.Date()
     station_id = fields.String()
     start_time = fields.String()

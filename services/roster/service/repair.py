@@ -32,11 +32,19 @@ from services.roster.service.rows import load, new_id, touch
 
 
 def replan_roster(
-    *, uow: UnitOfWork, roster_id: str, from_date: date, reason: str | None = None, today: date | None = None
+    *,
+    uow: UnitOfWork,
+    roster_id: str,
+    from_date: date,
+    reason: str | None = None,
+    today: date | None = None,
+    dry_run: bool = False,
 ) -> dict[str, Any]:
     """Re-solve a published roster from `from_date` on (coverage first, then the fewest changed duties, then
     fairness); duties before it (and before today), checked-in duties and approved swaps never move. Each
-    duty handed to another lawyer raises roster.duty.changed; the answer is the diff and what stays open."""
+    duty handed to another lawyer raises roster.duty.changed; the answer is the diff and what stays open.
+    With `dry_run` the same diff is computed (and refused alike) but nothing is written or raised: a new
+    duty then has no assignment_id yet."""
     session = uow.session
     roster = load(session, RosterRow, roster_id, "roster")
     if roster.status != RosterStatus.PUBLISHED:
@@ -74,10 +82,16 @@ def replan_roster(
         shortfalls_before=shortfalls,
         shortfalls_after=shortfalls_after,
     )
+    unfilled_view = [_unfilled_view(u) for u in repair.unfilled]
+    if dry_run:
+        return {
+            "changes": [_preview(rows, change, problem) for change in repair.changes],
+            "unfilled": unfilled_view,
+        }
     answered = [_apply(uow, roster, rows, change, problem) for change in repair.changes]
     _restate(roster, problem, repair, unfilled_after, shortfalls_after, from_date=from_date, reason=reason)
     session.flush()
-    return {"changes": answered, "unfilled": [_unfilled_view(u) for u in repair.unfilled]}
+    return {"changes": answered, "unfilled": unfilled_view}
 
 
 def _pinned(session: Session, roster: RosterRow) -> set[str]:
@@ -238,7 +252,14 @@ def _apply(
     return _change_view(change, change.assignment_id, start_time)
 
 
-def _change_view(change: Change, assignment_id: str, start_time: str) -> dict[str, Any]:
+def _preview(rows: dict[str, AssignmentRow], change: Change, problem: RosterProblem) -> dict[str, Any]:
+    """What `_apply` would answer for one change, without storing it (a new duty has no id yet)."""
+    if change.assignment_id is None:
+        return _change_view(change, None, problem.slot_by_key[change.slot_key].start_time.strftime("%H:%M"))
+    return _change_view(change, change.assignment_id, rows[change.assignment_id].start_time)
+
+
+def _change_view(change: Change, assignment_id: str | None, start_time: str) -> dict[str, Any]:
     return {
         "assignment_id": assignment_id,
         "date": change.date,

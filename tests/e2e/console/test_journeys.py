@@ -1,5 +1,6 @@
 """The three journeys of the console in Chromium, against a stack started as `make run` starts it: a
-scheduler generates, checks and publishes a roster (and reads the fairness over months); a lawyer on a phone
+scheduler generates, checks (its cost too) and publishes a roster, gives a duty to its best substitute and
+previews a replan (and reads the fairness over months); a lawyer on a phone
 checks in and out, makes a calendar link whose QR code shows, and sets a bank account; finance approves a
 claim, completes, grades and approves another, makes a payment batch and downloads its export and a bank file. Screenshots of each main page go to
 var/test-artifacts/console/; axe-core finds nothing serious or critical on them."""
@@ -69,9 +70,13 @@ def test_a_scheduler_generates_checks_and_publishes_a_roster(
     assert grid.locator("tbody tr").count() >= 5
     page.screenshot(path=str(artifacts / "scheduler-grid.png"), full_page=False)
     accessible(page, "roster grid")
-    grid.locator("a.duty").first.click()  # a duty, and the form to give it to someone else
-    expect(page.get_by_role("heading", name="改派", exact=True)).to_be_visible()
+    grid.locator("a.duty").first.click()  # a duty, who could take it, and the form to give it to anyone
+    expect(page.get_by_role("heading", name="可替班律师", exact=True)).to_be_visible()
     assert page.locator("select[name=lawyer_id] option").count() >= 1
+    page.go_back()
+    page.get_by_role("link", name="发布前费用估算", exact=True).click()  # the cost, beside the budgets
+    expect(page.locator("p.total .money")).to_be_visible()
+    accessible(page, "cost")
     page.go_back()
     page.select_option("select[name=region]", "654021")
     page.select_option("select[name=level]", "county")
@@ -81,6 +86,19 @@ def test_a_scheduler_generates_checks_and_publishes_a_roster(
     page.get_by_role("button", name="发布", exact=True).click()
     expect(page.locator("h1 .badge")).to_have_text("已发布")
     expect(page.get_by_role("status")).to_contain_text("排班表已发布")
+    grid.locator("a.duty").first.click()  # two clicks: the duty, then Assign on its best substitute
+    substitutes = page.locator("table.substitutes")
+    expect(substitutes).to_be_visible()
+    accessible(page, "duty and its substitutes")
+    substitutes.get_by_role("button").first.click()
+    expect(page.get_by_role("status")).to_contain_text("值班已改派")
+    expect(grid).to_be_visible()
+    page.get_by_role("link", name="重新排班", exact=True).click()  # the replan's preview changes nothing
+    page.get_by_role("button", name="预览", exact=True).click()
+    expect(page.get_by_role("heading", name="预览：尚未作任何变动", exact=True)).to_be_visible(timeout=BIG)
+    expect(page.get_by_role("button", name="执行", exact=True)).to_be_visible()
+    accessible(page, "replan preview")
+    page.get_by_role("link", name="返回排班表", exact=True).click()
     page.get_by_role("navigation").get_by_role("link", name="工作日历", exact=True).click()
     expect(page.get_by_role("heading", name="法定节假日", exact=True)).to_be_visible()
     accessible(page, "calendar")

@@ -50,8 +50,17 @@ class FakeApi:
             return self.downloads[path]
         return Download(b"lawyer,total\n", "text/csv; charset=utf-8", 'attachment; filename="batch.csv"')
 
-    def upload(self, path: str, *, token: str, file: Upload, headers: Mapping[str, str] | None = None) -> Any:
-        return self.call("POST", path, token=token, body=file, headers=headers)
+    def upload(
+        self,
+        path: str,
+        *,
+        token: str | None,
+        file: Upload,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """A file sent as multipart: answered like a POST of it (the call's body is the Upload)."""
+        return self.call("POST", path, token=token, params=params, body=file, headers=headers)
 
     def made(self, method: str, path: str) -> list[Call]:
         return [c for c in self.calls if c.method == method and c.path == path]

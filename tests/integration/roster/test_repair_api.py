@@ -244,3 +244,92 @@ def test_an_intern_whose_duties_lose_their_lawyer_is_taken_off_them_and_reported
     stats = api.get(f"/api/roster/rosters/{roster['id']}").get_json()["stats"]
     assert [s["lawyer_id"] for s in stats["intern_shortfalls"]] == [intern["id"]]
     assert "replan" in stats["intern_shortfalls"][0]["reason"]
+
+
+def outbox_size(api: Api) -> int:
+    with api.app.extensions["legalduty"].session_factory() as session:
+        return len(session.execute(select(outbox.c.event_type)).all())
+
+
+def comparable(changes: list[dict]) -> list[dict]:
+    """A replan's changes without the ids a real run gives new duties (a dry run has none yet)."""
+    return sorted(
+        ({**c, "assignment_id": c["assignment_id"] if c["from_lawyer_id"] else None} for c in changes),
+        key=lambda c: (c["date"], c["start_time"], c["station_id"], c["assignment_id"] or ""),
+    )
+
+
+def test_a_dry_run_previews_the_replan_storing_and_announcing_nothing_and_the_real_one_matches_it(
+    api: Api, county: dict
+) -> None:
+    roster = roster_of(api, 7, 6)
+    lawyer_id, theirs = busiest(api, roster)
+    first = theirs[0]["date"]
+    api.post(
+        "/api/roster/leaves",
+        json={"lawyer_id": lawyer_id, "start_date": first, "end_date": roster["period_end"]},
+    )
+    before = duties(api, roster)
+    roster_before = api.get(f"/api/roster/rosters/{roster['id']}").get_json()
+    events_before = outbox_size(api)
+    body = {"from_date": first, "reason": "ill"}
+
+    preview = api.post(f"/api/roster/rosters/{roster['id']}/replan", json={**body, "dry_run": True})
+
+    assert preview.status_code == 200, preview.get_json()
+    previewed = preview.get_json()
+    assert sorted(c["assignment_id"] for c in previewed["changes"]) == sorted(d["id"] for d in theirs)
+    assert duties(api, roster) == before
+    assert outbox_size(api) == events_before
+    assert api.get(f"/api/roster/rosters/{roster['id']}").get_json() == roster_before
+    real = api.post(f"/api/roster/rosters/{roster['id']}/replan", json={**body, "dry_run": False})
+    assert real.status_code == 200, real.get_json()
+    assert comparable(real.get_json()["changes"]) == comparable(previewed["changes"])
+    assert real.get_json()["unfilled"] == previewed["unfilled"]
+    assert outbox_size(api) == events_before + len(previewed["changes"])
+
+
+def test_a_dry_run_shows_a_duty_nobody_can_take_as_unfilled_and_a_new_duty_without_an_id(
+    api: Api, county: dict
+) -> None:
+    roster = roster_of(api, 7, 3)
+    url = f"/api/roster/rosters/{roster['id']}/replan"
+    uyghur = [lw["id"] for lw in county["lawyers"] if "ug" in lw["languages"]]
+    for lawyer_id in uyghur:
+        api.patch(f"/api/roster/lawyers/{lawyer_id}", json={"status": "suspended"})
+    before = duties(api, roster)
+    preview = api.post(url, json={"from_date": roster["period_start"], "dry_run": True}).get_json()
+    assert {c["to_lawyer_id"] for c in preview["changes"]} == {None}
+    assert len(preview["unfilled"]) == len(before) == 3
+    assert duties(api, roster) == before
+    assert api.get(f"/api/roster/rosters/{roster['id']}").get_json()["stats"]["unfilled"] == []
+    assert (
+        api.post(url, json={"from_date": roster["period_start"]}).get_json()["unfilled"]
+        == preview["unfilled"]
+    )
+    assert duties(api, roster) == []
+
+    api.patch(f"/api/roster/lawyers/{uyghur[0]}", json={"status": "practising"})
+    refill = api.post(url, json={"from_date": roster["period_start"], "dry_run": True}).get_json()
+    assert len(refill["changes"]) == 3
+    assert all(c["assignment_id"] is None and c["from_lawyer_id"] is None for c in refill["changes"])
+    assert {c["to_lawyer_id"] for c in refill["changes"]} == {uyghur[0]}
+    assert duties(api, roster) == []
+    real = api.post(url, json={"from_date": roster["period_start"]}).get_json()
+    assert comparable(real["changes"]) == comparable(refill["changes"])
+    assert {c["assignment_id"] for c in real["changes"]} == {d["id"] for d in duties(api, roster)}
+
+
+def test_a_dry_run_is_refused_as_the_replan_would_be(api: Api, county: dict) -> None:
+    roster = roster_of(api, 7, 3, publish=False)
+    refused = api.post(
+        f"/api/roster/rosters/{roster['id']}/replan",
+        json={"from_date": roster["period_start"], "dry_run": True},
+    )
+    assert refused.status_code == 409
+    bad = api.post(
+        f"/api/roster/rosters/{roster['id']}/replan",
+        json={"from_date": roster["period_start"], "dry_run": "perhaps"},
+    )
+    assert bad.status_code == 422
+    assert "dry_run" in bad.get_json()["errors"]
