@@ -76,6 +76,7 @@ def test_a_scheduler_generates_checks_and_publishes_a_roster(
     page.go_back()
     page.get_by_role("link", name="发布前费用估算", exact=True).click()  # the cost, beside the budgets
     expect(page.locator("p.total .money")).to_be_visible()
+    page.screenshot(path=str(artifacts / "scheduler-cost.png"), full_page=True)
     accessible(page, "cost")
     page.go_back()
     page.select_option("select[name=region]", "654021")
@@ -89,6 +90,7 @@ def test_a_scheduler_generates_checks_and_publishes_a_roster(
     grid.locator("a.duty").first.click()  # two clicks: the duty, then Assign on its best substitute
     substitutes = page.locator("table.substitutes")
     expect(substitutes).to_be_visible()
+    page.screenshot(path=str(artifacts / "scheduler-substitutes.png"), full_page=True)
     accessible(page, "duty and its substitutes")
     substitutes.get_by_role("button").first.click()
     expect(page.get_by_role("status")).to_contain_text("值班已改派")
@@ -97,6 +99,7 @@ def test_a_scheduler_generates_checks_and_publishes_a_roster(
     page.get_by_role("button", name="预览", exact=True).click()
     expect(page.get_by_role("heading", name="预览：尚未作任何变动", exact=True)).to_be_visible(timeout=BIG)
     expect(page.get_by_role("button", name="执行", exact=True)).to_be_visible()
+    page.screenshot(path=str(artifacts / "scheduler-replan-preview.png"), full_page=True)
     accessible(page, "replan preview")
     page.get_by_role("link", name="返回排班表", exact=True).click()
     page.get_by_role("navigation").get_by_role("link", name="工作日历", exact=True).click()
