@@ -74,7 +74,11 @@ class RosterPublished(Payload):
 
 class DutyChanged(Payload):
     assignment_id = fields.String(required=True)
-    lawyer_id = fields.String(required=True)
+    lawyer_id = fields.String(
+        required=True,
+        allow_none=True,
+        metadata={"description": "null when a replan took the duty away with nobody to take it"},
+    )
     previous_lawyer_id = fields.String(required=True, allow_none=True)
     station_id = fields.String(required=True)
     date = fields.Date(required=True)

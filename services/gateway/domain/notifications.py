@@ -51,6 +51,17 @@ def roster_published(data: dict[str, Any]) -> list[Notice]:
 
 def duty_changed(data: dict[str, Any]) -> list[Notice]:
     when = _when(data)
+    if data.get("lawyer_id") is None:  # a replan took the duty away with nobody to take it
+        if not data.get("previous_lawyer_id"):
+            return []
+        return [
+            Notice(
+                data["previous_lawyer_id"],
+                "duty_cancelled",
+                f"Your duty of {when} is off the roster: nobody else could take it.",
+                _kept(data),
+            )
+        ]
     notices = [Notice(data["lawyer_id"], "duty_assigned", f"You now have the duty of {when}.", _kept(data))]
     if data.get("previous_lawyer_id"):
         notices.append(

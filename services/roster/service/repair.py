@@ -202,8 +202,8 @@ def _refuse_new_violations(
 def _apply(
     uow: UnitOfWork, roster: RosterRow, rows: dict[str, AssignmentRow], change: Change, problem: RosterProblem
 ) -> dict[str, Any]:
-    """Store one change: a duty handed over (through hand_over, which raises roster.duty.changed), taken
-    away (deleted), or new."""
+    """Store one change: a duty handed over (through hand_over), taken away (deleted), or new; each raises
+    roster.duty.changed."""
     session = uow.session
     if change.assignment_id is None:
         assert change.to_lawyer_id is not None
@@ -242,6 +242,19 @@ def _apply(
     row = rows[change.assignment_id]
     start_time = row.start_time
     if change.to_lawyer_id is None:
+        # the duty goes with nobody to take it: its lawyer hears of it (lawyer_id null), then it is deleted
+        uow.emit(
+            "roster.duty.changed",
+            {
+                "assignment_id": row.id,
+                "lawyer_id": None,
+                "previous_lawyer_id": row.lawyer_id,
+                "station_id": row.station_id,
+                "date": row.date,
+                "start_time": row.start_time,
+                "end_time": row.end_time,
+            },
+        )
         for swap in session.scalars(select(SwapRow).where(SwapRow.assignment_id == row.id)):
             session.delete(swap)
         session.delete(row)

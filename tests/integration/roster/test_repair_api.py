@@ -241,6 +241,10 @@ def test_an_intern_whose_duties_lose_their_lawyer_is_taken_off_them_and_reported
     assert replanned.status_code == 200, replanned.get_json()
     removed = {c["assignment_id"] for c in replanned.get_json()["changes"] if c["to_lawyer_id"] is None}
     assert {d["id"] for d in seats} <= removed
+    told = {e["assignment_id"]: e for e in events(api, "roster.duty.changed")}
+    for duty in seats:  # each duty taken away is announced, so its lawyer hears of it
+        assert told[duty["id"]]["lawyer_id"] is None
+        assert told[duty["id"]]["previous_lawyer_id"] == intern["id"]
     stats = api.get(f"/api/roster/rosters/{roster['id']}").get_json()["stats"]
     assert [s["lawyer_id"] for s in stats["intern_shortfalls"]] == [intern["id"]]
     assert "replan" in stats["intern_shortfalls"][0]["reason"]

@@ -177,6 +177,20 @@ def test_a_duty_given_to_another_lawyer_tells_both() -> None:
     ]
 
 
+def test_a_duty_taken_away_with_nobody_to_take_it_tells_only_its_lawyer() -> None:
+    data = {
+        "assignment_id": "A-1",
+        "lawyer_id": None,
+        "previous_lawyer_id": "L-1",
+        "date": date(2026, 12, 3),
+        "start_time": "09:00",
+        "end_time": "17:00",
+    }
+    notices = say.duty_changed(data)
+    assert [(n.lawyer_id, n.kind) for n in notices] == [("L-1", "duty_cancelled")]
+    assert "nobody" in notices[0].message
+
+
 def test_a_swap_request_is_told_to_the_asked_lawyer_by_name_and_an_approval_to_nobody() -> None:
     data = {
         "from_lawyer_id": "L-1",
