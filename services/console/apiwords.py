@@ -611,6 +611,71 @@ def _master_data() -> list[Pattern]:
             r'must be "workdays", "daily", "non_workdays" or a list of ISO weekdays 1-7',
             lambda **k: _("must be working days, every day, non-working days or weekdays 1-7"),
         ),
+        _p(
+            r"a supervising lawyer must be practising",
+            lambda **k: _("a supervising lawyer must be practising"),
+        ),
+        _p(r"a lawyer cannot supervise themself", lambda **k: _("a lawyer cannot supervise themself")),
+        _p(r"name at least one language", lambda **k: _("name at least one language")),
+        _p(
+            r"interns serve only at township or village stations, not at a (?P<level>\w+)",
+            lambda **k: _(
+                "interns serve only at township or village stations, not at a %(level)s station", **k
+            ),
+            level=_status("level"),
+        ),
+        _p(
+            r"must be a month YYYY-MM, e\.g\. 2026-03",
+            lambda **k: _("must be a month such as 2026-03"),
+        ),
+        _p(
+            r"must not be before from \((?P<month>[^)]+)\)",
+            lambda **k: _("must not be before the first month (%(month)s)", **k),
+        ),
+        _p(
+            r"the range covers (?P<n>\d+) months, at most (?P<max>\d+)",
+            lambda **k: _("the range covers %(n)s months, at most %(max)s", **k),
+        ),
+        _p(
+            r"dates outside (?P<year>\d{4}): (?P<dates>.+)",
+            lambda **k: _("dates outside %(year)s: %(dates)s", **k),
+        ),
+        _p(
+            r"also listed as holidays: (?P<dates>.+)",
+            lambda **k: _("also listed as holidays: %(dates)s", **k),
+        ),
+        _p(
+            r"the same licence number as row (?P<row>\d+)",
+            lambda **k: _("the same licence number as row %(row)s", **k),
+        ),
+        _p(
+            r"the same name and region code as row (?P<row>\d+)",
+            lambda **k: _("the same name and region code as row %(row)s", **k),
+        ),
+        _p(
+            r"these stations' parents refer to each other in a loop",
+            lambda **k: _("these stations' parents refer to each other in a loop"),
+        ),
+        _p(
+            r"no station named (?P<name>.+) in this file or registered",
+            lambda **k: _("no station named %(name)s in this file or registered", **k),
+        ),
+        _p(r"a station cannot be its own parent", lambda **k: _("a station cannot be its own parent")),
+        _p(
+            r"case (?P<case>.+) is in this import twice",
+            lambda **k: _("case %(case)s is in this import twice", **k),
+        ),
+        _p(
+            r"no lawyer (?P<id>\S+) in the lawyer directory",
+            lambda **k: _("No lawyer %(id)s in the roster.", **k),
+        ),
+        _p(
+            r"the grade is given by finance when grading each file, not imported",
+            lambda **k: _("the grade is given by finance when grading each file, not imported"),
+        ),
+        _p(r"missing", lambda **k: _("is required")),
+        _p(r"unknown field", lambda **k: _("is not a field of this request")),
+        _p(r"must be true or false", lambda **k: _("must be yes or no")),
         _p(r"makes a cycle", lambda **k: _("makes a cycle")),
         _p(r"a station cannot be its own ancestor", lambda **k: _("A station cannot be its own ancestor.")),
         _p(r"no such (?P<what>lawyer|station|calendar)", lambda **k: _("no such %(what)s", **k), what=_what),
