@@ -756,6 +756,18 @@ def _imports() -> list[Pattern]:
         ),
         _p(r"the workbook is too large; split it", lambda **k: _("The workbook is too large; split it.")),
         _p(
+            r"(?:the file )?declared (?P<name>\S+) but is not: byte \d+ \(line (?P<line>\d+)\) cannot be read as "
+            r"\S+?(?P<gbk> \(it looks like GBK.*\))?",
+            lambda **k: (
+                _(
+                    "Line %(line)s of the file cannot be read as %(name)s: it looks like GBK; save it as UTF-8.",
+                    **k,
+                )
+                if k["gbk"]
+                else _("Line %(line)s of the file cannot be read as %(name)s.", **k)
+            ),
+        ),
+        _p(
             r"the CSV file cannot be read: (?P<why>.+)",
             lambda **k: _("The CSV file cannot be read: %(why)s", **k),
         ),
@@ -951,6 +963,11 @@ def _budgets_and_schemes() -> list[Pattern]:
             until=day,
             kind=_kind,
             region=_region,
+        ),
+        _p(
+            r"(?:effective_to )?must not be before the scheme's effective_from (?P<date>\S+)",
+            lambda **k: _("must not be before the day the scheme came into force (%(date)s)", **k),
+            **DATE,
         ),
         _p(
             r"scheme (?P<id>\S+) already ends on (?P<date>\S+); a scheme's end only moves earlier",
@@ -1340,11 +1357,17 @@ def problem_text(exc: ApiError, *, titled: bool = True) -> str:
     errors = dict(exc.errors or {})
     head = _head(exc, errors, titled=titled)
     fields = field_errors(errors)
-    if head in fields:  # the detail said what one field's errors say
+    if _repeats(head, errors, fields):
         head = title(exc.status, exc.title) if titled else ""
     if fields and head == title(exc.status, exc.title):
         return _("%(title)s: %(detail)s", title=head, detail=together(fields))
     return together(p for p in (head, *fields) if p) or title(exc.status, exc.title)
+
+
+def _repeats(head: str, errors: Mapping[str, list[str]], fields: list[str]) -> bool:
+    """Whether the detail, in words, says what a field's error says (the gateway's `username: …`)."""
+    said = {message(text).rstrip(".。") for texts in errors.values() for text in texts}
+    return head in fields or head.rstrip(".。") in said
 
 
 def _head(exc: ApiError, errors: Mapping[str, list[str]], *, titled: bool) -> str:

@@ -286,6 +286,30 @@ CASES = [
         "律师 lw-1, lw-2 没有银行账户：请先登记其账户。",
         "No bank account for lawyers lw-1, lw-2: record their accounts first.",
     ),
+    (  # subsidy/service/schemes.py close_scheme: the detail is the field's message
+        (
+            422,
+            "effective_to must not be before the scheme's effective_from 2026-01-01",
+            {"effective_to": ["must not be before the scheme's effective_from 2026-01-01"]},
+        ),
+        "填写有误：终止日期：不能早于补贴标准的生效日期（2026年1月1日 周四）",
+        "Invalid fields: in force until: must not be before the day the scheme came into force (Thu 1 Jan 2026)",
+    ),
+    (  # common/uploads.py, a GBK file sent as UTF-8
+        (
+            422,
+            "the file declared UTF-8 but is not: byte 12 (line 3) cannot be read as UTF-8 (it looks like GBK: "
+            "send it with charset=gbk, or save it as UTF-8)",
+            {
+                "file": [
+                    "declared UTF-8 but is not: byte 12 (line 3) cannot be read as UTF-8 (it looks like GBK: "
+                    "send it with charset=gbk, or save it as UTF-8)"
+                ]
+            },
+        ),
+        "填写有误：文件：文件第 3 行无法按 UTF-8 读取：看起来是 GBK 编码，请另存为 UTF-8。",
+        "Invalid fields: file: Line 3 of the file cannot be read as UTF-8: it looks like GBK; save it as UTF-8.",
+    ),
     (  # a refusal no pattern knows: the title in words, the API's text kept
         (409, "the moon is in the wrong phase", {}),
         "无法执行：the moon is in the wrong phase",
