@@ -210,7 +210,10 @@ def _rule(value: str) -> str:
 
 
 def _listed(value: str) -> str:
-    """`a; b; …` with each part in words."""
+    """`a; b; …` with each part in words (or the whole, when a pattern knows it with its semicolons)."""
+    whole = known(value)
+    if whole is not None:
+        return whole
     return together(message(part) if part != "…" else part for part in value.split("; "))
 
 

@@ -310,6 +310,20 @@ CASES = [
         "填写有误：文件：文件第 3 行无法按 UTF-8 读取：看起来是 GBK 编码，请另存为 UTF-8。",
         "Invalid fields: file: Line 3 of the file cannot be read as UTF-8: it looks like GBK; save it as UTF-8.",
     ),
+    (  # gateway/domain/accounts.py: a field's message in the detail, and one with a semicolon in it
+        (
+            422,
+            "role: must be one of admin, scheduler, finance, lawyer",
+            {"role": ["must be one of admin, scheduler, finance, lawyer"]},
+        ),
+        "填写有误：角色：须为以下之一：admin, scheduler, finance, lawyer",
+        "Invalid fields: role: must be one of admin, scheduler, finance, lawyer",
+    ),
+    (  # the shape `field: message` around a message that has a semicolon of its own
+        (409, "status: the roster is draft; generate it before exporting it", {}),
+        "状态：排班表为“草稿”；请先生成再导出。",
+        "Status: The roster is draft; generate it before exporting it.",
+    ),
     (  # a refusal no pattern knows: the title in words, the API's text kept
         (409, "the moon is in the wrong phase", {}),
         "无法执行：the moon is in the wrong phase",
