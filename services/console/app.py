@@ -16,7 +16,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from services.common.logs import configure_logging
 from services.common.settings import CONSOLE, Settings, load_settings
-from services.console import formats, labels
+from services.console import apiwords, formats, labels
 from services.console.gatewayapi import Api, ApiError, GatewayApi
 from services.console.i18n import HTML_LANG, LANG_COOKIE, LANGUAGES, chosen_language, compile_catalogues
 from services.console.pages import EXTENSION, Console, current_user, to_login
@@ -142,6 +142,7 @@ def _page_context() -> dict[str, Any]:
         "warning": labels.warning,
         "value": labels.value,
         "calendar_source": labels.calendar_source,
+        "problem_words": apiwords.problem_text,
     }
 
 

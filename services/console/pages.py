@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from services.common.settings import Settings
+from services.console import apiwords
 from services.console.gatewayapi import Api, ApiError, Download, Upload, all_items
 
 EXTENSION = "legalduty_console"
@@ -125,8 +126,8 @@ def act(method: str, path: str, *, body: Any = None, done: str, back: str) -> Re
 
 
 def problem_text(exc: ApiError) -> str:
-    fields = "; ".join(f"{k}: {', '.join(v)}" for k, v in exc.errors.items())
-    return " ".join(p for p in (exc.detail or exc.title, fields) if p) or str(exc.status)
+    """The API's refusal in the user's words (`apiwords`): its detail, or its title, and the bad fields."""
+    return apiwords.problem_text(exc)
 
 
 def back_to(default: str) -> str:

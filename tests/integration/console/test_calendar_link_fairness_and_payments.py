@@ -164,8 +164,9 @@ def test_a_lawyer_sees_their_bank_account_masked_and_sets_it(console: ConsoleKit
 def test_an_account_the_api_refuses_shows_its_reason_on_the_lawyers_page(console: ConsoleKit) -> None:
     console.log_in("lawyer")
     a_lawyers_page(console)
+    refusal = "must be 10 to 30 digits, nothing else (no letters, spaces or dashes)"
     console.api.answers[("PUT", "/api/subsidy/lawyers/lw-1/bank-account")] = ApiError(
-        422, "Unprocessable Entity", "", {"account_no": ["10 to 30 digits"]}
+        422, "Invalid fields", f"account_no: {refusal}", {"account_no": [refusal]}
     )
     html = console.client.get("/me").get_data(as_text=True)
     console.client.post(
@@ -177,7 +178,9 @@ def test_an_account_the_api_refuses_shows_its_reason_on_the_lawyers_page(console
             "bank_name": "y",
         },
     )
-    assert "account_no: 10 to 30 digits" in console.client.get("/me").get_data(as_text=True)
+    assert "账号：须为 10 至 30 位数字，不含字母、空格或横线" in console.client.get("/me").get_data(
+        as_text=True
+    )
 
 
 @pytest.mark.parametrize("role", ["scheduler", "finance"])
@@ -247,11 +250,14 @@ def test_the_scheduler_reads_the_burden_ledger_as_bars_with_its_balance(console:
 def test_a_range_the_api_refuses_is_shown_with_its_reason(console: ConsoleKit) -> None:
     console.log_in("scheduler")
     console.api.answers[("GET", "/api/roster/fairness")] = ApiError(
-        422, "Unprocessable Entity", "", {"to": ["at most 24 months"]}
+        422,
+        "Invalid fields",
+        "to: the range covers 78 months, at most 24",
+        {"to": ["the range covers 78 months, at most 24"]},
     )
     response = console.client.get("/scheduler/fairness?region_code=654000&from=2020-01&to=2026-06")
     assert response.status_code == 200
-    assert "to: at most 24 months" in response.get_data(as_text=True)
+    assert "截止月份：范围为 78 个月，最多 24 个月" in response.get_data(as_text=True)
     bad = console.client.get("/scheduler/fairness?region_code=654000&from=2026-13&to=2026-06")
     assert "YYYY-MM" in bad.get_data(as_text=True)
     assert len(console.api.made("GET", "/api/roster/fairness")) == 1

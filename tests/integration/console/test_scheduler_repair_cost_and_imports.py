@@ -196,7 +196,7 @@ def test_a_refused_preview_shows_why_and_offers_no_apply(scheduler_kit: ConsoleK
     html = scheduler_kit.client.get("/scheduler/rosters/r-1/replan?from_date=2026-11-02").get_data(
         as_text=True
     )
-    assert "from_date 2026-11-02 is outside the roster" in html
+    assert "2026年11月2日 周一 不在排班期内" in html  # the API's refusal, in the user's words
     assert 'method="post" action="/scheduler/rosters/r-1/replan"' not in html
 
 
@@ -297,7 +297,7 @@ def test_a_duty_nobody_can_take_any_more_says_why_and_assign_needs_the_pages_tok
     )
     html = kit.client.get("/scheduler/rosters/r-1/duties/a-1").get_data(as_text=True)
     assert "此班次现在无法改派" in html
-    assert "the duty on 2026-10-01 is past" in html
+    assert "2026年10月1日 周四 的班次已过，无法再由他人接替" in html
     refused = kit.client.post("/scheduler/rosters/r-1/duties/a-1/reassign", data={"lawyer_id": "lw-3"})
     assert refused.status_code == 403
     assert kit.api.made("POST", "/api/roster/assignments/a-1/reassign") == []
