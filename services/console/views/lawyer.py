@@ -1,5 +1,6 @@
-"""A lawyer's page, made for a phone: next duties with check-in and check-out on the day, swaps asked of
-me, my claims and their money; my calendar link (copy it, or scan its QR code) and my bank account.
+"""A lawyer's page, made for a phone: next duties with check-in and check-out on the day, my messages (the
+API's notifications in my words, newest first, to mark read), swaps asked of me, my claims and their money;
+my calendar link (copy it, or scan its QR code) and my bank account.
 
 The calendar link's address is a secret the API shows once, when it is made: the console keeps it in the
 encrypted session cookie so the page (and its QR code, drawn by the console as SVG, so the CSP's
@@ -19,6 +20,7 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from services.console.gatewayapi import ApiError
+from services.console.notices import notice_text
 from services.console.pages import act, call, current_user, every, login_required, problem_text
 
 bp = Blueprint("lawyer", __name__, url_prefix="/me")
@@ -26,6 +28,7 @@ AHEAD = 45
 BEIJING = ZoneInfo("Asia/Shanghai")  # duties' dates are Beijing dates
 CALENDAR_LINK = "calendar_link"  # the session's copy of the secret address the API made
 ACCOUNT_FIELDS = ("account_name", "account_no", "bank_name", "branch")
+NOTICES_SHOWN = 10  # the latest ones; the rest are counted when unread
 
 
 def bank_account_of(lawyer_id: str) -> dict[str, Any] | None:
@@ -52,6 +55,24 @@ def put_bank_account(lawyer_id: str, back: str) -> Response:
         done=_("Bank account saved."),
         back=back,
     )
+
+
+def my_notices() -> dict[str, Any] | None:
+    """My latest notifications (the API answers the caller's own, newest first) in my words, how many are
+    unread and how many of those are older than the ones shown; None when the API could not give them."""
+    try:
+        page = call("GET", "/api/me/notifications", params={"limit": NOTICES_SHOWN})
+    except ApiError as exc:
+        if exc.status == 401:
+            raise
+        return None
+    items = [{**n, "text": notice_text(n)} for n in page["items"]]
+    unread = int(page.get("unread") or 0)
+    return {
+        "items": items,
+        "unread": unread,
+        "older_unread": max(0, unread - sum(1 for n in items if not n.get("read"))),
+    }
 
 
 @bp.get("")
@@ -93,6 +114,7 @@ def my_page() -> str:
         claim_totals=totals,
         link=session.get(CALENDAR_LINK),
         account=account,
+        notices=my_notices(),
     )
 
 
@@ -150,6 +172,28 @@ def set_bank_account() -> Response:
     if not user.lawyer_id:
         abort(403)
     return put_bank_account(user.lawyer_id, url_for("lawyer.my_page", _anchor="bank-account"))
+
+
+@bp.post("/notifications/<int:notice_id>/read")
+@login_required("lawyer")
+def read_notice(notice_id: int) -> Response:
+    return act(
+        "POST",
+        f"/api/me/notifications/{notice_id}/read",
+        done=_("Marked read."),
+        back=url_for("lawyer.my_page", _anchor="notices"),
+    )
+
+
+@bp.post("/notifications/read-all")
+@login_required("lawyer")
+def read_all_notices() -> Response:
+    return act(
+        "POST",
+        "/api/me/notifications/read-all",
+        done=_("All notifications marked read."),
+        back=url_for("lawyer.my_page", _anchor="notices"),
+    )
 
 
 @bp.post("/duties/<assignment_id>/<step>")

@@ -3,7 +3,7 @@ users are told when a budget runs out.
 
 Each function takes an event's data (as the consumer loaded it) and returns the notices to keep, one per
 lawyer (or user) concerned; the data kept with a notice is the event's, minus a published roster's
-assignment list.
+assignment list (its notice keeps the lawyer's number of duties instead, as `duties`).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def roster_published(data: dict[str, Any]) -> list[Notice]:
             lawyer_id,
             "roster_published",
             f"The roster for {period} is published: you have {n} duties.",
-            _kept(data),
+            {**_kept(data), "duties": n},
         )
         for lawyer_id, n in counts.items()
     ]

@@ -160,6 +160,7 @@ def test_a_published_roster_tells_each_lawyer_their_number_of_duties_once() -> N
     assert "you have 2 duties" in notices["L-1"].message
     assert "assignments" not in notices["L-1"].data
     assert notices["L-1"].data["period_start"] == "2026-12-01"
+    assert (notices["L-1"].data["duties"], notices["L-2"].data["duties"]) == (2, 1)
 
 
 def test_a_duty_given_to_another_lawyer_tells_both() -> None:
