@@ -136,8 +136,19 @@ def test_a_lawyer_on_a_phone_checks_in_and_out(browser: Browser, people: People,
     )
     page = context.new_page()
     try:
+        notices = people.api("lawyer")
+        wait_for(
+            lambda: any(
+                n["kind"] == "roster_published"
+                for n in notices.get(people.url + "/api/me/notifications", timeout=10).json()["items"]
+            ),
+            what="the published roster's notification to reach the gateway",
+        )
         log_in(page, people, "lawyer")
         expect(page.get_by_role("heading", name="我的值班", exact=True)).to_be_visible()
+        expect(page.locator("section.notices")).to_contain_text(
+            re.compile(r"的排班表已发布：您有 \d+ 次值班。")
+        )
         today = page.locator("article.card.today").first
         expect(today).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, (
