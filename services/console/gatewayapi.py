@@ -111,7 +111,9 @@ class GatewayApi:
         params: Mapping[str, Any] | None,
         body: Any,
         headers: Mapping[str, str] | None,
+        file: Upload | None = None,
     ) -> urllib3.BaseHTTPResponse:
+        """One request: `body` sent as JSON, or `file` as the multipart field `file`."""
         url = self.base_url + path
         query = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         if query:
@@ -124,6 +126,9 @@ class GatewayApi:
             data = json.dumps(body).encode()
             sent["Content-Type"] = "application/json"
         try:
+            if file is not None:
+                fields = {"file": (file.filename, file.content, file.content_type)}
+                return self.http.request(method, url, fields=fields, headers=sent, redirect=False)
             return self.http.request(method, url, body=data, headers=sent, redirect=False)
         except Urllib3Error as exc:
             raise ApiError(
@@ -170,28 +175,9 @@ class GatewayApi:
         headers: Mapping[str, str] | None = None,
     ) -> Any:
         """POST the file as multipart/form-data (field `file`); the answer's JSON, ApiError for anything but 2xx."""
-        url = self.base_url + path
-        query = {k: v for k, v in (params or {}).items() if v not in (None, "")}
-        if query:
-            url += "?" + urlencode(query)
-        sent = {"Accept": "application/json", **(headers or {})}
-        if token:
-            sent["Authorization"] = f"Bearer {token}"
-        try:
-            response = self.http.request(
-                "POST",
-                url,
-                fields={"file": (file.filename, file.content, file.content_type)},
-                headers=sent,
-                redirect=False,
-            )
-        except Urllib3Error as exc:
-            raise ApiError(
-                503,
-                "Service unavailable",
-                f"the API could not be reached ({type(exc).__name__})",
-                retry_after="5",
-            ) from exc
+        response = self._request(
+            "POST", path, token=token, params=params, body=None, headers=headers, file=file
+        )
         _raise_for(response)
         return json.loads(response.data) if response.data else None
 
