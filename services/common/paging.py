@@ -30,14 +30,17 @@ def page(
     offset: int,
     view: Callable[[Any], Any] | None = None,
     scalars: bool = True,
+    mappings: bool = False,
 ) -> dict[str, Any]:
     """Count what `statement` selects, then fetch `limit` rows from `offset` in `order_by` order.
 
-    `scalars` picks the first column of each row (the ORM object of a `select(Model)`); `view` turns each
-    row into what the API answers."""
+    `scalars` picks the first column of each row (the ORM object of a `select(Model)`), `mappings` gives
+    each row as a mapping of its columns; `view` turns each row into what the API answers."""
     total = session.execute(
         select(func.count()).select_from(statement.order_by(None).subquery())
     ).scalar_one()
     result = session.execute(statement.order_by(*order_by).limit(limit).offset(offset))
-    rows: Sequence[Any] = result.scalars().all() if scalars else result.all()
+    rows: Sequence[Any] = (
+        result.scalars().all() if scalars else result.mappings().all() if mappings else result.all()
+    )
     return {"items": [view(r) for r in rows] if view else list(rows), "total": total}

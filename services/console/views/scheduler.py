@@ -191,18 +191,25 @@ def duty_links(roster_id: str) -> Callable[[Mapping[str, Any]], str]:
 
 
 def _roster_page(roster_id: str, template: str) -> str:
-    roster = call("GET", f"/api/roster/rosters/{roster_id}")
     region, level = request.args.get("region") or None, request.args.get("level") or None
-    start, end = date.fromisoformat(roster["period_start"]), date.fromisoformat(roster["period_end"])
-    busy = roster["status"] in BUSY
-    # a county's roster needs only its own stations (a county code covers itself alone)
-    own = {"region_code": roster["region_code"]} if not roster["region_code"].endswith("00") else None
-    assignments, stations, lawyers, kinds = together(
-        lambda: [] if busy else every(f"/api/roster/rosters/{roster_id}/assignments"),
-        lambda: every("/api/roster/stations", own),
+
+    def roster_and_its_context() -> tuple[dict[str, Any], list[dict[str, Any]], DayKind]:
+        roster = call("GET", f"/api/roster/rosters/{roster_id}")
+        start, end = date.fromisoformat(roster["period_start"]), date.fromisoformat(roster["period_end"])
+        # a county's roster needs only its own stations (a county code covers itself alone)
+        own = {"region_code": roster["region_code"]} if not roster["region_code"].endswith("00") else None
+        stations, kinds = together(lambda: every("/api/roster/stations", own), lambda: day_kinds(start, end))
+        return roster, stations, kinds
+
+    # the duties (the longest read) do not wait for the roster: all three start at once
+    (roster, stations, kinds), assignments, lawyers = together(
+        roster_and_its_context,
+        lambda: every(f"/api/roster/rosters/{roster_id}/assignments"),
         lambda: every("/api/roster/lawyers"),
-        lambda: day_kinds(start, end),
     )
+    if roster["status"] in BUSY:  # duties being written by the generation are not shown
+        assignments = []
+    start, end = date.fromisoformat(roster["period_start"]), date.fromisoformat(roster["period_end"])
     grid = build_grid(roster, assignments, stations, kinds, region=region, level=level)
     writer = RowWriter(
         grid.days,

@@ -281,7 +281,10 @@ def list_assignments(
     offset: int = 0,
 ) -> dict[str, Any]:
     load(session, RosterRow, roster_id, "roster")
-    query = select(AssignmentRow).where(AssignmentRow.roster_id == roster_id)
+    # the listing's columns as plain rows, not ORM objects: a county's month is thousands of duties
+    query = select(*(getattr(AssignmentRow, name) for name in ASSIGNMENT_FIELDS)).where(
+        AssignmentRow.roster_id == roster_id
+    )
     if lawyer_id:
         query = query.where(AssignmentRow.lawyer_id == lawyer_id)
     if station_id:
@@ -300,5 +303,7 @@ def list_assignments(
         ],
         limit=limit,
         offset=offset,
-        view=assignment_view,
+        view=dict,
+        scalars=False,
+        mappings=True,
     )
