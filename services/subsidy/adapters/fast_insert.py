@@ -11,7 +11,7 @@ refused rather than stored differently.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
@@ -86,16 +86,74 @@ def _converter(column_type: Any, dialect: str) -> Convert:
 
 
 def insert_many(
-    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, chunk: int = 5000
+    connection: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    chunk: int = 5000,
+    json_text: Collection[str] = (),
 ) -> None:
-    """INSERT the rows (all with the same keys) in chunks of `chunk`, one executemany each."""
+    """INSERT the rows (all with the same keys) in chunks of `chunk`, one executemany each.
+
+    `json_text`: JSON columns whose values the caller has already written as JSON text (or None)."""
     if not rows:
         return
     dialect = connection.dialect
     if dialect.name not in ("sqlite", "postgresql"):
         raise RuntimeError(f"unsupported database {dialect.name}")  # pragma: no cover
     names = list(rows[0])
-    converters = [_converter(table.c[name].type, dialect.name) for name in names]
+    for name in json_text:
+        if not isinstance(table.c[name].type, JSON):
+            raise TypeError(f"{table.name}.{name} is no JSON column")
+    converters = [
+        _same if name in json_text else _converter(table.c[name].type, dialect.name) for name in names
+    ]
+    _execute(connection, table, rows, names, converters, chunk=chunk)
+
+
+def insert_as_core(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], *, chunk: int = 5000
+) -> None:
+    """INSERT the rows (all with the same keys) as Core's executemany stores them, every value through its
+    column type's own bind processor (JSON None as JSON null, as Core writes it), without Core's per-row
+    machinery around it. A JSON value shared by many rows (the same object) is serialised once."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    names = list(rows[0])
+    converters: list[Convert] = []
+    for name in names:
+        column_type = table.c[name].type
+        process = column_type._cached_bind_processor(dialect)  # what Core calls for each value
+        if process is not None and isinstance(column_type, JSON):
+            process = _shared(process)
+        converters.append(process or _same)
+    _execute(connection, table, rows, names, converters, chunk=chunk)
+
+
+def _shared(convert: Convert) -> Convert:
+    """`convert` answering once per object (by identity; the rows being written keep the objects alive)."""
+    memo: dict[int, Any] = {}
+
+    def cached(value: Any) -> Any:
+        key = id(value)
+        if key not in memo:
+            memo[key] = convert(value)
+        return memo[key]
+
+    return cached
+
+
+def _execute(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    names: list[str],
+    converters: list[Convert],
+    *,
+    chunk: int,
+) -> None:
+    dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.name == "sqlite" else "%s"
     statement = (

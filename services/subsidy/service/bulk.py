@@ -16,11 +16,11 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.common.events import make_envelope
-from services.subsidy.adapters.fast_insert import insert_many
+from services.subsidy.adapters.fast_insert import insert_as_core, insert_many
 from services.subsidy.adapters.orm import BudgetRow, LawyerEntry, SchemeRow, claims_table, outbox
 from services.subsidy.domain.claims import (
     Budget,
@@ -195,7 +195,9 @@ def _stored_view(row: Mapping[str, Any]) -> dict[str, Any]:
     view = audit_view(row)
     view["amount"] = f"{row['amount']:f}"
     view["service_date"] = row["service_date"].isoformat()
-    view["attributes"] = audit.jsonable(row["attributes"])
+    view["attributes"] = attributes = audit.jsonable(row["attributes"])
+    if any(type(value) is float for value in attributes.values()):  # the chain hashes no floats
+        raise Invalid("attributes hold no fractions", {"attributes": ["write numbers as text"]})
     return view
 
 
@@ -373,8 +375,7 @@ def _price_claims(
 def _record_claims(unit: Unit, rows: list[dict[str, Any]], *, submitted_by: str, chunk: int) -> None:
     """Insert the rows in chunks, with their audit records and `subsidy.claim.created` events."""
     try:
-        for start in range(0, len(rows), chunk):
-            unit.session.execute(insert(claims_table), rows[start : start + chunk])
+        insert_as_core(unit.session.connection(), claims_table, rows, chunk=chunk)
     except IntegrityError:
         raise Conflict(
             "some of these cases already have a claim of their kind; nothing was recorded"
