@@ -292,6 +292,38 @@ def _header(cells: list[Any]) -> tuple[dict[int, Column], list[str], list[str]]:
     return columns, ignored, problems
 
 
+_VALUE, _BLANK, _BAD = "value", "blank", "bad"
+
+
+class _CellReader:
+    """A column's reading of cells, each distinct cell read once: a month's cases repeat their kinds, lawyers,
+    regions, dates and documents row after row. Answers (outcome, value or the problem's text)."""
+
+    def __init__(self, column: Column) -> None:
+        self.column = column
+        self.known: dict[tuple[type, Any], tuple[str, Any]] = {}
+
+    def __call__(self, cell: Any) -> tuple[str, Any]:
+        key = (type(cell), cell)  # 1, 1.0 and True are equal keys but not the same cell
+        known = self.known.get(key)
+        if known is None:
+            known = self.known[key] = self._read(cell)
+        if known[0] is _VALUE and type(known[1]) is list:
+            return _VALUE, list(known[1])  # each claim its own list
+        return known
+
+    def _read(self, cell: Any) -> tuple[str, Any]:
+        column = self.column
+        if blank(cell):
+            return (
+                (_BAD, f"{column.name}: missing ({column.chinese[0]})") if column.required else (_BLANK, None)
+            )
+        try:
+            return _VALUE, column.read(cell)
+        except ValueError as exc:
+            return _BAD, f"{column.name}: {exc}"
+
+
 def read_claims(
     content: bytes, *, charset: str | None
 ) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, list[str]], list[str]]:
@@ -307,24 +339,19 @@ def read_claims(
         )
     claims: list[tuple[int, dict[str, Any]]] = []
     errors: dict[str, list[str]] = {}
+    readers = [(position, column, _CellReader(column)) for position, column in columns.items()]
     for number, cells in rows[1:]:
         body: dict[str, Any] = {"attributes": {}, "documents": []}
         bad: list[str] = []
-        for position, column in columns.items():
-            cell = cells[position] if position < len(cells) else None
-            if blank(cell):
-                if column.required:
-                    bad.append(f"{column.name}: missing ({column.chinese[0]})")
-                continue
-            try:
-                value = column.read(cell)
-            except ValueError as exc:
-                bad.append(f"{column.name}: {exc}")
-                continue
-            if column.attribute:
-                body["attributes"][column.name] = value
-            else:
-                body[column.name] = value
+        for position, column, read in readers:
+            outcome, value = read(cells[position] if position < len(cells) else None)
+            if outcome is _VALUE:
+                if column.attribute:
+                    body["attributes"][column.name] = value
+                else:
+                    body[column.name] = value
+            elif outcome is not _BLANK:
+                bad.append(value)
         if bad:
             errors[f"row {number}"] = bad
         else:
