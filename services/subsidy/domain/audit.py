@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -86,10 +87,19 @@ def _digest(prev_hash: str, text: str) -> str:
     return digest.hexdigest()
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def json_text(value: Any) -> str:
     """A JSON value (str, int, bool, None, and lists and str-keyed dicts of them; no floats) as canonical text:
     what `canonical_json` writes for it, and what the audit trail stores of a record's before and after."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
+
+
+@lru_cache(maxsize=256)
+def _instant_text(value: datetime) -> str:
+    """A UTC instant's canonical JSON; the records of one bulk write share theirs (computed once)."""
+    return _string(_canonical_datetime(value))
 
 
 _string = json.encoder.encode_basestring  # a JSON string literal as json.dumps(ensure_ascii=False) writes it
@@ -101,6 +111,8 @@ def _scalar(value: Any) -> str:
         return _string(value)  # type: ignore[no-any-return]
     if kind is int:
         return str(value)
+    if kind is datetime and value.tzinfo is UTC:  # (in other zones equal times may be different instants)
+        return _instant_text(value)
     return "null" if value is None else json_text(_canonical(value))
 
 

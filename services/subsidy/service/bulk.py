@@ -8,7 +8,6 @@ database work is batched (executemany in chunks) and the lookups are done once p
 from __future__ import annotations
 
 import json
-import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -48,7 +47,7 @@ from services.subsidy.domain.schemes import (
 from services.subsidy.service import audit
 from services.subsidy.service.batches import claim_of
 from services.subsidy.service.budget_watch import announce_thresholds
-from services.subsidy.service.claims import NEEDS_RATE, audit_view, new_id, requirements_of
+from services.subsidy.service.claims import AUDITED, NEEDS_RATE, new_ids, requirements_of
 from services.subsidy.service.errors import Conflict, Invalid, NotFound
 from services.subsidy.service.pricing import COUNTED, month_bounds, schemes_of
 from services.subsidy.service.unit_of_work import PRODUCER, Unit
@@ -58,6 +57,7 @@ IN_CHUNK = 900  # ids per IN (...) list: under SQLite's parameter limit
 MAX_ERRORS = 50
 
 c = claims_table.c
+_PLAIN = {str, int, bool, type(None)}  # as JSON stores them
 
 
 class _Errors:
@@ -164,8 +164,7 @@ def _envelopes(
             "unroutable": False,
         }
     ]
-    for item in data[1:]:
-        event_id = str(uuid.uuid4())
+    for item, event_id in zip(data[1:], new_ids(len(data) - 1), strict=True):
         body = (
             f'{{"id":"{event_id}",{head},"data":{{"claim_id":{text(item["claim_id"])},'
             f'"kind":"{item["kind"]}","lawyer_id":{text(item["lawyer_id"])},'
@@ -192,10 +191,12 @@ def _emit_many(unit: Unit, event_type: str, data: list[dict[str, Any]]) -> None:
 
 def _stored_view(row: Mapping[str, Any]) -> dict[str, Any]:
     """audit_view(row) in the JSON form audit.jsonable gives it (amount and date as text), built directly."""
-    view = audit_view(row)
+    view = {key: value for key in AUDITED if (value := row[key]) is not None}
     view["amount"] = f"{row['amount']:f}"
     view["service_date"] = row["service_date"].isoformat()
-    view["attributes"] = attributes = audit.jsonable(row["attributes"])
+    attributes = row["attributes"]
+    plain = all(type(key) is str and type(value) in _PLAIN for key, value in attributes.items())
+    view["attributes"] = attributes = dict(attributes) if plain else audit.jsonable(attributes)
     if any(type(value) is float for value in attributes.values()):  # the chain hashes no floats
         raise Invalid("attributes hold no fractions", {"attributes": ["write numbers as text"]})
     return view
@@ -212,22 +213,50 @@ def _event(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _item_problems(
+    claim: Mapping[str, Any], known: dict[Any, tuple[dict[str, list[str]], tuple[str, ...]]]
+) -> tuple[dict[str, list[str]], tuple[str, ...]]:
+    """What is wrong with a claim's attributes and documents, by field, and its documents' names; the same
+    answer for the same kind, attributes and documents is remembered in `known` (an import repeats them)."""
+    attributes, documents = claim["attributes"], claim.get("documents") or ()
+    try:  # (with the types: True and 1 are equal keys but not the same attribute)
+        key: Any = (
+            claim["kind"],
+            tuple((name, type(value), value) for name, value in attributes.items()),
+            type(documents),
+            tuple((type(name), name) for name in documents),
+        )
+        hash(key)
+    except (AttributeError, TypeError):  # not a mapping of plain values, or not a list: asked, not remembered
+        key = None
+    if key is not None and key in known:
+        return known[key]
+    problems = {**validate_attributes(kind=claim["kind"], attributes=attributes)}
+    if isinstance(attributes, Mapping):
+        for field, messages in submission_errors(attributes=attributes).items():
+            problems[field] = [*problems.get(field, []), *messages]
+    try:
+        names = normalise_documents(documents)
+    except DocumentsInvalid as exc:
+        problems["documents"] = exc.errors["documents"]
+        names = ()
+    if key is not None:
+        known[key] = (problems, names)
+    return problems, names
+
+
 def _check_items(unit: Unit, claims: Sequence[Mapping[str, Any]], errors: _Errors) -> list[tuple[str, ...]]:
     """What each claim of an import says wrong before pricing (attributes, documents, the lawyer, its case
     twice or already claimed), into `errors`; returns each claim's documents. Takes the writers' queue
     (`audit.begin`) before looking for claimed cases, so none is claimed meanwhile."""
     seen: set[tuple[str, str]] = set()
     documents: list[tuple[str, ...]] = []
+    known: dict[Any, tuple[dict[str, list[str]], tuple[str, ...]]] = {}
     for i, claim in enumerate(claims):
-        for key, messages in validate_attributes(kind=claim["kind"], attributes=claim["attributes"]).items():
+        problems, names = _item_problems(claim, known)
+        for key, messages in problems.items():
             errors.add(i, key, messages)
-        for key, messages in submission_errors(attributes=claim["attributes"]).items():
-            errors.add(i, key, messages)
-        try:
-            documents.append(normalise_documents(claim.get("documents") or ()))
-        except DocumentsInvalid as exc:
-            errors.add(i, "documents", exc.errors["documents"])
-            documents.append(())
+        documents.append(names)
         case = (claim["kind"], claim["case_no"])
         if case in seen:
             errors.add(i, "case_no", [f"case {claim['case_no']} is in this import twice"])
@@ -301,14 +330,15 @@ def _claim_row(
     claim: Mapping[str, Any],
     priced: tuple[Calculation, list[Any]],
     *,
-    documents: tuple[str, ...],
+    documents: list[str] | None,
     submitted_by: str,
     now: datetime,
+    claim_id: str,
 ) -> dict[str, Any]:
-    """The claims table row of one priced, pending claim."""
+    """The claims table row of one priced, pending claim (`documents`: the stored list, None for none)."""
     calc, breakdown = priced
     return {
-        "id": new_id(),
+        "id": claim_id,
         "kind": claim["kind"],
         "case_no": claim["case_no"],
         "lawyer_id": claim["lawyer_id"],
@@ -329,7 +359,7 @@ def _claim_row(
         "batch_id": None,
         "paid_at": None,
         "assignment_id": None,
-        "documents": list(documents) or None,
+        "documents": documents,
     }
 
 
@@ -349,6 +379,8 @@ def _price_claims(
     totals = _totals_so_far(unit, claims, schemes)
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
+    lists: dict[tuple[str, ...], list[str] | None] = {}
+    ids = iter(new_ids(len(claims)))
     for i, claim in enumerate(claims):
         if i in bad:
             continue
@@ -368,7 +400,13 @@ def _price_claims(
             errors.add(i, "attributes", [str(exc)])
             continue
         totals[month_key] += priced[0].amount
-        rows.append(_claim_row(claim, priced, documents=documents[i], submitted_by=submitted_by, now=now))
+        names = documents[i]
+        if names not in lists:  # claims with the same documents share one list (its JSON is written once)
+            lists[names] = list(names) or None
+        row = _claim_row(
+            claim, priced, documents=lists[names], submitted_by=submitted_by, now=now, claim_id=next(ids)
+        )
+        rows.append(row)
     return rows
 
 

@@ -295,33 +295,14 @@ def _header(cells: list[Any]) -> tuple[dict[int, Column], list[str], list[str]]:
 _VALUE, _BLANK, _BAD = "value", "blank", "bad"
 
 
-class _CellReader:
-    """A column's reading of cells, each distinct cell read once: a month's cases repeat their kinds, lawyers,
-    regions, dates and documents row after row. Answers (outcome, value or the problem's text)."""
-
-    def __init__(self, column: Column) -> None:
-        self.column = column
-        self.known: dict[tuple[type, Any], tuple[str, Any]] = {}
-
-    def __call__(self, cell: Any) -> tuple[str, Any]:
-        key = (type(cell), cell)  # 1, 1.0 and True are equal keys but not the same cell
-        known = self.known.get(key)
-        if known is None:
-            known = self.known[key] = self._read(cell)
-        if known[0] is _VALUE and type(known[1]) is list:
-            return _VALUE, list(known[1])  # each claim its own list
-        return known
-
-    def _read(self, cell: Any) -> tuple[str, Any]:
-        column = self.column
-        if blank(cell):
-            return (
-                (_BAD, f"{column.name}: missing ({column.chinese[0]})") if column.required else (_BLANK, None)
-            )
-        try:
-            return _VALUE, column.read(cell)
-        except ValueError as exc:
-            return _BAD, f"{column.name}: {exc}"
+def _read_cell(column: Column, cell: Any) -> tuple[str, Any]:
+    """(outcome, the value or the problem's text) of one cell of the column."""
+    if blank(cell):
+        return (_BAD, f"{column.name}: missing ({column.chinese[0]})") if column.required else (_BLANK, None)
+    try:
+        return _VALUE, column.read(cell)
+    except ValueError as exc:
+        return _BAD, f"{column.name}: {exc}"
 
 
 def read_claims(
@@ -339,18 +320,26 @@ def read_claims(
         )
     claims: list[tuple[int, dict[str, Any]]] = []
     errors: dict[str, list[str]] = {}
-    readers = [(position, column, _CellReader(column)) for position, column in columns.items()]
+    # each distinct cell of a column read once: a month's cases repeat kinds, lawyers, regions, dates, documents
+    readers = [(position, column, {}) for position, column in columns.items()]
+    known: dict[tuple[type, Any], tuple[str, Any]]
     for number, cells in rows[1:]:
-        body: dict[str, Any] = {"attributes": {}, "documents": []}
+        attributes: dict[str, Any] = {}
+        body: dict[str, Any] = {"attributes": attributes, "documents": []}
         bad: list[str] = []
-        for position, column, read in readers:
-            outcome, value = read(cells[position] if position < len(cells) else None)
+        width = len(cells)
+        for position, column, known in readers:
+            cell = cells[position] if position < width else None
+            key = (type(cell), cell)  # 1, 1.0 and True are equal keys but not the same cell
+            answer = known.get(key)
+            if answer is None:
+                answer = known[key] = _read_cell(column, cell)
+            outcome, value = answer
             if outcome is _VALUE:
-                if column.attribute:
-                    body["attributes"][column.name] = value
-                else:
-                    body[column.name] = value
-            elif outcome is not _BLANK:
+                if type(value) is list:
+                    value = list(value)  # each claim its own
+                (attributes if column.attribute else body)[column.name] = value
+            elif outcome is _BAD:
                 bad.append(value)
         if bad:
             errors[f"row {number}"] = bad

@@ -136,3 +136,16 @@ def test_an_import_counts_what_the_lawyer_already_claimed_that_month_towards_the
         "/api/subsidy/claims?lawyer_id=L1&month=2026-05", headers=imported.finance()
     ).json
     assert sorted(c["amount"] for c in may["items"]) == ["0.00", "0.00", "200.00", "200.00", "600.00"]
+
+
+def test_ids_made_at_once_are_version_4_uuids_spelled_as_one_made_alone() -> None:
+    import uuid
+
+    from services.subsidy.service.claims import new_id, new_ids
+
+    made = new_ids(5000)
+    assert len(set(made)) == 5000 and new_ids(0) == []
+    for text in made:
+        parsed = uuid.UUID(text)
+        assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
+        assert len(text) == len(new_id())
