@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ARRAY, Select, String, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.common.events import make_envelope
@@ -94,25 +94,32 @@ def _existing_cases(unit: Unit, cases: set[tuple[str, str]]) -> set[tuple[str, s
     found: set[tuple[str, str]] = set()
     for kind in sorted({k for k, _ in cases}):
         numbers = sorted(n for k, n in cases if k == kind)
-        for start in range(0, len(numbers), IN_CHUNK):
-            found.update(
-                (kind, n)
-                for n in unit.session.execute(
-                    select(c.case_no).where(c.kind == kind, c.case_no.in_(numbers[start : start + IN_CHUNK]))
-                ).scalars()
-            )
+        for part in _matching(unit, c.case_no, numbers, c.kind == kind):
+            found.update((kind, n) for n in unit.session.execute(part).scalars())
     return found
+
+
+def _matching(unit: Unit, column: Any, values: list[str], *where: Any) -> list[Select[Any]]:
+    """Queries of `column`'s values among `values`: on PostgreSQL one join with the values as an array (a hash
+    join whatever the planner thinks of a table just filled: an IN list of bound parameters in a prepared,
+    generic plan is searched row by row, seconds for a few thousand claims), elsewhere IN lists in chunks."""
+    if unit.session.get_bind().dialect.name == "postgresql":
+        given = (
+            func.unnest(bindparam("values", values, type_=ARRAY(String)))
+            .table_valued("value")
+            .render_derived()
+        )
+        return [select(column).join(given, column == given.c.value).where(*where)]
+    return [
+        select(column).where(*where, column.in_(values[start : start + IN_CHUNK]))
+        for start in range(0, len(values), IN_CHUNK)
+    ]
 
 
 def _known_lawyers(unit: Unit, ids: set[str]) -> set[str]:
     known: set[str] = set()
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), IN_CHUNK):
-        known.update(
-            unit.session.execute(
-                select(LawyerEntry.id).where(LawyerEntry.id.in_(ordered[start : start + IN_CHUNK]))
-            ).scalars()
-        )
+    for part in _matching(unit, LawyerEntry.id, sorted(ids)):
+        known.update(unit.session.execute(part).scalars())
     return known
 
 
