@@ -108,7 +108,7 @@ _string = json.encoder.encode_basestring  # a JSON string literal as json.dumps(
 def _scalar(value: Any) -> str:
     kind = type(value)
     if kind is str:
-        return _string(value)  # type: ignore[no-any-return]
+        return _string(value)
     if kind is int:
         return str(value)
     if kind is datetime and value.tzinfo is UTC:  # (in other zones equal times may be different instants)

@@ -321,8 +321,9 @@ def read_claims(
     claims: list[tuple[int, dict[str, Any]]] = []
     errors: dict[str, list[str]] = {}
     # each distinct cell of a column read once: a month's cases repeat kinds, lawyers, regions, dates, documents
-    readers = [(position, column, {}) for position, column in columns.items()]
-    known: dict[tuple[type, Any], tuple[str, Any]]
+    readers: list[tuple[int, Column, dict[tuple[type, Any], tuple[str, Any]]]] = [
+        (position, column, {}) for position, column in columns.items()
+    ]
     for number, cells in rows[1:]:
         attributes: dict[str, Any] = {}
         body: dict[str, Any] = {"attributes": attributes, "documents": []}

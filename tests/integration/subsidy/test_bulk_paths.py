@@ -10,7 +10,8 @@ import pytest
 from services.common.db import UnitOfWork
 from services.common.events import parse_envelope
 from services.common.web import runtime
-from services.subsidy.service.bulk import approve_claims_in_bulk, submit_claims_in_bulk
+from services.subsidy.service.bulk import submit_claims_in_bulk
+from services.subsidy.service.bulk_approval import approve_claims_in_bulk
 from services.subsidy.service.errors import Invalid
 
 from .conftest import Kit, mediation_scheme
@@ -144,7 +145,8 @@ def test_ids_made_at_once_are_version_4_uuids_spelled_as_one_made_alone() -> Non
     from services.subsidy.service.claims import new_id, new_ids
 
     made = new_ids(5000)
-    assert len(set(made)) == 5000 and new_ids(0) == []
+    assert len(set(made)) == 5000
+    assert new_ids(0) == []
     for text in made:
         parsed = uuid.UUID(text)
         assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
