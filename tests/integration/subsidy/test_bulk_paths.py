@@ -207,3 +207,27 @@ def test_claims_written_through_the_fast_path_are_stored_as_core_stores_them(kit
         }
     assert len(stored["fast"]) == 2
     assert stored["fast"] == stored["core"]  # the same text in every column, JSON null and NULL alike
+
+
+def test_an_imported_claim_is_audited_with_what_a_single_submission_records(imported: Kit) -> None:
+    from sqlalchemy import select
+
+    from services.subsidy.adapters.orm import audit_table
+
+    attributes = {"difficulty": "ordinary", "agreement": True}
+    single = imported.claim("L2", case_no="S-1", service_date="2026-05-12", attributes=attributes)
+    with _uow(imported) as uow:
+        result = submit_claims_in_bulk(
+            uow, claims=[{**_case(1, day=12), "attributes": attributes}], submitted_by="import-1"
+        )
+        uow.commit()
+    with imported.engine.connect() as conn:
+        records = {
+            row.entity_id: row
+            for row in conn.execute(select(audit_table).where(audit_table.c.action == "claim.created"))
+        }
+    alone, imported_one = records[single["id"]], records[result["ids"][0]]
+    assert (alone.entity, alone.before, alone.reason) == (imported_one.entity, imported_one.before, None)
+    assert {**imported_one.after, "case_no": "S-1", "lawyer_id": "L2"} == alone.after
+    assert alone.after["amount"] == "300.00"
+    assert imported.client.get("/api/subsidy/audit/verify", headers=imported.finance()).json["ok"] is True
