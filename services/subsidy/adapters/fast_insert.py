@@ -133,7 +133,7 @@ def insert_as_core(
             converters.append(_shared(_core_json(column_type, dialect)))
             continue
         process = column_type._cached_bind_processor(dialect)  # what Core calls for each value
-        converters.append(process or _same)
+        converters.append(_same if process is None else _last(process))  # (rows share instants, Nones)
     _execute(connection, table, rows, names, converters, chunk=chunk)
 
 
