@@ -135,7 +135,8 @@ def record_many(
         if not json_ready:
             before = None if before is None else jsonable(before)
             after = None if after is None else jsonable(after)
-        values = {
+        row = {
+            "seq": seq,
             "at": entry.get("at") or now,
             "actor": entry["actor"],
             "action": entry["action"],
@@ -144,13 +145,25 @@ def record_many(
             "before": None if before is None else json_text(before),
             "after": None if after is None else json_text(after),
             "reason": entry.get("reason"),
+            "prev_hash": prev,
         }
         if json_ready:
-            digest = record_hash_of_texts(prev, seq=seq, **values)
+            prev = record_hash_of_texts(
+                prev,
+                seq=seq,
+                at=row["at"],
+                actor=row["actor"],
+                action=row["action"],
+                entity=row["entity"],
+                entity_id=row["entity_id"],
+                reason=row["reason"],
+                before=row["before"],
+                after=row["after"],
+            )
         else:
-            digest = record_hash(prev, _fields(seq, {**values, "before": before, "after": after}))
-        rows.append({"seq": seq, **values, "prev_hash": prev, "hash": digest})
-        prev = digest
+            prev = record_hash(prev, _fields(seq, {**row, "before": before, "after": after}))
+        row["hash"] = prev
+        rows.append(row)
     insert_many(unit.session.connection(), audit_table, rows, chunk=chunk, json_text=("before", "after"))
     head.seq, head.hash = seq, prev
     unit.session.flush()

@@ -321,7 +321,7 @@ def read_claims(
     claims: list[tuple[int, dict[str, Any]]] = []
     errors: dict[str, list[str]] = {}
     # each distinct cell of a column read once: a month's cases repeat kinds, lawyers, regions, dates, documents
-    readers: list[tuple[int, Column, dict[tuple[type, Any], tuple[str, Any]]]] = [
+    readers: list[tuple[int, Column, dict[Any, tuple[str, Any]]]] = [
         (position, column, {}) for position, column in columns.items()
     ]
     for number, cells in rows[1:]:
@@ -331,7 +331,8 @@ def read_claims(
         width = len(cells)
         for position, column, known in readers:
             cell = cells[position] if position < width else None
-            key = (type(cell), cell)  # 1, 1.0 and True are equal keys but not the same cell
+            # (1, 1.0 and True are equal keys but not the same cell: other than text, a cell is keyed with its type)
+            key = cell if type(cell) is str else (type(cell), cell)
             answer = known.get(key)
             if answer is None:
                 answer = known[key] = _read_cell(column, cell)
