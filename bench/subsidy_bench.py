@@ -30,7 +30,8 @@ from services.common.migrate import upgrade
 from services.subsidy.adapters.orm import BankAccountRow, LawyerEntry, SchemeRow, claims_table, metadata
 from services.subsidy.domain.demo import demo_schemes
 from services.subsidy.service import batches, budgets, schemes
-from services.subsidy.service.bulk import approve_claims_in_bulk, submit_claims_in_bulk
+from services.subsidy.service.bulk import submit_claims_in_bulk
+from services.subsidy.service.bulk_approval import approve_claims_in_bulk
 from services.subsidy.service.unit_of_work import PRODUCER
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from services.subsidy.api.schemas import (
     GradeIn,
     RejectIn,
 )
-from services.subsidy.service import bulk, claims
+from services.subsidy.service import bulk_approval, claims
 from services.subsidy.service.errors import Forbidden
 
 blp = Blueprint(
@@ -140,7 +140,7 @@ def approve_claims(body: dict[str, Any]) -> Any:
     """Approve many pending claims at once (the console's bulk approval), all or none: the same rules as one by
     one (never one's own, complete and graded files, the budgets), each claim audited and announced."""
     with unit_of_work() as uow:
-        result = bulk.approve_claims_in_bulk(
+        result = bulk_approval.approve_claims_in_bulk(
             uow, claim_ids=body["claim_ids"], by_user=current_identity().user_id
         )
         uow.commit()

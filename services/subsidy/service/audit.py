@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 from services.common.paging import page, where_given
 from services.subsidy.adapters.fast_insert import insert_many
 from services.subsidy.adapters.orm import AuditHead, AuditRecordRow, audit_table
-from services.subsidy.domain.audit import GENESIS_HASH, AuditRecord, record_hash, verify_chain
+from services.subsidy.domain.audit import (
+    GENESIS_HASH,
+    AuditRecord,
+    json_text,
+    record_hash,
+    record_hash_of_texts,
+    verify_chain,
+)
 from services.subsidy.service.unit_of_work import Unit, insert_or_nothing
 
 HEAD_ID = 1
@@ -112,9 +119,10 @@ def record_many(
 ) -> int:
     """Append records in order (one lock, batched inserts); returns the last sequence number.
 
+    Before and after are stored as their canonical JSON text (`json_text`: sorted keys, compact).
     `json_ready`: the entries' before/after already hold only JSON values (str, int, bool, None, lists and
-    dicts of them), as `jsonable` would make them."""
-    convert = (lambda value: value) if json_ready else jsonable
+    dicts of them; no floats), as `jsonable` makes them; then each record is hashed from those texts
+    (`record_hash_of_texts`, the same digest) instead of walking its values again."""
     if not entries:
         raise ValueError("nothing to record")
     head = _lock_head(unit)
@@ -123,20 +131,40 @@ def record_many(
     rows: list[dict[str, Any]] = []
     for entry in entries:
         seq += 1
-        values = {
+        before, after = entry.get("before"), entry.get("after")
+        if not json_ready:
+            before = None if before is None else jsonable(before)
+            after = None if after is None else jsonable(after)
+        row = {
+            "seq": seq,
             "at": entry.get("at") or now,
             "actor": entry["actor"],
             "action": entry["action"],
             "entity": entry["entity"],
             "entity_id": entry["entity_id"],
-            "before": None if entry.get("before") is None else convert(entry["before"]),
-            "after": None if entry.get("after") is None else convert(entry["after"]),
+            "before": None if before is None else json_text(before),
+            "after": None if after is None else json_text(after),
             "reason": entry.get("reason"),
+            "prev_hash": prev,
         }
-        digest = record_hash(prev, _fields(seq, values))
-        rows.append({"seq": seq, **values, "prev_hash": prev, "hash": digest})
-        prev = digest
-    insert_many(unit.session.connection(), audit_table, rows, chunk=chunk)
+        if json_ready:
+            prev = record_hash_of_texts(
+                prev,
+                seq=seq,
+                at=row["at"],
+                actor=row["actor"],
+                action=row["action"],
+                entity=row["entity"],
+                entity_id=row["entity_id"],
+                reason=row["reason"],
+                before=row["before"],
+                after=row["after"],
+            )
+        else:
+            prev = record_hash(prev, _fields(seq, {**row, "before": before, "after": after}))
+        row["hash"] = prev
+        rows.append(row)
+    insert_many(unit.session.connection(), audit_table, rows, chunk=chunk, json_text=("before", "after"))
     head.seq, head.hash = seq, prev
     unit.session.flush()
     return seq

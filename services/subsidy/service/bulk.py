@@ -1,43 +1,33 @@
-"""Bulk paths: many case claims priced and recorded in one transaction (imports from a mediation committee's
-or a legal aid centre's case list), and many claims approved at once.
+"""Many case claims priced and recorded in one transaction, all or nothing: an import of a mediation
+committee's or a legal aid centre's case list (`intake`), the benchmarks.
 
 The same rules as one at a time, the same domain functions, the same audit records and events; only the
-database work is batched (executemany in chunks) and the lookups are done once per import.
+database work is batched (`bulk_writes`) and the lookups are done once per import. Approving many claims at
+once: `bulk_approval`.
 """
 
 from __future__ import annotations
 
-import json
-import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from services.common.events import make_envelope
-from services.subsidy.adapters.fast_insert import insert_many
-from services.subsidy.adapters.orm import BudgetRow, LawyerEntry, SchemeRow, claims_table, outbox
+from services.subsidy.adapters.fast_insert import insert_as_core
+from services.subsidy.adapters.orm import LawyerEntry, claims_table
 from services.subsidy.domain.claims import (
-    Budget,
     ClaimStatus,
     DocumentsInvalid,
-    FileRequirements,
-    NoBudget,
-    approve,
-    commit,
     normalise_documents,
-    select_budget,
     submission_errors,
 )
 from services.subsidy.domain.money import ZERO, to_money
 from services.subsidy.domain.schemes import (
     Calculation,
-    Kind,
     NoMatchingRate,
     Scheme,
     breakdown_as_json,
@@ -46,18 +36,16 @@ from services.subsidy.domain.schemes import (
     validate_attributes,
 )
 from services.subsidy.service import audit
-from services.subsidy.service.batches import claim_of
-from services.subsidy.service.budget_watch import announce_thresholds
-from services.subsidy.service.claims import NEEDS_RATE, audit_view, new_id, requirements_of
-from services.subsidy.service.errors import Conflict, Invalid, NotFound
+from services.subsidy.service.bulk_writes import CHUNK, emit_many, matching
+from services.subsidy.service.claims import AUDITED, new_ids
+from services.subsidy.service.errors import Conflict, Invalid
 from services.subsidy.service.pricing import COUNTED, month_bounds, schemes_of
-from services.subsidy.service.unit_of_work import PRODUCER, Unit
+from services.subsidy.service.unit_of_work import Unit
 
-CHUNK = 5000
-IN_CHUNK = 900  # ids per IN (...) list: under SQLite's parameter limit
 MAX_ERRORS = 50
 
 c = claims_table.c
+_PLAIN = {str, int, bool, type(None)}  # as JSON stores them
 
 
 class _Errors:
@@ -94,25 +82,15 @@ def _existing_cases(unit: Unit, cases: set[tuple[str, str]]) -> set[tuple[str, s
     found: set[tuple[str, str]] = set()
     for kind in sorted({k for k, _ in cases}):
         numbers = sorted(n for k, n in cases if k == kind)
-        for start in range(0, len(numbers), IN_CHUNK):
-            found.update(
-                (kind, n)
-                for n in unit.session.execute(
-                    select(c.case_no).where(c.kind == kind, c.case_no.in_(numbers[start : start + IN_CHUNK]))
-                ).scalars()
-            )
+        for part in matching(unit, c.case_no, numbers, c.kind == kind):
+            found.update((kind, n) for n in unit.session.execute(part).scalars())
     return found
 
 
 def _known_lawyers(unit: Unit, ids: set[str]) -> set[str]:
     known: set[str] = set()
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), IN_CHUNK):
-        known.update(
-            unit.session.execute(
-                select(LawyerEntry.id).where(LawyerEntry.id.in_(ordered[start : start + IN_CHUNK]))
-            ).scalars()
-        )
+    for part in matching(unit, LawyerEntry.id, sorted(ids)):
+        known.update(unit.session.execute(part).scalars())
     return known
 
 
@@ -139,63 +117,16 @@ def _month_totals(unit: Unit, *, months: set[date], kinds: set[str]) -> dict[tup
     return totals
 
 
-def _envelopes(
-    event_type: str, data: list[dict[str, Any]], *, correlation_id: str | None
-) -> list[dict[str, Any]]:
-    """Outbox rows for many events of one type, all of one shape: the first is built and validated by the
-    contract's own `make_envelope`, the rest the same way without validating each again."""
-    if not data:
-        return []
-    now = datetime.now(UTC)
-    first = make_envelope(event_type, data[0], producer=PRODUCER, correlation_id=correlation_id)
-    compact: dict[str, Any] = {"ensure_ascii": False, "separators": (",", ":")}
-    # everything but the event id and the claim's own fields, as the first envelope spells it
-    head = json.dumps(
-        {k: first[k] for k in ("type", "version", "occurred_at", "producer", "correlation_id")}, **compact
-    )[1:-1]
-    text = json.encoder.encode_basestring  # a JSON string literal, as json.dumps writes one
-    rows = [
-        {
-            "event_id": first["id"],
-            "event_type": event_type,
-            "body": json.dumps(first, **compact),
-            "created_at": now,
-            "attempts": 0,
-            "unroutable": False,
-        }
-    ]
-    for item in data[1:]:
-        event_id = str(uuid.uuid4())
-        body = (
-            f'{{"id":"{event_id}",{head},"data":{{"claim_id":{text(item["claim_id"])},'
-            f'"kind":"{item["kind"]}","lawyer_id":{text(item["lawyer_id"])},'
-            f'"amount":"{item["amount"]:f}","status":"{item["status"]}",'
-            f'"service_date":"{item["service_date"].isoformat()}"}}}}'
-        )
-        rows.append(
-            {
-                "event_id": event_id,
-                "event_type": event_type,
-                "body": body,
-                "created_at": now,
-                "attempts": 0,
-                "unroutable": False,
-            }
-        )
-    return rows
-
-
-def _emit_many(unit: Unit, event_type: str, data: list[dict[str, Any]]) -> None:
-    rows = _envelopes(event_type, data, correlation_id=getattr(unit, "correlation_id", None))
-    insert_many(unit.session.connection(), outbox, rows, chunk=CHUNK)
-
-
 def _stored_view(row: Mapping[str, Any]) -> dict[str, Any]:
     """audit_view(row) in the JSON form audit.jsonable gives it (amount and date as text), built directly."""
-    view = audit_view(row)
+    view = {key: value for key in AUDITED if (value := row[key]) is not None}
     view["amount"] = f"{row['amount']:f}"
     view["service_date"] = row["service_date"].isoformat()
-    view["attributes"] = audit.jsonable(row["attributes"])
+    attributes = row["attributes"]
+    plain = all(type(key) is str and type(value) in _PLAIN for key, value in attributes.items())
+    view["attributes"] = attributes = dict(attributes) if plain else audit.jsonable(attributes)
+    if any(type(value) is float for value in attributes.values()):  # the chain hashes no floats
+        raise Invalid("attributes hold no fractions", {"attributes": ["write numbers as text"]})
     return view
 
 
@@ -210,22 +141,50 @@ def _event(values: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _item_problems(
+    claim: Mapping[str, Any], known: dict[Any, tuple[dict[str, list[str]], tuple[str, ...]]]
+) -> tuple[dict[str, list[str]], tuple[str, ...]]:
+    """What is wrong with a claim's attributes and documents, by field, and its documents' names; the same
+    answer for the same kind, attributes and documents is remembered in `known` (an import repeats them)."""
+    attributes, documents = claim["attributes"], claim.get("documents") or ()
+    try:  # (with the types: True and 1 are equal keys but not the same attribute)
+        key: Any = (
+            claim["kind"],
+            tuple((name, type(value), value) for name, value in attributes.items()),
+            type(documents),
+            tuple((type(name), name) for name in documents),
+        )
+        hash(key)
+    except (AttributeError, TypeError):  # not a mapping of plain values, or not a list: asked, not remembered
+        key = None
+    if key is not None and key in known:
+        return known[key]
+    problems = {**validate_attributes(kind=claim["kind"], attributes=attributes)}
+    if isinstance(attributes, Mapping):
+        for field, messages in submission_errors(attributes=attributes).items():
+            problems[field] = [*problems.get(field, []), *messages]
+    try:
+        names = normalise_documents(documents)
+    except DocumentsInvalid as exc:
+        problems["documents"] = exc.errors["documents"]
+        names = ()
+    if key is not None:
+        known[key] = (problems, names)
+    return problems, names
+
+
 def _check_items(unit: Unit, claims: Sequence[Mapping[str, Any]], errors: _Errors) -> list[tuple[str, ...]]:
     """What each claim of an import says wrong before pricing (attributes, documents, the lawyer, its case
     twice or already claimed), into `errors`; returns each claim's documents. Takes the writers' queue
     (`audit.begin`) before looking for claimed cases, so none is claimed meanwhile."""
     seen: set[tuple[str, str]] = set()
     documents: list[tuple[str, ...]] = []
+    known: dict[Any, tuple[dict[str, list[str]], tuple[str, ...]]] = {}
     for i, claim in enumerate(claims):
-        for key, messages in validate_attributes(kind=claim["kind"], attributes=claim["attributes"]).items():
+        problems, names = _item_problems(claim, known)
+        for key, messages in problems.items():
             errors.add(i, key, messages)
-        for key, messages in submission_errors(attributes=claim["attributes"]).items():
-            errors.add(i, key, messages)
-        try:
-            documents.append(normalise_documents(claim.get("documents") or ()))
-        except DocumentsInvalid as exc:
-            errors.add(i, "documents", exc.errors["documents"])
-            documents.append(())
+        documents.append(names)
         case = (claim["kind"], claim["case_no"])
         if case in seen:
             errors.add(i, "case_no", [f"case {claim['case_no']} is in this import twice"])
@@ -299,14 +258,15 @@ def _claim_row(
     claim: Mapping[str, Any],
     priced: tuple[Calculation, list[Any]],
     *,
-    documents: tuple[str, ...],
+    documents: list[str] | None,
     submitted_by: str,
     now: datetime,
+    claim_id: str,
 ) -> dict[str, Any]:
-    """The claims table row of one priced, pending claim."""
+    """The claims table row of one priced, pending claim (`documents`: the stored list, None for none)."""
     calc, breakdown = priced
     return {
-        "id": new_id(),
+        "id": claim_id,
         "kind": claim["kind"],
         "case_no": claim["case_no"],
         "lawyer_id": claim["lawyer_id"],
@@ -327,7 +287,7 @@ def _claim_row(
         "batch_id": None,
         "paid_at": None,
         "assignment_id": None,
-        "documents": list(documents) or None,
+        "documents": documents,
     }
 
 
@@ -347,6 +307,8 @@ def _price_claims(
     totals = _totals_so_far(unit, claims, schemes)
     now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
+    lists: dict[tuple[str, ...], list[str] | None] = {}
+    ids = iter(new_ids(len(claims)))
     for i, claim in enumerate(claims):
         if i in bad:
             continue
@@ -366,15 +328,20 @@ def _price_claims(
             errors.add(i, "attributes", [str(exc)])
             continue
         totals[month_key] += priced[0].amount
-        rows.append(_claim_row(claim, priced, documents=documents[i], submitted_by=submitted_by, now=now))
+        names = documents[i]
+        if names not in lists:  # claims with the same documents share one list (its JSON is written once)
+            lists[names] = list(names) or None
+        row = _claim_row(
+            claim, priced, documents=lists[names], submitted_by=submitted_by, now=now, claim_id=next(ids)
+        )
+        rows.append(row)
     return rows
 
 
 def _record_claims(unit: Unit, rows: list[dict[str, Any]], *, submitted_by: str, chunk: int) -> None:
     """Insert the rows in chunks, with their audit records and `subsidy.claim.created` events."""
     try:
-        for start in range(0, len(rows), chunk):
-            unit.session.execute(insert(claims_table), rows[start : start + chunk])
+        insert_as_core(unit.session.connection(), claims_table, rows, chunk=chunk)
     except IntegrityError:
         raise Conflict(
             "some of these cases already have a claim of their kind; nothing was recorded"
@@ -395,7 +362,7 @@ def _record_claims(unit: Unit, rows: list[dict[str, Any]], *, submitted_by: str,
         chunk=chunk,
         json_ready=True,
     )
-    _emit_many(unit, "subsidy.claim.created", [_event(row) for row in rows])
+    emit_many(unit, "subsidy.claim.created", [_event(row) for row in rows])
 
 
 def submit_claims_in_bulk(
@@ -426,166 +393,3 @@ def submit_claims_in_bulk(
         "ids": [row["id"] for row in rows],
         "amounts": [row["amount"] for row in rows],
     }
-
-
-def approve_claims_in_bulk(
-    unit: Unit,
-    *,
-    claim_ids: Sequence[str],
-    by_user: str,
-    chunk: int = CHUNK,
-) -> dict[str, Any]:
-    """Approve many pending claims against their budgets as approve_claim would, all or nothing."""
-    audit.begin(unit)
-    loaded: list[Any] = []
-    ids = list(dict.fromkeys(claim_ids))
-    for start in range(0, len(ids), IN_CHUNK):
-        loaded.extend(
-            unit.session.execute(
-                select(
-                    c.id,
-                    c.kind,
-                    c.lawyer_id,
-                    c.region_code,
-                    c.service_date,
-                    c.amount,
-                    c.submitted_by,
-                    c.status,
-                    c.batch_id,
-                    c.scheme_id,
-                    c.documents,
-                    c.attributes,
-                )
-                .where(c.id.in_(ids[start : start + IN_CHUNK]))
-                .with_for_update()
-            ).all()
-        )
-    if len(loaded) != len(ids):
-        missing = sorted(set(ids) - {r.id for r in loaded})
-        raise NotFound(
-            f"no claim {missing[0]}" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
-        )
-    if any(r.status == NEEDS_RATE for r in loaded):
-        raise Conflict("some claims have no amount yet (no rate prices them)")
-    scheme_ids = sorted({r.scheme_id for r in loaded if r.scheme_id})
-    requirements: dict[str | None, FileRequirements] = {None: requirements_of(None)}
-    for scheme in unit.session.execute(select(SchemeRow).where(SchemeRow.id.in_(scheme_ids))).scalars():
-        requirements[scheme.id] = requirements_of(scheme)
-    claims = [  # state, maker-checker, the file and its grade
-        approve(
-            replace(claim_of(r), documents=tuple(r.documents or ()), grade=(r.attributes or {}).get("grade")),
-            by_user=by_user,
-            requirements=requirements[r.scheme_id],
-        )
-        for r in loaded
-    ]
-    years = {(cl.kind, cl.service_date.year) for cl in claims}
-    rows = [b for b in unit.session.execute(select(BudgetRow)).scalars() if (b.kind, b.year) in years]
-    budgets = {
-        b.id: Budget(
-            region_code=b.region_code,
-            kind=Kind(b.kind),
-            year=b.year,
-            amount=Decimal(b.amount),
-            committed=Decimal(b.committed),
-            id=b.id,
-        )
-        for b in rows
-    }
-    chosen: dict[tuple[str, str, int], Budget | None] = {}
-    spend: dict[str, list[str]] = defaultdict(list)
-    for claim in claims:
-        key = (claim.region_code, claim.kind, claim.service_date.year)
-        if key not in chosen:
-            chosen[key] = select_budget(budgets.values(), region_code=key[0], kind=key[1], year=key[2])
-        budget = chosen[key]
-        if budget is None:
-            raise NoBudget(region_code=key[0], kind=key[1], year=key[2])
-        spend[budget.id].append(claim.id)  # type: ignore[index]
-    locked = {
-        b.id: b
-        for b in unit.session.execute(
-            select(BudgetRow)
-            .where(BudgetRow.id.in_(sorted(spend)))
-            .order_by(BudgetRow.id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).scalars()
-    }
-    by_id = {cl.id: cl for cl in claims}
-    now = datetime.now(UTC)
-    records: list[dict[str, Any]] = []
-    for budget_id, members in spend.items():
-        row = locked[budget_id]
-        budget = Budget(
-            region_code=row.region_code,
-            kind=Kind(row.kind),
-            year=row.year,
-            amount=Decimal(row.amount),
-            committed=Decimal(row.committed),
-            id=row.id,
-        )
-        before = budget.committed
-        amount = sum((by_id[m].amount for m in members), ZERO)
-        budget = commit(budget, amount)  # BudgetExceeded: the whole approval is refused
-        row.committed, row.updated_at = budget.committed, now
-        for start in range(0, len(members), IN_CHUNK):
-            unit.session.execute(
-                update(claims_table)
-                .where(c.id.in_(members[start : start + IN_CHUNK]))
-                .values(
-                    status=ClaimStatus.APPROVED.value,
-                    reviewed_by=by_user,
-                    reviewed_at=now,
-                    budget_id=budget_id,
-                )
-            )
-        records.extend(
-            {
-                "actor": by_user,
-                "action": "claim.approved",
-                "entity": "claim",
-                "entity_id": m,
-                "at": now,
-                "before": {"status": "pending"},
-                "after": {
-                    "status": "approved",
-                    "reviewed_by": by_user,
-                    "reviewed_at": now,
-                    "budget_id": budget_id,
-                },
-            }
-            for m in members
-        )
-        records.append(
-            {
-                "actor": by_user,
-                "action": "budget.committed",
-                "entity": "budget",
-                "entity_id": budget_id,
-                "at": now,
-                "before": {"committed": before},
-                "after": {"committed": budget.committed, "claims": len(members), "amount": amount},
-            }
-        )
-    unit.session.flush()
-    audit.record_many(unit, records, chunk=chunk)
-    _emit_many(
-        unit,
-        "subsidy.claim.approved",
-        [
-            {
-                "claim_id": cl.id,
-                "kind": str(cl.kind),
-                "lawyer_id": cl.lawyer_id,
-                "amount": cl.amount,
-                "status": ClaimStatus.APPROVED.value,
-                "service_date": cl.service_date,
-            }
-            for cl in claims
-        ],
-    )
-    for row in locked.values():
-        announce_thresholds(unit, row)
-    unit.session.flush()
-    return {"approved": len(claims), "total": sum((cl.amount for cl in claims), ZERO)}

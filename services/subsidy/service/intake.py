@@ -292,6 +292,19 @@ def _header(cells: list[Any]) -> tuple[dict[int, Column], list[str], list[str]]:
     return columns, ignored, problems
 
 
+_VALUE, _BLANK, _BAD = "value", "blank", "bad"
+
+
+def _read_cell(column: Column, cell: Any) -> tuple[str, Any]:
+    """(outcome, the value or the problem's text) of one cell of the column."""
+    if blank(cell):
+        return (_BAD, f"{column.name}: missing ({column.chinese[0]})") if column.required else (_BLANK, None)
+    try:
+        return _VALUE, column.read(cell)
+    except ValueError as exc:
+        return _BAD, f"{column.name}: {exc}"
+
+
 def read_claims(
     content: bytes, *, charset: str | None
 ) -> tuple[list[tuple[int, dict[str, Any]]], dict[str, list[str]], list[str]]:
@@ -307,24 +320,29 @@ def read_claims(
         )
     claims: list[tuple[int, dict[str, Any]]] = []
     errors: dict[str, list[str]] = {}
+    # each distinct cell of a column read once: a month's cases repeat kinds, lawyers, regions, dates, documents
+    readers: list[tuple[int, Column, dict[Any, tuple[str, Any]]]] = [
+        (position, column, {}) for position, column in columns.items()
+    ]
     for number, cells in rows[1:]:
-        body: dict[str, Any] = {"attributes": {}, "documents": []}
+        attributes: dict[str, Any] = {}
+        body: dict[str, Any] = {"attributes": attributes, "documents": []}
         bad: list[str] = []
-        for position, column in columns.items():
-            cell = cells[position] if position < len(cells) else None
-            if blank(cell):
-                if column.required:
-                    bad.append(f"{column.name}: missing ({column.chinese[0]})")
-                continue
-            try:
-                value = column.read(cell)
-            except ValueError as exc:
-                bad.append(f"{column.name}: {exc}")
-                continue
-            if column.attribute:
-                body["attributes"][column.name] = value
-            else:
-                body[column.name] = value
+        width = len(cells)
+        for position, column, known in readers:
+            cell = cells[position] if position < width else None
+            # (1, 1.0 and True are equal keys but not the same cell: other than text, a cell is keyed with its type)
+            key = cell if type(cell) is str else (type(cell), cell)
+            answer = known.get(key)
+            if answer is None:
+                answer = known[key] = _read_cell(column, cell)
+            outcome, value = answer
+            if outcome is _VALUE:
+                if type(value) is list:
+                    value = list(value)  # each claim its own
+                (attributes if column.attribute else body)[column.name] = value
+            elif outcome is _BAD:
+                bad.append(value)
         if bad:
             errors[f"row {number}"] = bad
         else:

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from services.common.db import UnitOfWork
 from services.common.web import runtime
 from services.subsidy.domain.bank_profiles import BY_NAME
-from services.subsidy.service.bulk import approve_claims_in_bulk
+from services.subsidy.service.bulk_approval import approve_claims_in_bulk
 
 from .conftest import ILI, Kit, mediation_scheme, station_duty_scheme
 

@@ -10,7 +10,8 @@ import pytest
 from services.common.db import UnitOfWork
 from services.common.events import parse_envelope
 from services.common.web import runtime
-from services.subsidy.service.bulk import approve_claims_in_bulk, submit_claims_in_bulk
+from services.subsidy.service.bulk import submit_claims_in_bulk
+from services.subsidy.service.bulk_approval import approve_claims_in_bulk
 from services.subsidy.service.errors import Invalid
 
 from .conftest import Kit, mediation_scheme
@@ -136,3 +137,97 @@ def test_an_import_counts_what_the_lawyer_already_claimed_that_month_towards_the
         "/api/subsidy/claims?lawyer_id=L1&month=2026-05", headers=imported.finance()
     ).json
     assert sorted(c["amount"] for c in may["items"]) == ["0.00", "0.00", "200.00", "200.00", "600.00"]
+
+
+def test_ids_made_at_once_are_version_4_uuids_spelled_as_one_made_alone() -> None:
+    import uuid
+
+    from services.subsidy.service.claims import new_id, new_ids
+
+    made = new_ids(5000)
+    assert len(set(made)) == 5000
+    assert new_ids(0) == []
+    for text in made:
+        parsed = uuid.UUID(text)
+        assert (str(parsed), parsed.version, parsed.variant) == (text, 4, uuid.RFC_4122)
+        assert len(text) == len(new_id())
+
+
+def test_claims_written_through_the_fast_path_are_stored_as_core_stores_them(kit: Kit) -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+    from decimal import Decimal
+
+    from sqlalchemy import insert, text
+
+    from services.subsidy.adapters.fast_insert import insert_as_core
+    from services.subsidy.adapters.orm import claims_table
+
+    shared = [{"rule": "base", "amount": "200.00"}]
+
+    def rows(prefix: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "id": f"{prefix}-{i}",
+                "kind": "mediation_case",
+                "case_no": f"{prefix}-(2026)伊调字第{i}号",
+                "lawyer_id": "L1",
+                "region_code": "654021",
+                "service_date": date(2026, 5, 3 + i),
+                "attributes": {"difficulty": "ordinary", "agreement": i == 0, "note": 'a "quoted" 说明'},
+                "amount": Decimal("300.5") if i else Decimal("0.00"),
+                "breakdown": shared,
+                "scheme_id": None,
+                "document_no": "伊州司发〔2026〕1号",
+                "status": "pending",
+                "submitted_by": "import-1",
+                "submitted_at": datetime(2026, 5, 20, 9, 30, 1, 123456, tzinfo=timezone(timedelta(hours=8))),
+                "reviewed_by": None,
+                "reviewed_at": datetime(2026, 5, 21, tzinfo=UTC) if i else None,
+                "reason": None,
+                "budget_id": None,
+                "batch_id": None,
+                "paid_at": None,
+                "assignment_id": None,
+                "documents": None if i else ["申请表", "结案报告"],
+            }
+            for i in range(2)
+        ]
+
+    with kit.engine.begin() as conn:
+        insert_as_core(conn, claims_table, rows("fast"), chunk=1)
+        conn.execute(insert(claims_table), rows("core"))
+    columns = [c.name for c in claims_table.columns if c.name not in ("id", "case_no")]
+    listed = ", ".join(f"CAST({name} AS TEXT)" for name in columns)
+    with kit.engine.connect() as conn:
+        stored = {
+            prefix: conn.execute(
+                text(f"SELECT {listed} FROM claims WHERE id LIKE :p ORDER BY id"), {"p": f"{prefix}-%"}
+            ).all()
+            for prefix in ("fast", "core")
+        }
+    assert len(stored["fast"]) == 2
+    assert stored["fast"] == stored["core"]  # the same text in every column, JSON null and NULL alike
+
+
+def test_an_imported_claim_is_audited_with_what_a_single_submission_records(imported: Kit) -> None:
+    from sqlalchemy import select
+
+    from services.subsidy.adapters.orm import audit_table
+
+    attributes = {"difficulty": "ordinary", "agreement": True}
+    single = imported.claim("L2", case_no="S-1", service_date="2026-05-12", attributes=attributes)
+    with _uow(imported) as uow:
+        result = submit_claims_in_bulk(
+            uow, claims=[{**_case(1, day=12), "attributes": attributes}], submitted_by="import-1"
+        )
+        uow.commit()
+    with imported.engine.connect() as conn:
+        records = {
+            row.entity_id: row
+            for row in conn.execute(select(audit_table).where(audit_table.c.action == "claim.created"))
+        }
+    alone, imported_one = records[single["id"]], records[result["ids"][0]]
+    assert (alone.entity, alone.before, alone.reason) == (imported_one.entity, imported_one.before, None)
+    assert {**imported_one.after, "case_no": "S-1", "lawyer_id": "L2"} == alone.after
+    assert alone.after["amount"] == "300.00"
+    assert imported.client.get("/api/subsidy/audit/verify", headers=imported.finance()).json["ok"] is True

@@ -189,3 +189,32 @@ def test_only_finance_imports_and_the_template_lists_every_column(ready: Kit) ->
     response = _post(ready, template.data, content_type="application/octet-stream", multipart=True)
     assert response.status_code == 201, response.json
     assert [c["case_no"] for c in response.json["claims"]] == ["(2026)伊调字第12号", "(2026)伊援字第7号"]
+
+
+def test_the_answer_written_directly_is_what_the_documented_schema_dumps(sqlite_kit: Kit) -> None:
+    from decimal import Decimal
+
+    from services.subsidy.api.imports import _answer
+    from services.subsidy.api.schemas import ImportOut
+
+    result = {
+        "created": 3,
+        "total": Decimal("301.5"),
+        "ignored_columns": ["备注 x"],
+        "claims": [
+            {
+                "row": 2,
+                "id": "c-1",
+                "case_no": "(2026)伊调字第1号",
+                "lawyer_id": "L1",
+                "amount": Decimal("300"),
+            },
+            {"row": 3, "id": "c-2", "case_no": "A-2", "lawyer_id": "L2", "amount": Decimal("1.5")},
+            {"row": 5, "id": "c-3", "case_no": "A-3", "lawyer_id": "L1", "amount": Decimal("0.00")},
+        ],
+    }
+    with sqlite_kit.app.app_context():
+        answer = _answer(result)
+        expected = sqlite_kit.app.json.response(ImportOut().dump(result))
+    assert answer.status_code == 201
+    assert answer.get_data() == expected.get_data()  # the same bytes: fields, order, money spelled "300.00"

@@ -1,15 +1,21 @@
+import json
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.subsidy.domain.audit import (
     GENESIS_HASH,
     AuditRecord,
     canonical_json,
     chain_record,
+    json_text,
     record_hash,
+    record_hash_of_texts,
     verify_chain,
 )
 
@@ -110,3 +116,40 @@ def test_enum_members_and_nested_mappings_hash_as_their_plain_values() -> None:
 
     spelled = canonical_json({"s": Status.PENDING, "n": Level.TWO, "m": {"k": (1, True, None)}, 3: "x"})
     assert spelled == '{"3":"x","m":{"k":[1,true,null]},"n":2,"s":"pending"}'
+
+
+_JSON_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=8)  # control characters, quotes, 汉字
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | _JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_JSON_TEXT, inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(
+    seq=st.integers(min_value=1, max_value=10**12),
+    at=st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=8))])),
+    actor=_JSON_TEXT,
+    entity_id=_JSON_TEXT,
+    reason=st.none() | _JSON_TEXT,
+    before=st.none() | st.dictionaries(_JSON_TEXT, _JSON_VALUES, max_size=5),
+    after=st.none() | st.dictionaries(_JSON_TEXT, _JSON_VALUES, max_size=5),
+)
+def test_a_record_hashed_from_its_stored_texts_has_the_digest_the_verifier_computes(
+    seq: int, at: datetime, actor: str, entity_id: str, reason: str | None, before: Any, after: Any
+) -> None:
+    fields = {
+        "seq": seq,
+        "at": at,
+        "actor": actor,
+        "action": "claim.created",
+        "entity": "claim",
+        "entity_id": entity_id,
+        "before": before,
+        "after": after,
+        "reason": reason,
+    }
+    texts = {k: None if fields[k] is None else json_text(fields[k]) for k in ("before", "after")}
+    assert record_hash_of_texts(GENESIS_HASH, **{**fields, **texts}) == record_hash(GENESIS_HASH, fields)
+    for key in ("before", "after"):  # and the stored text reads back as the value hashed
+        assert texts[key] is None or json.loads(texts[key]) == fields[key]
