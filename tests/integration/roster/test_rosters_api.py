@@ -251,3 +251,17 @@ def test_every_event_the_roster_wrote_keeps_its_wire_contract(api: Api, county: 
         envelope, _data = parse_envelope(body)
         assert envelope["producer"] == "roster"
         assert envelope["version"] == 1
+
+
+def test_a_rosters_duties_are_answered_as_their_schema_dumps_them(api: Api, county: dict) -> None:
+    from services.roster.api.schemas import AssignmentPage
+    from services.roster.service import rosters as rs
+
+    roster = generated_roster(api, date(2026, 12, 1), date(2026, 12, 10))
+    answer = api.get(f"/api/roster/rosters/{roster['id']}/assignments?limit=7&offset=2")
+    assert answer.status_code == 200
+    with api.app.app_context(), api.app.extensions["legalduty"].session_factory() as session:
+        found = rs.list_assignments(session=session, roster_id=roster["id"], limit=7, offset=2)
+        expected = api.app.json.response(AssignmentPage().dump(found)).get_data()
+    assert len(found["items"]) == 7
+    assert answer.get_data() == expected  # the same bytes as flask-smorest writing the schema's dump
