@@ -136,6 +136,8 @@ def _page_context() -> dict[str, Any]:
         "timestamp": lambda v: formats.timestamp(v, lang),
         "other_lang": "en" if lang == "zh" else "zh",
         "label": labels.label,
+        "field_name": apiwords.field_name,  # an API field or an import's `row N.column`, in words
+        "api_words": apiwords.message,  # one of the API's messages, in words
         "role_name": labels.role_name,
         "error_title": labels.error_title,
         "page_url": _page_url,

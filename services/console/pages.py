@@ -112,13 +112,27 @@ def every(path: str, params: Mapping[str, Any] | None = None) -> list[dict[str, 
     return all_items(console().api, path, token=session.get("token", ""), params=params)
 
 
+def chosen_file() -> Upload | None:
+    """The file the form's `file` field sent, as the API client sends it on; None when none was chosen."""
+    sent = request.files.get("file")
+    if sent is None or not sent.filename:
+        return None
+    return Upload(sent.filename, sent.read(), sent.mimetype or "application/octet-stream")
+
+
+def raise_unless_shown(exc: ApiError) -> None:
+    """Raise `exc` again when it is the whole page's business (log in again, the API unreachable or too slow:
+    the app's handlers answer those); any other refusal the page shows itself."""
+    if exc.status in (401, 503, 504):
+        raise exc
+
+
 def act(method: str, path: str, *, body: Any = None, done: str, back: str) -> Response:
     """Do a state change through the API; flash `done` or the API's refusal, and go back to `back`."""
     try:
         call(method, path, body=body)
     except ApiError as exc:
-        if exc.status in (401, 503, 504):
-            raise
+        raise_unless_shown(exc)
         flash(problem_text(exc), "error")
     else:
         flash(done, "ok")

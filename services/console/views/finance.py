@@ -12,15 +12,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from services.console.gatewayapi import ApiError, Upload
+from services.console.gatewayapi import ApiError
 from services.console.pages import (
     act,
     back_to,
     call,
+    chosen_file,
     current_user,
     download,
     login_required,
     problem_text,
+    raise_unless_shown,
     together,
     upload,
 )
@@ -61,12 +63,6 @@ DRAFT_FIELDS = (
 )
 
 
-def _reraise(exc: ApiError) -> None:
-    """Log-in, outage and time-out are the whole page's business; the rest the page shows."""
-    if exc.status in (401, 503, 504):
-        raise exc
-
-
 def _queue_filters() -> dict[str, Any]:
     """The queue's filters as the API reads them, from the page's query string."""
     args = request.args
@@ -87,7 +83,7 @@ def _grading_schemes() -> set[str]:
     try:
         schemes = call("GET", "/api/subsidy/schemes", params={"limit": 1000})["items"]
     except ApiError as exc:
-        _reraise(exc)
+        raise_unless_shown(exc)
         return set()
     return {s["id"] for s in schemes if s.get("requires_grade")}
 
@@ -97,7 +93,7 @@ def _queue_page(params: Mapping[str, Any]) -> tuple[dict[str, Any], ApiError | N
     try:
         return call("GET", "/api/subsidy/claims", params=params), None
     except ApiError as exc:
-        _reraise(exc)
+        raise_unless_shown(exc)
         return {"items": [], "total": 0}, exc
 
 
@@ -136,7 +132,7 @@ def _optional(path: str, params: Mapping[str, Any] | None = None) -> Any:
     try:
         return call("GET", path, params=params)
     except ApiError as exc:
-        _reraise(exc)
+        raise_unless_shown(exc)
         return None
 
 
@@ -235,15 +231,14 @@ def imports() -> str:
 @bp.post("/claims/imports")
 @login_required(*FINANCE)
 def import_claims() -> Any:
-    sent = request.files.get("file")
-    if sent is None or not sent.filename:
+    file = chosen_file()
+    if file is None:
         flash(_("Choose a spreadsheet (XLSX or CSV) to import."), "error")
         return redirect(url_for("finance.imports"))
-    file = Upload(sent.filename, sent.read(), sent.mimetype or "application/octet-stream")
     try:
         result = upload("/api/subsidy/claims/imports", file)
     except ApiError as exc:
-        _reraise(exc)
+        raise_unless_shown(exc)
         if exc.status != 422:
             flash(problem_text(exc), "error")
             return redirect(url_for("finance.imports"))
@@ -347,7 +342,7 @@ def preview() -> tuple[str, int]:
     try:
         answer = call("POST", "/api/subsidy/schemes/preview", body=body)
     except ApiError as exc:
-        _reraise(exc)
+        raise_unless_shown(exc)
         refused = {"detail": exc.detail or exc.title, "errors": exc.errors}
         return _schemes_page(kind, refused=refused, **form), exc.status
     return _schemes_page(kind, preview=answer, **form), 200
@@ -370,8 +365,7 @@ def create_batch() -> Response:
     try:
         batch = call("POST", "/api/subsidy/payment-batches", body=body)
     except ApiError as exc:
-        if exc.status in (401, 503, 504):
-            raise
+        raise_unless_shown(exc)
         flash(problem_text(exc), "error")
         return redirect(url_for("finance.batches"))
     flash(_("Payment batch created."), "ok")

@@ -21,7 +21,15 @@ from werkzeug.wrappers import Response
 
 from services.console.gatewayapi import ApiError
 from services.console.notices import notice_text
-from services.console.pages import act, call, current_user, every, login_required, problem_text
+from services.console.pages import (
+    act,
+    call,
+    current_user,
+    every,
+    login_required,
+    problem_text,
+    raise_unless_shown,
+)
 
 bp = Blueprint("lawyer", __name__, url_prefix="/me")
 AHEAD = 45
@@ -124,8 +132,7 @@ def create_calendar_link() -> Response:
     try:
         link = call("POST", "/api/roster/me/calendar-link")
     except ApiError as exc:
-        if exc.status in (401, 503, 504):
-            raise
+        raise_unless_shown(exc)
         flash(problem_text(exc), "error")
     else:
         session[CALENDAR_LINK] = {"url": link["url"], "webcal_url": link.get("webcal_url") or link["url"]}
@@ -139,8 +146,7 @@ def revoke_calendar_link() -> Response:
     try:
         call("DELETE", "/api/roster/me/calendar-link")
     except ApiError as exc:
-        if exc.status in (401, 503, 504):
-            raise
+        raise_unless_shown(exc)
         flash(problem_text(exc), "error")
     else:
         session.pop(CALENDAR_LINK, None)

@@ -23,15 +23,18 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from services.console import formats
-from services.console.gatewayapi import ApiError, Upload
+from services.console.apiwords import message as api_words
+from services.console.gatewayapi import ApiError
 from services.console.pages import (
     act,
     back_to,
     call,
+    chosen_file,
     every,
     index_by,
     login_required,
     problem_text,
+    raise_unless_shown,
     together,
     upload,
 )
@@ -77,8 +80,7 @@ def day_kinds(start: date, end: date) -> DayKind:
         try:
             cal = call("GET", f"/api/roster/calendar/{year}")
         except ApiError as exc:
-            if exc.status in (401, 503, 504):
-                raise
+            raise_unless_shown(exc)
             continue
         kinds.holidays |= {date.fromisoformat(d) for d in cal.get("holidays", [])}
         kinds.workdays |= {date.fromisoformat(d) for d in cal.get("workdays", [])}
@@ -117,8 +119,7 @@ def create_roster() -> Response:
     try:
         roster = call("POST", "/api/roster/rosters", body=body)
     except ApiError as exc:
-        if exc.status in (401, 503, 504):
-            raise
+        raise_unless_shown(exc)
         flash(problem_text(exc), "error")
         return redirect(url_for("scheduler.rosters"))
     flash(_("Roster created; generate it when the master data is ready."), "ok")
@@ -383,8 +384,7 @@ def duty_substitutes(assignment_id: str) -> tuple[list[dict[str, Any]], str]:
             "GET", f"/api/roster/assignments/{assignment_id}/substitutes", params={"limit": SUBSTITUTES_SHOWN}
         )
     except ApiError as exc:
-        if exc.status in (401, 503, 504):
-            raise
+        raise_unless_shown(exc)
         return [], problem_text(exc)
     return list(page.get("items", []) if isinstance(page, dict) else page), ""
 
@@ -433,8 +433,7 @@ def language_names() -> dict[str, str]:
     try:
         languages = call("GET", "/api/roster/languages")
     except ApiError as exc:
-        if exc.status in (401, 503, 504):
-            raise
+        raise_unless_shown(exc)
         return {}
     items = languages.get("items", []) if isinstance(languages, dict) else languages
     key = "name_en" if _lang() == "en" else "name_zh"
@@ -455,7 +454,6 @@ def lawyers(bad: list[BadRow] | None = None) -> str:
         limit=50,
         language_names=language_names(),
         bad=bad,
-        field_name=field_name,
     )
 
 
@@ -518,7 +516,6 @@ def stations(bad: list[BadRow] | None = None) -> str:
         q=q,
         levels=LEVELS,
         bad=bad,
-        field_name=field_name,
     )
 
 
@@ -614,8 +611,7 @@ def replan(roster_id: str) -> str:
         try:
             preview = call("POST", f"/api/roster/rosters/{roster_id}/replan", body=body)
         except ApiError as exc:
-            if exc.status in (401, 503, 504):
-                raise
+            raise_unless_shown(exc)
             flash(problem_text(exc), "error")
     return _replan_page(roster, chosen, preview=preview)
 
@@ -630,8 +626,7 @@ def apply_replan(roster_id: str) -> Response | str:
     try:
         applied = call("POST", f"/api/roster/rosters/{roster_id}/replan", body=body)
     except ApiError as exc:
-        if exc.status in (401, 503, 504):
-            raise
+        raise_unless_shown(exc)
         flash(problem_text(exc), "error")
         return redirect(
             url_for(
@@ -724,8 +719,7 @@ def cost(roster_id: str) -> str:
         try:
             total, regions = estimate(duties)
         except ApiError as exc:
-            if exc.status in (401, 503, 504):
-                raise
+            raise_unless_shown(exc)
             flash(problem_text(exc), "error")
     return render_template(
         "scheduler/cost.html",
@@ -765,42 +759,18 @@ def bad_rows(errors: Mapping[str, list[str]]) -> list[BadRow]:
     return rows
 
 
-def field_name(code: str) -> str:
-    """A spreadsheet column's name in the page's language (the API names them by their field)."""
-    names = {
-        "name": _("Name"),
-        "license_no": _("Licence number"),
-        "status": _("Status"),
-        "region_code": _("Region code"),
-        "languages": _("Languages"),
-        "max_duties_per_month": _("Most duties a month"),
-        "intern_start": _("Internship start"),
-        "intern_end": _("Internship end"),
-        "supervisor_license_no": _("Supervisor's licence number"),
-        "phone": _("Phone"),
-        "level": _("Level"),
-        "parent_name": _("Parent station"),
-        "address": _("Address"),
-        "file": _("File"),
-        "": _("Whole row"),
-    }
-    return names.get(code, code)
-
-
 def send_import(kind: str) -> list[BadRow] | None:
     """Send the chosen file to the import API and flash what it did; the bad rows when it refused them."""
-    chosen = request.files.get("file")
-    if chosen is None or not chosen.filename:
+    file = chosen_file()
+    if file is None:
         flash(_("Choose a file to import."), "error")
         return None
     mode = request.form.get("mode") if request.form.get("mode") in IMPORT_MODES else "create"
-    file = Upload(chosen.filename, chosen.read(), chosen.mimetype or "application/octet-stream")
     try:
         result = upload(f"/api/roster/imports/{kind}", file, {"mode": mode})
     except ApiError as exc:
-        if exc.status in (401, 503, 504):
-            raise
-        flash(problem_text(exc) if exc.status != 422 or not exc.errors else exc.detail, "error")
+        raise_unless_shown(exc)
+        flash(problem_text(exc) if exc.status != 422 or not exc.errors else api_words(exc.detail), "error")
         return bad_rows(exc.errors) if exc.status == 422 else None
     flash(
         _(

@@ -308,9 +308,9 @@ def test_an_import_with_bad_rows_shows_every_row_and_stores_nothing(console: Con
     )
     assert answer.status_code == 422
     html = answer.get_data(as_text=True)
-    rows = re.findall(r'<tr class="missing"><td>(row \d+)</td><td><ul>(.*?)</ul>', html)
-    assert [r[0] for r in rows] == ["row 2", "row 5"]
-    assert "<li>service_date: not a date</li><li>case_no: missing</li>" in rows[1][1]
+    rows = re.findall(r'<tr class="missing"><td>(第 \d+ 行)</td><td><ul>(.*?)</ul>', html)
+    assert [r[0] for r in rows] == ["第 2 行", "第 5 行"]
+    assert "<li>服务日期：not a date</li><li>案号：必须填写</li>" in rows[1][1]  # in words where known
     sent = console.api.made("POST", "/api/subsidy/claims/imports")[-1].body
     assert sent == Upload("cases.csv", "案号\n".encode(), "text/csv")
 

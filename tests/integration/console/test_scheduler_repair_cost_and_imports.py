@@ -471,9 +471,9 @@ def test_a_refused_import_lists_every_bad_row_with_its_column_and_reason(schedul
     assert rows == [
         ("3", "执业证号", "must be the 17-digit licence number"),
         ("3", "语言", "unknown language: xx"),
-        ("7", "整行", "the same licence number as row 3"),
+        ("7", "整行", "与第 3 行的执业证号相同"),  # the API's reasons in words where a pattern knows them
     ]
-    assert "2 of 5 rows have errors" in html
+    assert "5 行中有 2 行有错误，未导入任何数据。" in html
     assert scheduler_kit.api.made("POST", "/api/roster/imports/lawyers")[0].params == {"mode": "create"}
 
 
