@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from flask import g
+from flask import g, has_app_context
 from flask_babel import gettext as _
 
 from services.console import formats
@@ -1287,8 +1287,18 @@ def _part(part: str) -> str:
 
 
 def known(text: str) -> str | None:
-    """The API's `text` in the user's words, if a pattern knows it; None otherwise."""
+    """The API's `text` in the user's words, if a pattern knows it; None otherwise. Said once a request: an
+    import refused row by row repeats the same few messages thousands of times."""
     text = text.strip()
+    if not has_app_context():
+        return _known(text)
+    said: dict[str, str | None] = g.setdefault("apiwords_said", {})
+    if text not in said:
+        said[text] = _known(text)
+    return said[text]
+
+
+def _known(text: str) -> str | None:
     for pattern in PATTERNS:
         said = pattern.say(text)
         if said is not None:
